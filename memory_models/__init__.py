@@ -1,0 +1,66 @@
+"""On-chip memory (SRAM, STT-MRAM, SOT-MRAM) and DRAM models, vectorized over configurations.
+
+    costs = memory_models.buffer(tech, capacity_bytes, word_bits, node_nm)   # arrays broadcast
+    costs.read_energy_pj, costs.write_energy_pj, costs.read_latency_ns, costs.write_latency_ns,
+    costs.leakage_mw, costs.area_mm2                                          # per access of word_bits
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+__all__ = ["MemoryCosts", "Tech", "TECH_NAMES", "tech_codes", "buffer", "cache", "regfile"]
+
+
+class Tech(IntEnum):
+    SRAM = 0
+    STT_MRAM = 1
+    SOT_MRAM = 2
+
+
+TECH_NAMES: dict[str, Tech] = {"SRAM": Tech.SRAM, "STT-MRAM": Tech.STT_MRAM, "SOT-MRAM": Tech.SOT_MRAM}
+
+
+def tech_codes(names: np.ndarray) -> np.ndarray:
+    names = np.asarray(names)
+    uniq, inverse = np.unique(names, return_inverse=True)
+    unknown = [str(u) for u in uniq if str(u) not in TECH_NAMES]
+    if unknown:
+        raise ValueError(f"unknown memory technology {unknown}; expected one of {list(TECH_NAMES)}")
+    return np.array([TECH_NAMES[str(u)] for u in uniq])[inverse.reshape(-1)]
+
+
+@dataclass(frozen=True)
+class MemoryCosts:
+    """Costs of one memory configuration per element; energies per access of ``word_bits``."""
+
+    read_energy_pj: np.ndarray
+    write_energy_pj: np.ndarray
+    read_latency_ns: np.ndarray
+    write_latency_ns: np.ndarray
+    leakage_mw: np.ndarray
+    area_mm2: np.ndarray
+
+
+def buffer(tech, capacity_bytes, word_bits, node_nm=45.0, banks=1) -> MemoryCosts:
+    """A scratchpad / global buffer (no tags) of ``capacity_bytes`` accessed ``word_bits`` at a time."""
+    from memory_models import model
+
+    return model.buffer(tech, capacity_bytes, word_bits, node_nm, banks)
+
+
+def cache(tech, capacity_bytes, line_bytes=64, node_nm=45.0, banks=1) -> MemoryCosts:
+    """A cache (tag + data) returning one ``line_bytes`` line per access."""
+    from memory_models import model
+
+    return model.cache(tech, capacity_bytes, line_bytes, node_nm, banks)
+
+
+def regfile(capacity_bytes, word_bits, node_nm=45.0) -> MemoryCosts:
+    """A small per-PE register-file scratchpad (SRAM/latch based)."""
+    from memory_models import model
+
+    return model.regfile(capacity_bytes, word_bits, node_nm)

@@ -1,0 +1,36 @@
+"""Processing-element power, performance and area models.
+
+The public API evaluates whole arrays of PEs at once::
+
+    costs = pe_models.evaluate(kind, w_bits, a_bits, node_nm)   # arrays broadcast together
+    costs.energy_pj_per_mac, costs.area_um2, costs.leakage_uw, costs.fmax_mhz
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pe_models.catalog import PE_NAMES, PE_TYPES, PEKind, PEType, pe_type_arrays
+
+__all__ = ["PECosts", "PEKind", "PEType", "PE_NAMES", "PE_TYPES", "evaluate", "pe_type_arrays"]
+
+
+@dataclass(frozen=True)
+class PECosts:
+    """Per-PE costs, one array element per evaluated PE."""
+
+    energy_pj_per_mac: np.ndarray  # dynamic energy of one MAC at the PE's native widths
+    area_um2: np.ndarray  # PE datapath + its pipeline/operand registers (no scratchpads)
+    leakage_uw: np.ndarray
+    fmax_mhz: np.ndarray
+
+
+def evaluate(
+    kind: np.ndarray, w_bits: np.ndarray, a_bits: np.ndarray, node_nm: np.ndarray | float = 45.0
+) -> PECosts:
+    """Costs of PEs of family ``kind`` (PEKind codes) at the given operand widths and node."""
+    from pe_models import model  # local: model loads its data table lazily
+
+    return model.evaluate(kind, w_bits, a_bits, node_nm)
