@@ -172,7 +172,8 @@ ZOO: dict[str, tuple[Callable[..., LayerGraph], str]] = {
 }
 
 
-def build(name: str, n: int = 1, w_bits: int = 8, a_bits: int = 8) -> LayerGraph:
+def build(name: str, n: int = 1) -> LayerGraph:
+    """A zoo network at batch ``n`` and its native precision (override with workloads.precision)."""
     if name not in ZOO:
         raise WorkloadError(f"unknown network {name!r}; built-in networks: {', '.join(ZOO)}")
-    return ZOO[name][0](n=n, w_bits=w_bits, a_bits=a_bits)
+    return ZOO[name][0](n=n)
