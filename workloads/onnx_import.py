@@ -1,0 +1,475 @@
+"""Layer graphs from ONNX files: float, QDQ, QOperator and QONNX models, with per-layer bit widths.
+
+Pipeline: read the file (external data confined to the model's folder) -> check that every
+tensor a node reads is produced somewhere -> check QDQ zero-point types -> bind the symbolic
+batch dimension of the graph inputs -> ONNX shape inference, completed by our own rules for the
+QONNX and com.microsoft ops it does not know -> one Layer per node.
+
+What becomes a layer:
+
+* compute ops (``onnx_ops.COMPUTE_PARSERS``) -> conv / dwconv / convtranspose / matmul / gemm with
+  loop bounds, and bit widths from ``onnx_quant`` (weights: the quantizer feeding the weight input;
+  activations: the one feeding the data input; outputs: the requantizer after the layer, seen
+  through unary activations and reshapes, else the output's element type);
+* every other node that touches activation data -> a non-compute layer (op = ONNX op type in
+  lower case) with the elements it reads and writes; ops not in ``onnx_ops.NON_COMPUTE_OPS`` are
+  kept the same way with an ``UnsupportedOpWarning``;
+* not layers: nodes that only compute constants (weight quantizers, shape arithmetic,
+  Constant), and quantizers on activations (QuantizeLinear, DequantizeLinear,
+  DynamicQuantizeLinear, QONNX Quant/BipolarQuant/Trunc/FloatQuant), whose effect is the bit
+  width of their neighbours; graph edges pass through them.
+
+Errors (``WorkloadError``, one line naming the file and node): unreadable or non-ONNX file, a
+tensor that no node produces (truncated/corrupt graph), external data outside the model's folder,
+symbolic dimensions other than the batch, shape-inference conflicts, a compute op whose weight is
+not constant, inconsistent operand shapes, a non-integer QDQ zero point, and an op that lies on a
+compute path but cannot be mapped: an op in ``onnx_ops.UNSUPPORTED_COMPUTE_OPS`` (RNNs, Einsum,
+fused contrib ops) or an unknown op fed by a constant tensor of rank >= 2 (a weight).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path, PureWindowsPath
+
+import onnx
+from google.protobuf.message import DecodeError
+from onnx import ModelProto, NodeProto, TensorProto, helper, shape_inference
+from onnx.external_data_helper import load_external_data_for_tensor, uses_external_data
+
+from workloads.layer import Layer, LayerGraph, WorkloadError
+from workloads.onnx_ops import (
+    COMPUTE_PARSERS,
+    LAYOUT_OPS,
+    NON_COMPUTE_OPS,
+    QOPERATOR_OPS,
+    SHAPE_RULES,
+    UNARY_OPS,
+    UNSUPPORTED_COMPUTE_OPS,
+    NodeView,
+    Shape,
+)
+from workloads.onnx_quant import (
+    QDQ_OPS,
+    check_zero_point,
+    dtype_bits,
+    dtype_name,
+    granularity,
+    is_qonnx,
+    is_quantizer,
+    qonnx_bits,
+)
+
+# External tensors up to this many bytes are read (they may hold shapes or bit widths); larger
+# ones are weights, of which only dims and type are needed.
+SMALL_EXTERNAL_BYTES = 1 << 16
+
+
+class UnsupportedOpWarning(UserWarning):
+    """An op the importer does not know, kept in the graph as data movement."""
+
+
+def load(path: str | os.PathLike, batch: int = 1) -> LayerGraph:
+    """Read an ONNX model into a LayerGraph named after the file stem, with batch size ``batch``."""
+    path = Path(path)
+    if not isinstance(batch, int) or batch < 1:
+        raise WorkloadError(f"{path}: batch must be a positive integer, got {batch!r}")
+    model = _read_model(path)
+    where = str(path)
+    graph = model.graph
+    names = _node_names(graph.node)
+    consts = _constants(graph, names, where)
+    _check_dangling(graph, names, where)
+    types = _declared_types(graph, consts)
+    for node, name in zip(graph.node, names):
+        if node.op_type in QDQ_OPS and len(node.input) > 2 and node.input[2]:
+            check_zero_point(node, types.get(node.input[2]), where)
+    _bind_batch(graph, batch, where)
+    shapes, types = _infer(model, names, where)
+    return _build(path.stem, model, names, consts, shapes, types, where)
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def _read_model(path: Path) -> ModelProto:
+    if not path.is_file():
+        raise WorkloadError(f"{path}: no such file")
+    try:
+        model = onnx.load_model_from_string(path.read_bytes())
+    except (DecodeError, ValueError, RuntimeError) as exc:
+        raise WorkloadError(f"{path}: not a readable ONNX model (truncated or not ONNX: {exc})") from None
+    if model.ir_version < 1 or not model.graph.node:
+        raise WorkloadError(f"{path}: not an ONNX model (no IR version or no graph nodes)")
+    _load_external_data(model, path)
+    return model
+
+
+def _external_location(tensor: TensorProto) -> tuple[str, int, int]:
+    info = {e.key: e.value for e in tensor.external_data}
+    return info.get("location", ""), int(info.get("offset", 0) or 0), int(info.get("length", -1) or -1)
+
+
+def _load_external_data(model: ModelProto, path: Path) -> None:
+    """Check every external tensor's file lies inside the model's folder; read the small ones."""
+    base = path.parent.resolve()
+    for tensor in model.graph.initializer:
+        if not uses_external_data(tensor):
+            continue
+        location, offset, length = _external_location(tensor)
+        where = f"{path}: initializer {tensor.name!r}"
+        if not location:
+            raise WorkloadError(f"{where}: external data has no location")
+        if os.path.isabs(location) or PureWindowsPath(location).is_absolute() or PureWindowsPath(location).drive:
+            raise WorkloadError(f"{where}: external data location {location!r} is absolute; "
+                                "it must be a path relative to the model's folder")
+        target = (base / location).resolve()
+        if not target.is_relative_to(base):
+            raise WorkloadError(f"{where}: external data location {location!r} escapes the model's folder {base}")
+        if not target.is_file():
+            raise WorkloadError(f"{where}: external data file {location!r} not found next to the model")
+        size = target.stat().st_size
+        nbytes = length if length >= 0 else size - offset
+        if offset < 0 or offset + nbytes > size:
+            raise WorkloadError(f"{where}: external data range {offset}+{nbytes} exceeds {location!r} ({size} bytes)")
+        if nbytes <= SMALL_EXTERNAL_BYTES:
+            load_external_data_for_tensor(tensor, str(base))
+
+
+# --- graph facts --------------------------------------------------------------------------------------
+
+
+def _node_names(nodes) -> list[str]:
+    """ONNX node names, made unique; unnamed nodes get ``<OpType>_<index>``."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, node in enumerate(nodes):
+        base = node.name or f"{node.op_type}_{i}"
+        name, j = base, 1
+        while name in seen:
+            name, j = f"{base}_{j}", j + 1
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+def _constant_value(node: NodeProto) -> TensorProto | None:
+    for a in node.attribute:
+        if a.name == "value":
+            return a.t
+        if a.name in ("value_float", "value_floats", "value_int", "value_ints"):
+            value = helper.get_attribute_value(a)
+            dtype = TensorProto.FLOAT if "float" in a.name else TensorProto.INT64
+            dims = [len(value)] if isinstance(value, list) else []
+            return helper.make_tensor(node.output[0], dtype, dims, value if isinstance(value, list) else [value])
+    return None
+
+
+def _constants(graph, names: list[str], where: str) -> dict[str, TensorProto]:
+    consts = {t.name: t for t in graph.initializer}
+    for node, name in zip(graph.node, names):
+        if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
+            value = _constant_value(node)
+            if value is not None:
+                consts[node.output[0]] = value
+    return consts
+
+
+def _check_dangling(graph, names: list[str], where: str) -> None:
+    known = {i.name for i in graph.input} | {t.name for t in graph.initializer} | {""}
+    for node, name in zip(graph.node, names):
+        for t in node.input:
+            if t not in known:
+                raise WorkloadError(
+                    f"{where}: node {name!r} ({node.op_type}): input {t!r} is not produced by any earlier node, "
+                    "initializer or graph input (truncated or corrupt model?)"
+                )
+        known.update(node.output)
+    for out in graph.output:
+        if out.name not in known:
+            raise WorkloadError(f"{where}: graph output {out.name!r} is not produced by any node")
+
+
+def _declared_types(graph, consts: dict[str, TensorProto]) -> dict[str, int]:
+    types = {v.name: v.type.tensor_type.elem_type for v in (*graph.input, *graph.value_info, *graph.output)}
+    types.update({name: t.data_type for name, t in consts.items()})
+    return types
+
+
+def _bind_batch(graph, batch: int, where: str) -> None:
+    """Set dim 0 of every graph input to ``batch`` where it is symbolic; other symbolic dims are errors."""
+    init_names = {t.name for t in graph.initializer}
+    bound: set[str] = set()
+    for inp in graph.input:
+        if inp.name in init_names or not inp.type.HasField("tensor_type"):
+            continue
+        tt = inp.type.tensor_type
+        if not tt.HasField("shape"):
+            raise WorkloadError(f"{where}: graph input {inp.name!r} has no shape")
+        for i, d in enumerate(tt.shape.dim):
+            if d.HasField("dim_value") and d.dim_value > 0:
+                continue
+            if i != 0:
+                raise WorkloadError(
+                    f"{where}: graph input {inp.name!r} dimension {i} is symbolic ({d.dim_param or '?'}); "
+                    "only the batch dimension (0) may be left open"
+                )
+            if d.dim_param:
+                bound.add(d.dim_param)
+            d.dim_value = batch
+    for vi in (*graph.output, *graph.value_info):
+        for d in vi.type.tensor_type.shape.dim:
+            if d.HasField("dim_param") and d.dim_param in bound:
+                d.dim_value = batch
+
+
+# --- shapes -----------------------------------------------------------------------------------------
+
+
+def _collect(model: ModelProto) -> tuple[dict[str, Shape | None], dict[str, int]]:
+    shapes: dict[str, Shape | None] = {}
+    types: dict[str, int] = {}
+    g = model.graph
+    for vi in (*g.input, *g.value_info, *g.output):
+        tt = vi.type.tensor_type
+        if tt.elem_type:
+            types[vi.name] = tt.elem_type
+        if tt.HasField("shape"):
+            dims = tuple(d.dim_value if d.HasField("dim_value") else -1 for d in tt.shape.dim)
+            shapes[vi.name] = None if -1 in dims else dims
+    for t in g.initializer:
+        shapes[t.name] = tuple(t.dims)
+        types[t.name] = t.data_type
+    for node in g.node:
+        if node.op_type == "Constant":
+            value = _constant_value(node)
+            if value is not None:
+                shapes[node.output[0]] = tuple(value.dims)
+                types[node.output[0]] = value.data_type
+    return shapes, types
+
+
+def _infer(model: ModelProto, names: list[str], where: str) -> tuple[dict[str, Shape | None], dict[str, int]]:
+    """ONNX shape inference (strict), re-run after our rules fill in outputs of ops it does not know."""
+    work = model
+    for _ in range(len(model.graph.node) + 1):
+        try:
+            work = shape_inference.infer_shapes(work, check_type=True, strict_mode=True, data_prop=True)
+        except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError, RuntimeError) as exc:
+            msg = " ".join(str(exc).split())
+            raise WorkloadError(f"{where}: inconsistent shapes or types (ONNX shape inference): {msg}") from None
+        shapes, types = _collect(work)
+        added = 0
+        for node, name in zip(work.graph.node, names):
+            rule = SHAPE_RULES.get(node.op_type)
+            if rule is None or node.domain in ("", "ai.onnx") or shapes.get(node.output[0]) is not None:
+                continue
+            if any(t and shapes.get(t) is None for t in node.input):
+                continue  # a later round, once its inputs are known
+            view = NodeView(node, name, where, shapes, frozenset())
+            for out, (elem_type, dims) in zip(node.output, rule(view, types)):
+                work.graph.value_info.append(helper.make_tensor_value_info(out, elem_type, list(dims)))
+                added += 1
+        if not added:
+            return shapes, types
+    return _collect(work)
+
+
+# --- layers -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Precision:
+    bits: int
+    dtype: str
+    scheme: str  # float | integer | qdq | qonnx
+    granularity: str = "per-tensor"
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    where: str
+    nodes: tuple[NodeProto, ...]
+    names: tuple[str, ...]
+    consts: dict[str, TensorProto]
+    shapes: dict[str, Shape | None]
+    types: dict[str, int]
+    static: frozenset[str]
+    producer: dict[str, int]
+    consumers: dict[str, tuple[int, ...]]
+
+    def numel(self, tensor: str) -> int:
+        dims = self.shapes.get(tensor)
+        return math.prod(dims) if dims is not None else 0
+
+    def type_precision(self, tensor: str) -> Precision:
+        elem = self.types.get(tensor, 0)
+        bits = dtype_bits(elem)
+        if bits is None:
+            raise WorkloadError(f"{self.where}: tensor {tensor!r} has element type {dtype_name(elem)}, "
+                                "which has no bit width")
+        floating = elem in (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16, TensorProto.BFLOAT16)
+        return Precision(bits, dtype_name(elem), "float" if floating else "integer")
+
+    def precision(self, tensor: str) -> Precision:
+        """Bit width of a tensor as read by its consumer: the quantizer that produced it, else its type."""
+        idx = self.producer.get(tensor)
+        if idx is None:
+            return self.type_precision(tensor)
+        node = self.nodes[idx]
+        if node.op_type == "DequantizeLinear" and is_quantizer(node):
+            p = self.type_precision(node.input[0])
+            return Precision(p.bits, p.dtype, "qdq", granularity(node, self.consts, self.shapes))
+        if is_qonnx(node):
+            bits = qonnx_bits(node, self.consts, self.where)
+            return Precision(bits, f"{node.op_type.lower()}{bits}", "qonnx",
+                             granularity(node, self.consts, self.shapes))
+        if node.op_type in LAYOUT_OPS:
+            return self.precision(node.input[0])
+        return self.type_precision(tensor)
+
+    def output_precision(self, tensor: str) -> Precision:
+        """Bit width a layer's output is stored at: the first requantizer downstream, else its type."""
+        queue, seen = deque([tensor]), {tensor}
+        while queue:
+            t = queue.popleft()
+            for idx in self.consumers.get(t, ()):
+                node = self.nodes[idx]
+                if node.op_type in ("QuantizeLinear", "DynamicQuantizeLinear") and is_quantizer(node):
+                    return self.type_precision(node.output[0])
+                if is_qonnx(node):
+                    bits = qonnx_bits(node, self.consts, self.where)
+                    return Precision(bits, f"{node.op_type.lower()}{bits}", "qonnx")
+                if node.op_type in UNARY_OPS and node.output[0] not in seen:
+                    seen.add(node.output[0])
+                    queue.append(node.output[0])
+        return self.type_precision(tensor)
+
+
+def _static_tensors(graph, consts: dict[str, TensorProto]) -> frozenset[str]:
+    """Tensors known before run time: constants, shapes, and what is computed from them only.
+
+    DynamicQuantizeLinear's scale and zero point are run-time values but tiny quantization
+    parameters, not activation data, so they count as static too.
+    """
+    static = set(consts)
+    for node in graph.node:
+        if node.op_type in ("Shape", "Size") or all(t in static for t in node.input if t):
+            static.update(node.output)
+        elif node.op_type == "DynamicQuantizeLinear":
+            static.update(node.output[1:])
+    return frozenset(static)
+
+
+def _context(model: ModelProto, names: list[str], consts, shapes, types, where: str) -> _Ctx:
+    graph = model.graph
+    producer: dict[str, int] = {}
+    consumers: dict[str, list[int]] = {}
+    for i, node in enumerate(graph.node):
+        for t in node.output:
+            producer[t] = i
+        for t in node.input:
+            consumers.setdefault(t, []).append(i)
+    return _Ctx(where, tuple(graph.node), tuple(names), consts, shapes, types,
+                _static_tensors(graph, consts), producer, {k: tuple(v) for k, v in consumers.items()})
+
+
+def _fmt(dims: Shape | None) -> str:
+    return "x".join(map(str, dims)) if dims is not None else "?"
+
+
+def _compute_layer(ctx: _Ctx, idx: int) -> Layer:
+    node, name = ctx.nodes[idx], ctx.names[idx]
+    view = NodeView(node, name, ctx.where, ctx.shapes, ctx.static)
+    spec = COMPUTE_PARSERS[node.op_type](view)
+    w, a, o = ctx.precision(spec.weight), ctx.precision(spec.data), ctx.output_precision(node.output[0])
+    if node.op_type in QOPERATOR_OPS:
+        fmt = "qoperator"
+    elif "qonnx" in (w.scheme, a.scheme):
+        fmt = "qonnx"
+    elif "qdq" in (w.scheme, a.scheme):
+        fmt = "qdq"
+    else:
+        fmt = w.scheme
+    attrs = (
+        ("onnx_op", node.op_type), ("format", fmt),
+        ("input_shape", _fmt(ctx.shapes.get(spec.data))), ("weight_shape", _fmt(ctx.shapes.get(spec.weight))),
+        ("output_shape", _fmt(ctx.shapes.get(node.output[0]))),
+        ("a_dtype", a.dtype), ("w_dtype", w.dtype), ("o_dtype", o.dtype),
+        ("a_quant", a.granularity if a.scheme in ("qdq", "qonnx") else a.scheme),
+        ("w_quant", w.granularity if w.scheme in ("qdq", "qonnx") else w.scheme),
+        ("weight_is_constant", str(spec.weight_is_constant).lower()),
+        *spec.notes,
+    )
+    layer = Layer(name=name, op=spec.op, w_bits=w.bits, a_bits=a.bits, o_bits=o.bits,
+                  out_elems=spec.out_elems, attrs=attrs, **spec.bounds)
+    return layer
+
+
+def _check_compute_path(ctx: _Ctx, idx: int) -> None:
+    node, name = ctx.nodes[idx], ctx.names[idx]
+    if node.op_type in UNSUPPORTED_COMPUTE_OPS:
+        raise WorkloadError(f"{ctx.where}: node {name!r} ({node.op_type}): unsupported compute op "
+                            "(cannot be mapped to a conv/matmul loop nest)")
+    if node.op_type in NON_COMPUTE_OPS:
+        return
+    for t in node.input:
+        dims = ctx.shapes.get(t)
+        if t in ctx.static and dims is not None and sum(d > 1 for d in dims) >= 2:
+            raise WorkloadError(
+                f"{ctx.where}: node {name!r} ({node.op_type}): unsupported op with a constant weight-like input "
+                f"{t!r} of shape {list(dims)}; it lies on a compute path and cannot be mapped to a layer"
+            )
+
+
+def _data_layer(ctx: _Ctx, idx: int, data_inputs: list[str]) -> Layer:
+    node, name = ctx.nodes[idx], ctx.names[idx]
+    _check_compute_path(ctx, idx)
+    outputs = [t for t in node.output if t]
+    in_elems = sum(ctx.numel(t) for t in data_inputs)
+    out_elems = sum(ctx.numel(t) for t in outputs)
+    if node.op_type not in NON_COMPUTE_OPS:
+        warnings.warn(
+            f"{ctx.where}: node {name!r} ({node.domain + '.' if node.domain else ''}{node.op_type}): "
+            f"unsupported op, kept as data movement ({in_elems} elements in, {out_elems} out)",
+            UnsupportedOpWarning, stacklevel=3,
+        )
+    a = ctx.precision(data_inputs[0])
+    o = ctx.output_precision(outputs[0]) if ctx.types.get(outputs[0]) else a
+    attrs = (("onnx_op", node.op_type), ("input_shape", _fmt(ctx.shapes.get(data_inputs[0]))),
+             ("output_shape", _fmt(ctx.shapes.get(outputs[0]))), ("a_dtype", a.dtype), ("o_dtype", o.dtype))
+    return Layer(name=name, op=node.op_type.lower(), w_bits=a.bits, a_bits=a.bits, o_bits=o.bits,
+                 in_elems=in_elems, out_elems=out_elems, attrs=attrs)
+
+
+def _build(stem: str, model: ModelProto, names, consts, shapes, types, where: str) -> LayerGraph:
+    ctx = _context(model, names, consts, shapes, types, where)
+    layers: list[Layer] = []
+    sources: dict[str, frozenset[str]] = {}  # activation tensor -> layers whose output it carries
+    edges: set[tuple[str, str]] = set()
+    for idx, node in enumerate(ctx.nodes):
+        data_inputs = [t for t in node.input if t and t not in ctx.static]
+        if not data_inputs or all(t in ctx.static for t in node.output if t):
+            continue  # constant-only computation (weights, shapes)
+        if is_quantizer(node):  # folded: its effect is the neighbours' bit widths
+            for t in node.output[:1]:
+                sources[t] = sources.get(node.input[0], frozenset())
+            continue
+        if node.op_type in COMPUTE_PARSERS:
+            layer = _compute_layer(ctx, idx)
+        else:
+            layer = _data_layer(ctx, idx, data_inputs)
+        layers.append(layer)
+        for t in data_inputs:
+            edges.update((src, layer.name) for src in sources.get(t, ()))
+        for t in node.output:
+            if t and t not in ctx.static:
+                sources[t] = frozenset({layer.name})
+    if not any(layer.is_compute for layer in layers):
+        warnings.warn(f"{where}: the model has no compute layers (Conv/MatMul/Gemm/...)", UnsupportedOpWarning,
+                      stacklevel=2)
+    return LayerGraph.from_layers(stem, layers, sorted(edges))
