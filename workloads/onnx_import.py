@@ -439,7 +439,10 @@ def _data_layer(ctx: _Ctx, idx: int, data_inputs: list[str]) -> Layer:
             UnsupportedOpWarning, stacklevel=3,
         )
     a = ctx.precision(data_inputs[0])
+    # A reshape keeps its input's precision unless a requantizer follows it.
     o = ctx.output_precision(outputs[0]) if ctx.types.get(outputs[0]) else a
+    if node.op_type in LAYOUT_OPS and o.scheme == "float":
+        o = a
     attrs = (("onnx_op", node.op_type), ("input_shape", _fmt(ctx.shapes.get(data_inputs[0]))),
              ("output_shape", _fmt(ctx.shapes.get(outputs[0]))), ("a_dtype", a.dtype), ("o_dtype", o.dtype))
     return Layer(name=name, op=node.op_type.lower(), w_bits=a.bits, a_bits=a.bits, o_bits=o.bits,
