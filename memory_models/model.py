@@ -1,11 +1,7 @@
-"""First-version memory model: published anchor points with power-law capacity scaling.
+"""Memory costs for the public API: buffers (no tags), caches (tag + data) and register files.
 
-SRAM read energy (Horowitz, ISSCC 2014, Fig. 1.1.9, 45 nm): a 64-bit read costs 10 pJ from
-8 KB, 20 pJ from 32 KB and 100 pJ from 1 MB. A power law through 8 KB and 1 MB,
-E = 10 pJ * (C / 8 KiB)^0.475, reproduces 32 KB within 4 %.
-MRAM relative to SRAM at iso-capacity (DeepNVM++, Inci et al., TCAD 2022, 16 nm LLC
-figures as ratios): read energy ~1.0x / 0.9x, write energy ~3x / 1.5x, area 1/2.4 and 1/2.8,
-leakage ~1/5 (peripherals only), write latency ~ +5 ns / +1 ns over the read.
+Arrays are built from :mod:`memory_models.array` (cells + organisation search); this module adds
+the cache tag array and the small register-file model used for per-PE scratchpads.
 """
 
 from __future__ import annotations
@@ -13,60 +9,94 @@ from __future__ import annotations
 import numpy as np
 
 from memory_models import MemoryCosts, Tech
+from memory_models.array import evaluate
+from memory_models.errors import MemoryModelError
 
-_E64_8KIB_PJ = 10.0
-_E_EXP = np.log(100.0 / 10.0) / np.log(1024.0 / 8.0)
-# 6T SRAM cell at 45 nm: 0.346 um2 (Intel 45 nm, Mistry et al., IEDM 2007), array efficiency 70 %.
-_SRAM_CELL_UM2_45NM, _ARRAY_EFFICIENCY = 0.346, 0.7
-# Read latency: ~0.8 ns for 8 KiB at 45 nm (CACTI 6.5, 45 nm itrs-hp, 1 bank), ~sqrt(capacity) wire growth.
-_LAT_8KIB_NS, _LAT_EXP = 0.8, 0.35
-# Leakage: ~20 nW per bit incl. peripherals at 45 nm hp (CACTI 6.5 order of magnitude).
-_SRAM_LEAK_MW_PER_BIT = 2e-5
-
-# tech -> (read E, write E, area, leakage) ratios vs SRAM; write latency adder ns.
-_RATIOS = np.array(
-    [
-        [1.0, 1.0, 1.0, 1.0],
-        [1.0, 3.0, 1 / 2.4, 0.2],
-        [0.9, 1.5, 1 / 2.8, 0.2],
-    ]
-)
-_WRITE_EXTRA_NS = np.array([0.0, 5.0, 1.0])
-_READ_EXTRA_NS = np.array([0.0, 1.0, 0.5])  # MTJ sensing is slower than an SRAM bitline swing
+ADDRESS_BITS = 40  # physical address width for tags (CACTI 7 default: 42 with ECC-free 40-bit + 2)
+STATUS_BITS = 2  # valid + dirty per line
+DEFAULT_ASSOCIATIVITY = 16
 
 
-def _check(node_nm) -> None:
-    if not np.all(np.asarray(node_nm) == 45.0):
-        raise ValueError("memory model v1: only node_nm=45 is supported")
+def _check_positive(name: str, value) -> np.ndarray:
+    arr = np.asarray(value, dtype=float)
+    if np.any(~np.isfinite(arr)) or np.any(arr <= 0):
+        raise MemoryModelError(f"{name} must be positive and finite, got {np.unique(arr[~(arr > 0)]).tolist()[:5]}")
+    return arr
 
 
-def buffer(tech, capacity_bytes, word_bits, node_nm=45.0, banks=1) -> MemoryCosts:
-    _check(node_nm)
-    tech, cap, w, banks = np.broadcast_arrays(np.asarray(tech), np.asarray(capacity_bytes, float),
-                                              np.asarray(word_bits, float), np.asarray(banks, float))
-    ratios = _RATIOS[tech]
-    bank_cap = cap / banks
-    e_read_sram = _E64_8KIB_PJ * (bank_cap / 8192.0) ** _E_EXP * (w / 64.0)
-    lat = _LAT_8KIB_NS * (bank_cap / 8192.0) ** _LAT_EXP
-    area = cap * 8 * _SRAM_CELL_UM2_45NM / _ARRAY_EFFICIENCY * 1e-6
+def _check_inputs(tech, capacity_bytes, word_bits, banks) -> None:
+    t = np.asarray(tech)
+    if not np.all(np.isin(t, [int(x) for x in Tech])):
+        raise MemoryModelError(f"tech must be one of {[int(x) for x in Tech]} (Tech enum), got {np.unique(t).tolist()}")
+    cap = _check_positive("capacity_bytes", capacity_bytes)
+    w = _check_positive("word_bits", word_bits)
+    _check_positive("banks", banks)
+    if np.any(cap * 8 < w):
+        raise MemoryModelError("capacity_bytes must hold at least one word of word_bits")
+
+
+def buffer(tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp") -> MemoryCosts:
+    _check_inputs(tech, capacity_bytes, word_bits, banks)
+    c = evaluate(tech, capacity_bytes, word_bits, node_nm, banks, target=target)
+    return MemoryCosts(c.read_energy_pj, c.write_energy_pj, c.read_latency_ns, c.write_latency_ns,
+                       c.leakage_mw, c.area_mm2)
+
+
+def tag_bits(capacity_bytes, line_bytes, associativity) -> np.ndarray:
+    sets = np.asarray(capacity_bytes, float) / (np.asarray(line_bytes, float) * associativity)
+    index_offset = np.log2(np.maximum(sets, 1.0)) + np.log2(line_bytes)
+    return ADDRESS_BITS - index_offset + STATUS_BITS
+
+
+def cache(tech, capacity_bytes, line_bytes=64, node_nm=45.0, banks=1, target="read_edp",
+          associativity=DEFAULT_ASSOCIATIVITY) -> MemoryCosts:
+    """Cache with normal (parallel tag and data) access: latency = max(tag + compare, data);
+    energies add the tag read of all ways of a set; a write also writes one tag."""
+    line_bits = np.asarray(line_bytes, float) * 8.0
+    _check_inputs(tech, capacity_bytes, line_bits, banks)
+    data = evaluate(tech, capacity_bytes, line_bits, node_nm, banks, target=target)
+    tb = tag_bits(capacity_bytes, line_bytes, associativity)
+    lines = np.asarray(capacity_bytes, float) / np.asarray(line_bytes, float)
+    tag_word = tb * associativity
+    tag = evaluate(tech, lines * tb / 8.0, tag_word, node_nm, banks, target=target)
+    compare_ns = 0.05 * np.asarray(node_nm, float) / 22.0  # a ~6-FO4 comparator (CACTI 7: ~17 ps at 22 nm + mux)
     return MemoryCosts(
-        read_energy_pj=e_read_sram * ratios[..., 0],
-        write_energy_pj=e_read_sram * ratios[..., 1],
-        read_latency_ns=lat + _READ_EXTRA_NS[tech],
-        write_latency_ns=lat + _WRITE_EXTRA_NS[tech],
-        leakage_mw=cap * 8 * _SRAM_LEAK_MW_PER_BIT * ratios[..., 3],
-        area_mm2=area * ratios[..., 2],
+        read_energy_pj=data.read_energy_pj + tag.read_energy_pj,
+        write_energy_pj=data.write_energy_pj + tag.read_energy_pj + tag.write_energy_pj * tb / tag_word,
+        read_latency_ns=np.maximum(data.read_latency_ns, tag.read_latency_ns + compare_ns),
+        write_latency_ns=np.maximum(data.write_latency_ns, tag.read_latency_ns + compare_ns),
+        leakage_mw=data.leakage_mw + tag.leakage_mw,
+        area_mm2=data.area_mm2 + tag.area_mm2,
     )
 
 
-def cache(tech, capacity_bytes, line_bytes=64, node_nm=45.0, banks=1) -> MemoryCosts:
-    # Tags add ~10 % of the data array for 64 B lines and 40-bit addresses (CACTI convention).
-    c = buffer(tech, capacity_bytes, np.asarray(line_bytes) * 8, node_nm, banks)
-    return MemoryCosts(*(np.asarray(v) * 1.1 for v in (c.read_energy_pj, c.write_energy_pj)),
-                       c.read_latency_ns, c.write_latency_ns, c.leakage_mw * 1.1, c.area_mm2 * 1.1)
-
-
 def regfile(capacity_bytes, word_bits, node_nm=45.0) -> MemoryCosts:
-    # Small register files follow the same power law below 8 KiB; Eyeriss (Chen et al., ISCA 2016)
-    # reports RF access ~1x a 16-bit MAC at 65 nm, which this gives within ~20 % at 0.5 KiB.
-    return buffer(Tech.SRAM, capacity_bytes, word_bits, node_nm)
+    """Per-PE register file (tens to hundreds of bytes): flip-flop/latch array with a read mux tree.
+
+    Energy per read ~ word_bits x (mux tree of log2(entries) levels + output drive), per write the
+    clocked latches of one word; calibrated so that a 0.5 KiB 16-bit RF at 65 nm costs ~1x a 16-bit
+    MAC (~1 pJ at 65 nm, Eyeriss, Chen et al. ISCA 2016, Table: RF 1x, MAC 1x).
+    """
+    from memory_models import technology as tk
+
+    cap = _check_positive("capacity_bytes", capacity_bytes)
+    w = _check_positive("word_bits", word_bits)
+    node = tk.check_node(node_nm)
+    entries = np.maximum(cap * 8.0 / w, 1.0)
+    vdd, cg = tk.vdd_v(node), tk.c_gate_ff_per_um(node)
+    f_um = node * 1e-3
+    # switched capacitance per bit per level of mux tree ~ 12 F of gate + local wire of 20 F
+    c_level_ff = 12.0 * f_um * cg + 20.0 * f_um * 0.2
+    levels = np.log2(entries) + 2.0  # mux levels + output driver + decoder share
+    read_pj = w * levels * c_level_ff * vdd**2 * 1e-3 * _RF_ACTIVITY
+    write_pj = w * (2.0 + np.log2(entries) * 0.5) * c_level_ff * vdd**2 * 1e-3 * _RF_ACTIVITY * 1.2
+    area_mm2 = cap * 8.0 * _RF_BIT_AREA_F2 * f_um**2 * 1e-6
+    leak_mw = cap * 8.0 * 8.0 * f_um * tk.i_off_na_per_um(node) * 1e-9 * vdd * 1e3
+    lat_ns = tk.fo4_ps(node) * (levels + 2.0) * 1e-3
+    return MemoryCosts(read_pj, write_pj, lat_ns, lat_ns, leak_mw, area_mm2)
+
+
+# A latch bit with its share of clock gating and read mux: ~20 transistors, ~1000 F^2 in standard cells
+# (a 65 nm latch ~ 5 um^2 = 1180 F^2). Activity: 1.0 (worst case; data-dependent toggling not modelled).
+_RF_BIT_AREA_F2 = 1000.0
+_RF_ACTIVITY = 1.0

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import warnings
 from collections import deque
 from dataclasses import dataclass
@@ -260,8 +261,7 @@ def _infer(model: ModelProto, names: list[str], where: str) -> tuple[dict[str, S
         try:
             work = shape_inference.infer_shapes(work, check_type=True, strict_mode=True, data_prop=True)
         except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError, RuntimeError) as exc:
-            msg = " ".join(str(exc).split())
-            raise WorkloadError(f"{where}: inconsistent shapes or types (ONNX shape inference): {msg}") from None
+            raise WorkloadError(_inference_message(where, str(exc))) from None
         shapes, types = _collect(work)
         added = 0
         for node, name in zip(work.graph.node, names):
@@ -277,6 +277,17 @@ def _infer(model: ModelProto, names: list[str], where: str) -> tuple[dict[str, S
         if not added:
             return shapes, types
     return _collect(work)
+
+
+def _inference_message(where: str, text: str) -> str:
+    """One line naming the file and, when ONNX says which, the node that failed shape inference."""
+    text = " ".join(text.split())
+    found = re.search(r"\(op_type:([^,]+), node name: ([^)]*)\): (.*)", text)
+    if found:
+        op, node, detail = found.groups()
+        detail = detail.replace("[ShapeInferenceError] ", "").replace("[TypeInferenceError] ", "")
+        return f"{where}: node {node!r} ({op}): inconsistent shapes or types: {detail}"
+    return f"{where}: inconsistent shapes or types (ONNX shape inference): {text}"
 
 
 # --- layers -----------------------------------------------------------------------------------------

@@ -1,0 +1,38 @@
+"""``dse run [SPEC]``: run a sweep (the built-in quickstart when no spec is given)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dse import outputs, spec as spec_mod, sweep
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="run a design-space sweep", description=__doc__)
+    p.add_argument("spec", nargs="?", help="sweep spec YAML (default: the built-in quickstart)")
+    p.add_argument("--out", type=Path, help="output folder (default: ./dse-out/<spec name>)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--dask-scheduler", metavar="ADDRESS", help="run chunks on this Dask scheduler (tcp://host:port)")
+    p.add_argument("--dask-workers", type=int, default=0, metavar="N",
+                   help="run chunks on a local Dask cluster of N worker processes")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    spec = spec_mod.load(args.spec)
+    out_dir = args.out or Path("dse-out") / spec.name
+    result = sweep.run(spec, out_dir, progress=not args.no_progress, dask_address=args.dask_scheduler,
+                       dask_workers=args.dask_workers)
+    manifest = outputs.write_all(spec, result, out_dir)
+    sweep.finish(out_dir)
+    best = result.results.loc[result.results["edp_pj_s"].idxmin()]
+    print(f"{spec.name}: {manifest['rows']} design points of {manifest['workload']['network']} in "
+          f"{manifest['wall_time_s']:.1f} s ({manifest['points_per_second']:.0f} points/s evaluated); "
+          f"Pareto front {manifest['pareto_rows']} points", file=sys.stderr)
+    print(f"best EDP: {best['pe_type']} {best['pe_rows']}x{best['pe_cols']} PEs, GLB {best['glb_kib']:g} KiB "
+          f"{best['glb_tech']}: {best['energy_pj'] / 1e9:.3f} mJ, {best['latency_s'] * 1e3:.3f} ms, "
+          f"{best['area_mm2']:.3f} mm2", file=sys.stderr)
+    print(f"outputs in {out_dir}/", file=sys.stderr)
+    return 0

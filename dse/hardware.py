@@ -1,0 +1,119 @@
+"""Per-action costs of each design point, computed once per batch from the PE and memory models.
+
+Energy = actions x energy per action (Accelergy's energy reference table idea); this module
+builds the table, one array element per design point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+import memory_models
+import pe_models
+from dse.design import DesignBatch
+from memory_models.dram import DRAM_TYPES
+from pe_models.horowitz import accumulator_bits
+
+UM2_PER_MM2 = 1e6
+GLB_BANK_WORD_BITS = 64  # each GLB bank reads/writes one 64-bit word per access (Eyeriss GLB: 64-bit)
+# On-chip wire energy: 0.1 pJ per bit per mm at 40-45 nm (Keckler et al., "GPUs and the future of
+# parallel computing", IEEE Micro 31(5) 2011: ~26 pJ to move 256 bits 1 mm at 40 nm).
+WIRE_PJ_PER_BIT_MM_45NM = 0.1
+# NoC router/multicast controller per PE: two pipeline registers per operand port (Eyeriss NoC,
+# Chen et al., JSSC 2017, Sec. IV-C); priced as flip-flop area per bit from pe_models.horowitz.
+NOC_REG_STAGES = 2
+
+
+@dataclass(frozen=True)
+class HardwareCosts:
+    """One element per design point; per-access energies in pJ, areas in mm2."""
+
+    clock_mhz: np.ndarray  # effective: min(target, PE fmax)
+    acc_bits: np.ndarray  # accumulator / psum word width
+    mac_energy_pj: np.ndarray  # one MAC at the PE's native widths
+    spad_ifmap_pj: np.ndarray  # one access of one scratchpad word (read ~= write for RFs)
+    spad_filter_pj: np.ndarray
+    spad_psum_pj: np.ndarray
+    noc_pj_per_bit_hop: np.ndarray
+    glb_read_pj_per_bit: np.ndarray
+    glb_write_pj_per_bit: np.ndarray
+    glb_read_bits_per_cycle: np.ndarray
+    glb_write_bits_per_cycle: np.ndarray
+    dram_pj_per_bit: np.ndarray
+    dram_bytes_per_cycle: np.ndarray
+    leakage_mw: np.ndarray  # whole chip
+    area_pe_mm2: np.ndarray  # all PE datapaths
+    area_spad_mm2: np.ndarray  # all per-PE scratchpads
+    area_noc_mm2: np.ndarray
+    area_glb_mm2: np.ndarray
+
+    @property
+    def area_mm2(self) -> np.ndarray:
+        return self.area_pe_mm2 + self.area_spad_mm2 + self.area_noc_mm2 + self.area_glb_mm2
+
+
+def _on_unique(fn: Callable[..., object], *arrays: np.ndarray):
+    """Evaluate ``fn`` once per distinct combination of ``arrays`` and scatter back.
+
+    Memory and PE models are cheap per call but a sweep repeats few distinct configurations
+    across many points, so this keeps model cost independent of the number of points.
+    """
+    stacked = np.stack([np.asarray(a, dtype=float) for a in arrays], axis=1)
+    uniq, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    result = fn(*(uniq[:, i] for i in range(uniq.shape[1])))
+    inverse = inverse.reshape(-1)
+    return type(result)(**{k: np.asarray(v)[inverse] for k, v in vars(result).items()})
+
+
+def evaluate(d: DesignBatch) -> HardwareCosts:
+    pe = _on_unique(lambda k, w, a, n: pe_models.evaluate(k.astype(int), w, a, n),
+                    d.pe_kind, d.pe_w_bits, d.pe_a_bits, d.node_nm)
+    acc = accumulator_bits(d.pe_w_bits, d.pe_a_bits)
+    n_pe = d.pe_rows * d.pe_cols
+
+    def spad(words, bits):
+        return _on_unique(lambda c, b, n: memory_models.regfile(c, b, n), words * bits / 8, bits, d.node_nm)
+
+    sp_i, sp_f, sp_p = spad(d.spad_ifmap_words, d.pe_a_bits), spad(d.spad_filter_words, d.pe_w_bits), spad(
+        d.spad_psum_words, acc)
+    glb = _on_unique(
+        lambda t, c, b, n, banks: memory_models.buffer(t.astype(int), c, b, n, banks),
+        d.glb_tech, d.glb_bytes, np.full(len(d), GLB_BANK_WORD_BITS), d.node_nm, d.glb_banks,
+    )
+    clock = np.minimum(d.clock_mhz, pe.fmax_mhz)
+    cycle_ns = 1e3 / clock
+    # A bank that needs several cycles per access delivers one word every ceil(latency / cycle).
+    glb_rd_cycles = np.maximum(1.0, np.ceil(glb.read_latency_ns / cycle_ns - 1e-9))
+    glb_wr_cycles = np.maximum(1.0, np.ceil(glb.write_latency_ns / cycle_ns - 1e-9))
+
+    area_pe = n_pe * pe.area_um2 / UM2_PER_MM2
+    area_spad = n_pe * (sp_i.area_mm2 + sp_f.area_mm2 + sp_p.area_mm2)
+    reg_bits = d.pe_w_bits + d.pe_a_bits + acc
+    area_noc = n_pe * NOC_REG_STAGES * reg_bits * 4.5 / UM2_PER_MM2  # 4.5 um2 per DFF bit at 45 nm
+    pitch_mm = np.sqrt((area_pe + area_spad + area_noc) / n_pe)
+    leak = n_pe * (pe.leakage_uw * 1e-3 + sp_i.leakage_mw + sp_f.leakage_mw + sp_p.leakage_mw) + glb.leakage_mw
+    dram = np.array([t.energy_pj_per_bit for t in DRAM_TYPES.values()])[d.dram_type]
+    return HardwareCosts(
+        clock_mhz=clock,
+        acc_bits=acc,
+        mac_energy_pj=pe.energy_pj_per_mac,
+        spad_ifmap_pj=0.5 * (sp_i.read_energy_pj + sp_i.write_energy_pj),
+        spad_filter_pj=0.5 * (sp_f.read_energy_pj + sp_f.write_energy_pj),
+        spad_psum_pj=0.5 * (sp_p.read_energy_pj + sp_p.write_energy_pj),
+        # wire capacitance per mm is roughly node-independent; the pitch shrinks with the node.
+        noc_pj_per_bit_hop=WIRE_PJ_PER_BIT_MM_45NM * pitch_mm,
+        glb_read_pj_per_bit=glb.read_energy_pj / GLB_BANK_WORD_BITS,
+        glb_write_pj_per_bit=glb.write_energy_pj / GLB_BANK_WORD_BITS,
+        glb_read_bits_per_cycle=d.glb_banks * GLB_BANK_WORD_BITS / glb_rd_cycles,
+        glb_write_bits_per_cycle=d.glb_banks * GLB_BANK_WORD_BITS / glb_wr_cycles,
+        dram_pj_per_bit=dram,
+        dram_bytes_per_cycle=d.dram_bw_gbps * 1e3 / clock,
+        leakage_mw=leak,
+        area_pe_mm2=area_pe,
+        area_spad_mm2=area_spad,
+        area_noc_mm2=area_noc,
+        area_glb_mm2=glb.area_mm2,
+    )

@@ -1,0 +1,75 @@
+"""Write a finished sweep's outputs; ``manifest.json`` goes last and marks the folder complete."""
+
+from __future__ import annotations
+
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dse import __version__, plots, precision_export, report
+from dse.io import sha256_file, write_csv, write_json, write_parquet, write_text
+from dse.pareto import front_mask
+from dse.spec import Spec
+from dse.sweep import SweepResult, points_per_second, workload_digest
+
+FRONT_OBJECTIVES = ("energy_pj", "latency_s")
+
+
+def input_checksums(spec: Spec) -> dict[str, str]:
+    """sha256 of every file the results depend on: the spec, an ONNX model, model data tables."""
+    sums = {"spec": spec.sha256}
+    if spec.workload.onnx:
+        sums["onnx"] = sha256_file(Path(spec.workload.onnx))
+    for pkg in ("pe_models", "memory_models"):
+        data = Path(__import__(pkg).__file__).parent / "data"
+        for f in sorted(data.glob("*.csv")) if data.is_dir() else []:
+            sums[f"{pkg}/data/{f.name}"] = sha256_file(f)
+    return sums
+
+
+def write_all(spec: Spec, result: SweepResult, out_dir: Path) -> dict:
+    out_dir = Path(out_dir)
+    df = result.results.copy()
+    df["pareto_energy_latency"] = front_mask(df[list(FRONT_OBJECTIVES)].to_numpy())
+    df["pareto_energy_latency_area"] = front_mask(df[["energy_pj", "latency_s", "area_mm2"]].to_numpy())
+    front = df[df["pareto_energy_latency"]].sort_values("latency_s")
+
+    write_parquet(out_dir / "results.parquet", df)
+    write_csv(out_dir / "pareto.csv", front)
+    title = f"{spec.name}: {result.workload.graph.name}, {len(df)} designs"
+    figs = {"pareto": plots.pareto_plot(df, front, out_dir / "pareto.png", title),
+            "perf_per_area": plots.perf_per_area_plot(df, out_dir / "perf_per_area.png", title)}
+
+    best = precision_export.best_points(df)
+    layers = precision_export.per_layer(spec, result.workload, list(best.values()))
+    write_json(out_dir / "precision.json", precision_export.export(spec, result.workload, df, layers, best))
+
+    manifest = {
+        "dse_version": __version__,
+        "spec_name": spec.name,
+        "spec_path": spec.path,
+        "spec": spec.raw,
+        "workload": {"source": spec.workload.source, "network": result.workload.graph.name,
+                     "layers": len(result.workload.graph), "macs": result.workload.graph.total_macs,
+                     "layer_table_sha256": workload_digest(result.workload)},
+        "input_checksums": input_checksums(spec),
+        "rows": int(len(df)),
+        "pareto_rows": int(len(front)),
+        "wall_time_s": result.wall_s,
+        "evaluated_points": result.evaluated_points,
+        "points_per_second": points_per_second(result),
+        "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "outputs": ["results.parquet", "pareto.csv", "pareto.png", "perf_per_area.png", "report.html",
+                    "precision.json"],
+    }
+    write_text(out_dir / "report.html", report.render(
+        spec_name=spec.name, network=result.workload.graph.name, manifest=manifest, results=df, front=front,
+        best=best, layers=layers, plots=figs))
+    write_json(out_dir / "manifest.json", manifest)
+    return manifest

@@ -1,0 +1,45 @@
+"""Pareto fronts (minimisation) over columns of a results table."""
+
+from __future__ import annotations
+
+import numpy as np
+
+_BLOCK = 512
+
+
+def _dominated_by(cands: np.ndarray, by: np.ndarray) -> np.ndarray:
+    """For each row of ``cands``, whether some row of ``by`` dominates it (<= all, < one)."""
+    if len(by) == 0:
+        return np.zeros(len(cands), dtype=bool)
+    le = np.all(by[None, :, :] <= cands[:, None, :], axis=2)
+    lt = np.any(by[None, :, :] < cands[:, None, :], axis=2)
+    return np.any(le & lt, axis=1)
+
+
+def front_mask(objectives: np.ndarray) -> np.ndarray:
+    """Boolean mask of the non-dominated rows of an (n, m) array, every objective minimised.
+
+    Equal rows do not dominate each other, so duplicates of a front point are all on the front.
+    Rows are visited in lexicographic order, in blocks: a row can only be dominated by a row
+    that sorts before it or equal to it, so each block is checked against the front so far and
+    against itself, vectorized. Cost is O(n x (front + block)), not O(n^2).
+    """
+    f = np.asarray(objectives, dtype=float)
+    if f.ndim != 2:
+        raise ValueError(f"Pareto front: expected an (n, m) array, got shape {f.shape}")
+    if not np.all(np.isfinite(f)):
+        raise ValueError("Pareto front: objectives contain NaN or inf")
+    mask = np.zeros(len(f), dtype=bool)
+    if len(f) == 0:
+        return mask
+    order = np.lexsort(f.T[::-1])
+    front = np.empty((0, f.shape[1]))
+    for start in range(0, len(order), _BLOCK):  # loop over blocks of points, each block vectorized
+        idx = order[start:start + _BLOCK]
+        block = f[idx]
+        keep = ~_dominated_by(block, front)
+        idx, block = idx[keep], block[keep]
+        keep = ~_dominated_by(block, block)
+        mask[idx[keep]] = True
+        front = np.vstack([front, block[keep]])
+    return mask

@@ -1,0 +1,68 @@
+"""Per-layer precision of the best design under each objective, for quantization experiments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dse import design
+from dse.evaluate import Workload, evaluate
+from dse.spec import Spec
+
+# objective label -> (results column, minimise?)
+OBJECTIVES: dict[str, tuple[str, bool]] = {
+    "energy": ("energy_pj", True),
+    "latency": ("latency_s", True),
+    "edp": ("edp_pj_s", True),
+    "area": ("area_mm2", True),
+    "perf_per_area": ("perf_per_area_gops_per_mm2", False),
+}
+
+
+def best_points(results: pd.DataFrame) -> dict[str, int]:
+    """point_id of the best design per objective (ties: lowest point_id)."""
+    out = {}
+    for label, (col, minimise) in OBJECTIVES.items():
+        values = results[col].to_numpy()
+        idx = int(np.argmin(values) if minimise else np.argmax(values))
+        out[label] = int(results["point_id"].iloc[idx])
+    return out
+
+
+def per_layer(spec: Spec, wl: Workload, point_ids: list[int]) -> pd.DataFrame:
+    """Per-layer cost and effective bits of the given design points (re-evaluated, cheap)."""
+    _, layers = evaluate(design.points(spec, np.array(sorted(set(point_ids)))), wl, spec.mapping_objective,
+                         per_layer=True)
+    return layers
+
+
+def export(spec: Spec, wl: Workload, results: pd.DataFrame, layers: pd.DataFrame, best: dict[str, int]) -> dict:
+    """The precision.json document: per objective, the design and each compute layer's bits."""
+    params = [c for c in design.DesignBatch.__dataclass_fields__ if c in results.columns] + [
+        "glb_kib", "pe_type", "glb_tech", "dram_type", "dataflow"]
+    by_id = results.set_index("point_id")
+    doc = {
+        "network": wl.graph.name,
+        "workload": spec.workload.source,
+        "policy": spec.precision.policy,
+        "note": "w_bits/a_bits: precision each compute layer runs at on the chosen design; "
+                "quantize the network to these widths to reproduce the design's cost.",
+        "objectives": {},
+    }
+    compute = {layer.name for layer in wl.graph.compute_layers()}
+    for label, pid in best.items():
+        row = by_id.loc[pid]
+        rows = layers[(layers["point_id"] == pid) & layers["layer"].isin(compute)]
+        doc["objectives"][label] = {
+            "metric": OBJECTIVES[label][0],
+            "value": float(row[OBJECTIVES[label][0]]),
+            "point_id": pid,
+            "design": {p: _plain(row[p]) for p in dict.fromkeys(params) if p in row.index},
+            "layers": {r.layer: {"w_bits": int(r.w_bits), "a_bits": int(r.a_bits), "passes": int(r.passes)}
+                       for r in rows.itertuples()},
+        }
+    return doc
+
+
+def _plain(v):
+    return v.item() if hasattr(v, "item") else v

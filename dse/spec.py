@@ -1,0 +1,219 @@
+"""Sweep specification: safe YAML -> validated frozen dataclasses.
+
+Every error names the file and the field path and says what is expected, in one line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dse.errors import UserError
+from memory_models import TECH_NAMES
+from memory_models.dram import DRAM_TYPES
+from pe_models.catalog import PE_NAMES
+from workloads.precision import BitsOverride, PrecisionOverrides
+
+SPEC_VERSION = 1
+DATAFLOWS = ("row_stationary",)  # weight/output-stationary: see dse.dataflows (issue 7)
+OBJECTIVES = ("energy", "latency", "edp")
+POLICIES = ("pe", "model")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One design-space parameter: its kind and allowed values (``choices``) or numeric bound."""
+
+    kind: type
+    default: Any
+    doc: str
+    choices: tuple[str, ...] = ()
+    integer: bool = False
+
+
+# Design-space parameters. Names carry their unit; conversions happen in dse.design.
+PARAMS: dict[str, Param] = {
+    "pe_type": Param(str, "INT8", "processing element type", choices=PE_NAMES),
+    "pe_rows": Param(int, 12, "PE array rows", integer=True),
+    "pe_cols": Param(int, 14, "PE array columns", integer=True),
+    "spad_ifmap_words": Param(int, 12, "per-PE ifmap scratchpad, words of the PE's activation width", integer=True),
+    "spad_filter_words": Param(int, 224, "per-PE filter scratchpad, words of the PE's weight width", integer=True),
+    "spad_psum_words": Param(int, 24, "per-PE partial-sum scratchpad, words of the accumulator width", integer=True),
+    "glb_kib": Param(float, 108.0, "global buffer capacity, KiB"),
+    "glb_tech": Param(str, "SRAM", "global buffer technology", choices=tuple(TECH_NAMES)),
+    "glb_banks": Param(int, 1, "global buffer banks (each one access per cycle)", integer=True),
+    "dram_type": Param(str, "LPDDR4", "DRAM interface", choices=tuple(DRAM_TYPES)),
+    "dram_bw_gbps": Param(float, 25.6, "DRAM bandwidth, GB/s"),
+    "clock_mhz": Param(float, 200.0, "target clock, MHz (capped by the PE's fmax)"),
+    "node_nm": Param(float, 45.0, "technology node, nm"),
+    "dataflow": Param(str, "row_stationary", "dataflow", choices=DATAFLOWS),
+}
+
+
+@dataclass(frozen=True)
+class WorkloadSpec:
+    network: str | None = None
+    onnx: str | None = None
+    batch: int = 1
+
+    @property
+    def source(self) -> str:
+        return self.network if self.network is not None else str(self.onnx)
+
+
+@dataclass(frozen=True)
+class PrecisionSpec:
+    policy: str = "pe"
+    overrides: PrecisionOverrides = field(default_factory=PrecisionOverrides)
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    workload: WorkloadSpec
+    precision: PrecisionSpec
+    space: tuple[tuple[str, tuple], ...]  # parameter name -> values, in PARAMS order
+    mapping_objective: str = "edp"
+    chunk_points: int = 100_000
+    path: str = "<built-in>"
+    sha256: str = ""
+    raw: Mapping = field(default_factory=dict, compare=False)
+    version: int = SPEC_VERSION
+
+    @property
+    def space_dict(self) -> dict[str, tuple]:
+        return dict(self.space)
+
+    @property
+    def n_points(self) -> int:
+        return math.prod(len(v) for _, v in self.space)
+
+
+class _Reader:
+    """Walks a YAML mapping, raising UserError('<file>: <field>: <problem>; expected ...')."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def fail(self, where: str, message: str) -> UserError:
+        return UserError(f"{self.path}: {where}: {message}")
+
+    def mapping(self, raw: Any, where: str, allowed: set[str], required: set[str] = frozenset()) -> Mapping:
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, Mapping):
+            raise self.fail(where, f"expected a mapping, got {type(raw).__name__}")
+        unknown = sorted(set(map(str, raw)) - allowed)
+        if unknown:
+            raise self.fail(f"{where}.{unknown[0]}" if where else unknown[0],
+                            f"unknown key; expected one of {sorted(allowed)}")
+        missing = sorted(required - set(raw))
+        if missing:
+            raise self.fail(where or "spec", f"missing required key {missing[0]!r}")
+        return raw
+
+    def scalar(self, value: Any, where: str, param: Param) -> Any:
+        if param.choices:
+            if not isinstance(value, str) or value not in param.choices:
+                raise self.fail(where, f"got {value!r}; expected one of {list(param.choices)}")
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(where, f"got {value!r}; expected a positive number ({param.doc})")
+        if param.integer and not float(value).is_integer():
+            raise self.fail(where, f"got {value!r}; expected a positive integer ({param.doc})")
+        if not math.isfinite(value) or value <= 0:
+            raise self.fail(where, f"got {value!r}; expected a positive number ({param.doc})")
+        return int(value) if param.integer else float(value)
+
+    def values(self, raw: Any, where: str, param: Param) -> tuple:
+        items = raw if isinstance(raw, list) else [raw]
+        if not items:
+            raise self.fail(where, "empty list; expected at least one value")
+        out = tuple(self.scalar(v, f"{where}[{i}]" if isinstance(raw, list) else where, param)
+                    for i, v in enumerate(items))
+        if len(set(out)) != len(out):
+            raise self.fail(where, f"duplicate values in {list(out)}")
+        return out
+
+
+def parse(raw: Any, path: str = "<spec>", sha256: str = "") -> Spec:
+    r = _Reader(path)
+    top = r.mapping(raw, "", {"version", "name", "workload", "precision", "space", "mapping", "run"},
+                    {"name", "workload"})
+    version = top.get("version", SPEC_VERSION)
+    if version != SPEC_VERSION:
+        raise r.fail("version", f"got {version!r}; expected {SPEC_VERSION}")
+    name = top["name"]
+    if not isinstance(name, str) or not name or any(ch in name for ch in "/\\\0") or name in {".", ".."}:
+        raise r.fail("name", f"got {name!r}; expected a non-empty string without path separators")
+
+    wl = r.mapping(top["workload"], "workload", {"network", "onnx", "batch"})
+    if ("network" in wl) == ("onnx" in wl):
+        raise r.fail("workload", "expected exactly one of 'network' (a zoo name) or 'onnx' (a file path)")
+    batch = r.scalar(wl.get("batch", 1), "workload.batch", Param(int, 1, "batch size", integer=True))
+    if "network" in wl:
+        from workloads.zoo import ZOO
+
+        if wl["network"] not in ZOO:
+            raise r.fail("workload.network", f"unknown network {wl['network']!r}; expected one of {list(ZOO)}")
+        workload = WorkloadSpec(network=wl["network"], batch=batch)
+    else:
+        onnx_path = wl["onnx"]
+        if not isinstance(onnx_path, str):
+            raise r.fail("workload.onnx", f"got {onnx_path!r}; expected a file path")
+        if not Path(onnx_path).is_absolute() and path not in {"<spec>", "<built-in>"}:
+            onnx_path = str(Path(path).parent / onnx_path)
+        workload = WorkloadSpec(onnx=onnx_path, batch=batch)
+
+    pr = r.mapping(top.get("precision"), "precision", {"policy", "default", "layers"})
+    policy = pr.get("policy", "pe")
+    if policy not in POLICIES:
+        raise r.fail("precision.policy", f"got {policy!r}; expected one of {list(POLICIES)}")
+    try:
+        default = BitsOverride.parse(pr["default"], "precision.default") if "default" in pr else None
+        layers_raw = r.mapping(pr.get("layers"), "precision.layers", set(map(str, pr.get("layers") or {})))
+        layers = tuple((str(k), BitsOverride.parse(v, f"precision.layers.{k}")) for k, v in layers_raw.items())
+    except ValueError as exc:
+        raise UserError(f"{path}: {exc}") from None
+    precision = PrecisionSpec(policy, PrecisionOverrides(default, layers))
+
+    sp = r.mapping(top.get("space"), "space", set(PARAMS))
+    space = tuple(
+        (key, r.values(sp[key], f"space.{key}", p) if key in sp else (p.default,)) for key, p in PARAMS.items()
+    )
+
+    mp = r.mapping(top.get("mapping"), "mapping", {"objective"})
+    objective = mp.get("objective", "edp")
+    if objective not in OBJECTIVES:
+        raise r.fail("mapping.objective", f"got {objective!r}; expected one of {list(OBJECTIVES)}")
+    rn = r.mapping(top.get("run"), "run", {"chunk_points"})
+    chunk = r.scalar(rn.get("chunk_points", 100_000), "run.chunk_points",
+                     Param(int, 1, "design points per chunk", integer=True))
+    return Spec(name=name, workload=workload, precision=precision, space=space, mapping_objective=objective,
+                chunk_points=chunk, path=path, sha256=sha256, raw=dict(top))
+
+
+def load(path: str | Path | None = None) -> Spec:
+    """Read a spec file (safe YAML only); ``None`` loads the built-in quickstart sweep."""
+    if path is None:
+        text = resources.files("dse").joinpath("sweeps/quickstart.yaml").read_text()
+        label = "quickstart.yaml (built-in)"
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise UserError(f"{p}: spec file not found")
+        text, label = p.read_text(), str(p)
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "?"
+        raise UserError(f"{label}: {where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    return parse(raw, label, hashlib.sha256(text.encode()).hexdigest())

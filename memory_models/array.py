@@ -1,0 +1,223 @@
+"""Analytical memory-array model (NVSim/CACTI style), vectorized over configurations x organisations.
+
+A bank of ``capacity / banks`` bytes is tiled into identical subarrays of ``rows x cols`` cells
+with a ``mux``:1 column mux in front of each sense amplifier. An access activates
+``word_bits / (cols / mux)`` subarrays; address and data travel an H-tree from the bank port to
+the farthest subarray. For every configuration we evaluate all candidate (rows, cols, mux)
+organisations at once (arrays of shape ``config_shape + (n_candidates,)``) and keep, per
+configuration, the one that minimises the optimisation target (like NVSim's -OptimizationTarget).
+
+Components (each a closed-form first-order model, units in the names):
+  * row decoder: log-depth predecode + NAND/driver stages (FO4 delays), wordline distributed RC;
+  * bitline: SRAM small-swing discharge by the cell read current, MRAM current-mode sensing of the
+    MTJ (bitline charged to the read bias, then a fixed sense time) -- Elmore RC on the line;
+  * sense amplifiers, column mux, precharge; write drivers (SRAM full-swing, MRAM write pulse);
+  * H-tree: optimally repeated semi-global wires (technology.repeated_wire_delay_ps_per_mm);
+  * leakage: SRAM cells + peripheral transistor width x I_off (MTJ cells do not leak);
+  * area: cells + row/column periphery + H-tree wiring tracks.
+The few lumped constants marked "calibrated" were set once by ``benchmarks/mem_calibration.py``
+against NVSim/CACTI 22/32 nm caches and the IHP SG13G2 macros (tests/data/mem_reference_*.csv);
+their tests state the agreement reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from memory_models import Tech, technology as tk
+from memory_models.cells import Cell, cell_arrays
+
+TARGETS = ("read_latency", "write_latency", "read_energy", "write_energy", "read_edp", "area", "leakage")
+
+# Candidate organisations: rows 16..2048, columns 32..4096, column mux 1..64 (NVSim's own search
+# ranges: rows/cols 2^k, senseamp mux 1..256).
+_ROWS = 2.0 ** np.arange(4, 12)
+_COLS = 2.0 ** np.arange(5, 13)
+_MUX = 2.0 ** np.arange(0, 7)
+CAND_ROWS, CAND_COLS, CAND_MUX = (a.ravel() for a in np.meshgrid(_ROWS, _COLS, _MUX, indexing="ij"))
+
+# --- lumped constants -----------------------------------------------------------------------------
+_ROW_PERIPH_F = 40.0  # row decoder + wordline driver width beside each subarray, in F (CACTI mat.cc order)
+_COL_PERIPH_F = 30.0  # precharge/equalise + write driver + column mux height per subarray, in F
+_SA_AREA_F2 = {Tech.SRAM: 600.0, Tech.STT_MRAM: 1500.0, Tech.SOT_MRAM: 1500.0}  # latch SA vs current SA
+_WIRE_PITCH_F = 8.0  # semi-global routing pitch in F (2x minimum metal pitch of ~4 F)
+_WLDRV_WIDTH_F = 20.0  # wordline driver NMOS width, F
+_WD_WIDTH_F = 20.0  # write driver width, F
+_SRAM_SWING_FRAC = 0.1  # bitline differential needed by a latch sense amp, fraction of Vdd (CACTI 7: ~0.1 Vdd)
+_SA_ENERGY_CG = {Tech.SRAM: 40.0, Tech.STT_MRAM: 200.0, Tech.SOT_MRAM: 200.0}  # SA switched gate width, F
+_PERIPH_LEAK_WIDTH_F = 6.0  # leaking width per row driver / column circuit, in F (half the devices off)
+_SRAM_CELL_LEAK_WIDTH_F = 4.0  # leaking width of a 6T cell (two off NMOS + one off PMOS), in F
+_REPEATER_ENERGY_FACTOR = 1.6  # repeated wire: repeater input/drain cap adds ~60 % (Ho et al. 2001)
+_HTREE_PITCH_FACTOR = 4.0  # H-tree on wider semi-global layers (4x minimum width)
+
+
+@dataclass(frozen=True)
+class ArrayCosts:
+    """Per-configuration costs of the chosen organisation (arrays of the configuration shape)."""
+
+    read_latency_ns: np.ndarray
+    write_latency_ns: np.ndarray
+    read_energy_pj: np.ndarray
+    write_energy_pj: np.ndarray
+    leakage_mw: np.ndarray
+    area_mm2: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    mux: np.ndarray
+    subarrays: np.ndarray
+
+
+def _c(x):
+    return np.asarray(x, dtype=float)[..., None]  # configuration axis -> broadcast against candidates
+
+
+def evaluate(
+    tech,
+    capacity_bytes,
+    word_bits,
+    node_nm,
+    banks=1,
+    target: str = "read_edp",
+    cells: dict[Tech, Cell] | None = None,
+) -> ArrayCosts:
+    """Costs of a RAM array (no tags) for broadcastable configuration arrays."""
+    if target not in TARGETS:
+        from memory_models.errors import MemoryModelError
+
+        raise MemoryModelError(f"optimisation target {target!r} is not one of {TARGETS}")
+    tech, cap_b, word_b, node, banks = np.broadcast_arrays(
+        np.asarray(tech, dtype=int), np.asarray(capacity_bytes, dtype=float),
+        np.asarray(word_bits, dtype=float), np.asarray(node_nm, dtype=float), np.asarray(banks, dtype=float),
+    )
+    tk.check_node(node)
+    cp = {k: _c(v) for k, v in cell_arrays(tech, cells).items()}
+    is_sram = _c(tech == Tech.SRAM)
+    sa_area_f2 = _c(np.vectorize(lambda t: _SA_AREA_F2[Tech(t)], otypes=[float])(tech)) if tech.size else _c(tech)
+    sa_energy_f = _c(np.vectorize(lambda t: _SA_ENERGY_CG[Tech(t)], otypes=[float])(tech)) if tech.size else _c(tech)
+
+    f_um = _c(node) * 1e-3
+    vdd = _c(tk.vdd_v(node))
+    fo4 = _c(tk.fo4_ps(node))
+    r_on = _c(tk.r_on_ohm_um(node))  # ohm * um
+    cg = _c(tk.c_gate_ff_per_um(node))  # fF / um
+    ioff_na = _c(tk.i_off_na_per_um(node))
+    r_wire = _c(tk.wire_r_ohm_per_um(node))  # ohm / um, minimum-width local wire
+    c_wire = tk.WIRE_C_FF_PER_UM
+    t_wire_ps_per_um = _c(tk.repeated_wire_delay_ps_per_mm(node, _HTREE_PITCH_FACTOR)) * 1e-3
+
+    rows, cols, mux = CAND_ROWS, CAND_COLS, CAND_MUX
+    bits_bank = _c(cap_b) * 8.0 / _c(banks)
+    n_sub = bits_bank / (rows * cols)
+    out_bits = cols / mux
+    w = _c(word_b)
+    n_act = np.maximum(w / out_bits, 1.0)
+    valid = (n_sub >= 1.0 - 1e-9) & (out_bits <= w) & (n_act <= n_sub + 1e-9)
+
+    # ---- geometry (um) ----
+    cell_w = np.sqrt(cp["area_f2"] / cp["aspect_ratio"]) * f_um
+    cell_h = np.sqrt(cp["area_f2"] * cp["aspect_ratio"]) * f_um
+    sub_w = cols * cell_w + _ROW_PERIPH_F * f_um
+    sa_h = out_bits * sa_area_f2 * f_um**2 / (cols * cell_w)
+    sub_h = rows * cell_h + _COL_PERIPH_F * f_um + sa_h
+    sub_area = sub_w * sub_h
+    n_addr = np.log2(np.maximum(bits_bank / w, 2.0))
+    side0 = np.sqrt(n_sub * sub_area)
+    route_area = (n_addr + w) * _WIRE_PITCH_F * f_um * side0 * np.sqrt(n_sub) * 0.5
+    bank_area = n_sub * sub_area + route_area
+    bank_side = np.sqrt(bank_area)
+    total_area = bank_area * _c(banks)
+    global_len = np.where(_c(banks) > 1, np.sqrt(total_area) / 2.0, 0.0)
+    htree_len = bank_side + global_len  # port at the edge centre to the farthest subarray
+
+    # ---- row decoder + wordline ----
+    access_gates = np.where(is_sram, 2.0, 1.0) * cp["access_width_f"] * f_um * cg
+    c_wl = cols * (c_wire * cell_w + access_gates)  # fF
+    r_wl = r_wire * cols * cell_w
+    r_wldrv = r_on / (_WLDRV_WIDTH_F * f_um)
+    t_dec = fo4 * (2.0 + 0.5 * np.log2(rows) + 0.25 * np.log2(np.maximum(n_sub, 1.0)))
+    t_wl = (0.38 * r_wl * c_wl + 0.69 * r_wldrv * c_wl) * 1e-3  # ps
+    e_dec = (np.log2(rows) * 16.0 * f_um * cg + c_wl) * vdd**2  # fJ per active subarray
+
+    # ---- bitline + sensing ----
+    c_bl = rows * (c_wire * cell_h + 0.5 * cp["access_width_f"] * f_um * cg)  # fF
+    r_bl = r_wire * rows * cell_h
+    i_cell_ua = _c(tk.i_on_ua_per_um(node)) * cp["access_width_f"] * f_um * 0.5  # stacked access+pull-down
+    r_access = r_on / (cp["access_width_f"] * f_um)
+    i_read_ua = cp["read_voltage_v"] / (cp["r_parallel_ohm"] + r_access + 1e-9) * 1e6
+    swing_v = _SRAM_SWING_FRAC * vdd
+    t_bl_sram = c_bl * swing_v / np.maximum(i_cell_ua, 1e-9) * 1e3 + 0.38 * r_bl * c_bl * 1e-3  # ps
+    t_bl_mram = (c_bl * cp["read_voltage_v"] / np.maximum(i_read_ua, 1e-9) * 1e3 + 0.38 * r_bl * c_bl * 1e-3
+                 + cp["sense_ns"] * 1e3)
+    t_bl = np.where(is_sram, t_bl_sram, t_bl_mram)
+    t_sa = 2.0 * fo4
+    t_mux = 0.5 * fo4 * np.log2(mux * np.maximum(n_act, 1.0))
+    t_htree = t_wire_ps_per_um * htree_len
+
+    read_ps = 2.0 * t_htree + t_dec + t_wl + t_bl + t_sa + t_mux
+    # write: address+data in (one H-tree traversal), decode, then drive the bitlines / pulse the cell
+    i_wd_ua = _c(tk.i_on_ua_per_um(node)) * _WD_WIDTH_F * f_um
+    t_wbl = c_bl * vdd / i_wd_ua * 1e3 + 0.38 * r_bl * c_bl * 1e-3
+    write_ps = t_htree + t_dec + t_wl + t_wbl + np.where(is_sram, 0.0, cp["write_pulse_ns"] * 1e3)
+
+    # ---- dynamic energy (fJ) ----
+    e_wire_per_um_bit = c_wire * vdd**2 * _REPEATER_ENERGY_FACTOR * 0.5  # 0.5: random data activity
+    e_htree = (n_addr + w) * htree_len * e_wire_per_um_bit
+    e_sa = w * sa_energy_f * f_um * cg * vdd**2
+    # SRAM read: every column of each active subarray swings, then is precharged back
+    e_bl_sram_read = n_act * cols * c_bl * vdd * swing_v * 2.0
+    # MRAM read: only the sensed columns are biased; cell read current flows for the sense time
+    e_bl_mram_read = w * (c_bl * cp["read_voltage_v"] * vdd
+                          + i_read_ua * 1e-6 * vdd * cp["sense_ns"] * 1e-9 * 1e15)
+    read_fj = e_htree + n_act * e_dec + e_sa + np.where(is_sram, e_bl_sram_read, e_bl_mram_read)
+    half_selected = np.maximum(n_act * cols - w, 0.0)
+    e_bl_sram_write = w * c_bl * vdd**2 + half_selected * c_bl * vdd * swing_v * 2.0
+    i_w_ua = _scaled_write_current_ua(cp["write_current_ua"], cp["ref_node_nm"], _c(node))
+    v_write = np.where(cp["write_path_ohm"] > 0, i_w_ua * 1e-6 * cp["write_path_ohm"] + 0.1, vdd)
+    e_cell_write_fj = i_w_ua * 1e-6 * v_write * cp["write_pulse_ns"] * 1e-9 * 1e15
+    e_bl_mram_write = w * (c_bl * vdd**2 + e_cell_write_fj)
+    write_fj = e_htree + n_act * e_dec + np.where(is_sram, e_bl_sram_write, e_bl_mram_write)
+
+    # ---- leakage (mW) ----
+    periph_width_um = n_sub * (rows + cols + out_bits) * _PERIPH_LEAK_WIDTH_F * f_um
+    cell_width_um = np.where(is_sram, bits_bank * _SRAM_CELL_LEAK_WIDTH_F * f_um, 0.0)
+    repeaters_um = (n_addr + w) * htree_len * 1e-3 * 10.0 * f_um * 50.0  # ~10 repeaters/mm of 50 F
+    leak_mw = (periph_width_um + cell_width_um + repeaters_um) * ioff_na * 1e-9 * vdd * 1e3 * _c(banks)
+
+    area_mm2 = total_area * 1e-6
+    metric = {
+        "read_latency": read_ps,
+        "write_latency": write_ps,
+        "read_energy": read_fj,
+        "write_energy": write_fj,
+        "read_edp": read_fj * read_ps,
+        "area": area_mm2,
+        "leakage": leak_mw,
+    }[target]
+    # ties are common (e.g. identical energy); break them by read EDP then area for a stable choice
+    score = np.where(valid, metric * (1.0 + 1e-9 * area_mm2 / np.max(area_mm2)), np.inf)
+    best = np.argmin(score, axis=-1)[..., None]
+
+    def pick(a):
+        return np.take_along_axis(np.broadcast_to(a, score.shape), best, axis=-1)[..., 0]
+
+    return ArrayCosts(
+        read_latency_ns=pick(read_ps) * 1e-3,
+        write_latency_ns=pick(write_ps) * 1e-3,
+        read_energy_pj=pick(read_fj) * 1e-3,
+        write_energy_pj=pick(write_fj) * 1e-3,
+        leakage_mw=pick(leak_mw),
+        area_mm2=pick(area_mm2),
+        rows=pick(rows),
+        cols=pick(cols),
+        mux=pick(mux),
+        subarrays=pick(n_sub),
+    )
+
+
+def _scaled_write_current_ua(i_ua, ref_node_nm, node_nm):
+    """MTJ switching current: constant above the cell's reference node (NVSim also keeps the cell
+    file's current at every node); below it, ~ proportional to F (MTJ diameter shrinks with the node
+    at constant current density per perimeter-limited switching), floored at half the reference."""
+    return i_ua * np.clip(node_nm / ref_node_nm, 0.5, 1.0)

@@ -1,0 +1,113 @@
+"""Memory cell parameter sets: SRAM 6T, STT-MRAM 1T1MTJ, SOT-MRAM 2T1MTJ.
+
+Geometry is in units of the feature size F so a cell scales with the node; electrical figures are
+given at the reference node ``ref_node_nm`` and scaled by :func:`scaled` (MTJ switching currents
+scale with the MTJ area, i.e. F^2, which keeps the switching current density constant).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from memory_models import Tech
+
+
+@dataclass(frozen=True)
+class Cell:
+    name: str
+    area_f2: float  # cell area in F^2
+    aspect_ratio: float  # height / width
+    access_width_f: float  # width of the (read) access transistor, in F
+    volatile: bool  # SRAM leaks through its cross-coupled inverters; MTJ cells do not
+    # MTJ electrical parameters (unused for SRAM)
+    r_parallel_ohm: float = 0.0  # low-resistance state
+    tmr: float = 0.0  # (R_AP - R_P) / R_P
+    read_voltage_v: float = 0.0  # bias across the cell while sensing
+    sense_ns: float = 0.0  # current-mode sense time after the bitline settles
+    write_current_ua: float = 0.0  # at ref_node_nm
+    write_pulse_ns: float = 0.0
+    write_path_ohm: float = 0.0  # resistance of the write current path (SOT heavy metal); 0 -> Vdd drive
+    read_disturb_margin: float = 0.0  # I_read / I_critical (lower is safer); documentation and checks
+    ref_node_nm: float = 22.0
+    source: str = ""
+
+    @property
+    def r_antiparallel_ohm(self) -> float:
+        return self.r_parallel_ohm * (1.0 + self.tmr)
+
+
+# 6T SRAM: 146 F^2, aspect 1.46, access/pull-down/pull-up widths 1.31/2.08/1.23 F -- the ITRS cell
+# used as the default by both CACTI 7 (tech_params/*.dat "area_cell") and NVSim (SRAM.cell).
+SRAM_6T = Cell(
+    name="SRAM 6T",
+    area_f2=146.0,
+    aspect_ratio=1.46,
+    access_width_f=1.31,
+    volatile=True,
+    source="ITRS 6T cell as in CACTI 7 tech_params and NVSim SRAM.cell (146 F^2, W_access 1.31 F)",
+)
+
+# STT-MRAM 1T1MTJ: NVSim's sample_STTRAM.cell (22 nm L3-cache cell): 54 F^2, R_P 3 kohm,
+# R_AP 6 kohm (TMR 100 %), read 0.25 V current-mode, write 80 uA x 10 ns, access NMOS 8 F.
+# Read disturb: a 0.25 V read over R_P drives ~83 uA through 3 kohm only if the access device
+# were ideal; with its 0.15 V drop (cell file) ~30 uA flows, ~0.38 of the 80 uA switching current.
+STT_1T1MTJ = Cell(
+    name="STT-MRAM 1T1MTJ",
+    area_f2=54.0,
+    aspect_ratio=0.54,
+    access_width_f=8.0,
+    volatile=False,
+    r_parallel_ohm=3000.0,
+    tmr=1.0,
+    read_voltage_v=0.25,
+    sense_ns=1.0,
+    write_current_ua=80.0,
+    write_pulse_ns=10.0,
+    read_disturb_margin=0.38,
+    ref_node_nm=22.0,
+    source="NVSim sample_STTRAM.cell (SEAL-UCSB/NVSim) 22 nm; sense time: NVSim current-sense model order",
+)
+
+# SOT-MRAM 2T1MTJ: separate write path through a heavy-metal (beta-W / Ta) strip, so the write
+# current does not cross the tunnel barrier and the pulse can be ~1 ns (Oboril, Bishnoi, Ebrahimi,
+# Tahoori, TCAD 34(3) 2015: sub-ns to 1 ns SOT switching at ~100-200 uA). The heavy-metal line is
+# ~1-2 kohm, so the write energy I^2 R t is an order below STT's Vdd*I*t. Two small access devices;
+# DeepNVM++ (Inci et al., TCAD 2022) reports SOT arrays denser than STT at 16 nm (2.8x vs 2.4x
+# area reduction vs SRAM), which we reproduce with a 44 F^2 cell (assumption, between the 1T1MTJ
+# 54 F^2 above and DeepNVM++'s iso-capacity area ratios). Read through the MTJ like STT but with
+# 2x the read bias allowed (no disturb: the read current does not switch an SOT free layer).
+SOT_2T1MTJ = Cell(
+    name="SOT-MRAM 2T1MTJ",
+    area_f2=44.0,
+    aspect_ratio=0.5,
+    access_width_f=4.0,
+    volatile=False,
+    r_parallel_ohm=3000.0,
+    tmr=1.0,
+    read_voltage_v=0.25,
+    sense_ns=0.7,
+    write_current_ua=150.0,
+    write_pulse_ns=1.0,
+    write_path_ohm=1500.0,
+    read_disturb_margin=0.05,
+    ref_node_nm=22.0,
+    source="Oboril et al., TCAD 2015 (SOT 2T1MTJ, ~1 ns, 100-200 uA); area: DeepNVM++ ordering (assumed)",
+)
+
+CELLS: dict[Tech, Cell] = {Tech.SRAM: SRAM_6T, Tech.STT_MRAM: STT_1T1MTJ, Tech.SOT_MRAM: SOT_2T1MTJ}
+_FIELDS = ("area_f2", "aspect_ratio", "access_width_f", "r_parallel_ohm", "tmr", "read_voltage_v",
+           "sense_ns", "write_current_ua", "write_pulse_ns", "write_path_ohm", "ref_node_nm")
+
+
+def cell_arrays(tech: np.ndarray, cells: dict[Tech, Cell] | None = None) -> dict[str, np.ndarray]:
+    """Per-element cell parameters for an integer ``tech`` array (struct of arrays)."""
+    cells = cells or CELLS
+    table = np.array([[getattr(cells[t], f) for f in _FIELDS] for t in Tech])
+    volatile = np.array([cells[t].volatile for t in Tech])
+    tech = np.asarray(tech, dtype=int)
+    out = {f: table[tech, i] for i, f in enumerate(_FIELDS)}
+    out["volatile"] = volatile[tech]
+    return out
+

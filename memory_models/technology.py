@@ -1,0 +1,114 @@
+"""CMOS technology parameters per node (180 nm down to 7 nm), interpolated for any node in between.
+
+22-180 nm: ITRS high-performance (HP) device projections at 350 K, as tabulated in CACTI 7's
+``tech_params/<node>nm.dat`` (Vdd, I_on_n, I_off_n at 50 K above 300 K, C_g_ideal + C_fringe);
+130 nm is not tabulated there: Vdd 1.2 V (ITRS 2001 HP), other columns log-interpolated 90-180 nm.
+Below 22 nm (FinFET nodes, which neither CACTI 7 nor NVSim cover), our stated scaling:
+  * Vdd: foundry nominal core voltages (16/14 nm 0.8 V, 10 nm 0.75 V, 7 nm 0.7 V);
+  * drive current and off current per um of effective width held at the 22 nm HP value
+    (FinFETs trade width for fin height; per-um figures stay within ~1.3x across 16-7 nm);
+  * gate capacitance per um scales with F (constant field), wire capacitance per um is constant
+    and wire resistance per um grows as 1/F^2 (fixed aspect-ratio copper, no size effect).
+Wire capacitance ~0.2 fF/um for minimum-pitch local/semi-global copper (ITRS interconnect tables,
+~0.18-0.22 fF/um from 90 nm to 22 nm); local-wire resistance per um scales as 1/F^2 anchored at
+~20 ohm/um at 22 nm (ITRS 2011 interconnect, M1 half-pitch 32 nm; CACTI 7 wire.cc order).
+Repeated semi-global wire delay: we
+compute it from the wire R, C and the FO4 gate delay (Ho, Mai, Horowitz, Proc. IEEE 2001: optimally
+repeated wire delay = 2 sqrt(FO4 * R_wire * C_wire) per unit length, within ~20 %).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from memory_models.errors import MemoryModelError
+
+# Node table, ascending by node. Columns: node_nm, vdd_v, i_on_ua_per_um, i_off_na_per_um (350 K),
+# c_gate_ff_per_um.  Sources: see module docstring (CACTI 7 tech_params for 22-180 nm HP).
+_NODE_TABLE = np.array(
+    [
+        # node  vdd   Ion(uA/um) Ioff(nA/um) Cg(fF/um)
+        [7.0, 0.70, 2626.4, 215.2, 0.387 * 7 / 22],
+        [10.0, 0.75, 2626.4, 215.2, 0.387 * 10 / 22],
+        [14.0, 0.80, 2626.4, 215.2, 0.387 * 14 / 22],
+        [16.0, 0.80, 2626.4, 215.2, 0.387 * 16 / 22],
+        [22.0, 0.80, 2626.4, 215.2, 0.327 + 0.060],
+        [32.0, 0.90, 2211.7, 269.0, 0.534 + 0.040],
+        [45.0, 1.00, 2046.6, 569.0, 0.678 + 0.050],
+        [65.0, 1.10, 1197.2, 395.0, 0.469 + 0.077],
+        [90.0, 1.20, 1076.9, 83.8, 0.664 + 0.080],
+        [130.0, 1.20, 898.0, 11.6, 1.07],  # Vdd: ITRS 2001 HP 130 nm 1.2 V; rest log-interpolated 90-180
+        [180.0, 1.50, 750.0, 1.6, 1.328 + 0.160],
+    ]
+)
+MIN_NODE_NM, MAX_NODE_NM = 7.0, 180.0
+WIRE_C_FF_PER_UM = 0.20
+WIRE_R_OHM_PER_UM_22NM = 20.0
+# Effective switching resistance multiplier of an NMOS relative to Vdd/I_on (CACTI 7 22nm.dat:
+# nmos_effective_resistance_multiplier 1.45 at HP; ~1.5 at other nodes).
+_R_EFF_MULT = 1.5
+
+
+def check_node(node_nm: np.ndarray) -> np.ndarray:
+    node = np.asarray(node_nm, dtype=float)
+    bad = (node < MIN_NODE_NM) | (node > MAX_NODE_NM) | ~np.isfinite(node)
+    if np.any(bad):
+        raise MemoryModelError(
+            f"node_nm {np.unique(node[bad]).tolist()} is outside the modelled range "
+            f"{MIN_NODE_NM:g}-{MAX_NODE_NM:g} nm"
+        )
+    return node
+
+
+def _interp(node: np.ndarray, column: int, log_y: bool = False) -> np.ndarray:
+    x = np.log(_NODE_TABLE[:, 0])
+    y = _NODE_TABLE[:, column]
+    if log_y:
+        return np.exp(np.interp(np.log(node), x, np.log(y)))
+    return np.interp(np.log(node), x, y)
+
+
+def vdd_v(node_nm) -> np.ndarray:
+    return _interp(check_node(node_nm), 1)
+
+
+def i_on_ua_per_um(node_nm) -> np.ndarray:
+    return _interp(check_node(node_nm), 2, log_y=True)
+
+
+def i_off_na_per_um(node_nm) -> np.ndarray:
+    return _interp(check_node(node_nm), 3, log_y=True)
+
+
+def c_gate_ff_per_um(node_nm) -> np.ndarray:
+    return _interp(check_node(node_nm), 4, log_y=True)
+
+
+def r_on_ohm_um(node_nm) -> np.ndarray:
+    """Effective on-resistance of a 1 um wide NMOS (ohm * um)."""
+    return _R_EFF_MULT * vdd_v(node_nm) / (i_on_ua_per_um(node_nm) * 1e-6)
+
+
+def fo4_ps(node_nm) -> np.ndarray:
+    """Fan-out-of-4 inverter delay. 22 nm and above: the 360 ps per um of drawn gate length rule
+    (Ho, Mai, Horowitz, Proc. IEEE 89(4) 2001, typical corner); below 22 nm FinFETs improve more
+    slowly, FO4 ~ F^0.6 from the 22 nm value (our assumption, matching the ~0.5x 22->7 nm delay
+    factor of Stillmaker & Baas 2017)."""
+    node = check_node(node_nm)
+    return np.where(node >= 22.0, 0.36 * node, 0.36 * 22.0 * (node / 22.0) ** 0.6)
+
+
+def wire_r_ohm_per_um(node_nm) -> np.ndarray:
+    node = check_node(node_nm)
+    return WIRE_R_OHM_PER_UM_22NM * (22.0 / node) ** 2
+
+
+def repeated_wire_delay_ps_per_mm(node_nm, pitch_factor: float = 4.0) -> np.ndarray:
+    """Optimally repeated wire (Ho-Mai-Horowitz): 2 sqrt(FO4 * r * c) per mm.
+
+    ``pitch_factor`` widens the wire relative to minimum pitch (semi-global/global routing layers
+    are 2-8x minimum width), dividing its resistance.
+    """
+    r_per_mm = wire_r_ohm_per_um(node_nm) * 1e3 / pitch_factor
+    c_per_mm_f = WIRE_C_FF_PER_UM * 1e3 * 1e-15
+    return 2.0 * np.sqrt(fo4_ps(node_nm) * 1e-12 * r_per_mm * c_per_mm_f) * 1e12

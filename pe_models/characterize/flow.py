@@ -1,0 +1,293 @@
+"""One variant through the open-source flow: yosys -> gate netlist -> iverilog switching
+activity -> energy from Liberty tables; OpenSTA -> critical path.
+
+Energy per operation = (sum over nets of toggles x 1/2 C_load V^2
+                        + sum over cell pins of toggles x Liberty internal energy) / cycles,
+with C_load the sum of the Liberty input-pin capacitances on the net (no wire capacitance:
+the netlist is not placed) and the internal energy read at a fixed input slew (SLEW_NS) and
+the net's load. Glitches are included to the extent unit-delay simulation shows them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pe_models.characterize import cellsim
+from pe_models.characterize.liberty import Library
+from pe_models.characterize.variants import RTL_FILES, Variant
+
+# Input slew at which internal energy is read from the Liberty tables: 0.1 ns is the output
+# transition of a lightly loaded X1 gate in the 130/180 nm libraries (e.g. sg13g2_nand2_1
+# rise_transition at 0.0234 pF is 0.10-0.17 ns); tables are clamped to their own range.
+SLEW_NS = 0.1
+# Clock period of the simulation in unit-delay steps: far longer than any logic depth.
+HALF_PERIOD_STEPS = 500
+WARMUP_CYCLES = 8
+# Critical path is measured against a relaxed clock; fmax = 1 / (period - worst slack).
+STA_PERIOD_NS = 1000.0
+
+
+class ToolError(RuntimeError):
+    """An external tool failed; the message names the tool, the variant and the log."""
+
+
+@dataclass(frozen=True)
+class Result:
+    variant: Variant
+    cells: int
+    area_um2: float
+    seq_area_um2: float
+    leakage_uw: float
+    energy_pj_per_op: float
+    comb_energy_pj_per_op: float  # combinational cells and their input nets only
+    critical_path_ns: float
+
+
+def tool_versions() -> dict[str, str]:
+    """Versions of the external tools, for the output header."""
+
+    def first_line(cmd: list[str]) -> str:
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        except FileNotFoundError:
+            return "absent"
+        text = (out.stdout or out.stderr).strip().splitlines()
+        return text[0].strip() if text else "unknown"
+
+    return {
+        "yosys": first_line(["yosys", "-V"]),
+        "iverilog": first_line(["iverilog", "-V"]).split("(")[0].strip(),
+        "opensta": first_line(["sta", "-version"]),
+    }
+
+
+def have_tools() -> list[str]:
+    """Names of the required executables that are missing."""
+    return [t for t in ("yosys", "iverilog", "vvp", "sta") if shutil.which(t) is None]
+
+
+def _run(cmd: list[str], cwd: Path, what: str, timeout: float = 600) -> str:
+    out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        tail = "\n".join((out.stdout + out.stderr).strip().splitlines()[-15:])
+        raise ToolError(f"{what} failed in {cwd} (exit {out.returncode}):\n{tail}")
+    return out.stdout + out.stderr
+
+
+def synthesize(v: Variant, lib: Library, work: Path) -> dict:
+    """yosys synth + Liberty mapping; returns the JSON netlist of the top module."""
+    chparams = " ".join(f"-set {k} {val}" for k, val in v.params.items())
+    script = "\n".join([
+        "read_verilog -defer " + " ".join(str(f) for f in RTL_FILES),
+        f"chparam {chparams} {v.module}" if chparams else "",
+        f"hierarchy -top {v.module}",
+        f"synth -top {v.module} -flatten",
+        f"dfflibmap -liberty {lib.path}",
+        f"abc -liberty {lib.path}",
+        "opt_clean -purge",
+        "rename -enumerate -pattern n%",
+        f"stat -liberty {lib.path}",
+        "write_verilog -noattr -simple-lhs netlist.v",
+        "write_json netlist.json",
+    ])
+    (work / "synth.ys").write_text(script + "\n")
+    _run(["yosys", "-q", "-l", "synth.log", "synth.ys"], work, f"yosys ({v.name}, {lib.name})")
+    design = json.loads((work / "netlist.json").read_text())
+    tops = [m for m in design["modules"].values() if m.get("attributes", {}).get("top")]
+    return tops[0] if tops else design["modules"][v.module]
+
+
+def _testbench(v: Variant, top: str, cycles: int) -> str:
+    ports = ", ".join(f".{p}({p})" for p, _ in v.inputs)
+    regs = "\n".join(f"  reg [{w - 1}:0] {p};" for p, w in v.inputs)
+    total = sum(w for _, w in v.inputs)
+    assign = "{" + ", ".join(p for p, _ in v.inputs) + "}"
+    return f"""`timescale 1ns/1ps
+module tb;
+  reg clk = 1'b0;
+{regs}
+  reg [{total - 1}:0] stim [0:{cycles - 1}];
+  integer i;
+  {top} dut (.clk(clk), {ports});
+  initial begin
+    $readmemh("stimulus.hex", stim);
+    $dumpfile("activity.vcd");
+    $dumpvars(1, tb.dut);
+    $dumpoff;
+    for (i = 0; i < {cycles}; i = i + 1) begin
+      if (i == {WARMUP_CYCLES}) $dumpon;
+      {assign} = stim[i];
+      #{HALF_PERIOD_STEPS} clk = 1'b1;
+      #{HALF_PERIOD_STEPS} clk = 1'b0;
+    end
+    $finish;
+  end
+endmodule
+"""
+
+
+def _stimulus_hex(v: Variant, cycles: int, seed: int) -> str:
+    values = v.stimulus(cycles, seed)
+    packed = [0] * cycles
+    for col, (_, width) in enumerate(v.inputs):
+        for i in range(cycles):
+            packed[i] = (packed[i] << width) | int(values[i, col])
+    digits = (sum(w for _, w in v.inputs) + 3) // 4
+    return "\n".join(f"{x:0{digits}x}" for x in packed) + "\n"
+
+
+def _vcd_toggles(path: Path) -> dict[tuple[str, int], int]:
+    """0<->1 transitions per (net name, bit index) from a VCD file (x/z transitions ignored)."""
+    vars_: dict[str, list[tuple[str, int, int]]] = defaultdict(list)  # id -> (name, msb, lsb)
+    last: dict[str, str] = {}
+    counts: dict[str, np.ndarray] = {}
+    var_re = re.compile(r"\$var\s+\S+\s+(\d+)\s+(\S+)\s+(\S+)(?:\s+\[(\d+)(?::(\d+))?\])?\s+\$end")
+    with open(path) as fh:
+        for line in fh:
+            if line.startswith("$var"):
+                m = var_re.match(line)
+                width, ident, name = int(m.group(1)), m.group(2), m.group(3)
+                msb = int(m.group(4)) if m.group(4) else width - 1
+                lsb = int(m.group(5)) if m.group(5) else (msb if m.group(4) else 0)
+                vars_[ident].append((name, msb, lsb))
+                counts.setdefault(ident, np.zeros(width, dtype=np.int64))
+                continue
+            c = line[:1]
+            if c in "01xzXZ" and len(line) > 1 and line[1] not in " \n":
+                ident, val = line[1:].strip(), c
+            elif c == "b":
+                val, ident = line[1:].split()
+            else:
+                continue
+            cnt = counts.get(ident)
+            if cnt is None:
+                continue
+            width = cnt.size
+            pad = "0" if val[0] == "1" else val[0]
+            val = val.rjust(width, pad)[-width:]
+            prev = last.get(ident)
+            if prev is not None:
+                a = np.frombuffer(prev.encode(), dtype=np.uint8)
+                b = np.frombuffer(val.encode(), dtype=np.uint8)
+                valid = ((a == 48) | (a == 49)) & ((b == 48) | (b == 49))
+                cnt += (valid & (a != b))[::-1]  # string is msb first; cnt is lsb first
+            last[ident] = val
+    out: dict[tuple[str, int], int] = {}
+    for ident, names in vars_.items():
+        cnt = counts[ident]
+        for name, msb, lsb in names:
+            for k, idx in enumerate(_bit_range(msb, lsb)):
+                out[(name, idx)] = int(cnt[k])
+    return out
+
+
+def _bit_range(msb: int, lsb: int) -> list[int]:
+    """Bit indices from least to most significant position of a [msb:lsb] declaration."""
+    return list(range(lsb, msb + 1)) if msb >= lsb else list(range(lsb, msb - 1, -1))
+
+
+def simulate(v: Variant, top: dict, top_name: str, lib: Library, work: Path, cycles: int, seed: int
+             ) -> dict[int, int]:
+    """Toggle counts per netlist bit id over ``cycles`` random operations (after warm-up)."""
+    used = {c["type"] for c in top["cells"].values()}
+    unknown = sorted(used - set(lib.cells))
+    if unknown:
+        raise ToolError(f"netlist of {v.name} uses cells absent from {lib.path}: {unknown}")
+    (work / "cells.v").write_text(cellsim.library_models(lib, used))
+    total = cycles + WARMUP_CYCLES
+    (work / "stimulus.hex").write_text(_stimulus_hex(v, total, seed))
+    (work / "tb.v").write_text(_testbench(v, top_name, total))
+    _run(["iverilog", "-o", "sim.vvp", "-s", "tb", "tb.v", "netlist.v", "cells.v"], work,
+         f"iverilog ({v.name}, {lib.name})")
+    _run(["vvp", "-n", "sim.vvp"], work, f"vvp ({v.name}, {lib.name})")
+    by_name = _vcd_toggles(work / "activity.vcd")
+    toggles: dict[int, int] = {}
+    for name, net in top["netnames"].items():
+        for idx, bit in enumerate(net["bits"]):
+            if isinstance(bit, int) and bit not in toggles:
+                key = (name, idx + net.get("offset", 0))
+                if key in by_name:
+                    toggles[bit] = by_name[key]
+    return toggles
+
+
+def energy_area(top: dict, lib: Library, toggles: dict[int, int], cycles: int
+                ) -> tuple[float, float, int, float, float, float]:
+    """(energy pJ/op, combinational energy pJ/op, cells, area um2, sequential area um2, leakage uW)."""
+    vdd = lib.nom_voltage_v
+    load_pf: dict[int, float] = defaultdict(float)
+    comb_load_pf: dict[int, float] = defaultdict(float)
+    cells = [(lib.cells[c["type"]], c["connections"]) for c in top["cells"].values()]
+    for cell, conns in cells:
+        for pin_name, bits in conns.items():
+            pin = cell.pins.get(pin_name)
+            if pin is None or pin.direction != "input":
+                continue
+            for b in bits:
+                if isinstance(b, int):
+                    load_pf[b] += pin.capacitance_pf
+                    if cell.ff is None:
+                        comb_load_pf[b] += pin.capacitance_pf
+    energy_pj = sum(toggles.get(b, 0) * 0.5 * c * vdd**2 for b, c in load_pf.items())
+    comb_pj = sum(toggles.get(b, 0) * 0.5 * c * vdd**2 for b, c in comb_load_pf.items())
+    area = seq_area = leak = 0.0
+    missing_activity = 0
+    for cell, conns in cells:
+        area += cell.area_um2
+        leak += cell.leakage_uw
+        seq_area += cell.area_um2 if cell.ff is not None else 0.0
+        for pin_name, bits in conns.items():
+            pin = cell.pins.get(pin_name)
+            if pin is None or not pin.energy:
+                continue
+            for b in bits:
+                if not isinstance(b, int):
+                    continue
+                if b not in toggles:
+                    missing_activity += 1
+                    continue
+                e_pj = float(np.mean([t.at(SLEW_NS, load_pf.get(b, 0.0)) for t in pin.energy]))
+                pin_pj = toggles[b] * e_pj
+                energy_pj += pin_pj
+                comb_pj += pin_pj if cell.ff is None else 0.0
+    if missing_activity:
+        raise ToolError(f"{missing_activity} cell pins have no simulated activity (VCD/netlist name mismatch)")
+    return energy_pj / cycles, comb_pj / cycles, len(cells), area, seq_area, leak
+
+
+def critical_path_ns(top_name: str, lib: Library, work: Path) -> float:
+    """Worst register-to-register path (clk->Q + logic + setup) from OpenSTA."""
+    script = "\n".join([
+        f"read_liberty {lib.path}",
+        "read_verilog netlist.v",
+        f"link_design {top_name}",
+        f"create_clock -name clk -period {STA_PERIOD_NS} [get_ports clk]",
+        "report_worst_slack -digits 5",
+        "exit",
+    ])
+    (work / "sta.tcl").write_text(script + "\n")
+    out = _run(["sta", "-no_init", "-no_splash", "-exit", "sta.tcl"], work, f"OpenSTA ({top_name}, {lib.name})")
+    errors = [line for line in out.splitlines() if line.startswith("Error")]
+    if errors:
+        raise ToolError(f"OpenSTA reported errors for {top_name} in {work}: {errors[:3]}")
+    m = re.search(r"worst slack\s+(-?[0-9.eE+-]+)", out)
+    if not m:
+        raise ToolError(f"OpenSTA printed no worst slack for {top_name} in {work}:\n{out[-800:]}")
+    return STA_PERIOD_NS - float(m.group(1))
+
+
+def characterize(v: Variant, lib: Library, work: Path, cycles: int = 1000, seed: int = 1) -> Result:
+    """Synthesize, simulate and time one variant against one library."""
+    work.mkdir(parents=True, exist_ok=True)
+    top = synthesize(v, lib, work)
+    toggles = simulate(v, top, v.module, lib, work, cycles, seed)
+    e, e_comb, ncells, area, seq_area, leak = energy_area(top, lib, toggles, cycles)
+    return Result(v, ncells, area, seq_area, leak, e, e_comb, critical_path_ns(v.module, lib, work))

@@ -1,0 +1,129 @@
+"""`dse run` end to end: outputs, atomic/complete folders, resume after a kill, Dask, escaping."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dse import cli, spec as spec_mod, sweep
+
+SPEC = """version: 1
+name: {name}
+workload: {{network: resnet18}}
+precision:
+  layers: {{conv1: {{w: 8, a: 8}}}}
+space:
+  pe_type: [INT4, INT8, LightPE-1]
+  pe_rows: [8, 12]
+  pe_cols: [14]
+  glb_kib: [64, 128]
+  glb_tech: [SRAM, SOT-MRAM]
+run: {{chunk_points: 5}}
+"""
+
+OUTPUTS = ["results.parquet", "pareto.csv", "pareto.png", "perf_per_area.png", "report.html", "precision.json",
+           "manifest.json"]
+
+
+@pytest.fixture
+def spec_file(tmp_path):
+    p = tmp_path / "small.yaml"
+    p.write_text(SPEC.format(name="small"))
+    return p
+
+
+def run_cli(spec_file, out, *extra):
+    return cli.main(["run", str(spec_file), "--out", str(out), "--no-progress", *extra])
+
+
+def test_outputs_complete_and_consistent(spec_file, tmp_path):
+    out = tmp_path / "out"
+    assert run_cli(spec_file, out) == 0
+    for name in OUTPUTS:
+        assert (out / name).stat().st_size > 0, name
+    assert not (out / sweep.CHECKPOINT_DIR).exists()
+    assert not list(out.glob(".*.tmp"))
+    df = pd.read_parquet(out / "results.parquet")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(df) == manifest["rows"] == 24 and df["point_id"].tolist() == list(range(24))
+    for col in ("energy_pj", "latency_cycles", "latency_s", "area_mm2", "edp_pj_s", "perf_per_area_gops_per_mm2",
+                "energy_mac_pj", "energy_dram_weight_pj", "energy_glb_ifmap_pj", "energy_spad_psum_pj"):
+        assert col in df and np.all(np.isfinite(df[col])) and np.all(df[col] >= 0), col
+    parts = [c for c in df if c.startswith("energy_") and c.endswith("_pj") and c not in ("energy_pj",
+                                                                                            "energy_per_mac_pj")]
+    np.testing.assert_allclose(df[parts].sum(axis=1), df["energy_pj"], rtol=1e-9)
+    np.testing.assert_allclose(df["edp_pj_s"], df["energy_pj"] * df["latency_s"], rtol=1e-12)
+    front = pd.read_csv(out / "pareto.csv")
+    assert len(front) == manifest["pareto_rows"] == int(df["pareto_energy_latency"].sum())
+    assert manifest["input_checksums"]["spec"] == spec_mod.load(spec_file).sha256
+    prec = json.loads((out / "precision.json").read_text())
+    edp = prec["objectives"]["edp"]
+    assert edp["point_id"] == int(df.loc[df["edp_pj_s"].idxmin(), "point_id"])
+    assert set(edp["layers"]) == {layer.name for layer in sweep.prepare_workload(
+        spec_mod.load(spec_file)).graph.compute_layers()}
+    assert edp["layers"]["conv1"]["w_bits"] == 8  # pinned
+    pe_bits = {"INT4": 4, "INT8": 8, "LightPE-1": 4}[edp["design"]["pe_type"]]
+    assert edp["layers"]["layer1.0.conv1"]["w_bits"] == pe_bits  # follows the PE
+
+
+def test_killed_run_resumes_without_loss_or_duplicates(spec_file, tmp_path, monkeypatch):
+    ref = tmp_path / "ref"
+    assert run_cli(spec_file, ref) == 0
+    out = tmp_path / "out"
+    calls = {"n": 0}
+    real = sweep._eval_chunk
+
+    def dying(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sweep, "_eval_chunk", dying)
+    assert run_cli(spec_file, out) == 130
+    assert not (out / "manifest.json").exists()  # an interrupted folder never looks complete
+    assert len(list((out / sweep.CHECKPOINT_DIR).glob("chunk-*.parquet"))) == 2
+    monkeypatch.setattr(sweep, "_eval_chunk", real)
+    evaluated = []
+    monkeypatch.setattr(sweep, "_eval_chunk", lambda s, w, a, b, **k: evaluated.append((a, b)) or real(s, w, a, b, **k))
+    assert run_cli(spec_file, out) == 0
+    assert evaluated == [(10, 15), (15, 20), (20, 24)]  # only the missing chunks
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), pd.read_parquet(ref / "results.parquet"))
+
+
+def test_changed_spec_discards_stale_checkpoint(spec_file, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    monkeypatch.setattr(sweep, "_eval_chunk", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
+    assert run_cli(spec_file, out) == 130
+    monkeypatch.undo()
+    spec_file.write_text(spec_file.read_text().replace("pe_rows: [8, 12]", "pe_rows: [8, 16]"))
+    assert run_cli(spec_file, out) == 0
+    assert sorted(pd.read_parquet(out / "results.parquet")["pe_rows"].unique()) == [8, 16]
+
+
+def test_dask_local_cluster_matches_local_run(spec_file, tmp_path):
+    assert run_cli(spec_file, tmp_path / "a") == 0
+    assert run_cli(spec_file, tmp_path / "b", "--dask-workers", "2") == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / "results.parquet"),
+                                  pd.read_parquet(tmp_path / "b" / "results.parquet"))
+
+
+def test_report_escapes_names(tmp_path):
+    from dse.report import render
+
+    hostile = "<script>alert(1)</script>"
+    df = pd.DataFrame({c: [1.0, 2.0] for c in
+                       ["energy_pj", "latency_s", "area_mm2", "edp_pj_s", "perf_per_area_gops_per_mm2",
+                        "utilization", "pe_rows", "pe_cols", "spad_filter_words", "glb_kib", "dram_bw_gbps",
+                        "clock_mhz_effective", "energy_mac_pj"]})
+    df["point_id"] = [0, 1]
+    df["pe_type"] = [hostile, "INT8"]
+    df["glb_tech"] = "SRAM"
+    layers = pd.DataFrame({"point_id": [0], "layer": [hostile], "energy_pj": [1.0]})
+    png = tmp_path / "x.png"
+    png.write_bytes(b"\x89PNG")
+    page = render(spec_name=hostile, network=hostile, manifest={"rows": 2, "wall_time_s": 1.0,
+                  "points_per_second": 2.0, "dse_version": "0"}, results=df, front=df,
+                  best={"edp": 0, "energy": 1}, layers=layers, plots={"pareto": png, "perf_per_area": png})
+    assert "<script>" not in page and "&lt;script&gt;" in page
