@@ -158,9 +158,7 @@ def _matmul(v: NodeView, a_idx: int, b_idx: int) -> ComputeSpec:
     if a2[-1] != b2[-2]:
         raise v.fail(f"inconsistent shapes: A {list(a)} and B {list(b)} (reduction dims {a2[-1]} != {b2[-2]})")
     batch_dims = _broadcast(a2[:-2], b2[:-2], v)
-    b_batch = math.prod(b2[:-2])
-    if b_batch not in (1, math.prod(batch_dims)) and b_name in v.static:
-        raise v.fail(f"unsupported broadcast of a constant B {list(b)} against A {list(a)}")
+    b_batch = math.prod(b2[:-2])  # divides the broadcast batch, so groups = b_batch always fits
     return _rows_by_cols(v, a_name, b_name, a2[-2], a2[-1], b2[-1], math.prod(batch_dims), b_batch)
 
 
