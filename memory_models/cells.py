@@ -62,12 +62,12 @@ STT_1T1MTJ = Cell(
     r_parallel_ohm=3000.0,
     tmr=1.0,
     read_voltage_v=0.25,
-    sense_ns=1.0,
+    sense_ns=1.45,
     write_current_ua=80.0,
     write_pulse_ns=10.0,
     read_disturb_margin=0.38,
     ref_node_nm=22.0,
-    source="NVSim sample_STTRAM.cell (SEAL-UCSB/NVSim) 22 nm; sense time: NVSim current-sense model order",
+    source="NVSim sample_STTRAM.cell (SEAL-UCSB/NVSim) 22 nm; sense time 1.45 ns: NVSim's current-sense latency for this cell at 22 nm",
 )
 
 # SOT-MRAM 2T1MTJ: separate write path through a heavy-metal (beta-W / Ta) strip, so the write
