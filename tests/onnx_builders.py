@@ -29,21 +29,37 @@ class Net:
         return name
 
     def weight(self, name: str, shape: tuple[int, ...], zeros: bool = False) -> str:
-        value = np.zeros(shape, np.float32) if zeros else (self.rng.standard_normal(shape) * 0.1).astype(np.float32)
+        value = (
+            np.zeros(shape, np.float32)
+            if zeros
+            else (self.rng.standard_normal(shape) * 0.1).astype(np.float32)
+        )
         return self.init(name, value)
 
-    def op(self, op_type: str, inputs: list[str], name: str, n_out: int = 1, domain: str = "", **attrs) -> str:
+    def op(
+        self, op_type: str, inputs: list[str], name: str, n_out: int = 1, domain: str = "", **attrs
+    ) -> str:
         outputs = [name] if n_out == 1 else [f"{name}:{i}" for i in range(n_out)]
         self.nodes.append(helper.make_node(op_type, inputs, outputs, name=name, domain=domain, **attrs))
         return outputs[0]
 
-    def conv(self, name: str, x: str, c: int, k: int, f: int, stride: int = 1, groups: int = 1,
-             zeros: bool = False) -> str:
+    def conv(
+        self, name: str, x: str, c: int, k: int, f: int, stride: int = 1, groups: int = 1, zeros: bool = False
+    ) -> str:
         w = self.weight(f"{name}.weight", (k, c // groups, f, f), zeros)
-        return self.op("Conv", [x, w], name, kernel_shape=[f, f], strides=[stride, stride],
-                       pads=[f // 2] * 4, group=groups)
+        return self.op(
+            "Conv",
+            [x, w],
+            name,
+            kernel_shape=[f, f],
+            strides=[stride, stride],
+            pads=[f // 2] * 4,
+            group=groups,
+        )
 
-    def model(self, inputs, outputs, opset: int = 17, domains: tuple[tuple[str, int], ...] = ()) -> onnx.ModelProto:
+    def model(
+        self, inputs, outputs, opset: int = 17, domains: tuple[tuple[str, int], ...] = ()
+    ) -> onnx.ModelProto:
         graph = helper.make_graph(self.nodes, "g", inputs, outputs, self.inits)
         opsets = [helper.make_opsetid("", opset)] + [helper.make_opsetid(d, v) for d, v in domains]
         model = helper.make_model(graph, opset_imports=opsets, producer_name="dse-tests")
@@ -71,19 +87,34 @@ CNN_INPUT_HW = 32
 
 def float_cnn(path: Path) -> Path:
     g = Net(seed=1)
-    x = g.conv("stem", "x", 3, 16, 3, stride=2)                               # 16 x 16 x 16
-    x = g.op("BatchNormalization", [x, g.weight("bn.s", (16,)), g.weight("bn.b", (16,)),
-                                    g.weight("bn.m", (16,)), g.init("bn.v", np.ones(16))], "bn")
+    x = g.conv("stem", "x", 3, 16, 3, stride=2)  # 16 x 16 x 16
+    x = g.op(
+        "BatchNormalization",
+        [
+            x,
+            g.weight("bn.s", (16,)),
+            g.weight("bn.b", (16,)),
+            g.weight("bn.m", (16,)),
+            g.init("bn.v", np.ones(16)),
+        ],
+        "bn",
+    )
     x = g.op("Relu", [x], "relu")
-    p = g.op("MaxPool", [x], "pool", kernel_shape=[2, 2], strides=[2, 2])    # 16 x 8 x 8
-    a = g.conv("grouped", p, 16, 32, 3, groups=4)                             # 32 x 8 x 8
-    d = g.conv("dw", a, 32, 32, 3, groups=32)                                 # 32 x 8 x 8
-    pw = g.conv("pw", d, 32, 32, 1)                                           # 32 x 8 x 8
+    p = g.op("MaxPool", [x], "pool", kernel_shape=[2, 2], strides=[2, 2])  # 16 x 8 x 8
+    a = g.conv("grouped", p, 16, 32, 3, groups=4)  # 32 x 8 x 8
+    d = g.conv("dw", a, 32, 32, 3, groups=32)  # 32 x 8 x 8
+    pw = g.conv("pw", d, 32, 32, 1)  # 32 x 8 x 8
     r = g.op("Add", [pw, a], "residual")
     s = g.op("Mul", [r, g.init("gain", np.full((1, 32, 1, 1), 0.5))], "scale")
-    cat = g.op("Concat", [s, a], "cat", axis=1)                               # 64 x 8 x 8
-    up = g.op("ConvTranspose", [cat, g.weight("up.weight", (64, 8, 4, 4))], "up",
-              strides=[2, 2], pads=[1, 1, 1, 1], group=2)                     # 16 x 16 x 16
+    cat = g.op("Concat", [s, a], "cat", axis=1)  # 64 x 8 x 8
+    up = g.op(
+        "ConvTranspose",
+        [cat, g.weight("up.weight", (64, 8, 4, 4))],
+        "up",
+        strides=[2, 2],
+        pads=[1, 1, 1, 1],
+        group=2,
+    )  # 16 x 16 x 16
     rs = g.op("Resize", [up, "", g.init("rs.scales", [1, 1, 0.5, 0.5])], "down", mode="nearest")  # 16 x 8 x 8
     ap = g.op("AveragePool", [rs], "avg", kernel_shape=[2, 2], strides=[2, 2])  # 16 x 4 x 4
     gp = g.op("GlobalAveragePool", [ap], "gap")
@@ -110,18 +141,23 @@ def float_transformer(path: Path) -> Path:
         r = g.op("Reshape", [t, g.init(f"{name}.shape", [0, TOKENS, HEADS, dh], np.int64)], f"{name}.split")
         return g.op("Transpose", [r], f"{name}.perm", perm=perm)
 
-    q = heads("q", linear("q_proj", x, D_MODEL, D_MODEL), [0, 2, 1, 3])       # N,H,S,dh
-    k = heads("k", linear("k_proj", x, D_MODEL, D_MODEL), [0, 2, 3, 1])       # N,H,dh,S
-    v = heads("v", linear("v_proj", x, D_MODEL, D_MODEL), [0, 2, 1, 3])       # N,H,S,dh
-    s = g.op("MatMul", [q, k], "scores")                                       # N,H,S,S
-    s = g.op("Mul", [s, g.init("inv_sqrt_dh", np.float32(dh ** -0.5))], "scale")
+    q = heads("q", linear("q_proj", x, D_MODEL, D_MODEL), [0, 2, 1, 3])  # N,H,S,dh
+    k = heads("k", linear("k_proj", x, D_MODEL, D_MODEL), [0, 2, 3, 1])  # N,H,dh,S
+    v = heads("v", linear("v_proj", x, D_MODEL, D_MODEL), [0, 2, 1, 3])  # N,H,S,dh
+    s = g.op("MatMul", [q, k], "scores")  # N,H,S,S
+    s = g.op("Mul", [s, g.init("inv_sqrt_dh", np.float32(dh**-0.5))], "scale")
     p = g.op("Softmax", [s], "softmax", axis=-1)
-    ctx = g.op("MatMul", [p, v], "context")                                    # N,H,S,dh
+    ctx = g.op("MatMul", [p, v], "context")  # N,H,S,dh
     ctx = g.op("Transpose", [ctx], "merge.perm", perm=[0, 2, 1, 3])
     ctx = g.op("Reshape", [ctx, g.init("merge.shape", [0, TOKENS, D_MODEL], np.int64)], "merge")
     o = linear("out_proj", ctx, D_MODEL, D_MODEL)
     h = g.op("Add", [o, x], "residual1")
-    h = g.op("LayerNormalization", [h, g.weight("ln1.g", (D_MODEL,)), g.weight("ln1.b", (D_MODEL,))], "ln1", axis=-1)
+    h = g.op(
+        "LayerNormalization",
+        [h, g.weight("ln1.g", (D_MODEL,)), g.weight("ln1.b", (D_MODEL,))],
+        "ln1",
+        axis=-1,
+    )
     f = g.op("Relu", [linear("ffn1", h, D_MODEL, D_FF)], "ffn_act")
     f = linear("ffn2", f, D_FF, D_MODEL)
     y = g.op("Add", [f, h], "residual2")
@@ -133,9 +169,14 @@ def float_transformer(path: Path) -> Path:
 
 
 def quantize(src: Path, dst: Path, fmt: str, per_channel: bool = False, bits: int = 8) -> Path:
-    """QDQ / QOperator static quantization (random calibration data) or dynamic (ConvInteger/MatMulInteger)."""
-    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_dynamic, \
-        quantize_static
+    """QDQ / QOperator static quantization on random calibration data, or dynamic."""
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        QuantFormat,
+        QuantType,
+        quantize_dynamic,
+        quantize_static,
+    )
 
     if fmt == "dynamic":
         quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8)
@@ -153,8 +194,15 @@ def quantize(src: Path, dst: Path, fmt: str, per_channel: bool = False, bits: in
             return next(self.batches, None)
 
     qtype = {8: (QuantType.QUInt8, QuantType.QInt8), 16: (QuantType.QUInt16, QuantType.QInt16)}[bits]
-    quantize_static(str(src), str(dst), Reader(), quant_format=QuantFormat.QDQ if fmt == "qdq" else
-                    QuantFormat.QOperator, per_channel=per_channel, activation_type=qtype[0], weight_type=qtype[1])
+    quantize_static(
+        str(src),
+        str(dst),
+        Reader(),
+        quant_format=QuantFormat.QDQ if fmt == "qdq" else QuantFormat.QOperator,
+        per_channel=per_channel,
+        activation_type=qtype[0],
+        weight_type=qtype[1],
+    )
     return dst
 
 
@@ -162,7 +210,7 @@ def quantize(src: Path, dst: Path, fmt: str, per_channel: bool = False, bits: in
 
 
 def int4_qdq(path: Path, zp_type: int = TensorProto.INT4, act_zp_type: int = TensorProto.UINT4) -> Path:
-    """x -> Q/DQ(uint4) -> Conv(W = DQ(int4, per-channel)) -> Q/DQ(uint4) -> MatMul(W = DQ(int4 per-tensor))."""
+    """x -> Q/DQ(uint4) -> Conv(W = DQ(int4, per-channel)) -> Q/DQ(uint4) -> MatMul(W = DQ(int4))."""
     g = Net(seed=3)
 
     def zero_point(name: str, dtype: int, dims: list[int]) -> str:
@@ -176,15 +224,22 @@ def int4_qdq(path: Path, zp_type: int = TensorProto.INT4, act_zp_type: int = Ten
 
     wq = helper.make_tensor("conv.wq", zp_type, [8, 4, 3, 3], list(np.resize(np.arange(-8, 8), 8 * 4 * 9)))
     g.inits.append(wq)
-    w = g.op("DequantizeLinear", ["conv.wq", g.init("conv.ws", np.full(8, 0.05)), zero_point("conv.wzp", zp_type, [8])],
-             "conv.w_dq", axis=0)
+    w = g.op(
+        "DequantizeLinear",
+        ["conv.wq", g.init("conv.ws", np.full(8, 0.05)), zero_point("conv.wzp", zp_type, [8])],
+        "conv.w_dq",
+        axis=0,
+    )
     x = act_qdq("in", "x")
-    c = g.op("Conv", [x, w], "conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1])     # N,8,6,6
+    c = g.op("Conv", [x, w], "conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1])  # N,8,6,6
     c = act_qdq("conv_out", c)
     fl = g.op("Reshape", [c, g.init("flat.shape", [0, 8 * 6 * 6], np.int64)], "flat")
     g.inits.append(helper.make_tensor("fc.wq", zp_type, [8 * 6 * 6, 5], [1] * (8 * 6 * 6 * 5)))
-    wf = g.op("DequantizeLinear", ["fc.wq", g.init("fc.ws", np.float32(0.02)), zero_point("fc.wzp", zp_type, [])],
-              "fc.w_dq")
+    wf = g.op(
+        "DequantizeLinear",
+        ["fc.wq", g.init("fc.ws", np.float32(0.02)), zero_point("fc.wzp", zp_type, [])],
+        "fc.w_dq",
+    )
     y = g.op("MatMul", [fl, wf], "fc")
     model = g.model([_input("x", ["N", 4, 6, 6])], [_output(y)], opset=21)
     return save(model, path)
@@ -199,22 +254,52 @@ def qonnx_net(path: Path) -> Path:
     g = Net(seed=4)
 
     def quant(name: str, t: str, bits: float, scale: np.ndarray | float = 0.1, signed: int = 1) -> str:
-        return g.op("Quant", [t, g.init(f"{name}.scale", scale), g.init(f"{name}.zp", np.float32(0)),
-                              g.init(f"{name}.bw", np.float32(bits))],
-                    name, domain=QONNX_DOMAIN, signed=signed, narrow=0, rounding_mode="ROUND")
+        return g.op(
+            "Quant",
+            [
+                t,
+                g.init(f"{name}.scale", scale),
+                g.init(f"{name}.zp", np.float32(0)),
+                g.init(f"{name}.bw", np.float32(bits)),
+            ],
+            name,
+            domain=QONNX_DOMAIN,
+            signed=signed,
+            narrow=0,
+            rounding_mode="ROUND",
+        )
 
     x = quant("inp_quant", "x", 8)
-    w1 = quant("conv1.weight_quant", g.weight("conv1.weight", (16, 3, 3, 3)), 4, np.full((16, 1, 1, 1), 0.05, np.float32))
-    c1 = g.op("Conv", [x, w1], "conv1", kernel_shape=[3, 3], pads=[1, 1, 1, 1])     # N,16,16,16
+    w1 = quant(
+        "conv1.weight_quant",
+        g.weight("conv1.weight", (16, 3, 3, 3)),
+        4,
+        np.full((16, 1, 1, 1), 0.05, np.float32),
+    )
+    c1 = g.op("Conv", [x, w1], "conv1", kernel_shape=[3, 3], pads=[1, 1, 1, 1])  # N,16,16,16
     a1 = quant("act1_quant", g.op("Relu", [c1], "relu1"), 4, signed=0)
-    w2 = g.op("BipolarQuant", [g.weight("conv2.weight", (16, 16, 3, 3)), g.init("conv2.bq_scale", np.float32(1))],
-              "conv2.weight_quant", domain=QONNX_DOMAIN)
+    w2 = g.op(
+        "BipolarQuant",
+        [g.weight("conv2.weight", (16, 16, 3, 3)), g.init("conv2.bq_scale", np.float32(1))],
+        "conv2.weight_quant",
+        domain=QONNX_DOMAIN,
+    )
     c2 = g.op("Conv", [a1, w2], "conv2", kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])  # N,16,8,8
     a2 = quant("act2_quant", c2, 4)
-    ap = g.op("AveragePool", [a2], "avgpool", kernel_shape=[2, 2], strides=[2, 2])                # N,16,4,4
-    tr = g.op("Trunc", [ap, g.init("trunc.scale", np.float32(0.1)), g.init("trunc.zp", np.float32(0)),
-                        g.init("trunc.in_bw", np.float32(8)), g.init("trunc.out_bw", np.float32(6))],
-              "trunc", domain=QONNX_DOMAIN, rounding_mode="FLOOR")
+    ap = g.op("AveragePool", [a2], "avgpool", kernel_shape=[2, 2], strides=[2, 2])  # N,16,4,4
+    tr = g.op(
+        "Trunc",
+        [
+            ap,
+            g.init("trunc.scale", np.float32(0.1)),
+            g.init("trunc.zp", np.float32(0)),
+            g.init("trunc.in_bw", np.float32(8)),
+            g.init("trunc.out_bw", np.float32(6)),
+        ],
+        "trunc",
+        domain=QONNX_DOMAIN,
+        rounding_mode="FLOOR",
+    )
     fl = g.op("Flatten", [tr], "flatten")
     wf = quant("fc.weight_quant", g.weight("fc.weight", (16 * 4 * 4, 10)), 2)
     y = g.op("MatMul", [fl, wf], "fc")
@@ -232,8 +317,11 @@ def resnet18(path: Path, external: bool = True) -> Path:
 
     def conv_bn(name: str, x: str, c: int, k: int, f: int, stride: int = 1, relu: bool = True) -> str:
         y = g.conv(name, x, c, k, f, stride, zeros=True)
-        y = g.op("BatchNormalization", [y] + [g.weight(f"{name}.bn.{p}", (k,), zeros=True) for p in "sbmv"],
-                 f"{name}.bn")
+        y = g.op(
+            "BatchNormalization",
+            [y] + [g.weight(f"{name}.bn.{p}", (k,), zeros=True) for p in "sbmv"],
+            f"{name}.bn",
+        )
         return g.op("Relu", [y], f"{name}.relu") if relu else y
 
     x = conv_bn("conv1", "x", 3, 64, 7, 2)
@@ -245,15 +333,29 @@ def resnet18(path: Path, external: bool = True) -> Path:
             p = f"layer{stage}.{block}"
             y = conv_bn(f"{p}.conv1", x, c_in, c_out, 3, stride)
             y = conv_bn(f"{p}.conv2", y, c_out, c_out, 3, relu=False)
-            skip = conv_bn(f"{p}.downsample", x, c_in, c_out, 1, stride, relu=False) if stride != 1 or c_in != c_out else x
+            skip = (
+                conv_bn(f"{p}.downsample", x, c_in, c_out, 1, stride, relu=False)
+                if stride != 1 or c_in != c_out
+                else x
+            )
             x = g.op("Relu", [g.op("Add", [y, skip], f"{p}.add")], f"{p}.relu")
             c_in = c_out
     x = g.op("Flatten", [g.op("GlobalAveragePool", [x], "avgpool")], "flatten")
-    y = g.op("Gemm", [x, g.weight("fc.weight", (1000, 512), zeros=True), g.weight("fc.bias", (1000,), zeros=True)],
-             "fc", transB=1)
+    y = g.op(
+        "Gemm",
+        [x, g.weight("fc.weight", (1000, 512), zeros=True), g.weight("fc.bias", (1000,), zeros=True)],
+        "fc",
+        transB=1,
+    )
     model = g.model([_input("x", ["N", 3, 224, 224])], [_output(y)])
     if external:
-        onnx.save(model, str(path), save_as_external_data=True, all_tensors_to_one_file=True,
-                  location=f"{path.stem}.weights", size_threshold=1024)
+        onnx.save(
+            model,
+            str(path),
+            save_as_external_data=True,
+            all_tensors_to_one_file=True,
+            location=f"{path.stem}.weights",
+            size_threshold=1024,
+        )
         return path
     return save(model, path)

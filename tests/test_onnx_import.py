@@ -46,9 +46,23 @@ CNN_DATA = {
     "flat": ("flatten", N * 16, N * 16),
 }
 CNN_EDGES = {
-    ("stem", "bn"), ("bn", "relu"), ("relu", "pool"), ("pool", "grouped"), ("grouped", "dw"), ("dw", "pw"),
-    ("pw", "residual"), ("grouped", "residual"), ("residual", "scale"), ("scale", "cat"), ("grouped", "cat"),
-    ("cat", "up"), ("up", "down"), ("down", "avg"), ("avg", "gap"), ("gap", "flat"), ("flat", "fc"),
+    ("stem", "bn"),
+    ("bn", "relu"),
+    ("relu", "pool"),
+    ("pool", "grouped"),
+    ("grouped", "dw"),
+    ("dw", "pw"),
+    ("pw", "residual"),
+    ("grouped", "residual"),
+    ("residual", "scale"),
+    ("scale", "cat"),
+    ("grouped", "cat"),
+    ("cat", "up"),
+    ("up", "down"),
+    ("down", "avg"),
+    ("avg", "gap"),
+    ("gap", "flat"),
+    ("flat", "fc"),
 }
 
 
@@ -74,7 +88,14 @@ def test_float_cnn_compute_layers(cnn_path):
     for name, (op, n, k, c, g, oy, ox, fy, fx, s) in CNN_COMPUTE.items():
         layer = got[name]
         assert (layer.op, layer.n, layer.k, layer.c, layer.groups) == (op, n, k, c, g), name
-        assert (layer.oy, layer.ox, layer.fy, layer.fx, layer.stride_y, layer.stride_x) == (oy, ox, fy, fx, s, s), name
+        assert (layer.oy, layer.ox, layer.fy, layer.fx, layer.stride_y, layer.stride_x) == (
+            oy,
+            ox,
+            fy,
+            fx,
+            s,
+            s,
+        ), name
         assert layer.macs == expected_macs(op, n, k, c, g, oy, ox, fy, fx, s), name
         assert (layer.w_bits, layer.a_bits, layer.o_bits) == (32, 32, 32), name
         assert dict(layer.attrs)["a_dtype"] == "float"
@@ -107,10 +128,15 @@ def _ort_tensor_sizes(path: Path, feed: dict[str, np.ndarray]) -> dict[str, int]
                 seen.add(t)
     sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     names = [o.name for o in sess.get_outputs()]
-    return {**{k: v.size for k, v in feed.items()}, **dict(zip(names, (a.size for a in sess.run(names, feed))))}
+    return {
+        **{k: v.size for k, v in feed.items()},
+        **dict(zip(names, (a.size for a in sess.run(names, feed)))),
+    }
 
 
-@pytest.mark.parametrize("builder, shape", [(B.float_cnn, (N, 3, 32, 32)), (B.float_transformer, (N, 16, 32))])
+@pytest.mark.parametrize(
+    "builder, shape", [(B.float_cnn, (N, 3, 32, 32)), (B.float_transformer, (N, 16, 32))]
+)
 def test_tensor_sizes_match_onnxruntime(tmp_path, builder, shape):
     """Independent check: every layer's input/output element counts equal the tensors ORT computes."""
     path = builder(tmp_path / "m.onnx")
@@ -134,9 +160,14 @@ def test_transformer_matmuls(tf_path):
     graph = load(tf_path, batch=N)
     s, d, h, ff = B.TOKENS, B.D_MODEL, B.HEADS, B.D_FF
     expect = {  # name: (n, k, c, ox); [N,S,D] x [D,F] -> n = N, ox = S; attention: n = N * heads
-        "q_proj": (N, d, d, s), "k_proj": (N, d, d, s), "v_proj": (N, d, d, s),
-        "scores": (N * h, s, d // h, s), "context": (N * h, d // h, s, s),
-        "out_proj": (N, d, d, s), "ffn1": (N, ff, d, s), "ffn2": (N, d, ff, s),
+        "q_proj": (N, d, d, s),
+        "k_proj": (N, d, d, s),
+        "v_proj": (N, d, d, s),
+        "scores": (N * h, s, d // h, s),
+        "context": (N * h, d // h, s, s),
+        "out_proj": (N, d, d, s),
+        "ffn1": (N, ff, d, s),
+        "ffn2": (N, d, ff, s),
     }
     got = {l.name: l for l in graph.compute_layers()}
     assert set(got) == set(expect)
@@ -191,23 +222,33 @@ def _single(tmp_path: Path, build, x_shape: list, opset: int = 17) -> Path:
 def test_compute_op_forms(tmp_path, case):
     """Each mapping documented in onnx_ops, with its MACs and weights counted by hand."""
     if case == "conv1d":  # [N,4,20] * [6,4,5], stride 2 -> [N,6,8]
-        path = _single(tmp_path, lambda g: g.op("Conv", ["x", g.weight("w", (6, 4, 5))], "c", strides=[2]), ["N", 4, 20])
-        macs, weights, bounds = N * 6 * 4 * 8 * 5, 6 * 4 * 5, dict(oy=1, ox=8, fy=1, fx=5, stride_x=2)
+        path = _single(
+            tmp_path, lambda g: g.op("Conv", ["x", g.weight("w", (6, 4, 5))], "c", strides=[2]), ["N", 4, 20]
+        )
+        macs, weights, bounds = (
+            N * 6 * 4 * 8 * 5,
+            6 * 4 * 5,
+            {"oy": 1, "ox": 8, "fy": 1, "fx": 5, "stride_x": 2},
+        )
     elif case == "conv3d":  # [N,2,4,6,6] * [3,2,3,3,3] -> [N,3,2,4,4]
-        path = _single(tmp_path, lambda g: g.op("Conv", ["x", g.weight("w", (3, 2, 3, 3, 3))], "c"), ["N", 2, 4, 6, 6])
-        macs, weights, bounds = N * 3 * 2 * (2 * 4 * 4) * 27, 3 * 2 * 27, dict(oy=8, ox=4, fy=9, fx=3)
+        path = _single(
+            tmp_path, lambda g: g.op("Conv", ["x", g.weight("w", (3, 2, 3, 3, 3))], "c"), ["N", 2, 4, 6, 6]
+        )
+        macs, weights, bounds = N * 3 * 2 * (2 * 4 * 4) * 27, 3 * 2 * 27, {"oy": 8, "ox": 4, "fy": 9, "fx": 3}
     elif case == "const_a":  # W[5,7] x X[N,7,3] -> [N,5,3]
         path = _single(tmp_path, lambda g: g.op("MatMul", [g.weight("w", (5, 7)), "x"], "c"), ["N", 7, 3])
-        macs, weights, bounds = N * 5 * 7 * 3, 5 * 7, dict(k=5, c=7, ox=3, n=N)
+        macs, weights, bounds = N * 5 * 7 * 3, 5 * 7, {"k": 5, "c": 7, "ox": 3, "n": N}
     elif case == "batched_b":  # X[N,4,6,8] x W[4,8,3] (one weight per head) -> [N,4,6,3]
-        path = _single(tmp_path, lambda g: g.op("MatMul", ["x", g.weight("w", (4, 8, 3))], "c"), ["N", 4, 6, 8])
-        macs, weights, bounds = N * 4 * 6 * 8 * 3, 4 * 8 * 3, dict(groups=4, n=N, ox=6)
+        path = _single(
+            tmp_path, lambda g: g.op("MatMul", ["x", g.weight("w", (4, 8, 3))], "c"), ["N", 4, 6, 8]
+        )
+        macs, weights, bounds = N * 4 * 6 * 8 * 3, 4 * 8 * 3, {"groups": 4, "n": N, "ox": 6}
     elif case == "gemm_trans":  # A^T with A [9, N], B [9, 5] -> [N, 5]
         path = _single(tmp_path, lambda g: g.op("Gemm", ["x", g.weight("w", (9, 5))], "c", transA=1), [9, N])
-        macs, weights, bounds = N * 9 * 5, 9 * 5, dict(k=5, c=9, ox=N)
+        macs, weights, bounds = N * 9 * 5, 9 * 5, {"k": 5, "c": 9, "ox": N}
     else:  # [N, 6] x [6] -> [N]
         path = _single(tmp_path, lambda g: g.op("MatMul", ["x", g.weight("w", (6,))], "c"), ["N", 6])
-        macs, weights, bounds = N * 6, 6, dict(k=1, c=6, ox=N)
+        macs, weights, bounds = N * 6, 6, {"k": 1, "c": 6, "ox": N}
     (layer,) = load(path, batch=N).compute_layers()
     assert (layer.macs, layer.weight_count) == (macs, weights)
     assert {key: getattr(layer, key) for key in bounds} == bounds

@@ -23,8 +23,10 @@ N = 2
 
 
 def _table(graph) -> list[tuple]:
-    return [(l.op, l.n, l.k, l.c, l.groups, l.oy, l.ox, l.fy, l.fx, l.macs, l.weight_count)
-            for l in graph.compute_layers()]
+    return [
+        (l.op, l.n, l.k, l.c, l.groups, l.oy, l.ox, l.fy, l.fx, l.macs, l.weight_count)
+        for l in graph.compute_layers()
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -93,10 +95,15 @@ def test_dynamic_integer_ops(models):
             assert (layer.w_bits, layer.a_bits, layer.o_bits) == (8, 8, 32), layer.name
 
 
-@pytest.mark.parametrize("w_type, a_type, bits", [
-    (TensorProto.INT4, TensorProto.UINT4, 4), (TensorProto.UINT4, TensorProto.INT4, 4),
-    (TensorProto.INT8, TensorProto.UINT8, 8), (TensorProto.UINT16, TensorProto.INT16, 16),
-])
+@pytest.mark.parametrize(
+    "w_type, a_type, bits",
+    [
+        (TensorProto.INT4, TensorProto.UINT4, 4),
+        (TensorProto.UINT4, TensorProto.INT4, 4),
+        (TensorProto.INT8, TensorProto.UINT8, 8),
+        (TensorProto.UINT16, TensorProto.INT16, 16),
+    ],
+)
 def test_qdq_written_directly(tmp_path, w_type, a_type, bits):
     graph = load(B.int4_qdq(tmp_path / "q.onnx", zp_type=w_type, act_zp_type=a_type), batch=N)
     conv, fc = graph.compute_layers()
@@ -112,33 +119,51 @@ def test_qonnx_mixed_precision(tmp_path):
     graph = load(B.qonnx_net(tmp_path / "q.onnx"), batch=N)
     got = {l.name: l for l in graph.compute_layers()}
     expect = {  # name: (w, a, o) as written in qonnx_net
-        "conv1": (4, 8, 4),   # 4-bit weights, 8-bit input quant, Relu -> 4-bit unsigned quant
-        "conv2": (1, 4, 4),   # BipolarQuant weights
-        "fc": (2, 6, 8),      # 2-bit weights, input from Trunc(6 b) through Flatten
+        "conv1": (4, 8, 4),  # 4-bit weights, 8-bit input quant, Relu -> 4-bit unsigned quant
+        "conv2": (1, 4, 4),  # BipolarQuant weights
+        "fc": (2, 6, 8),  # 2-bit weights, input from Trunc(6 b) through Flatten
     }
     assert {name: (l.w_bits, l.a_bits, l.o_bits) for name, l in got.items()} == expect
     assert dict(got["conv1"].attrs)["w_quant"] == "per-channel(axis=0)"
     assert all(dict(l.attrs)["format"] == "qonnx" for l in got.values())
     assert got["conv2"].weight_bytes == 16 * 16 * 9 / 8
     assert (got["conv2"].macs, got["fc"].macs) == (N * 16 * 16 * 8 * 8 * 9, N * 256 * 10)
-    assert set(graph.graph.edges) == {("conv1", "relu1"), ("relu1", "conv2"), ("conv2", "avgpool"),
-                                      ("avgpool", "flatten"), ("flatten", "fc")}
+    assert set(graph.graph.edges) == {
+        ("conv1", "relu1"),
+        ("relu1", "conv2"),
+        ("conv2", "avgpool"),
+        ("avgpool", "flatten"),
+        ("flatten", "fc"),
+    }
 
 
-@pytest.mark.parametrize("op, extra, bits", [
-    ("Quant", {"bw": 3.0}, 3), ("IntQuant", {"bw": 5.0}, 5),
-    ("FloatQuant", {"e": 4.0, "m": 3.0, "bias": 7.0, "max": 448.0}, 8),  # FP8 E4M3: 1 + 4 + 3 bits
-])
+@pytest.mark.parametrize(
+    "op, extra, bits",
+    [
+        ("Quant", {"bw": 3.0}, 3),
+        ("IntQuant", {"bw": 5.0}, 5),
+        ("FloatQuant", {"e": 4.0, "m": 3.0, "bias": 7.0, "max": 448.0}, 8),  # FP8 E4M3: 1 + 4 + 3 bits
+    ],
+)
 def test_qonnx_quantizer_variants(tmp_path, op, extra, bits):
     g = B.Net()
     if op == "FloatQuant":
-        inputs = [g.weight("w", (6, 4)), g.init("s", np.float32(1))] + [g.init(k, np.float32(v)) for k, v in extra.items()]
+        inputs = [g.weight("w", (6, 4)), g.init("s", np.float32(1))] + [
+            g.init(k, np.float32(v)) for k, v in extra.items()
+        ]
     else:
-        inputs = [g.weight("w", (6, 4)), g.init("s", np.float32(0.1)), g.init("z", np.float32(0)),
-                  g.init("bw", np.float32(extra["bw"]))]
+        inputs = [
+            g.weight("w", (6, 4)),
+            g.init("s", np.float32(0.1)),
+            g.init("z", np.float32(0)),
+            g.init("bw", np.float32(extra["bw"])),
+        ]
     w = g.op(op, inputs, "wq", domain=B.QONNX_DOMAIN)
     y = g.op("MatMul", ["x", w], "mm")
-    path = B.save(g.model([B._input("x", ["N", 6])], [B._output(y)], domains=((B.QONNX_DOMAIN, 1),)), tmp_path / "m.onnx")
+    path = B.save(
+        g.model([B._input("x", ["N", 6])], [B._output(y)], domains=((B.QONNX_DOMAIN, 1),)),
+        tmp_path / "m.onnx",
+    )
     (layer,) = load(path).compute_layers()
     assert (layer.w_bits, layer.a_bits) == (bits, 32)
 
@@ -150,4 +175,7 @@ def test_precision_overrides_apply_on_top_of_model_bits(tmp_path):
     assert got == {"conv1": (2, 8, 4), "conv2": (2, 8, 4), "fc": (4, 8, 8)}  # o bits stay the model's
     only_fc = PrecisionOverrides(layers=(("fc", BitsOverride(a=4)),)).apply(graph)
     assert {l.name: (l.w_bits, l.a_bits) for l in only_fc.compute_layers()} == {
-        "conv1": (4, 8), "conv2": (1, 4), "fc": (2, 4)}
+        "conv1": (4, 8),
+        "conv2": (1, 4),
+        "fc": (2, 4),
+    }

@@ -125,18 +125,28 @@ def _load_external_data(model: ModelProto, path: Path) -> None:
         where = f"{path}: initializer {tensor.name!r}"
         if not location:
             raise WorkloadError(f"{where}: external data has no location")
-        if os.path.isabs(location) or PureWindowsPath(location).is_absolute() or PureWindowsPath(location).drive:
-            raise WorkloadError(f"{where}: external data location {location!r} is absolute; "
-                                "it must be a path relative to the model's folder")
+        if (
+            os.path.isabs(location)
+            or PureWindowsPath(location).is_absolute()
+            or PureWindowsPath(location).drive
+        ):
+            raise WorkloadError(
+                f"{where}: external data location {location!r} is absolute; "
+                "it must be a path relative to the model's folder"
+            )
         target = (base / location).resolve()
         if not target.is_relative_to(base):
-            raise WorkloadError(f"{where}: external data location {location!r} escapes the model's folder {base}")
+            raise WorkloadError(
+                f"{where}: external data location {location!r} escapes the model's folder {base}"
+            )
         if not target.is_file():
             raise WorkloadError(f"{where}: external data file {location!r} not found next to the model")
         size = target.stat().st_size
         nbytes = length if length >= 0 else size - offset
         if offset < 0 or offset + nbytes > size:
-            raise WorkloadError(f"{where}: external data range {offset}+{nbytes} exceeds {location!r} ({size} bytes)")
+            raise WorkloadError(
+                f"{where}: external data range {offset}+{nbytes} exceeds {location!r} ({size} bytes)"
+            )
         if nbytes <= SMALL_EXTERNAL_BYTES:
             load_external_data_for_tensor(tensor, str(base))
 
@@ -166,7 +176,9 @@ def _constant_value(node: NodeProto) -> TensorProto | None:
             value = helper.get_attribute_value(a)
             dtype = TensorProto.FLOAT if "float" in a.name else TensorProto.INT64
             dims = [len(value)] if isinstance(value, list) else []
-            return helper.make_tensor(node.output[0], dtype, dims, value if isinstance(value, list) else [value])
+            return helper.make_tensor(
+                node.output[0], dtype, dims, value if isinstance(value, list) else [value]
+            )
     return None
 
 
@@ -186,8 +198,8 @@ def _check_dangling(graph, names: list[str], where: str) -> None:
         for t in node.input:
             if t not in known:
                 raise WorkloadError(
-                    f"{where}: node {name!r} ({node.op_type}): input {t!r} is not produced by any earlier node, "
-                    "initializer or graph input (truncated or corrupt model?)"
+                    f"{where}: node {name!r} ({node.op_type}): input {t!r} is not produced by any earlier "
+                    "node, initializer or graph input (truncated or corrupt model?)"
                 )
         known.update(node.output)
     for out in graph.output:
@@ -321,8 +333,9 @@ class _Ctx:
         elem = self.types.get(tensor, 0)
         bits = dtype_bits(elem)
         if bits is None:
-            raise WorkloadError(f"{self.where}: tensor {tensor!r} has element type {dtype_name(elem)}, "
-                                "which has no bit width")
+            raise WorkloadError(
+                f"{self.where}: tensor {tensor!r} has element type {dtype_name(elem)}, which has no bit width"
+            )
         floating = elem in (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16, TensorProto.BFLOAT16)
         return Precision(bits, dtype_name(elem), "float" if floating else "integer")
 
@@ -337,8 +350,9 @@ class _Ctx:
             return Precision(p.bits, p.dtype, "qdq", granularity(node, self.consts, self.shapes))
         if is_qonnx(node):
             bits = qonnx_bits(node, self.consts, self.where)
-            return Precision(bits, f"{node.op_type.lower()}{bits}", "qonnx",
-                             granularity(node, self.consts, self.shapes))
+            return Precision(
+                bits, f"{node.op_type.lower()}{bits}", "qonnx", granularity(node, self.consts, self.shapes)
+            )
         if node.op_type in LAYOUT_OPS:
             return self.precision(node.input[0])
         return self.type_precision(tensor)
@@ -385,8 +399,17 @@ def _context(model: ModelProto, names: list[str], consts, shapes, types, where: 
             producer[t] = i
         for t in node.input:
             consumers.setdefault(t, []).append(i)
-    return _Ctx(where, tuple(graph.node), tuple(names), consts, shapes, types,
-                _static_tensors(graph, consts), producer, {k: tuple(v) for k, v in consumers.items()})
+    return _Ctx(
+        where,
+        tuple(graph.node),
+        tuple(names),
+        consts,
+        shapes,
+        types,
+        _static_tensors(graph, consts),
+        producer,
+        {k: tuple(v) for k, v in consumers.items()},
+    )
 
 
 def _fmt(dims: Shape | None) -> str:
@@ -407,33 +430,47 @@ def _compute_layer(ctx: _Ctx, idx: int) -> Layer:
     else:
         fmt = w.scheme
     attrs = (
-        ("onnx_op", node.op_type), ("format", fmt),
-        ("input_shape", _fmt(ctx.shapes.get(spec.data))), ("weight_shape", _fmt(ctx.shapes.get(spec.weight))),
+        ("onnx_op", node.op_type),
+        ("format", fmt),
+        ("input_shape", _fmt(ctx.shapes.get(spec.data))),
+        ("weight_shape", _fmt(ctx.shapes.get(spec.weight))),
         ("output_shape", _fmt(ctx.shapes.get(node.output[0]))),
-        ("a_dtype", a.dtype), ("w_dtype", w.dtype), ("o_dtype", o.dtype),
+        ("a_dtype", a.dtype),
+        ("w_dtype", w.dtype),
+        ("o_dtype", o.dtype),
         ("a_quant", a.granularity if a.scheme in ("qdq", "qonnx") else a.scheme),
         ("w_quant", w.granularity if w.scheme in ("qdq", "qonnx") else w.scheme),
         ("weight_is_constant", str(spec.weight_is_constant).lower()),
         *spec.notes,
     )
-    layer = Layer(name=name, op=spec.op, w_bits=w.bits, a_bits=a.bits, o_bits=o.bits,
-                  out_elems=spec.out_elems, attrs=attrs, **spec.bounds)
+    layer = Layer(
+        name=name,
+        op=spec.op,
+        w_bits=w.bits,
+        a_bits=a.bits,
+        o_bits=o.bits,
+        out_elems=spec.out_elems,
+        attrs=attrs,
+        **spec.bounds,
+    )
     return layer
 
 
 def _check_compute_path(ctx: _Ctx, idx: int) -> None:
     node, name = ctx.nodes[idx], ctx.names[idx]
     if node.op_type in UNSUPPORTED_COMPUTE_OPS:
-        raise WorkloadError(f"{ctx.where}: node {name!r} ({node.op_type}): unsupported compute op "
-                            "(cannot be mapped to a conv/matmul loop nest)")
+        raise WorkloadError(
+            f"{ctx.where}: node {name!r} ({node.op_type}): unsupported compute op "
+            "(cannot be mapped to a conv/matmul loop nest)"
+        )
     if node.op_type in NON_COMPUTE_OPS:
         return
     for t in node.input:
         dims = ctx.shapes.get(t)
         if t in ctx.static and dims is not None and sum(d > 1 for d in dims) >= 2:
             raise WorkloadError(
-                f"{ctx.where}: node {name!r} ({node.op_type}): unsupported op with a constant weight-like input "
-                f"{t!r} of shape {list(dims)}; it lies on a compute path and cannot be mapped to a layer"
+                f"{ctx.where}: node {name!r} ({node.op_type}): unsupported op with a constant weight-like "
+                f"input {t!r} of shape {list(dims)}; it lies on a compute path and cannot be mapped to a layer"
             )
 
 
@@ -447,17 +484,31 @@ def _data_layer(ctx: _Ctx, idx: int, data_inputs: list[str]) -> Layer:
         warnings.warn(
             f"{ctx.where}: node {name!r} ({node.domain + '.' if node.domain else ''}{node.op_type}): "
             f"unsupported op, kept as data movement ({in_elems} elements in, {out_elems} out)",
-            UnsupportedOpWarning, stacklevel=3,
+            UnsupportedOpWarning,
+            stacklevel=3,
         )
     a = ctx.precision(data_inputs[0])
     # A reshape keeps its input's precision unless a requantizer follows it.
     o = ctx.output_precision(outputs[0]) if ctx.types.get(outputs[0]) else a
     if node.op_type in LAYOUT_OPS and o.scheme == "float":
         o = a
-    attrs = (("onnx_op", node.op_type), ("input_shape", _fmt(ctx.shapes.get(data_inputs[0]))),
-             ("output_shape", _fmt(ctx.shapes.get(outputs[0]))), ("a_dtype", a.dtype), ("o_dtype", o.dtype))
-    return Layer(name=name, op=node.op_type.lower(), w_bits=a.bits, a_bits=a.bits, o_bits=o.bits,
-                 in_elems=in_elems, out_elems=out_elems, attrs=attrs)
+    attrs = (
+        ("onnx_op", node.op_type),
+        ("input_shape", _fmt(ctx.shapes.get(data_inputs[0]))),
+        ("output_shape", _fmt(ctx.shapes.get(outputs[0]))),
+        ("a_dtype", a.dtype),
+        ("o_dtype", o.dtype),
+    )
+    return Layer(
+        name=name,
+        op=node.op_type.lower(),
+        w_bits=a.bits,
+        a_bits=a.bits,
+        o_bits=o.bits,
+        in_elems=in_elems,
+        out_elems=out_elems,
+        attrs=attrs,
+    )
 
 
 def _build(stem: str, model: ModelProto, names, consts, shapes, types, where: str) -> LayerGraph:
@@ -484,6 +535,9 @@ def _build(stem: str, model: ModelProto, names, consts, shapes, types, where: st
             if t and t not in ctx.static:
                 sources[t] = frozenset({layer.name})
     if not any(layer.is_compute for layer in layers):
-        warnings.warn(f"{where}: the model has no compute layers (Conv/MatMul/Gemm/...)", UnsupportedOpWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"{where}: the model has no compute layers (Conv/MatMul/Gemm/...)",
+            UnsupportedOpWarning,
+            stacklevel=2,
+        )
     return LayerGraph.from_layers(stem, layers, sorted(edges))

@@ -60,7 +60,9 @@ class NodeView:
     def shape(self, tensor: str, role: str) -> Shape:
         dims = self.shapes.get(tensor)
         if dims is None:
-            raise self.fail(f"cannot determine the shape of {role} {tensor!r} (shape inference left it unknown)")
+            raise self.fail(
+                f"cannot determine the shape of {role} {tensor!r} (shape inference left it unknown)"
+            )
         if any(d < 1 for d in dims):
             raise self.fail(f"{role} {tensor!r} has a non-positive dimension {list(dims)}")
         return dims
@@ -95,12 +97,38 @@ def _conv(v: NodeView, x_idx: int, w_idx: int) -> ComputeSpec:
         )
     strides = list(v.attr("strides", [1] * (len(x) - 2)))
     if len(x) == 3:  # 1-D: the single spatial axis is x
-        sp = dict(oy=1, ox=y[2], fy=1, fx=w[2], iy=1, ix=x[2], stride_y=1, stride_x=strides[0])
+        sp = {
+            "oy": 1,
+            "ox": y[2],
+            "fy": 1,
+            "fx": w[2],
+            "iy": 1,
+            "ix": x[2],
+            "stride_y": 1,
+            "stride_x": strides[0],
+        }
     elif len(x) == 4:
-        sp = dict(oy=y[2], ox=y[3], fy=w[2], fx=w[3], iy=x[2], ix=x[3], stride_y=strides[0], stride_x=strides[1])
+        sp = {
+            "oy": y[2],
+            "ox": y[3],
+            "fy": w[2],
+            "fx": w[3],
+            "iy": x[2],
+            "ix": x[3],
+            "stride_y": strides[0],
+            "stride_x": strides[1],
+        }
     else:  # 3-D: depth folded into y (exact MACs and weights, approximate reuse along depth)
-        sp = dict(oy=y[2] * y[3], ox=y[4], fy=w[2] * w[3], fx=w[4], iy=x[2] * x[3], ix=x[4],
-                  stride_y=strides[1], stride_x=strides[2])
+        sp = {
+            "oy": y[2] * y[3],
+            "ox": y[4],
+            "fy": w[2] * w[3],
+            "fx": w[4],
+            "iy": x[2] * x[3],
+            "ix": x[4],
+            "stride_y": strides[1],
+            "stride_x": strides[2],
+        }
     op = "dwconv" if groups == c and groups > 1 else "conv"
     notes = [("dilations", str(list(v.attr("dilations", [1] * (len(x) - 2)))))]
     if len(x) == 5:
@@ -114,18 +142,29 @@ def _conv_transpose(v: NodeView) -> ComputeSpec:
         raise v.fail(f"weight input {w_name!r} is not an initializer (nor computed from constants only)")
     x, w, y = v.shape(x_name, "input"), v.shape(w_name, "weight"), v.shape(v.node.output[0], "output")
     if not len(x) == len(w) == len(y) or len(x) not in (3, 4):
-        raise v.fail(f"inconsistent or unsupported shapes: input {list(x)}, weight {list(w)}, output {list(y)}")
+        raise v.fail(
+            f"inconsistent or unsupported shapes: input {list(x)}, weight {list(w)}, output {list(y)}"
+        )
     groups = int(v.attr("group", 1))
     n, cin, cout = x[0], x[1], w[1] * groups
     if w[0] != cin or y[1] != cout or cin % groups:
-        raise v.fail(f"inconsistent shapes: input {list(x)}, weight {list(w)} with group={groups}, output {list(y)}")
+        raise v.fail(
+            f"inconsistent shapes: input {list(x)}, weight {list(w)} with group={groups}, output {list(y)}"
+        )
     if len(x) == 3:
-        sp = dict(oy=1, ox=x[2], fy=1, fx=w[2], iy=1, ix=x[2])
+        sp = {"oy": 1, "ox": x[2], "fy": 1, "fx": w[2], "iy": 1, "ix": x[2]}
     else:
-        sp = dict(oy=x[2], ox=x[3], fy=w[2], fx=w[3], iy=x[2], ix=x[3])
+        sp = {"oy": x[2], "ox": x[3], "fy": w[2], "fx": w[3], "iy": x[2], "ix": x[3]}
     notes = (("form", "scatter: oy/ox are input pixels"), ("strides", str(list(v.attr("strides", [])))))
-    return ComputeSpec("convtranspose", x_name, w_name, True, dict(n=n, k=cout, c=cin, groups=groups, **sp),
-                       out_elems=math.prod(y), notes=notes)
+    return ComputeSpec(
+        "convtranspose",
+        x_name,
+        w_name,
+        True,
+        dict(n=n, k=cout, c=cin, groups=groups, **sp),
+        out_elems=math.prod(y),
+        notes=notes,
+    )
 
 
 def _broadcast(a: Shape, b: Shape, v: NodeView) -> Shape:
@@ -135,19 +174,33 @@ def _broadcast(a: Shape, b: Shape, v: NodeView) -> Shape:
         raise v.fail(f"inconsistent shapes: batch dims {list(a)} and {list(b)} do not broadcast") from None
 
 
-def _rows_by_cols(v: NodeView, a_name: str, b_name: str, m: int, kk: int, nn: int, batch: int,
-                  b_batch: int) -> ComputeSpec:
+def _rows_by_cols(
+    v: NodeView, a_name: str, b_name: str, m: int, kk: int, nn: int, batch: int, b_batch: int
+) -> ComputeSpec:
     """An [M,K]x[K,N] product (times `batch`) as a 1x1 conv; the constant operand plays the weight."""
     a_const, b_const = a_name in v.static, b_name in v.static
     if a_const and not b_const:  # W x X: compute (X^T W^T)^T so the weight is still [k, c]
-        return ComputeSpec("matmul", b_name, a_name, True, dict(n=batch, k=m, c=kk, ox=nn),
-                           notes=(("form", "constant A: ox = N, k = M"),))
+        return ComputeSpec(
+            "matmul",
+            b_name,
+            a_name,
+            True,
+            {"n": batch, "k": m, "c": kk, "ox": nn},
+            notes=(("form", "constant A: ox = N, k = M"),),
+        )
     if b_const and b_batch > 1:  # one weight matrix per batch entry: grouped 1x1 conv
-        return ComputeSpec("matmul", a_name, b_name, True,
-                           dict(n=batch // b_batch, k=nn * b_batch, c=kk * b_batch, groups=b_batch, ox=m),
-                           notes=(("form", f"constant batched B: groups = {b_batch}"),))
+        return ComputeSpec(
+            "matmul",
+            a_name,
+            b_name,
+            True,
+            {"n": batch // b_batch, "k": nn * b_batch, "c": kk * b_batch, "groups": b_batch, "ox": m},
+            notes=(("form", f"constant batched B: groups = {b_batch}"),),
+        )
     notes = () if b_const else (("b_operand", "activation"),)
-    return ComputeSpec("matmul", a_name, b_name, b_const, dict(n=batch, k=nn, c=kk, ox=m), notes=notes)
+    return ComputeSpec(
+        "matmul", a_name, b_name, b_const, {"n": batch, "k": nn, "c": kk, "ox": m}, notes=notes
+    )
 
 
 def _matmul(v: NodeView, a_idx: int, b_idx: int) -> ComputeSpec:
@@ -156,7 +209,9 @@ def _matmul(v: NodeView, a_idx: int, b_idx: int) -> ComputeSpec:
     a2 = (1,) + a if len(a) == 1 else a
     b2 = b + (1,) if len(b) == 1 else b
     if a2[-1] != b2[-2]:
-        raise v.fail(f"inconsistent shapes: A {list(a)} and B {list(b)} (reduction dims {a2[-1]} != {b2[-2]})")
+        raise v.fail(
+            f"inconsistent shapes: A {list(a)} and B {list(b)} (reduction dims {a2[-1]} != {b2[-2]})"
+        )
     batch_dims = _broadcast(a2[:-2], b2[:-2], v)
     b_batch = math.prod(b2[:-2])  # divides the broadcast batch, so groups = b_batch always fits
     return _rows_by_cols(v, a_name, b_name, a2[-2], a2[-1], b2[-1], math.prod(batch_dims), b_batch)
@@ -170,7 +225,9 @@ def _gemm(v: NodeView, a_idx: int, b_idx: int) -> ComputeSpec:
     m, ka = (a[1], a[0]) if v.attr("transA", 0) else a
     kb, nn = (b[1], b[0]) if v.attr("transB", 0) else b
     if ka != kb:
-        raise v.fail(f"inconsistent shapes: A {list(a)} and B {list(b)} (transA/transB) reduce over {ka} != {kb}")
+        raise v.fail(
+            f"inconsistent shapes: A {list(a)} and B {list(b)} (transA/transB) reduce over {ka} != {kb}"
+        )
     spec = _rows_by_cols(v, a_name, b_name, m, ka, nn, 1, 1)
     return ComputeSpec("gemm", spec.data, spec.weight, spec.weight_is_constant, spec.bounds, notes=spec.notes)
 
@@ -190,45 +247,191 @@ COMPUTE_PARSERS: dict[str, Callable[[NodeView], ComputeSpec]] = {
 QOPERATOR_OPS = frozenset({"ConvInteger", "QLinearConv", "MatMulInteger", "QLinearMatMul", "QGemm"})
 
 # Ops that multiply-accumulate but that we cannot map to the loop nest: always an error.
-UNSUPPORTED_COMPUTE_OPS = frozenset({
-    "LSTM", "GRU", "RNN", "Einsum", "DeformConv", "Attention", "MultiHeadAttention", "QAttention",
-    "FusedConv", "FusedGemm", "FusedMatMul", "MatMulNBits", "DynamicQuantizeMatMul",
-    "MatMulIntegerToFloat", "DynamicQuantizeLSTM", "QLinearConvTranspose", "ConvTransposeWithDynamicPads",
-})
+UNSUPPORTED_COMPUTE_OPS = frozenset(
+    {
+        "LSTM",
+        "GRU",
+        "RNN",
+        "Einsum",
+        "DeformConv",
+        "Attention",
+        "MultiHeadAttention",
+        "QAttention",
+        "FusedConv",
+        "FusedGemm",
+        "FusedMatMul",
+        "MatMulNBits",
+        "DynamicQuantizeMatMul",
+        "MatMulIntegerToFloat",
+        "DynamicQuantizeLSTM",
+        "QLinearConvTranspose",
+        "ConvTransposeWithDynamicPads",
+    }
+)
 
 # Data-movement ops we know (no MACs on the PE array); any other op is kept with a warning.
-NON_COMPUTE_OPS = frozenset({
-    # pooling and normalisation
-    "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LpPool", "GlobalLpPool", "MaxUnpool",
-    "BatchNormalization", "InstanceNormalization", "LayerNormalization", "GroupNormalization",
-    "LpNormalization", "MeanVarianceNormalization", "RMSNormalization", "SimplifiedLayerNormalization",
-    "SkipLayerNormalization",
-    # elementwise and activations
-    "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Reciprocal", "Neg", "Abs", "Exp", "Log", "Erf", "Sign",
-    "Floor", "Ceil", "Round", "Min", "Max", "Mean", "Sum", "Relu", "LeakyRelu", "PRelu", "Sigmoid", "Tanh",
-    "HardSigmoid", "HardSwish", "Gelu", "FastGelu", "BiasGelu", "QuickGelu", "Elu", "Selu", "Celu",
-    "Softplus", "Softsign", "Mish", "Clip", "Softmax", "LogSoftmax", "Hardmax", "ThresholdedRelu",
-    "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Where",
-    "Mod", "IsNaN", "IsInf", "Cos", "Sin", "BitShift",
-    # layout and data movement
-    "Concat", "Split", "Slice", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Identity",
-    "Resize", "Upsample", "Pad", "Tile", "Expand", "Gather", "GatherElements", "GatherND", "Scatter",
-    "ScatterElements", "ScatterND", "DepthToSpace", "SpaceToDepth", "Cast", "CastLike", "Dropout",
-    "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceProd", "ReduceL1", "ReduceL2",
-    "ReduceLogSumExp", "ReduceSumSquare", "ArgMax", "ArgMin", "TopK", "CumSum", "Trilu", "OneHot",
-    "Shape", "Size", "ConstantOfShape", "Range", "NonZero", "Compress",
-    # QOperator (com.microsoft) element-wise and pooling ops, as written by onnxruntime.quantization
-    "QLinearAdd", "QLinearMul", "QLinearConcat", "QLinearGlobalAveragePool", "QLinearAveragePool",
-    "QLinearSigmoid", "QLinearLeakyRelu", "QLinearSoftmax", "QLinearReduceMean", "QLinearWhere",
-})
+NON_COMPUTE_OPS = frozenset(
+    {
+        # pooling and normalisation
+        "MaxPool",
+        "AveragePool",
+        "GlobalAveragePool",
+        "GlobalMaxPool",
+        "LpPool",
+        "GlobalLpPool",
+        "MaxUnpool",
+        "BatchNormalization",
+        "InstanceNormalization",
+        "LayerNormalization",
+        "GroupNormalization",
+        "LpNormalization",
+        "MeanVarianceNormalization",
+        "RMSNormalization",
+        "SimplifiedLayerNormalization",
+        "SkipLayerNormalization",
+        # elementwise and activations
+        "Add",
+        "Sub",
+        "Mul",
+        "Div",
+        "Pow",
+        "Sqrt",
+        "Reciprocal",
+        "Neg",
+        "Abs",
+        "Exp",
+        "Log",
+        "Erf",
+        "Sign",
+        "Floor",
+        "Ceil",
+        "Round",
+        "Min",
+        "Max",
+        "Mean",
+        "Sum",
+        "Relu",
+        "LeakyRelu",
+        "PRelu",
+        "Sigmoid",
+        "Tanh",
+        "HardSigmoid",
+        "HardSwish",
+        "Gelu",
+        "FastGelu",
+        "BiasGelu",
+        "QuickGelu",
+        "Elu",
+        "Selu",
+        "Celu",
+        "Softplus",
+        "Softsign",
+        "Mish",
+        "Clip",
+        "Softmax",
+        "LogSoftmax",
+        "Hardmax",
+        "ThresholdedRelu",
+        "Equal",
+        "Less",
+        "Greater",
+        "LessOrEqual",
+        "GreaterOrEqual",
+        "Not",
+        "And",
+        "Or",
+        "Xor",
+        "Where",
+        "Mod",
+        "IsNaN",
+        "IsInf",
+        "Cos",
+        "Sin",
+        "BitShift",
+        # layout and data movement
+        "Concat",
+        "Split",
+        "Slice",
+        "Reshape",
+        "Flatten",
+        "Transpose",
+        "Squeeze",
+        "Unsqueeze",
+        "Identity",
+        "Resize",
+        "Upsample",
+        "Pad",
+        "Tile",
+        "Expand",
+        "Gather",
+        "GatherElements",
+        "GatherND",
+        "Scatter",
+        "ScatterElements",
+        "ScatterND",
+        "DepthToSpace",
+        "SpaceToDepth",
+        "Cast",
+        "CastLike",
+        "Dropout",
+        "ReduceMean",
+        "ReduceMax",
+        "ReduceMin",
+        "ReduceSum",
+        "ReduceProd",
+        "ReduceL1",
+        "ReduceL2",
+        "ReduceLogSumExp",
+        "ReduceSumSquare",
+        "ArgMax",
+        "ArgMin",
+        "TopK",
+        "CumSum",
+        "Trilu",
+        "OneHot",
+        "Shape",
+        "Size",
+        "ConstantOfShape",
+        "Range",
+        "NonZero",
+        "Compress",
+        # QOperator (com.microsoft) element-wise and pooling ops, as written by onnxruntime.quantization
+        "QLinearAdd",
+        "QLinearMul",
+        "QLinearConcat",
+        "QLinearGlobalAveragePool",
+        "QLinearAveragePool",
+        "QLinearSigmoid",
+        "QLinearLeakyRelu",
+        "QLinearSoftmax",
+        "QLinearReduceMean",
+        "QLinearWhere",
+    }
+)
 
 # Ops that only reshape/relabel a tensor: a quantizer seen through them still applies.
 LAYOUT_OPS = frozenset({"Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Identity"})
 # Unary ops a requantizer may sit behind (Conv -> Relu -> QuantizeLinear).
-UNARY_OPS = frozenset({
-    "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Gelu", "Elu", "Selu",
-    "Softplus", "Mish", "PRelu",
-}) | LAYOUT_OPS
+UNARY_OPS = (
+    frozenset(
+        {
+            "Relu",
+            "LeakyRelu",
+            "Clip",
+            "Sigmoid",
+            "Tanh",
+            "HardSigmoid",
+            "HardSwish",
+            "Gelu",
+            "Elu",
+            "Selu",
+            "Softplus",
+            "Mish",
+            "PRelu",
+        }
+    )
+    | LAYOUT_OPS
+)
 
 
 # --- shape rules for ops ONNX shape inference does not know (QONNX, com.microsoft QOperator) ---------
@@ -247,6 +450,7 @@ def _same_as_input(zp_idx: int | None) -> ShapeRule:
         x = v.shape(v.input(0, "data"), "input")
         dflt = types.get(v.node.input[0], TensorProto.FLOAT)
         return [(dflt if zp_idx is None else _type_of(v, types, zp_idx, dflt), x)]
+
     return rule
 
 
@@ -267,7 +471,11 @@ def _qlinear_concat(v: NodeView, types: dict[str, int]) -> list[TypedShape]:
 
 def _qlinear_global_pool(v: NodeView, types: dict[str, int]) -> list[TypedShape]:
     x = v.shape(v.input(0, "data"), "input")
-    out = (x[0],) + (1,) * (len(x) - 2) + (x[-1],) if v.attr("channels_last", 0) else x[:2] + (1,) * (len(x) - 2)
+    out = (
+        (x[0],) + (1,) * (len(x) - 2) + (x[-1],)
+        if v.attr("channels_last", 0)
+        else x[:2] + (1,) * (len(x) - 2)
+    )
     return [(_type_of(v, types, 4, TensorProto.UINT8), out)]
 
 

@@ -52,8 +52,15 @@ for _name, _bits in (("INT2", 2), ("UINT2", 2), ("FLOAT4E2M1", 4)):  # newer onn
 
 # Zero-point types a QDQ pair may carry (ONNX QuantizeLinear/DequantizeLinear, opsets 10..21).
 INTEGER_ZP_TYPES = frozenset(
-    {TensorProto.INT8, TensorProto.UINT8, TensorProto.INT16, TensorProto.UINT16, TensorProto.INT32,
-     TensorProto.INT4, TensorProto.UINT4}
+    {
+        TensorProto.INT8,
+        TensorProto.UINT8,
+        TensorProto.INT16,
+        TensorProto.UINT16,
+        TensorProto.INT32,
+        TensorProto.INT4,
+        TensorProto.UINT4,
+    }
     | {getattr(TensorProto, n) for n in ("INT2", "UINT2") if hasattr(TensorProto, n)}
 )
 
