@@ -12,6 +12,7 @@ import pandas as pd
 
 import memory_models as mm
 from memory_models import TECH_NAMES
+from memory_models.cells import NVSIM_CELLS
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 FIGS = ["read_latency_ns", "write_latency_ns", "read_energy_pj", "write_energy_pj", "leakage_mw", "area_mm2"]
@@ -20,7 +21,7 @@ FIGS = ["read_latency_ns", "write_latency_ns", "read_energy_pj", "write_energy_p
 def compare_caches() -> pd.DataFrame:
     ref = pd.read_csv(DATA / "mem_reference_nvsim_cacti.csv", comment="#")
     tech = np.array([TECH_NAMES[t] for t in ref.technology])
-    ours = mm.cache(tech, ref.capacity_bytes.to_numpy(), 64, ref.node_nm.to_numpy().astype(float))
+    ours = mm.cache(tech, ref.capacity_bytes.to_numpy(), 64, ref.node_nm.to_numpy().astype(float), cells=NVSIM_CELLS)
     out = ref[["tool", "technology", "node_nm", "capacity_bytes"]].copy()
     for f in FIGS:
         out[f] = np.asarray(getattr(ours, f)) / ref[f].to_numpy()
@@ -29,7 +30,7 @@ def compare_caches() -> pd.DataFrame:
 
 def compare_ihp() -> pd.DataFrame:
     ref = pd.read_csv(DATA / "mem_reference_ihp_sg13g2.csv", comment="#")
-    ours = mm.buffer(mm.Tech.SRAM, ref.capacity_bytes.to_numpy(), ref.bits.to_numpy(), 130.0)
+    ours = mm.buffer(mm.Tech.SRAM, ref.capacity_bytes.to_numpy(), ref.bits.to_numpy(), 130.0, target="area")
     out = ref[["words", "bits"]].copy()
     out["area"] = np.asarray(ours.area_mm2) * 1e6 / ref.area_um2
     out["read_latency"] = np.asarray(ours.read_latency_ns) / ref.read_latency_ns

@@ -45,18 +45,21 @@ class MemoryCosts:
     area_mm2: np.ndarray
 
 
-def buffer(tech, capacity_bytes, word_bits, node_nm=45.0, banks=1) -> MemoryCosts:
-    """A scratchpad / global buffer (no tags) of ``capacity_bytes`` accessed ``word_bits`` at a time."""
+def buffer(tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp", cells=None) -> MemoryCosts:
+    """A scratchpad / global buffer (no tags) of ``capacity_bytes`` accessed ``word_bits`` at a time.
+
+    ``target`` is the organisation search objective (memory_models.array.TARGETS); ``cells`` overrides
+    the cell parameter sets (default memory_models.cells.CELLS)."""
     from memory_models import model
 
-    return model.buffer(tech, capacity_bytes, word_bits, node_nm, banks)
+    return model.buffer(tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells)
 
 
-def cache(tech, capacity_bytes, line_bytes=64, node_nm=45.0, banks=1) -> MemoryCosts:
-    """A cache (tag + data) returning one ``line_bytes`` line per access."""
+def cache(tech, capacity_bytes, line_bytes=64, node_nm=45.0, banks=1, target="read_edp", cells=None) -> MemoryCosts:
+    """A 16-way cache (tag + data, normal access) returning one ``line_bytes`` line per access."""
     from memory_models import model
 
-    return model.cache(tech, capacity_bytes, line_bytes, node_nm, banks)
+    return model.cache(tech, capacity_bytes, line_bytes, node_nm, banks, target=target, cells=cells)
 
 
 def regfile(capacity_bytes, word_bits, node_nm=45.0) -> MemoryCosts:

@@ -53,7 +53,7 @@ _SRAM_ENERGY_SWING_FRAC = 0.5
 _SA_ENERGY_CG = {Tech.SRAM: 40.0, Tech.STT_MRAM: 200.0, Tech.SOT_MRAM: 200.0}  # SA switched gate width, F
 # Peripheral leakage ~ peripheral area x transistor-width density (dense logic ~0.2 F of width per F^2,
 # ~9 um/um^2 at 22 nm), half of the devices off (calibrated: NVSim STT 22 nm periphery-only leakage).
-_PERIPH_WIDTH_PER_F2 = 0.2
+_PERIPH_WIDTH_PER_F2 = 0.25
 # Leaking width per 6T cell in F: the off pull-down, pull-up and access devices (~4.6 F drawn) x ~3.5 for
 # gate + junction leakage and the 350 K corner; calibrated between CACTI 7 (35 nW/bit) and NVSim
 # (141 nW/bit) at 22 nm HP, which disagree by 4x.
@@ -67,6 +67,7 @@ _HTREE_ACTIVITY = 1.0  # NVSim and CACTI charge every H-tree wire per access; we
 # clock-to-output before the array path, ~2.3 pF*V^2-equivalent fixed energy and ~20,000 F^2 per IO bit
 # plus a ~400,000 F^2 control block.
 _CTRL_DELAY_FO4 = 60.0
+_CTRL_WRITE_DELAY_FO4 = 10.0  # a write needs only the input latch and enable, not the clock-to-output path
 _CTRL_ENERGY_GATE_F = 2.0e4  # switched gate width (F) per access, fixed
 _IO_ENERGY_GATE_F = 1.5e3  # switched gate width (F) per word bit per access (latches, drivers)
 _IO_AREA_F2_PER_BIT = 2.0e4
@@ -114,8 +115,8 @@ def evaluate(
     tk.check_node(node)
     cp = {k: _c(v) for k, v in cell_arrays(tech, cells).items()}
     is_sram = _c(tech == Tech.SRAM)
-    sa_area_f2 = _c(np.vectorize(lambda t: _SA_AREA_F2[Tech(t)], otypes=[float])(tech)) if tech.size else _c(tech)
-    sa_energy_f = _c(np.vectorize(lambda t: _SA_ENERGY_CG[Tech(t)], otypes=[float])(tech)) if tech.size else _c(tech)
+    sa_area_f2 = _c(np.array([_SA_AREA_F2[t] for t in Tech])[tech])
+    sa_energy_f = _c(np.array([_SA_ENERGY_CG[t] for t in Tech])[tech])
 
     f_um = _c(node) * 1e-3
     vdd = _c(tk.vdd_v(node))
@@ -181,7 +182,7 @@ def evaluate(
     # write: address+data in (one H-tree traversal), decode, then drive the bitlines / pulse the cell
     i_wd_ua = _c(tk.i_on_ua_per_um(node)) * _WD_WIDTH_F * f_um
     t_wbl = c_bl * vdd / i_wd_ua * 1e3 + 0.38 * r_bl * c_bl * 1e-3
-    write_ps = t_ctrl + t_htree + t_dec + t_wl + t_wbl + np.where(is_sram, 0.0, cp["write_pulse_ns"] * 1e3)
+    write_ps = _CTRL_WRITE_DELAY_FO4 * fo4 + t_htree + t_dec + t_wl + t_wbl + np.where(is_sram, 0.0, cp["write_pulse_ns"] * 1e3)
 
     # ---- dynamic energy (fJ) ----
     e_wire_per_um_bit = c_wire * vdd**2 * _REPEATER_ENERGY_FACTOR * _HTREE_ACTIVITY

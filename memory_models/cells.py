@@ -49,12 +49,12 @@ SRAM_6T = Cell(
     source="ITRS 6T cell as in CACTI 7 tech_params and NVSim SRAM.cell (146 F^2, W_access 1.31 F)",
 )
 
-# STT-MRAM 1T1MTJ: NVSim's sample_STTRAM.cell (22 nm L3-cache cell): 54 F^2, R_P 3 kohm,
-# R_AP 6 kohm (TMR 100 %), read 0.25 V current-mode, write 80 uA x 10 ns, access NMOS 8 F.
-# Read disturb: a 0.25 V read over R_P drives ~83 uA through 3 kohm only if the access device
-# were ideal; with its 0.15 V drop (cell file) ~30 uA flows, ~0.38 of the 80 uA switching current.
-STT_1T1MTJ = Cell(
-    name="STT-MRAM 1T1MTJ",
+# STT-MRAM 1T1MTJ as shipped in NVSim's sample_STTRAM.cell (22 nm L3-cache cell): 54 F^2, R_P 3 kohm,
+# R_AP 6 kohm (TMR 100 %), read 0.25 V current-mode, write 80 uA x 10 ns, access NMOS 8 F. Used to
+# reproduce the NVSim reference runs (tests/data/mem_reference_nvsim_cacti.csv).
+# Read disturb: with the access device's 0.15 V drop (cell file) ~30 uA flows, ~0.38 of I_c (80 uA).
+STT_NVSIM_SAMPLE = Cell(
+    name="STT-MRAM 1T1MTJ (NVSim sample)",
     area_f2=54.0,
     aspect_ratio=0.54,
     access_width_f=8.0,
@@ -67,7 +67,27 @@ STT_1T1MTJ = Cell(
     write_pulse_ns=10.0,
     read_disturb_margin=0.38,
     ref_node_nm=22.0,
-    source="NVSim sample_STTRAM.cell (SEAL-UCSB/NVSim) 22 nm; sense time 1.45 ns: NVSim's current-sense latency for this cell at 22 nm",
+    source="NVSim sample_STTRAM.cell (SEAL-UCSB/NVSim); sense 1.45 ns = NVSim's current-sense latency for it at 22 nm",
+)
+
+# Default STT-MRAM 1T1MTJ: the same MTJ stack with the faster write point annotated in that cell file
+# ("WRITE PULSE: 5ns CURRENT: 40.82uA TRANSISTOR WIDTH: 8.5"), the operating point of a cache-grade
+# STT cell at 16-22 nm (DeepNVM++ uses NVSim-style STT cells of this class). Read disturb ~30/41 uA.
+STT_1T1MTJ = Cell(
+    name="STT-MRAM 1T1MTJ",
+    area_f2=54.0,
+    aspect_ratio=0.54,
+    access_width_f=8.5,
+    volatile=False,
+    r_parallel_ohm=3000.0,
+    tmr=1.0,
+    read_voltage_v=0.25,
+    sense_ns=1.45,
+    write_current_ua=40.82,
+    write_pulse_ns=5.0,
+    read_disturb_margin=0.7,
+    ref_node_nm=22.0,
+    source="NVSim sample_STTRAM.cell annotated write point (5 ns, 40.82 uA, 8.5 F access)",
 )
 
 # SOT-MRAM 2T1MTJ: separate write path through a heavy-metal (beta-W / Ta) strip, so the write
@@ -97,6 +117,8 @@ SOT_2T1MTJ = Cell(
 )
 
 CELLS: dict[Tech, Cell] = {Tech.SRAM: SRAM_6T, Tech.STT_MRAM: STT_1T1MTJ, Tech.SOT_MRAM: SOT_2T1MTJ}
+# The cell set NVSim's sample files describe (reference comparison only).
+NVSIM_CELLS: dict[Tech, Cell] = {Tech.SRAM: SRAM_6T, Tech.STT_MRAM: STT_NVSIM_SAMPLE, Tech.SOT_MRAM: SOT_2T1MTJ}
 _FIELDS = ("area_f2", "aspect_ratio", "access_width_f", "r_parallel_ohm", "tmr", "read_voltage_v",
            "sense_ns", "write_current_ua", "write_pulse_ns", "write_path_ohm", "ref_node_nm")
 

@@ -35,9 +35,9 @@ def _check_inputs(tech, capacity_bytes, word_bits, banks) -> None:
         raise MemoryModelError("capacity_bytes must hold at least one word of word_bits")
 
 
-def buffer(tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp") -> MemoryCosts:
+def buffer(tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp", cells=None) -> MemoryCosts:
     _check_inputs(tech, capacity_bytes, word_bits, banks)
-    c = evaluate(tech, capacity_bytes, word_bits, node_nm, banks, target=target)
+    c = evaluate(tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells)
     return MemoryCosts(c.read_energy_pj, c.write_energy_pj, c.read_latency_ns, c.write_latency_ns,
                        c.leakage_mw, c.area_mm2)
 
@@ -49,16 +49,16 @@ def tag_bits(capacity_bytes, line_bytes, associativity) -> np.ndarray:
 
 
 def cache(tech, capacity_bytes, line_bytes=64, node_nm=45.0, banks=1, target="read_edp",
-          associativity=DEFAULT_ASSOCIATIVITY) -> MemoryCosts:
+          associativity=DEFAULT_ASSOCIATIVITY, cells=None) -> MemoryCosts:
     """Cache with normal (parallel tag and data) access: latency = max(tag + compare, data);
     energies add the tag read of all ways of a set; a write also writes one tag."""
     line_bits = np.asarray(line_bytes, float) * 8.0
     _check_inputs(tech, capacity_bytes, line_bits, banks)
-    data = evaluate(tech, capacity_bytes, line_bits, node_nm, banks, target=target)
+    data = evaluate(tech, capacity_bytes, line_bits, node_nm, banks, target=target, cells=cells)
     tb = tag_bits(capacity_bytes, line_bytes, associativity)
     lines = np.asarray(capacity_bytes, float) / np.asarray(line_bytes, float)
     tag_word = tb * associativity
-    tag = evaluate(tech, lines * tb / 8.0, tag_word, node_nm, banks, target=target)
+    tag = evaluate(tech, lines * tb / 8.0, tag_word, node_nm, banks, target=target, cells=cells)
     compare_ns = 0.05 * np.asarray(node_nm, float) / 22.0  # a ~6-FO4 comparator (CACTI 7: ~17 ps at 22 nm + mux)
     return MemoryCosts(
         read_energy_pj=data.read_energy_pj + tag.read_energy_pj,

@@ -1,0 +1,135 @@
+"""Iso-capacity and iso-area comparison of SRAM, STT-MRAM and SOT-MRAM for a workload's access profile.
+
+Energy, delay and EDP of one memory for a workload (DeepNVM++ methodology, Inci et al., TCAD 2022,
+Sec. IV: memory EDP from profiled reads/writes and per-access circuit figures):
+    energy_j = reads * E_read + writes * E_write + P_leak * runtime
+    delay_s  = reads * t_read + writes * t_write          (memory busy time)
+    edp      = energy_j * delay_s
+Access counts per run are inputs (the cost model supplies them for a real network); the defaults below
+are stated profiles. Iso-area keeps the access counts fixed (no hit-rate gain from the larger MRAM is
+modelled), so iso-area EDP ratios are a lower bound on the benefit DeepNVM++ measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from memory_models import MemoryCosts, Tech, cache, buffer
+from memory_models.errors import MemoryModelError
+
+TECHS = (Tech.SRAM, Tech.STT_MRAM, Tech.SOT_MRAM)
+
+
+@dataclass(frozen=True)
+class AccessProfile:
+    """Accesses of one run (e.g. one inference) to one memory, and the run time for leakage."""
+
+    name: str
+    reads: float
+    writes: float
+    runtime_s: float
+    kind: str  # "cache" (64 B lines) or "buffer"
+    word_bits: int
+    note: str
+
+
+def _resnet18_eyeriss_glb() -> AccessProfile:
+    # ResNet-18 at 224x224: 1.82 G MACs (REFERENCES.md). Eyeriss-like RS accelerator, 168 PEs at 200 MHz,
+    # 16-bit words. The row-stationary array reuses each GLB word across ~24 MACs on average (Chen et al.,
+    # ISCA 2016, Fig. 10: GLB ~ 1/4 of data-movement energy at 6x the RF cost -> ~1 GLB access per 24 MACs);
+    # two operands -> reads = 2 * MACs / 24. Partial sums and DRAM fills write back ~1/4 as many words.
+    # Runtime: MACs / (168 PEs * 200 MHz * 0.7 utilisation).
+    macs = 1.82e9
+    reads = 2.0 * macs / 24.0
+    return AccessProfile("resnet18-eyeriss-glb", reads, reads / 4.0, macs / (168 * 200e6 * 0.7), "buffer", 16,
+                         "GLB of an Eyeriss-like RS accelerator, ResNet-18 inference, 16-bit words")
+
+
+def _gpu_llc(name: str, accesses_per_s: float, write_fraction: float) -> AccessProfile:
+    # DeepNVM++-like last-level cache (GPU L2, 64 B lines) over 1 s of DNN work: accesses per second
+    # and write fraction are our assumptions spanning its inference and training profiles
+    # (L2 throughput of a GTX 1080 Ti-class GPU under DNN load: 1-5 G lines/s; training writes more).
+    return AccessProfile(name, accesses_per_s * (1 - write_fraction), accesses_per_s * write_fraction, 1.0,
+                         "cache", 512, f"GPU LLC, {accesses_per_s:.0e} lines/s, {write_fraction:.0%} writes")
+
+
+PROFILES: dict[str, AccessProfile] = {
+    p.name: p
+    for p in (
+        _resnet18_eyeriss_glb(),
+        _gpu_llc("gpu-llc-inference", 1e9, 0.2),
+        _gpu_llc("gpu-llc-training", 2e9, 0.4),
+    )
+}
+
+
+def workload_energy_delay(costs: MemoryCosts, reads, writes, runtime_s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(energy_j, delay_s, edp_js) of a memory for access counts; all arguments broadcast."""
+    reads, writes, runtime_s = (np.asarray(x, dtype=float) for x in (reads, writes, runtime_s))
+    if np.any(reads < 0) or np.any(writes < 0) or np.any(runtime_s < 0):
+        raise MemoryModelError("reads, writes and runtime_s must be non-negative")
+    energy_j = (reads * costs.read_energy_pj + writes * costs.write_energy_pj) * 1e-12 + costs.leakage_mw * 1e-3 * runtime_s
+    delay_s = (reads * costs.read_latency_ns + writes * costs.write_latency_ns) * 1e-9
+    return energy_j, delay_s, energy_j * delay_s
+
+
+def _costs(kind: str, tech, capacity_bytes, word_bits: int, node_nm: float) -> MemoryCosts:
+    if kind == "cache":
+        return cache(tech, capacity_bytes, word_bits // 8, node_nm)
+    if kind == "buffer":
+        return buffer(tech, capacity_bytes, word_bits, node_nm)
+    raise MemoryModelError(f"kind must be 'cache' or 'buffer', got {kind!r}")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Per technology (index = Tech) figures at the compared capacities."""
+
+    capacity_bytes: np.ndarray
+    costs: MemoryCosts
+    energy_j: np.ndarray
+    delay_s: np.ndarray
+    edp_js: np.ndarray
+
+    def ratio_vs_sram(self, field: str) -> np.ndarray:
+        """SRAM value / technology value (the 'x-fold reduction' DeepNVM++ reports)."""
+        values = np.asarray(getattr(self, field) if hasattr(self, field) else getattr(self.costs, field))
+        return values[0] / values
+
+
+def iso_capacity(capacity_bytes: float, profile: AccessProfile, node_nm: float = 16.0) -> Comparison:
+    techs = np.array([int(t) for t in TECHS])
+    costs = _costs(profile.kind, techs, capacity_bytes, profile.word_bits, node_nm)
+    e, d, edp = workload_energy_delay(costs, profile.reads, profile.writes, profile.runtime_s)
+    return Comparison(np.full(3, float(capacity_bytes)), costs, e, d, edp)
+
+
+# capacities tried for iso-area, in units of the SRAM capacity (1/8 steps up to 6x)
+_ISO_AREA_STEPS = np.arange(8, 49) / 8.0
+
+
+def iso_area(capacity_bytes: float, profile: AccessProfile, node_nm: float = 16.0) -> Comparison:
+    """Largest capacity of each technology (in 1/8 steps of the SRAM capacity) within the SRAM area."""
+    sram = _costs(profile.kind, int(Tech.SRAM), capacity_bytes, profile.word_bits, node_nm)
+    techs = np.array([int(t) for t in TECHS])[:, None]
+    caps = float(capacity_bytes) * _ISO_AREA_STEPS[None, :]
+    grid = _costs(profile.kind, techs, caps, profile.word_bits, node_nm)
+    fits = np.asarray(grid.area_mm2) <= np.asarray(sram.area_mm2) * (1 + 1e-9)
+    fits[0, 0] = True  # SRAM itself
+    best = np.where(fits, np.arange(caps.shape[1])[None, :], -1).max(axis=1)
+    best = np.maximum(best, 0)  # a technology denser than nothing still gets the SRAM capacity
+    cap = np.broadcast_to(caps, fits.shape)[np.arange(3), best]
+    costs = _costs(profile.kind, techs[:, 0], cap, profile.word_bits, node_nm)
+    e, d, edp = workload_energy_delay(costs, profile.reads, profile.writes, profile.runtime_s)
+    return Comparison(cap, costs, e, d, edp)
+
+
+# DeepNVM++ (Inci, Isgenc, Marculescu, IEEE TCAD 41(10) 2022) headline ratios vs SRAM at 16 nm ("up to").
+DEEPNVM_PUBLISHED = {
+    "iso_capacity_edp_reduction": {Tech.STT_MRAM: 3.8, Tech.SOT_MRAM: 4.7},
+    "iso_capacity_area_reduction": {Tech.STT_MRAM: 2.4, Tech.SOT_MRAM: 2.8},
+    "iso_area_edp_reduction": {Tech.STT_MRAM: 2.2, Tech.SOT_MRAM: 2.4},
+    "iso_area_capacity_gain": {Tech.STT_MRAM: 2.3, Tech.SOT_MRAM: 3.3},
+}
