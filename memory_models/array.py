@@ -54,6 +54,9 @@ _SA_ENERGY_CG = {Tech.SRAM: 40.0, Tech.STT_MRAM: 200.0, Tech.SOT_MRAM: 200.0}  #
 # Peripheral leakage ~ peripheral area x transistor-width density (dense logic ~0.2 F of width per F^2,
 # ~9 um/um^2 at 22 nm), half of the devices off (calibrated: NVSim STT 22 nm periphery-only leakage).
 _PERIPH_WIDTH_PER_F2 = 0.25
+# Current-mode MRAM sensing draws the cell current, a reference-cell current and the sense amplifier's
+# bias (~3x the cell current, incl. its clamp) for the whole sense time (current-in voltage-out SA as modelled by NVSim).
+_MRAM_SENSE_CURRENT_FACTOR = 5.0
 # Leaking width per 6T cell in F: the off pull-down, pull-up and access devices (~4.6 F drawn) x ~3.5 for
 # gate + junction leakage and the 350 K corner; calibrated between CACTI 7 (35 nW/bit) and NVSim
 # (141 nW/bit) at 22 nm HP, which disagree by 4x.
@@ -193,7 +196,7 @@ def evaluate(
     e_bl_sram_read = n_act * cols * c_bl * vdd * _SRAM_ENERGY_SWING_FRAC * vdd * 2.0
     # MRAM read: only the sensed columns are biased; cell read current flows for the sense time
     e_bl_mram_read = w * (c_bl * cp["read_voltage_v"] * vdd
-                          + i_read_ua * 1e-6 * vdd * cp["sense_ns"] * 1e-9 * 1e15)
+                          + _MRAM_SENSE_CURRENT_FACTOR * i_read_ua * 1e-6 * vdd * cp["sense_ns"] * 1e-9 * 1e15)
     read_fj = e_ctrl + e_htree + n_act * e_dec + e_sa + np.where(is_sram, e_bl_sram_read, e_bl_mram_read)
     half_selected = np.maximum(n_act * cols - w, 0.0)
     e_bl_sram_write = w * c_bl * vdd**2 + half_selected * c_bl * vdd * _SRAM_ENERGY_SWING_FRAC * vdd * 2.0
