@@ -240,3 +240,18 @@ def test_external_data_missing_or_short(tmp_path):
     (tmp_path / "w.bin").unlink()
     with pytest.raises(WorkloadError, match="external data file 'w.bin' not found"):
         load(path)
+
+
+def test_unknown_op_without_shapes_at_the_tail(tmp_path):
+    """Post-processing ops ONNX cannot infer: kept (0 elements known), with a warning; compute intact."""
+    g = B.Net()
+    a = g.conv("conv", "x", 3, 8, 3)
+    n = g.op("Decode", [a], "decode", domain="com.example")
+    y = g.op("Relu", [n], "relu")
+    model = g.model([B._input("x", ["N", 3, 8, 8])], [B._output(y)], domains=(("com.example", 1),))
+    path = B.save(model, tmp_path / "tail.onnx")
+    with pytest.warns(UnsupportedOpWarning, match=r"node 'decode' \(com.example.Decode\)"):
+        graph = load(path)
+    assert [layer.name for layer in graph] == ["conv", "decode", "relu"]
+    assert graph.graph.nodes["decode"]["layer"].in_elems == 8 * 64
+    assert graph.total_macs == 8 * 3 * 64 * 9

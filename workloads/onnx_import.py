@@ -470,7 +470,7 @@ def _check_compute_path(ctx: _Ctx, idx: int) -> None:
         if t in ctx.static and dims is not None and sum(d > 1 for d in dims) >= 2:
             raise WorkloadError(
                 f"{ctx.where}: node {name!r} ({node.op_type}): unsupported op with a constant weight-like "
-                f"input {t!r} of shape {list(dims)}; it lies on a compute path and cannot be mapped to a layer"
+                f"input {t!r} of shape {list(dims)}: it lies on a compute path and cannot be mapped"
             )
 
 
@@ -486,6 +486,17 @@ def _data_layer(ctx: _Ctx, idx: int, data_inputs: list[str]) -> Layer:
             f"unsupported op, kept as data movement ({in_elems} elements in, {out_elems} out)",
             UnsupportedOpWarning,
             stacklevel=3,
+        )
+    if not ctx.types.get(data_inputs[0]):  # behind an unknown op without value_info: warned about already
+        return Layer(
+            name=name,
+            op=node.op_type.lower(),
+            in_elems=in_elems,
+            out_elems=out_elems,
+            w_bits=32,
+            a_bits=32,
+            o_bits=32,
+            attrs=(("onnx_op", node.op_type), ("a_dtype", "unknown")),
         )
     a = ctx.precision(data_inputs[0])
     # A reshape keeps its input's precision unless a requantizer follows it.
