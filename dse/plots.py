@@ -7,10 +7,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from dse.io import atomic_write  # noqa: E402
+from dse.io import atomic_write
 
 MJ_PER_PJ, MS_PER_S = 1e-9, 1e3
 

@@ -113,13 +113,8 @@ def run(spec: Spec, out_dir: Path, progress: bool = True, dask_address: str | No
         if dask_address or dask_workers:
             _run_dask(spec, wl, todo, ckpt, bar, dask_address, dask_workers)
         else:
-            n_layers = len(wl.graph)
             for i, start, stop in todo:
-                shown = bar.n
-                layers_done = iter(range(1, n_layers + 1))
-                # advance the bar layer by layer in whole points
-                tick = lambda: bar.update(shown + (stop - start) * next(layers_done) // n_layers - bar.n)  # noqa: E731
-                df = _eval_chunk(spec, wl, start, stop, on_layer=tick)
+                df = _eval_chunk(spec, wl, start, stop, on_layer=_LayerTicker(bar, stop - start, len(wl.graph)))
                 write_parquet(ckpt / f"chunk-{i:06d}.parquet", df)
     finally:
         bar.close()
@@ -131,6 +126,17 @@ def run(spec: Spec, out_dir: Path, progress: bool = True, dask_address: str | No
                         "delete the folder and re-run")
     results = results.sort_values("point_id", ignore_index=True)
     return SweepResult(results, wl, time.perf_counter() - t0, n_todo, eval_s)
+
+
+class _LayerTicker:
+    """Advances a progress bar layer by layer, in whole points, across one chunk."""
+
+    def __init__(self, bar, points: int, layers: int) -> None:
+        self.bar, self.points, self.layers, self.done, self.base = bar, points, layers, 0, bar.n
+
+    def __call__(self) -> None:
+        self.done += 1
+        self.bar.update(self.base + self.points * self.done // self.layers - self.bar.n)
 
 
 def _run_dask(spec, wl, todo, ckpt: Path, bar, address: str | None, workers: int) -> None:

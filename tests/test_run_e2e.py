@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dse import cli, spec as spec_mod, sweep
+from dse import cli, sweep
+from dse import spec as spec_mod
 
 SPEC = """version: 1
 name: {name}

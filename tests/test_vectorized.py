@@ -3,7 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from dse import design, spec as spec_mod, sweep
+from dse import design, sweep
+from dse import spec as spec_mod
 from dse.evaluate import evaluate
 
 SPACE = """version: 1

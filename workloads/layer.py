@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 import networkx as nx
 
@@ -149,7 +150,7 @@ class LayerGraph:
             seen.add(layer.name)
             g.add_node(layer.name, layer=layer)
         if edges is None:
-            edges = [(a.name, b.name) for a, b in zip(layers, layers[1:])]
+            edges = [(a.name, b.name) for a, b in pairwise(layers)]
         for src, dst in edges:
             if src not in seen or dst not in seen:
                 raise WorkloadError(f"network {name!r}: edge {src!r} -> {dst!r} names an unknown layer")

@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from dse import outputs, spec as spec_mod, sweep
+from dse import outputs, sweep
+from dse import spec as spec_mod
 
 
 def register(sub) -> None:
