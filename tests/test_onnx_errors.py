@@ -255,3 +255,22 @@ def test_unknown_op_without_shapes_at_the_tail(tmp_path):
     assert [layer.name for layer in graph] == ["conv", "decode", "relu"]
     assert graph.graph.nodes["decode"]["layer"].in_elems == 8 * 64
     assert graph.total_macs == 8 * 3 * 64 * 9
+
+
+@pytest.mark.parametrize("builder", [B.float_transformer, B.qonnx_net])
+def test_all_tensors_external_gives_same_graph(tmp_path, builder):
+    """Reshape shapes and QONNX bit widths read back from external data (size_threshold=0)."""
+    inline = builder(tmp_path / "inline.onnx")
+    model = onnx.load(str(inline))
+    ext_dir = tmp_path / "ext"
+    ext_dir.mkdir()
+    onnx.save(
+        model, str(ext_dir / "inline.onnx"), save_as_external_data=True, location="w.bin", size_threshold=0
+    )
+    assert any(
+        t.data_location == TensorProto.EXTERNAL
+        for t in onnx.load(str(ext_dir / "inline.onnx"), load_external_data=False).graph.initializer
+    )
+    a, b = load(inline, batch=2), load(ext_dir / "inline.onnx", batch=2)
+    rows = [(l.name, l.op, l.macs, l.w_bits, l.a_bits, l.o_bits, l.in_elems) for l in a]
+    assert [(l.name, l.op, l.macs, l.w_bits, l.a_bits, l.o_bits, l.in_elems) for l in b] == rows

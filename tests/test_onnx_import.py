@@ -265,3 +265,18 @@ def test_float16_bits_and_unnamed_nodes(tmp_path):
     assert layer.name == "Conv_0"
     assert (layer.w_bits, layer.a_bits, layer.o_bits) == (16, 16, 16)
     assert dict(layer.attrs)["w_dtype"] == "float16"
+
+
+def test_batch_name_bound_wherever_it_appears(tmp_path):
+    """[seq, N, feat] layouts: N is named at dim 0 of another input, so it is the batch here too."""
+    g = B.Net()
+    y = g.op("MatMul", ["x", "h"], "mm")  # x [N, 3, 4] x h [N, 4, 5] -> [N, 3, 5]
+    t = g.op("Transpose", ["z"], "zt", perm=[1, 0, 2])  # z [7, N, 5] -> [N, 7, 5]
+    model = g.model(
+        [B._input("x", ["N", 3, 4]), B._input("h", ["N", 4, 5]), B._input("z", [7, "N", 5])],
+        [B._output(y), B._output(t)],
+    )
+    graph = load(B.save(model, tmp_path / "m.onnx"), batch=3)
+    (mm,) = graph.compute_layers()
+    assert (mm.n, mm.macs) == (3, 3 * 3 * 4 * 5)
+    assert graph.graph.nodes["zt"]["layer"].in_elems == 7 * 3 * 5

@@ -40,7 +40,7 @@ from pathlib import Path, PureWindowsPath
 import onnx
 from google.protobuf.message import DecodeError
 from onnx import ModelProto, NodeProto, TensorProto, helper, shape_inference
-from onnx.external_data_helper import load_external_data_for_tensor, uses_external_data
+from onnx.external_data_helper import uses_external_data
 
 from workloads.layer import Layer, LayerGraph, WorkloadError
 from workloads.onnx_ops import (
@@ -83,7 +83,7 @@ def load(path: str | os.PathLike, batch: int = 1) -> LayerGraph:
     where = str(path)
     graph = model.graph
     names = _node_names(graph.node)
-    consts = _constants(graph, names, where)
+    consts = _constants(graph)
     _check_dangling(graph, names, where)
     types = _declared_types(graph, consts)
     for node, name in zip(graph.node, names):
@@ -110,31 +110,43 @@ def _read_model(path: Path) -> ModelProto:
     return model
 
 
-def _external_location(tensor: TensorProto) -> tuple[str, int, int]:
+def _external_location(tensor: TensorProto, where: str) -> tuple[str, int, int]:
     info = {e.key: e.value for e in tensor.external_data}
-    return info.get("location", ""), int(info.get("offset", 0) or 0), int(info.get("length", -1) or -1)
+    try:
+        offset, length = int(info.get("offset") or 0), int(info.get("length") or -1)
+    except ValueError:
+        raise WorkloadError(f"{where}: external data offset/length are not integers: {info}") from None
+    return info.get("location", ""), offset, length
+
+
+def _external_tensors(model: ModelProto):
+    """Initializers, and tensors held by Constant nodes (which we refuse to read from outside)."""
+    yield from ((t, "initializer") for t in model.graph.initializer)
+    for node in model.graph.node:
+        for attr in node.attribute:
+            if attr.type == onnx.AttributeProto.TENSOR:
+                yield attr.t, f"node {node.name!r} attribute"
 
 
 def _load_external_data(model: ModelProto, path: Path) -> None:
-    """Check every external tensor's file lies inside the model's folder; read the small ones."""
+    """Check every external tensor's file lies inside the model's folder; read the small ones inline."""
     base = path.parent.resolve()
-    for tensor in model.graph.initializer:
+    for tensor, kind in _external_tensors(model):
         if not uses_external_data(tensor):
             continue
-        location, offset, length = _external_location(tensor)
-        where = f"{path}: initializer {tensor.name!r}"
+        where = f"{path}: {kind} {tensor.name!r}"
+        if kind != "initializer":
+            raise WorkloadError(f"{where}: external data is only supported for initializers")
+        location, offset, length = _external_location(tensor, where)
         if not location:
             raise WorkloadError(f"{where}: external data has no location")
-        if (
-            os.path.isabs(location)
-            or PureWindowsPath(location).is_absolute()
-            or PureWindowsPath(location).drive
-        ):
+        win = PureWindowsPath(location)
+        if os.path.isabs(location) or win.is_absolute() or win.drive:
             raise WorkloadError(
                 f"{where}: external data location {location!r} is absolute; "
                 "it must be a path relative to the model's folder"
             )
-        target = (base / location).resolve()
+        target = (base / location).resolve()  # resolves '..' and symlinks before the check
         if not target.is_relative_to(base):
             raise WorkloadError(
                 f"{where}: external data location {location!r} escapes the model's folder {base}"
@@ -148,7 +160,11 @@ def _load_external_data(model: ModelProto, path: Path) -> None:
                 f"{where}: external data range {offset}+{nbytes} exceeds {location!r} ({size} bytes)"
             )
         if nbytes <= SMALL_EXTERNAL_BYTES:
-            load_external_data_for_tensor(tensor, str(base))
+            with open(target, "rb") as f:
+                f.seek(offset)
+                tensor.raw_data = f.read(nbytes)
+            tensor.data_location = TensorProto.DEFAULT  # now inline: nothing reads the file again
+            del tensor.external_data[:]
 
 
 # --- graph facts --------------------------------------------------------------------------------------
@@ -182,9 +198,9 @@ def _constant_value(node: NodeProto) -> TensorProto | None:
     return None
 
 
-def _constants(graph, names: list[str], where: str) -> dict[str, TensorProto]:
+def _constants(graph) -> dict[str, TensorProto]:
     consts = {t.name: t for t in graph.initializer}
-    for node, name in zip(graph.node, names):
+    for node in graph.node:
         if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
             value = _constant_value(node)
             if value is not None:
@@ -214,29 +230,34 @@ def _declared_types(graph, consts: dict[str, TensorProto]) -> dict[str, int]:
 
 
 def _bind_batch(graph, batch: int, where: str) -> None:
-    """Set dim 0 of every graph input to ``batch`` where it is symbolic; other symbolic dims are errors."""
+    """Bind the batch: dim 0 of each graph input when symbolic, and every dim sharing its name.
+
+    A symbolic dimension with any other name (e.g. a sequence length) is an error, since the
+    layer sizes would be unknown.
+    """
     init_names = {t.name for t in graph.initializer}
-    bound: set[str] = set()
-    for inp in graph.input:
-        if inp.name in init_names or not inp.type.HasField("tensor_type"):
-            continue
-        tt = inp.type.tensor_type
-        if not tt.HasField("shape"):
+    inputs = [i for i in graph.input if i.name not in init_names and i.type.HasField("tensor_type")]
+    for inp in inputs:
+        if not inp.type.tensor_type.HasField("shape"):
             raise WorkloadError(f"{where}: graph input {inp.name!r} has no shape")
-        for i, d in enumerate(tt.shape.dim):
+    batch_names = {
+        dims[0].dim_param
+        for dims in (i.type.tensor_type.shape.dim for i in inputs)
+        if dims and dims[0].dim_param
+    }
+    for inp in inputs:
+        for i, d in enumerate(inp.type.tensor_type.shape.dim):
             if d.HasField("dim_value") and d.dim_value > 0:
                 continue
-            if i != 0:
+            if i != 0 and d.dim_param not in batch_names:
                 raise WorkloadError(
                     f"{where}: graph input {inp.name!r} dimension {i} is symbolic ({d.dim_param or '?'}); "
-                    "only the batch dimension (0) may be left open"
+                    "only the batch dimension (dim 0, or a dim with the same name) may be left open"
                 )
-            if d.dim_param:
-                bound.add(d.dim_param)
             d.dim_value = batch
     for vi in (*graph.output, *graph.value_info):
         for d in vi.type.tensor_type.shape.dim:
-            if d.HasField("dim_param") and d.dim_param in bound:
+            if d.HasField("dim_param") and d.dim_param in batch_names:
                 d.dim_value = batch
 
 

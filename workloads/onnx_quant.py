@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 from onnx import NodeProto, TensorProto, numpy_helper
+from onnx.external_data_helper import uses_external_data
 
 from workloads.layer import WorkloadError
 
@@ -106,6 +107,10 @@ def _scalar_const(node: NodeProto, idx: int, consts: dict[str, TensorProto], whe
     if name not in consts:
         raise WorkloadError(
             f"{where}: node {node.name!r} ({node.op_type}): bit-width input {idx} {name!r} must be a constant"
+        )
+    if uses_external_data(consts[name]):  # only small external tensors are read in
+        raise WorkloadError(
+            f"{where}: node {node.name!r} ({node.op_type}): bit-width input {name!r} is too large"
         )
     value = numpy_helper.to_array(consts[name])
     if value.size != 1:
