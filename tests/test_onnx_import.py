@@ -15,6 +15,8 @@ import numpy as np
 import onnx
 import onnx_builders as B
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from onnx import TensorProto, helper
 
 from workloads.layer import WorkloadError
@@ -280,3 +282,47 @@ def test_batch_name_bound_wherever_it_appears(tmp_path):
     (mm,) = graph.compute_layers()
     assert (mm.n, mm.macs) == (3, 3 * 3 * 4 * 5)
     assert graph.graph.nodes["zt"]["layer"].in_elems == 7 * 3 * 5
+
+
+# --- property: any Conv / ConvTranspose, counted against the ONNX operator formulas ------------------
+
+
+@st.composite
+def conv_cases(draw):
+    groups = draw(st.sampled_from([1, 2, 4]))
+    c = groups * draw(st.integers(1, 3))
+    k = groups * draw(st.integers(1, 3))
+    f = draw(st.integers(1, 4))
+    stride, dilation, pad = draw(st.integers(1, 3)), draw(st.integers(1, 2)), draw(st.integers(0, 2))
+    size = draw(st.integers(dilation * (f - 1) + 1, 12))
+    transpose = draw(st.booleans())
+    return c, k, groups, f, stride, dilation, pad, size, transpose
+
+
+@settings(max_examples=30, deadline=None)
+@given(conv_cases())
+def test_conv_macs_property(tmp_path_factory, case):
+    c, k, groups, f, stride, dilation, pad, size, transpose = case
+    g = B.Net()
+    attrs = {"strides": [stride] * 2, "dilations": [dilation] * 2, "pads": [pad] * 4, "group": groups}
+    if transpose:
+        w = g.weight("w", (c, k // groups, f, f))
+        out = (size - 1) * stride - 2 * pad + dilation * (f - 1) + 1  # ONNX ConvTranspose output size
+    else:
+        w = g.weight("w", (k, c // groups, f, f))
+        out = (size + 2 * pad - dilation * (f - 1) - 1) // stride + 1  # ONNX Conv output size
+    if out < 1:
+        return
+    y = g.op("ConvTranspose" if transpose else "Conv", ["x", w], "op", **attrs)
+    path = B.save(
+        g.model([B._input("x", ["N", c, size, size])], [B._output(y)]),
+        tmp_path_factory.mktemp("p") / "m.onnx",
+    )
+    (layer,) = load(path, batch=N).compute_layers()
+    if transpose:  # scatter form: every input pixel times every tap
+        assert layer.macs == N * c * size * size * (k // groups) * f * f
+        assert layer.out_elems == N * k * out * out
+    else:
+        assert layer.macs == N * k * (c // groups) * out * out * f * f
+        assert layer.output_count == N * k * out * out
+    assert layer.weight_count == k * (c // groups) * f * f
