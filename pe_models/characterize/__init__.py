@@ -1,0 +1,40 @@
+"""Gate-level characterization of the PE variants with open tools (yosys, iverilog, OpenSTA).
+
+``python -m pe_models.characterize --liberty LIB[@NODE_NM] ...`` synthesizes every variant
+(pe_models/rtl/) to each Liberty library, measures area, leakage, switching energy per
+operation (from simulated activity on random operands) and the critical path, writes the raw
+per-library table, and derives the 45 nm table (Stillmaker & Baas scaling from the first
+library) that ``pe_models.fit`` fits. See ``__main__.py`` for the options.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+# Node of the open libraries we know, by library-name prefix (override with LIB@NODE_NM).
+KNOWN_NODES_NM = {"sg13g2": 130.0, "gf180mcu": 180.0, "asap7": 7.0}
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+RAW_CSV = DATA_DIR / "characterization_raw.csv"
+CSV_45NM = DATA_DIR / "characterization_45nm.csv"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def node_of(library_name: str, path: str) -> float:
+    """Node of a library from an explicit ``@NODE`` suffix or its known name prefix."""
+    for prefix, node in KNOWN_NODES_NM.items():
+        if library_name.startswith(prefix):
+            return node
+    raise ValueError(f"{path}: unknown library {library_name!r}; give its node as PATH@NODE_NM "
+                     f"(known prefixes: {sorted(KNOWN_NODES_NM)})")
+
+
+def split_spec(spec: str) -> tuple[str, float | None]:
+    """'lib.lib@130' -> ('lib.lib', 130.0); 'lib.lib' -> ('lib.lib', None)."""
+    m = re.fullmatch(r"(.+?)@([0-9.]+)", spec)
+    return (m.group(1), float(m.group(2))) if m else (spec, None)

@@ -84,8 +84,8 @@ def to_verilog(function: str) -> str:
         raise ValueError(f"cannot translate Liberty function {function!r}: {exc}") from None
 
 
-def cell_model(cell: Cell) -> str:
-    """Verilog module for one cell (unit delay on every output)."""
+def cell_model(cell: Cell, delay: int = 1) -> str:
+    """Verilog module for one cell (``delay`` steps on every output; 0 hides glitches)."""
     pins = [p for p in cell.pins.values() if p.direction in ("input", "output")]
     lines = [f"module {cell.name} ({', '.join(p.name for p in pins)});"]
     lines += [f"  {p.direction} {p.name};" for p in pins]
@@ -108,11 +108,11 @@ def cell_model(cell: Cell) -> str:
     for p in cell.outputs:
         if p.function is None:
             raise ValueError(f"cell {cell.name} output {p.name} has no function")
-        lines.append(f"  assign #1 {p.name} = {to_verilog(p.function)};")
+        lines.append(f"  assign #{delay} {p.name} = {to_verilog(p.function)};")
     lines.append("endmodule")
     return "\n".join(lines)
 
 
-def library_models(lib: Library, cell_names: set[str]) -> str:
+def library_models(lib: Library, cell_names: set[str], delay: int = 1) -> str:
     """Verilog models of the named cells of ``lib``."""
-    return "\n\n".join(cell_model(lib.cells[n]) for n in sorted(cell_names)) + "\n"
+    return "\n\n".join(cell_model(lib.cells[n], delay) for n in sorted(cell_names)) + "\n"

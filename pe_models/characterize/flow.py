@@ -90,11 +90,11 @@ def synthesize(v: Variant, lib: Library, work: Path) -> dict:
         f"chparam {chparams} {v.module}" if chparams else "",
         f"hierarchy -top {v.module}",
         f"synth -top {v.module} -flatten",
-        f"dfflibmap -liberty {lib.path}",
-        f"abc -liberty {lib.path}",
+        f"dfflibmap -liberty {lib.text_path}",
+        f"abc -liberty {lib.text_path}",
         "opt_clean -purge",
         "rename -enumerate -pattern n%",
-        f"stat -liberty {lib.path}",
+        f"stat -liberty {lib.text_path}",
         "write_verilog -noattr -simple-lhs netlist.v",
         "write_json netlist.json",
     ])
@@ -146,43 +146,44 @@ def _stimulus_hex(v: Variant, cycles: int, seed: int) -> str:
 
 def _vcd_toggles(path: Path) -> dict[tuple[str, int], int]:
     """0<->1 transitions per (net name, bit index) from a VCD file (x/z transitions ignored)."""
-    vars_: dict[str, list[tuple[str, int, int]]] = defaultdict(list)  # id -> (name, msb, lsb)
-    last: dict[str, str] = {}
-    counts: dict[str, np.ndarray] = {}
+    decls: dict[str, list[tuple[str, int, int]]] = defaultdict(list)  # id -> (name, msb, lsb)
+    widths: dict[str, int] = {}
     var_re = re.compile(r"\$var\s+\S+\s+(\d+)\s+(\S+)\s+(\S+)(?:\s+\[(\d+)(?::(\d+))?\])?\s+\$end")
-    with open(path) as fh:
-        for line in fh:
-            if line.startswith("$var"):
-                m = var_re.match(line)
-                width, ident, name = int(m.group(1)), m.group(2), m.group(3)
-                msb = int(m.group(4)) if m.group(4) else width - 1
-                lsb = int(m.group(5)) if m.group(5) else (msb if m.group(4) else 0)
-                vars_[ident].append((name, msb, lsb))
-                counts.setdefault(ident, np.zeros(width, dtype=np.int64))
-                continue
-            c = line[:1]
-            if c in "01xzXZ" and len(line) > 1 and line[1] not in " \n":
-                ident, val = line[1:].strip(), c
-            elif c == "b":
-                val, ident = line[1:].split()
-            else:
-                continue
-            cnt = counts.get(ident)
+    text = path.read_text()
+    header, _, body = text.partition("$enddefinitions")
+    for m in var_re.finditer(header):
+        width, ident, name = int(m.group(1)), m.group(2), m.group(3).lstrip("\\")
+        msb = int(m.group(4)) if m.group(4) else width - 1
+        lsb = int(m.group(5)) if m.group(5) else (msb if m.group(4) else 0)
+        decls[ident].append((name, msb, lsb))
+        widths[ident] = width
+    last: dict[str, str] = {}
+    scalar_counts: dict[str, int] = defaultdict(int)
+    vector_counts: dict[str, list[int]] = {i: [0] * w for i, w in widths.items() if w > 1}
+    for line in body.split("\n"):
+        c = line[:1]
+        if c in ("0", "1", "x", "z", "X", "Z"):
+            ident, val = line[1:], c
+            prev = last.get(ident)
+            if prev is not None and val != prev and val in "01" and prev in "01":
+                scalar_counts[ident] += 1
+            last[ident] = val
+        elif c == "b":
+            val, ident = line[1:].split()
+            cnt = vector_counts.get(ident)
             if cnt is None:
                 continue
-            width = cnt.size
-            pad = "0" if val[0] == "1" else val[0]
-            val = val.rjust(width, pad)[-width:]
+            width = len(cnt)
+            val = val.rjust(width, "0" if val[0] == "1" else val[0])[-width:]
             prev = last.get(ident)
             if prev is not None:
-                a = np.frombuffer(prev.encode(), dtype=np.uint8)
-                b = np.frombuffer(val.encode(), dtype=np.uint8)
-                valid = ((a == 48) | (a == 49)) & ((b == 48) | (b == 49))
-                cnt += (valid & (a != b))[::-1]  # string is msb first; cnt is lsb first
+                for k, (a, b) in enumerate(zip(reversed(prev), reversed(val))):  # lsb first
+                    if a != b and a in "01" and b in "01":
+                        cnt[k] += 1
             last[ident] = val
     out: dict[tuple[str, int], int] = {}
-    for ident, names in vars_.items():
-        cnt = counts[ident]
+    for ident, names in decls.items():
+        cnt = vector_counts.get(ident) or [scalar_counts.get(ident, 0)]
         for name, msb, lsb in names:
             for k, idx in enumerate(_bit_range(msb, lsb)):
                 out[(name, idx)] = int(cnt[k])
@@ -194,14 +195,14 @@ def _bit_range(msb: int, lsb: int) -> list[int]:
     return list(range(lsb, msb + 1)) if msb >= lsb else list(range(lsb, msb - 1, -1))
 
 
-def simulate(v: Variant, top: dict, top_name: str, lib: Library, work: Path, cycles: int, seed: int
-             ) -> dict[int, int]:
+def simulate(v: Variant, top: dict, top_name: str, lib: Library, work: Path, cycles: int, seed: int,
+             gate_delay: int = 1) -> dict[int, int]:
     """Toggle counts per netlist bit id over ``cycles`` random operations (after warm-up)."""
     used = {c["type"] for c in top["cells"].values()}
     unknown = sorted(used - set(lib.cells))
     if unknown:
         raise ToolError(f"netlist of {v.name} uses cells absent from {lib.path}: {unknown}")
-    (work / "cells.v").write_text(cellsim.library_models(lib, used))
+    (work / "cells.v").write_text(cellsim.library_models(lib, used, gate_delay))
     total = cycles + WARMUP_CYCLES
     (work / "stimulus.hex").write_text(_stimulus_hex(v, total, seed))
     (work / "tb.v").write_text(_testbench(v, top_name, total))
@@ -266,7 +267,7 @@ def energy_area(top: dict, lib: Library, toggles: dict[int, int], cycles: int
 def critical_path_ns(top_name: str, lib: Library, work: Path) -> float:
     """Worst register-to-register path (clk->Q + logic + setup) from OpenSTA."""
     script = "\n".join([
-        f"read_liberty {lib.path}",
+        f"read_liberty {lib.text_path}",
         "read_verilog netlist.v",
         f"link_design {top_name}",
         f"create_clock -name clk -period {STA_PERIOD_NS} [get_ports clk]",
@@ -284,10 +285,11 @@ def critical_path_ns(top_name: str, lib: Library, work: Path) -> float:
     return STA_PERIOD_NS - float(m.group(1))
 
 
-def characterize(v: Variant, lib: Library, work: Path, cycles: int = 1000, seed: int = 1) -> Result:
-    """Synthesize, simulate and time one variant against one library."""
+def characterize(v: Variant, lib: Library, work: Path, cycles: int = 1000, seed: int = 1,
+                 gate_delay: int = 1) -> Result:
+    """Synthesize, simulate and time one variant against one library (gate_delay 0: no glitches)."""
     work.mkdir(parents=True, exist_ok=True)
     top = synthesize(v, lib, work)
-    toggles = simulate(v, top, v.module, lib, work, cycles, seed)
+    toggles = simulate(v, top, v.module, lib, work, cycles, seed, gate_delay)
     e, e_comb, ncells, area, seq_area, leak = energy_area(top, lib, toggles, cycles)
     return Result(v, ncells, area, seq_area, leak, e, e_comb, critical_path_ns(v.module, lib, work))

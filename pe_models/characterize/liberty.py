@@ -10,7 +10,10 @@ leakage in uW, time in ns.
 from __future__ import annotations
 
 import gzip
+import hashlib
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,7 +164,8 @@ class Cell:
 @dataclass(frozen=True)
 class Library:
     name: str
-    path: Path
+    path: Path  # the file as given (.lib or .lib.gz)
+    text_path: Path  # an uncompressed copy for tools that cannot read gzip (yosys 0.23, OpenSTA 2.0)
     nom_voltage_v: float
     cells: dict[str, Cell]
 
@@ -206,12 +210,21 @@ def _energy_table(ipow: Group, templates: dict[str, Group], energy_scale: float)
 
 def load(path: str | Path) -> Library:
     """Read a .lib or .lib.gz file."""
-    path = Path(path)
+    path = Path(path).resolve()
     if not path.is_file():
         raise LibertyError(f"{path}: Liberty file not found")
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", errors="replace") as fh:
-        lib = parse(fh.read())
+        text = fh.read()
+    text_path = path
+    if path.suffix == ".gz":
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        text_path = Path(tempfile.gettempdir()) / f"{path.stem}.{digest}.lib"
+        if not text_path.exists():
+            tmp = text_path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(text)
+            tmp.replace(text_path)
+    lib = parse(text)
     try:
         cap_unit = lib.attrs["capacitive_load_unit"]
         cap_pf = float(cap_unit[0]) * _si(cap_unit[1], "f") / 1e-12
@@ -246,4 +259,4 @@ def load(path: str | Path) -> Library:
             states = [float(lp.attrs["value"]) for lp in cg.sub("leakage_power") if "value" in lp.attrs]
             leak = np.mean(states) if states else 0.0
         cells[cg.args[0]] = Cell(cg.args[0], float(cg.attrs.get("area", 0.0)), float(leak) * leak_uw, pins, ff)
-    return Library(lib.args[0], path, vdd, cells)
+    return Library(lib.args[0], path, text_path, vdd, cells)
