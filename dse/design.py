@@ -40,6 +40,8 @@ class DesignBatch:
     clock_mhz: np.ndarray
     node_nm: np.ndarray
     dataflow: np.ndarray  # index into DATAFLOWS
+    noc_multicast: np.ndarray  # 1 on, 0 off
+    noc_pj_per_bit_mm: np.ndarray
 
     def __len__(self) -> int:
         return len(self.point_id)
@@ -65,6 +67,8 @@ class DesignBatch:
             "clock_mhz": self.clock_mhz,
             "node_nm": self.node_nm,
             "dataflow": np.asarray(DATAFLOWS, dtype=object)[self.dataflow],
+            "noc_multicast": np.where(self.noc_multicast == 1, "on", "off").astype(object),
+            "noc_pj_per_bit_mm": self.noc_pj_per_bit_mm,
         }
 
 
@@ -81,6 +85,8 @@ def _encode(name: str, values: tuple) -> np.ndarray:
         return np.array([list(DRAM_TYPES).index(v) for v in values], dtype=np.int8)
     if name == "dataflow":
         return np.array([DATAFLOWS.index(v) for v in values], dtype=np.int8)
+    if name == "noc_multicast":
+        return np.array([v == "on" for v in values], dtype=np.int8)
     if name == "glb_kib":
         return np.round(np.array(values, dtype=float) * BYTES_PER_KIB).astype(np.int64)
     return np.array(values)
@@ -119,4 +125,6 @@ def points(spec: Spec, ids: np.ndarray) -> DesignBatch:
         clock_mhz=cols["clock_mhz"].astype(float),
         node_nm=cols["node_nm"].astype(float),
         dataflow=cols["dataflow"],
+        noc_multicast=cols["noc_multicast"],
+        noc_pj_per_bit_mm=cols["noc_pj_per_bit_mm"].astype(float),
     )

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dse import cost, hardware
-from dse.cost import ACCESSES, BREAKDOWN, OBJECTIVE_CODES
+from dse import cost, hardware, mapping
+from dse.cost import PJ_PER_MW_S
+from dse.mapping import ACCESSES, BREAKDOWN, STALLS
 from dse.design import DesignBatch
 from workloads.layer import LayerGraph
 
@@ -30,33 +31,17 @@ def evaluate(d: DesignBatch, wl: Workload, objective: str = "edp",
              on_layer: Callable[[], None] | None = None, per_layer: bool = False):
     """Results table (one row per point); with ``per_layer`` also a long per-layer table."""
     hw = hardware.evaluate(d)
-    P = len(d)
-    energy, latency, compute = np.zeros(P), np.zeros(P), np.zeros(P)
-    breakdown, accesses = np.zeros((len(BREAKDOWN), P)), np.zeros((len(ACCESSES), P))
-    mac_util = np.zeros(P)
-    total_macs = float(wl.graph.total_macs)
-    rows = []
-    for layer in wl.graph.layers():
-        lc = cost.layer_cost(
-            layer, hw, d.pe_rows, d.pe_cols, d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words,
-            d.pe_w_bits, d.pe_a_bits, d.glb_bytes, OBJECTIVE_CODES[objective], wl.follows_pe(layer.name),
-        )
-        energy += lc.energy_pj
-        latency += lc.latency_cycles
-        compute += lc.compute_cycles
-        breakdown += lc.breakdown_pj
-        accesses += lc.accesses
-        mac_util += lc.utilization * layer.macs
-        if per_layer:
-            rows.append(pd.DataFrame({
-                "point_id": d.point_id, "layer": layer.name, "op": layer.op, "macs": layer.macs,
-                "w_bits": lc.w_bits.astype(int), "a_bits": lc.a_bits.astype(int), "passes": lc.passes.astype(int),
-                "energy_pj": lc.energy_pj, "latency_cycles": lc.latency_cycles,
-                "utilization": lc.utilization,
-            }))
+    geo = cost.geometries(d, hw)
+    layers = wl.graph.layers()
+    tables = []
+    for layer in layers:  # count tables per distinct geometry: the only loop over layers
+        tables.append(cost.layer_table(layer, geo, wl.follows_pe(layer.name)))
         if on_layer:
             on_layer()
-
+    res = mapping.search(mapping.stack_tables(tables, [float(L.macs) for L in layers]), geo.index,
+                         cost.action_costs(hw), objective, per_layer)
+    total_macs = float(wl.graph.total_macs)
+    energy, latency, accesses = res.energy_pj, res.latency_cycles, res.accesses
     latency_s = latency / (hw.clock_mhz * 1e6)
     area = hw.area_mm2
     gops = 2 * total_macs / latency_s / 1e9
@@ -70,15 +55,31 @@ def evaluate(d: DesignBatch, wl: Workload, objective: str = "edp",
     table["perf_gops"] = gops
     table["perf_per_area_gops_per_mm2"] = gops / area
     table["energy_per_mac_pj"] = energy / total_macs
-    table["utilization"] = mac_util / total_macs
-    table["compute_bound_fraction"] = compute / latency
-    table["dram_accesses_per_mac"] = accesses[ACCESSES.index("dram_read_bits")] / 16 / total_macs
-    for name, col in zip(BREAKDOWN, breakdown):
+    table["power_mw"] = energy / latency_s / PJ_PER_MW_S
+    table["utilization"] = res.mac_util / total_macs
+    table["compute_cycles"] = res.compute_cycles
+    table["compute_bound_fraction"] = res.compute_cycles / latency
+    for name, col in zip(STALLS, res.stalls):
+        table[name] = col
+    # 16-bit words, reads + writes (the unit Eyeriss reports, Chen et al. JSSC 2017)
+    table["dram_accesses_per_mac"] = (accesses[ACCESSES.index("dram_read_bits")]
+                                      + accesses[ACCESSES.index("dram_write_bits")]) / 16 / total_macs
+    for name, col in zip(BREAKDOWN, res.breakdown_pj):
         table[f"energy_{name}_pj"] = col
     for name, col in zip(ACCESSES, accesses):
         table[name] = col
     for part in ("pe", "spad", "noc", "glb"):
         table[f"area_{part}_mm2"] = getattr(hw, f"area_{part}_mm2")
-    if per_layer:
-        return table, pd.concat(rows, ignore_index=True)
-    return table
+    if not per_layer:
+        return table
+    rows = []
+    for i, layer in enumerate(layers):
+        w, a, _, passes = cost.effective_bits(layer, d.pe_w_bits, d.pe_a_bits, wl.follows_pe(layer.name))
+        rows.append(pd.DataFrame({
+            "point_id": d.point_id, "layer": layer.name, "op": layer.op, "macs": layer.macs,
+            "w_bits": w.astype(int) if layer.is_compute else 0, "a_bits": a.astype(int),
+            "passes": passes.astype(int) if layer.is_compute else 1,
+            "energy_pj": res.layer_energy_pj[i], "latency_cycles": res.layer_latency_cycles[i],
+            "utilization": res.layer_utilization[i],
+        }))
+    return table, pd.concat(rows, ignore_index=True)

@@ -14,14 +14,12 @@ import numpy as np
 import memory_models
 import pe_models
 from dse.design import DesignBatch
+from dse.mapping import unique_rows
 from memory_models.dram import DRAM_TYPES
 from pe_models.horowitz import accumulator_bits
 
 UM2_PER_MM2 = 1e6
 GLB_BANK_WORD_BITS = 64  # each GLB bank reads/writes one 64-bit word per access (Eyeriss GLB: 64-bit)
-# On-chip wire energy: 0.1 pJ per bit per mm at 40-45 nm (Keckler et al., "GPUs and the future of
-# parallel computing", IEEE Micro 31(5) 2011: ~26 pJ to move 256 bits 1 mm at 40 nm).
-WIRE_PJ_PER_BIT_MM_45NM = 0.1
 # NoC router/multicast controller per PE: two pipeline registers per operand port (Eyeriss NoC,
 # Chen et al., JSSC 2017, Sec. IV-C); priced as flip-flop area per bit from pe_models.horowitz.
 NOC_REG_STAGES = 2
@@ -61,11 +59,10 @@ def _on_unique(fn: Callable[..., object], *arrays: np.ndarray):
     Memory and PE models are cheap per call but a sweep repeats few distinct configurations
     across many points, so this keeps model cost independent of the number of points.
     """
-    stacked = np.stack([np.asarray(a, dtype=float) for a in arrays], axis=1)
-    uniq, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    result = fn(*(uniq[:, i] for i in range(uniq.shape[1])))
-    inverse = inverse.reshape(-1)
-    return type(result)(**{k: np.asarray(v)[inverse] for k, v in vars(result).items()})
+    cols = [np.asarray(a, dtype=float) for a in arrays]
+    first, inverse = unique_rows(cols)
+    result = fn(*(c[first] for c in cols))
+    return type(result)(**{k: np.broadcast_to(np.asarray(v), first.shape)[inverse] for k, v in vars(result).items()})
 
 
 def evaluate(d: DesignBatch) -> HardwareCosts:
@@ -104,7 +101,7 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
         spad_filter_pj=0.5 * (sp_f.read_energy_pj + sp_f.write_energy_pj),
         spad_psum_pj=0.5 * (sp_p.read_energy_pj + sp_p.write_energy_pj),
         # wire capacitance per mm is roughly node-independent; the pitch shrinks with the node.
-        noc_pj_per_bit_hop=WIRE_PJ_PER_BIT_MM_45NM * pitch_mm,
+        noc_pj_per_bit_hop=d.noc_pj_per_bit_mm * pitch_mm,
         glb_read_pj_per_bit=glb.read_energy_pj / GLB_BANK_WORD_BITS,
         glb_write_pj_per_bit=glb.write_energy_pj / GLB_BANK_WORD_BITS,
         glb_read_bits_per_cycle=d.glb_banks * GLB_BANK_WORD_BITS / glb_rd_cycles,

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from dse.dataflows import DATAFLOWS
 from dse.errors import UserError
 from memory_models import TECH_NAMES
 from memory_models.dram import DRAM_TYPES
@@ -22,7 +23,7 @@ from pe_models.catalog import PE_NAMES
 from workloads.precision import BitsOverride, PrecisionOverrides
 
 SPEC_VERSION = 1
-DATAFLOWS = ("row_stationary",)  # weight/output-stationary: see dse.dataflows (issue 7)
+NOC_MULTICAST = ("on", "off")
 OBJECTIVES = ("energy", "latency", "edp")
 POLICIES = ("pe", "model")
 
@@ -54,6 +55,10 @@ PARAMS: dict[str, Param] = {
     "clock_mhz": Param(float, 200.0, "target clock, MHz (capped by the PE's fmax)"),
     "node_nm": Param(float, 45.0, "technology node, nm"),
     "dataflow": Param(str, "row_stationary", "dataflow", choices=DATAFLOWS),
+    "noc_multicast": Param(str, "on", "NoC multicast (off: every destination PE costs its own GLB read)",
+                           choices=NOC_MULTICAST),
+    # 0.1 pJ/bit/mm at 40-45 nm: Keckler et al., IEEE Micro 31(5) 2011 (~26 pJ to move 256 bits 1 mm)
+    "noc_pj_per_bit_mm": Param(float, 0.1, "NoC wire energy per bit per mm (hop length = PE pitch)"),
 }
 
 
@@ -75,6 +80,22 @@ class PrecisionSpec:
 
 
 @dataclass(frozen=True)
+class ValidationSpec:
+    """Published figures to compare a sweep's single design against (``validation.csv``)."""
+
+    source: str
+    tolerance: float  # relative error the comparison is held to
+    metrics: tuple[tuple[str, float], ...]  # VALIDATION_METRICS name -> published value
+    layers: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()  # layer -> LAYER_METRICS name -> value
+    dram_zero_compression: tuple[tuple[str, float], ...] = ()  # layer -> DRAM traffic reduction factor
+
+
+# Whole-network and per-layer figures a validation section may quote.
+VALIDATION_METRICS = ("frames_per_s", "power_mw", "dram_accesses_per_mac", "latency_ms", "energy_mj")
+LAYER_METRICS = ("latency_ms", "power_mw", "dram_accesses_per_mac", "dram_mb")
+
+
+@dataclass(frozen=True)
 class Spec:
     name: str
     workload: WorkloadSpec
@@ -86,6 +107,7 @@ class Spec:
     sha256: str = ""
     raw: Mapping = field(default_factory=dict, compare=False)
     version: int = SPEC_VERSION
+    validation: ValidationSpec | None = None
 
     @property
     def space_dict(self) -> dict[str, tuple]:
@@ -145,7 +167,8 @@ class _Reader:
 
 def parse(raw: Any, path: str = "<spec>", sha256: str = "") -> Spec:
     r = _Reader(path)
-    top = r.mapping(raw, "", {"version", "name", "workload", "precision", "space", "mapping", "run"},
+    top = r.mapping(raw, "", {"version", "name", "workload", "precision", "space", "mapping", "run",
+                                   "validation"},
                     {"name", "workload"})
     version = top.get("version", SPEC_VERSION)
     if version != SPEC_VERSION:
@@ -196,8 +219,34 @@ def parse(raw: Any, path: str = "<spec>", sha256: str = "") -> Spec:
     rn = r.mapping(top.get("run"), "run", {"chunk_points"})
     chunk = r.scalar(rn.get("chunk_points", 100_000), "run.chunk_points",
                      Param(int, 1, "design points per chunk", integer=True))
+    validation = _validation(r, top["validation"], space) if "validation" in top else None
     return Spec(name=name, workload=workload, precision=precision, space=space, mapping_objective=objective,
-                chunk_points=chunk, path=path, sha256=sha256, raw=dict(top))
+                chunk_points=chunk, path=path, sha256=sha256, raw=dict(top), validation=validation)
+
+
+def _validation(r: _Reader, raw: Any, space) -> ValidationSpec:
+    v = r.mapping(raw, "validation", {"source", "tolerance", "metrics", "layers", "dram_zero_compression"},
+                  {"source", "metrics"})
+    if any(len(values) != 1 for _, values in space):
+        raise r.fail("validation", "a validation spec describes one design; expected one value per space parameter")
+    if not isinstance(v["source"], str) or not v["source"]:
+        raise r.fail("validation.source", f"got {v['source']!r}; expected the citation of the published figures")
+    number = Param(float, 1.0, "published value")
+    tol = r.scalar(v.get("tolerance", 0.2), "validation.tolerance", Param(float, 0.2, "relative tolerance"))
+
+    def figures(raw_m: Any, where: str, allowed: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
+        m = r.mapping(raw_m, where, set(allowed))
+        return tuple((k, r.scalar(m[k], f"{where}.{k}", number)) for k in allowed if k in m)
+
+    metrics = figures(v["metrics"], "validation.metrics", VALIDATION_METRICS)
+    lay = r.mapping(v.get("layers"), "validation.layers", set(map(str, v.get("layers") or {})))
+    layers = tuple((str(k), figures(val, f"validation.layers.{k}", LAYER_METRICS)) for k, val in lay.items())
+    zc = r.mapping(v.get("dram_zero_compression"), "validation.dram_zero_compression",
+                   set(map(str, v.get("dram_zero_compression") or {})))
+    comp = tuple((str(k), r.scalar(x, f"validation.dram_zero_compression.{k}",
+                                   Param(float, 1.0, "DRAM traffic reduction factor >= 1")))
+                 for k, x in zc.items())
+    return ValidationSpec(v["source"], tol, metrics, layers, comp)
 
 
 def load(path: str | Path | None = None) -> Spec:

@@ -1,0 +1,274 @@
+"""Mapping candidates of each dataflow as action counts, vectorized over (geometries, candidates).
+
+A *geometry* is what fixes a layer's legal mappings and their action counts: array size,
+scratchpad words, GLB bytes, PE and layer bit widths, dataflow, NoC multicast. For one layer
+and G geometries each dataflow returns ``COUNTS`` arrays of shape (G, M) over its M mapping
+candidates (spatial unrolling x per-PE temporal tile x GLB loop order); the DRAM tiling
+(GLB-level temporal blocking) is shared by all dataflows. Per-point energies and bandwidths
+turn counts into energy and latency later (``dse.mapping``), so a count table serves every
+design point with the same geometry.
+
+Dataflows (row / column of the R x C array):
+- ``row_stationary`` (Eyeriss, Chen et al. ISCA 2016 / JSSC 2017): logical PE sets of FY rows x
+  OY columns, filter rows and ifmap rows stay in the spads, psums accumulate PE to PE vertically.
+- ``weight_stationary`` (TPU-like systolic, Jouppi et al. ISCA 2017): rows <- input channels
+  (or channels x filter taps, im2col), columns <- output channels; weights stay, ifmaps flow
+  right, psums flow down.
+- ``output_stationary`` (ShiDianNao-like, Du et al. ISCA 2015): rows <- output channels, columns
+  <- output pixels; psums stay, weights broadcast along rows, ifmaps along columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from workloads.layer import Layer
+
+DATAFLOWS = ("row_stationary", "weight_stationary", "output_stationary")
+
+# Action counts of one (geometry, candidate): index names. Spad counts are word accesses,
+# NoC counts bit-hops, GLB/DRAM counts bits; ``compute_cycles`` at full speed; ``tiles`` the
+# number of DRAM tiles (double-buffered GLB tiles) that sets the pipeline fill/drain.
+COUNTS = ("mac_ops", "spad_weight", "spad_ifmap", "spad_psum", "noc_weight", "noc_ifmap", "noc_psum",
+          "glb_rd_weight", "glb_rd_ifmap", "glb_rd_psum", "glb_wr_weight", "glb_wr_ifmap", "glb_wr_psum",
+          "dram_rd_weight", "dram_rd_ifmap", "dram_wr_psum", "compute_cycles", "tiles", "utilization")
+CI = {name: i for i, name in enumerate(COUNTS)}
+
+_POW2 = np.array([1, 2, 4, 8, 16, 32], dtype=float)
+_TILE_DIV = 2.0 ** np.arange(0, 8)  # DRAM tiles: K / 2^i and OY / 2^j
+SYSTOLIC_SKEW = 1.0  # weight-stationary arrays pay rows + cols cycles of skew per weight tile
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """G geometries as (G, 1) float arrays, broadcastable against (1, M) candidate grids."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    spad_ifmap_words: np.ndarray
+    spad_filter_words: np.ndarray
+    spad_psum_words: np.ndarray
+    glb_bytes: np.ndarray
+    pe_w_bits: np.ndarray
+    pe_a_bits: np.ndarray
+    acc_bits: np.ndarray
+    multicast: np.ndarray  # 1: NoC multicast, 0: every destination PE gets its own GLB read
+    w_bits: np.ndarray  # this layer's effective operand widths and bit-serial passes
+    a_bits: np.ndarray
+    o_bits: np.ndarray
+    passes: np.ndarray
+
+
+def packed_capacity(words, pe_bits, bits):
+    """Operands of ``bits`` that fit in ``words`` words of ``pe_bits``: narrower ones pack
+    ``floor(pe_bits / bits)`` per word, wider ones take ``ceil(bits / pe_bits)`` words each."""
+    per_word = np.floor(pe_bits / bits)
+    return np.where(per_word >= 1, words * np.maximum(per_word, 1), np.floor(words / np.ceil(bits / pe_bits)))
+
+
+def dram_tiling(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
+    """Best GLB tiling (output-channel tile x output-row tile, all input channels resident so
+    partial sums never leave the chip), minimising DRAM traffic; arrays of shape (G, 1).
+
+    Two loop orders: K tiles outer (weights read once, ifmap once per K tile) or row tiles outer
+    (ifmap once, weights once per row tile). Where no tile fits, ``streams`` is 1 and operands
+    stream from DRAM past the GLB at the array's own reuse.
+    """
+    kt = np.ceil(L.k / _TILE_DIV)[:, None].ravel()[None, :, None]  # (1, T, 1)
+    yt = np.ceil(L.oy / _TILE_DIV)[None, None, :]  # (1, 1, T)
+    n_kt, n_yt = np.ceil(L.k / kt), np.ceil(L.oy / yt)
+    in_rows = (yt - 1) * L.stride_y + L.fy
+    c_tile = np.minimum(L.c, kt * L.c_per_group)
+    w, a, acc, cap = (x[:, :, None] for x in (g.w_bits, g.a_bits, g.acc_bits, g.glb_bytes))
+    need_bits = kt * L.c_per_group * L.fy * L.fx * w + L.n * c_tile * L.input_x * in_rows * a + L.n * kt * yt * L.ox * acc
+    # double buffering: the next tile's inputs load while this one computes
+    fits = need_bits * 2 <= cap * 8
+    in_elems = L.n * L.c * L.input_x * np.maximum(L.input_y, n_yt * in_rows)  # halo rows re-read
+    w_once, i_once = L.weight_count * w, in_elems * a
+    k_outer = w_once + i_once * n_kt
+    y_outer = w_once * n_yt + i_once
+    use_k = k_outer <= y_outer
+    total = np.where(fits, np.minimum(k_outer, y_outer), np.inf).reshape(len(cap), -1)
+    best = np.argmin(total, axis=1)
+    G = len(cap)
+    pick = lambda x: np.broadcast_to(x, fits.shape).reshape(G, -1)[np.arange(G), best][:, None]  # noqa: E731
+    feasible = np.isfinite(total[np.arange(G), best])[:, None]
+    out_bits = L.output_count * g.o_bits
+    stream_tiles = np.maximum(1.0, np.ceil((L.weight_count * g.w_bits + L.input_count * g.a_bits + out_bits)
+                                           / (g.glb_bytes * 8 / 2)))
+    return {
+        "w_bits": np.where(feasible, pick(np.where(use_k, w_once, w_once * n_yt)), np.nan),
+        "i_bits": np.where(feasible, pick(np.where(use_k, i_once * n_kt, i_once)), np.nan),
+        "o_bits": out_bits,
+        "tiles": np.where(feasible, pick(n_kt * n_yt), stream_tiles),
+        "streams": (~feasible).astype(float),
+    }
+
+
+@dataclass(frozen=True)
+class _Array:
+    """GLB <-> array traffic and per-PE work of the candidates of one dataflow, (G, M) arrays."""
+
+    legal: np.ndarray
+    compute_cycles: np.ndarray
+    w_reads: np.ndarray  # elements read from the GLB (once per multicast)
+    i_reads: np.ndarray
+    psum_rw: np.ndarray  # spilled partial sums: reads + writes, elements
+    w_fanout: np.ndarray  # destination PEs per weight read (multicast width)
+    i_fanout: np.ndarray
+    spad_w: np.ndarray  # word accesses
+    spad_i: np.ndarray
+    spad_p: np.ndarray
+    noc_w: np.ndarray  # bit-hops
+    noc_i: np.ndarray
+    noc_p: np.ndarray
+
+
+def _row_stationary(L: Layer, g: Geometry) -> _Array:
+    p_, q_, vk_, ow_ = (x.reshape(1, -1) for x in np.meshgrid(_POW2, _POW2, [1.0, 0.0], [1.0, 0.0], indexing="ij"))
+    R, C = g.rows, g.cols
+    k_per_group = L.k // L.groups
+    fy_fold = np.ceil(L.fy / R)  # filter rows split over passes when FY > R
+    rows_set = np.ceil(L.fy / fy_fold)
+    cols_set = np.minimum(L.oy, C)
+    strips = np.ceil(L.oy / cols_set)
+    rep_v = np.floor(R / rows_set)
+    rep_h = np.floor(C / cols_set)  # horizontal replicas (OY < C) go over K
+    u_k = np.minimum(np.where(vk_ == 1, rep_v, 1.0) * rep_h, L.k)
+    u_c = np.minimum(np.where(vk_ == 1, 1.0, rep_v), L.c_per_group)
+    p = np.minimum(p_, np.ceil(L.k / u_k))
+    q = np.minimum(q_, np.ceil(L.c_per_group / u_c))
+    legal = ((p * q * L.fx <= packed_capacity(g.spad_filter_words, g.pe_w_bits, g.w_bits))
+             & (q * L.fx <= packed_capacity(g.spad_ifmap_words, g.pe_a_bits, g.a_bits))
+             & (p <= g.spad_psum_words)
+             & (p_ <= np.maximum(p, 1)) & (q_ <= np.maximum(q, 1)))  # drop duplicate clipped candidates
+    legal |= (p_ == 1) & (q_ == 1)  # p = q = 1 always runs (operands stream through the spads)
+    n_k = np.ceil(L.k / (p * u_k))
+    n_c = np.ceil(L.c_per_group / (q * u_c))
+    compute = n_k * n_c * strips * fy_fold * L.n * p * q * L.fx * L.ox * g.passes
+    in_rows_total = strips * ((cols_set - 1) * L.stride_y + L.fy)
+    ifmap_once = L.n * L.c * L.input_x * in_rows_total
+    # ifmap is shared by output channels of the same group only (none for depthwise)
+    ifmap_k_reuse = np.where(k_per_group > 1, n_k, np.ceil(n_k / max(1.0, L.k / L.groups)))
+    w_reads = np.where(ow_ == 1, L.weight_count, L.weight_count * L.n * strips)
+    i_reads = np.where(ow_ == 1, ifmap_once * ifmap_k_reuse, ifmap_once)
+    w_fan = cols_set  # a filter row is used by every PE of its set row
+    i_fan = np.minimum(L.fy, rows_set) * np.where(vk_ == 1, rep_v, 1.0)
+    m_ops = L.macs * g.passes
+    return _Array(
+        legal=legal, compute_cycles=compute, w_reads=w_reads, i_reads=i_reads,
+        psum_rw=L.output_count * 2 * (n_c * fy_fold - 1), w_fanout=w_fan + 0 * p, i_fanout=i_fan + 0 * p,
+        spad_w=m_ops + w_reads * w_fan, spad_i=m_ops + i_reads * i_fan, spad_p=2 * m_ops + 0 * p,
+        noc_w=w_reads * g.w_bits * C,  # a row bus spans the array width
+        noc_i=i_reads * g.a_bits * (R + C) / 2,  # diagonal multicast
+        noc_p=L.output_count * n_c * fy_fold * (rows_set * u_c - 1) * g.acc_bits,
+    )
+
+
+def _weight_stationary(L: Layer, g: Geometry) -> _Array:
+    v_, hk_, h_ = (x.reshape(1, -1) for x in np.meshgrid([0.0, 1.0], [0.0, 1.0], _POW2, indexing="ij"))
+    R, C = g.rows, g.cols
+    kg, cg, taps = L.k // L.groups, L.c_per_group, L.fy * L.fx
+    rows_dim = cg * np.where(v_ == 1, taps, 1.0)  # v = 1: im2col, rows take channels x taps
+    u_r = np.minimum(rows_dim, R)
+    n_r = np.ceil(rows_dim / u_r)
+    u_k = np.minimum(kg, C)
+    h_k = np.where(hk_ == 1, np.minimum(h_, np.ceil(kg / u_k)), 1.0)  # filters per PE
+    h_t = np.where((hk_ == 0) & (v_ == 0), np.minimum(h_, taps), 1.0)  # filter taps per PE
+    n_k = np.ceil(kg / (u_k * h_k))
+    n_t = np.where(v_ == 0, np.ceil(taps / h_t), 1.0)
+    legal = ((h_k * h_t <= packed_capacity(g.spad_filter_words, g.pe_w_bits, g.w_bits))
+             & (h_k <= g.spad_psum_words)
+             & (h_ <= np.maximum(h_k * h_t, 1)))  # drop duplicates of clipped candidates
+    legal &= ~((v_ == 1) & (hk_ == 0) & (h_ > 1))  # with im2col rows, h counts filters only
+    legal |= (h_ == 1) & (hk_ == 0)
+    npix = L.n * L.oy * L.ox
+    tiles = L.groups * n_k * n_r * n_t  # weight tiles loaded into the array
+    compute = tiles * (npix * h_t * h_k * g.passes + SYSTOLIC_SKEW * (R + C))
+    m_ops = L.macs * g.passes
+    w_reads = L.weight_count + 0 * tiles
+    i_reads = tiles * u_r * npix * h_t  # each array row streams its channel (and tap) per tile
+    return _Array(
+        legal=legal, compute_cycles=compute, w_reads=w_reads, i_reads=i_reads,
+        psum_rw=L.output_count * 2 * (n_r * n_t - 1), w_fanout=1.0 + 0 * tiles, i_fanout=u_k + 0 * tiles,
+        spad_w=m_ops + w_reads, spad_i=m_ops + i_reads * u_k, spad_p=2 * m_ops + 0 * tiles,
+        noc_w=w_reads * g.w_bits * R / 2,  # loaded down the columns
+        noc_i=i_reads * g.a_bits * u_k,  # systolic hop per column
+        noc_p=tiles * u_k * h_k * npix * u_r * g.acc_bits,  # one hop per row per psum
+    )
+
+
+def _output_stationary(L: Layer, g: Geometry) -> _Array:
+    p_ = _POW2.reshape(1, -1)
+    R, C = g.rows, g.cols
+    kg = L.k // L.groups
+    npix = L.n * L.oy * L.ox
+    u_k = np.minimum(L.k, R)
+    mc_i = np.minimum(u_k, kg)  # an ifmap element is shared by the output channels of its group
+    u_x = np.minimum(npix, C)
+    p = np.minimum(p_, np.ceil(L.k / u_k))  # output channels per PE (psums held in the spad)
+    legal = ((p <= g.spad_psum_words) & (p <= packed_capacity(g.spad_filter_words, g.pe_w_bits, g.w_bits))
+             & (p_ <= np.maximum(p, 1))) | (p_ == 1)
+    n_k = np.ceil(L.k / (u_k * p))
+    n_x = np.ceil(npix / u_x)
+    compute = n_k * n_x * p * L.c_per_group * L.fy * L.fx * g.passes
+    m_ops = L.macs * g.passes
+    w_reads = L.weight_count * n_x  # weights re-broadcast for every pixel tile
+    # neighbour forwarding shares ifmaps along x; input rows are re-read once per filter row step
+    i_reads = np.ceil(kg / (mc_i * p)) * L.input_count * np.ceil(L.fy / L.stride_y)
+    return _Array(
+        legal=legal, compute_cycles=compute, w_reads=w_reads, i_reads=i_reads,
+        psum_rw=0 * p, w_fanout=u_x + 0 * p, i_fanout=mc_i + 0 * p,
+        spad_w=m_ops + w_reads * u_x, spad_i=m_ops + i_reads * mc_i * L.fx, spad_p=2 * m_ops + 0 * p,
+        noc_w=w_reads * g.w_bits * C,  # row broadcast bus
+        noc_i=i_reads * g.a_bits * R,  # column broadcast bus
+        noc_p=L.output_count * g.acc_bits * C / 2 + 0 * p,  # drain to the array edge
+    )
+
+
+_ARRAY = {"row_stationary": _row_stationary, "weight_stationary": _weight_stationary,
+          "output_stationary": _output_stationary}
+
+
+def compute_counts(L: Layer, g: Geometry, dataflow: str) -> tuple[np.ndarray, np.ndarray]:
+    """(counts (G, M, len(COUNTS)), legal (G, M)) of ``dataflow``'s mapping candidates."""
+    arr = _ARRAY[dataflow](L, g)
+    dram = dram_tiling(L, g)
+    shape = np.broadcast_shapes(arr.legal.shape, arr.compute_cycles.shape, g.rows.shape)
+    w, a, acc = g.w_bits, g.a_bits, g.acc_bits
+    # without multicast every destination PE is served by its own GLB read
+    w_rd = arr.w_reads * np.where(g.multicast == 1, 1.0, arr.w_fanout)
+    i_rd = arr.i_reads * np.where(g.multicast == 1, 1.0, arr.i_fanout)
+    streams = dram["streams"] == 1
+    dram_w = np.where(streams, w_rd * w, dram["w_bits"])
+    dram_i = np.where(streams, i_rd * a, dram["i_bits"])
+    out = np.zeros(shape + (len(COUNTS),))
+    m_ops = L.macs * g.passes
+    c = {
+        "mac_ops": m_ops, "spad_weight": arr.spad_w, "spad_ifmap": arr.spad_i, "spad_psum": arr.spad_p,
+        "noc_weight": arr.noc_w, "noc_ifmap": arr.noc_i, "noc_psum": arr.noc_p,
+        # streamed operands bypass the GLB; outputs drain to DRAM through it
+        "glb_rd_weight": np.where(streams, 0.0, w_rd * w), "glb_rd_ifmap": np.where(streams, 0.0, i_rd * a),
+        "glb_rd_psum": arr.psum_rw / 2 * acc + L.output_count * g.o_bits,
+        "glb_wr_weight": np.where(streams, 0.0, dram_w), "glb_wr_ifmap": np.where(streams, 0.0, dram_i),
+        "glb_wr_psum": arr.psum_rw / 2 * acc + L.output_count * g.o_bits,
+        "dram_rd_weight": dram_w, "dram_rd_ifmap": dram_i, "dram_wr_psum": dram["o_bits"],
+        "compute_cycles": arr.compute_cycles, "tiles": dram["tiles"],
+        "utilization": m_ops / (arr.compute_cycles * g.rows * g.cols),
+    }
+    for name, value in c.items():
+        out[..., CI[name]] = np.broadcast_to(value, shape)
+    return out, np.broadcast_to(arr.legal, shape)
+
+
+def data_movement_counts(L: Layer, g: Geometry) -> np.ndarray:
+    """Pooling / elementwise / reshape: inputs stream DRAM -> GLB -> DRAM; (G, 1, len(COUNTS))."""
+    in_bits, out_bits = L.input_count * g.a_bits, L.output_count * g.a_bits
+    out = np.zeros((len(g.rows), 1, len(COUNTS)))
+    for name, value in {"glb_rd_ifmap": in_bits, "glb_wr_ifmap": in_bits, "glb_rd_psum": out_bits,
+                        "glb_wr_psum": out_bits, "dram_rd_ifmap": in_bits, "dram_wr_psum": out_bits,
+                        "tiles": np.maximum(1.0, np.ceil((in_bits + out_bits) / (g.glb_bytes * 8 / 2)))}.items():
+        out[:, 0, CI[name]] = np.ravel(value)
+    return out

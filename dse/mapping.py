@@ -1,0 +1,232 @@
+"""Mapping search: count tables per (layer, geometry), exact pruning, and a compiled argmin over points.
+
+1. Points are grouped by geometry (``dse.dataflows.Geometry``): everything that fixes the legal
+   mappings and their action counts. Count tables are built once per (layer, geometry) with numpy.
+2. Candidates dominated in every cost-relevant count (spad words per operand, NoC bit-hops, GLB
+   read bits, GLB write bits, DRAM bits, compute cycles, pipeline fill, 1 / tiles) can never win
+   under any non-negative per-action energies and bandwidths, so they are dropped exactly: the
+   energy is a non-negative sum of counts and the latency non-decreasing in each of them.
+3. A numba kernel loops over design points (in parallel) and, inside, over layers and surviving
+   candidates, turning counts into energy and latency with the point's own per-action costs and
+   keeping the best under the objective (energy, latency or EDP).
+
+Latency of one layer: the GLB tiles are double buffered, so with ``X = max(compute, GLB cycles)``
+and ``D`` the DRAM cycles over ``n`` tiles it is ``max(X + D / n, D + X / n)``: compute-bound
+layers add the first tile's load and last tile's store, DRAM-bound ones the last tile's compute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from dse.dataflows import CI, COUNTS
+
+# Per-point action costs, columns of the (P, len(ACTION_COSTS)) matrix the kernel reads.
+ACTION_COSTS = ("mac_pj", "spad_weight_pj", "spad_ifmap_pj", "spad_psum_pj", "noc_pj_per_bit_hop",
+                "glb_read_pj_per_bit", "glb_write_pj_per_bit", "dram_pj_per_bit", "leakage_pj_per_cycle",
+                "dram_bits_per_cycle", "glb_read_bits_per_cycle", "glb_write_bits_per_cycle")
+BREAKDOWN = ("mac", "spad_weight", "spad_ifmap", "spad_psum", "noc_weight", "noc_ifmap", "noc_psum",
+             "glb_weight", "glb_ifmap", "glb_psum", "dram_weight", "dram_ifmap", "dram_psum", "leakage")
+ACCESSES = ("dram_read_bits", "dram_write_bits", "glb_read_bits", "glb_write_bits", "spad_accesses",
+            "noc_bit_hops")
+STALLS = ("stall_glb_cycles", "stall_dram_cycles", "fill_drain_cycles")
+OBJECTIVE_CODES = {"energy": 0, "latency": 1, "edp": 2}
+
+
+def unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(index of one representative per distinct row, inverse) of the stacked columns, in O(P log P)."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for col in columns:
+        _, inv = np.unique(np.asarray(col), return_inverse=True)
+        key = key * (int(inv.max()) + 1 if len(inv) else 1) + inv.reshape(-1)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
+
+
+def _reduced(counts: np.ndarray) -> np.ndarray:
+    """The cost-relevant coordinates used for exact dominance pruning, (..., 10)."""
+    c = lambda name: counts[..., CI[name]]  # noqa: E731
+    dram = c("dram_rd_weight") + c("dram_rd_ifmap") + c("dram_wr_psum")
+    return np.stack([
+        c("spad_weight"), c("spad_ifmap"), c("spad_psum"),
+        c("noc_weight") + c("noc_ifmap") + c("noc_psum"),
+        c("glb_rd_weight") + c("glb_rd_ifmap") + c("glb_rd_psum"),
+        c("glb_wr_weight") + c("glb_wr_ifmap") + c("glb_wr_psum"),
+        dram, c("compute_cycles"), dram / c("tiles"), 1.0 / c("tiles"),
+    ], axis=-1)
+
+
+@numba.njit(cache=True)
+def _skyline(red: np.ndarray, legal: np.ndarray, keep: np.ndarray, n_keep: np.ndarray) -> None:
+    """Per geometry, indices (into keep[g, :n_keep[g]]) of legal candidates no other dominates."""
+    G, M, D = red.shape
+    for g in range(G):
+        scale = np.ones(D)
+        for d in range(D):
+            mx = 0.0
+            for m in range(M):
+                if legal[g, m] and red[g, m, d] > mx:
+                    mx = red[g, m, d]
+            if mx > 0:
+                scale[d] = mx
+        key = np.full(M, np.inf)
+        for m in range(M):
+            if legal[g, m]:
+                s = 0.0
+                for d in range(D):
+                    s += red[g, m, d] / scale[d]
+                key[m] = s
+        order = np.argsort(key, kind="mergesort")
+        n = 0
+        for m in order:
+            if not legal[g, m]:
+                break
+            dominated = False
+            for j in range(n):
+                o = keep[g, j]
+                dom = True
+                for d in range(D):
+                    if red[g, o, d] > red[g, m, d]:
+                        dom = False
+                        break
+                if dom:
+                    dominated = True
+                    break
+            if not dominated:
+                keep[g, n] = m
+                n += 1
+        n_keep[g] = n
+
+
+def prune(counts: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(pruned counts (G, K, len(COUNTS)), number kept per geometry (G,)) with K = max kept."""
+    G, M, _ = counts.shape
+    keep = np.zeros((G, M), dtype=np.int64)
+    n_keep = np.zeros(G, dtype=np.int64)
+    _skyline(np.ascontiguousarray(_reduced(counts)), np.ascontiguousarray(legal), keep, n_keep)
+    K = max(1, int(n_keep.max()))
+    kept = np.take_along_axis(counts, keep[:, :K, None], axis=1)
+    return np.ascontiguousarray(kept), n_keep
+
+
+@dataclass(frozen=True)
+class LayerTables:
+    """Pruned count tables of all layers, padded to a common candidate count."""
+
+    counts: np.ndarray  # (L, G, K, len(COUNTS))
+    n_valid: np.ndarray  # (L, G)
+    layer_macs: np.ndarray  # (L,)
+
+
+def stack_tables(tables: list[tuple[np.ndarray, np.ndarray]], layer_macs: list[float]) -> LayerTables:
+    L, G = len(tables), tables[0][0].shape[0]
+    K = max(t[0].shape[1] for t in tables)
+    counts = np.zeros((L, G, K, len(COUNTS)))
+    n_valid = np.zeros((L, G), dtype=np.int64)
+    for i, (c, n) in enumerate(tables):
+        counts[i, :, : c.shape[1]] = c
+        n_valid[i] = n
+    return LayerTables(counts, n_valid, np.asarray(layer_macs, dtype=float))
+
+
+@numba.njit(cache=True, inline="always")
+def _cost(c, e):
+    """(energy_pj, latency_cycles) of one count vector ``c`` under per-point action costs ``e``."""
+    glb_rd = c[7] + c[8] + c[9]
+    glb_wr = c[10] + c[11] + c[12]
+    dram = c[13] + c[14] + c[15]
+    x = max(c[16], glb_rd / e[10] + glb_wr / e[11])
+    d = dram / e[9]
+    lat = max(x + d / c[17], d + x / c[17])
+    energy = (c[0] * e[0] + c[1] * e[1] + c[2] * e[2] + c[3] * e[3] + (c[4] + c[5] + c[6]) * e[4]
+              + glb_rd * e[5] + glb_wr * e[6] + dram * e[7] + lat * e[8])
+    return energy, lat
+
+
+@numba.njit(parallel=True, cache=True)
+def _search(counts, n_valid, layer_macs, geo, e_all, objective, per_layer,
+            breakdown, accesses, latency, compute, mac_util, stalls, layer_energy, layer_latency, layer_util,
+            layer_choice):
+    L = counts.shape[0]
+    P = geo.shape[0]
+    for p in numba.prange(P):
+        g = geo[p]
+        e = e_all[p]
+        for i in range(L):
+            best, best_m, best_lat = np.inf, 0, 0.0
+            for m in range(n_valid[i, g]):
+                energy, lat = _cost(counts[i, g, m], e)
+                score = energy if objective == 0 else (lat if objective == 1 else energy * lat)
+                if score < best:
+                    best, best_m, best_lat = score, m, lat
+            c = counts[i, g, best_m]
+            lat = best_lat
+            parts = (c[0] * e[0], c[1] * e[1], c[2] * e[2], c[3] * e[3], c[4] * e[4], c[5] * e[4], c[6] * e[4],
+                     c[7] * e[5] + c[10] * e[6], c[8] * e[5] + c[11] * e[6], c[9] * e[5] + c[12] * e[6],
+                     c[13] * e[7], c[14] * e[7], c[15] * e[7], lat * e[8])
+            total = 0.0
+            for j in range(14):
+                breakdown[j, p] += parts[j]
+                total += parts[j]
+            glb_rd = c[7] + c[8] + c[9]
+            glb_wr = c[10] + c[11] + c[12]
+            accesses[0, p] += c[13] + c[14]
+            accesses[1, p] += c[15]
+            accesses[2, p] += glb_rd
+            accesses[3, p] += glb_wr
+            accesses[4, p] += c[1] + c[2] + c[3]
+            accesses[5, p] += c[4] + c[5] + c[6]
+            latency[p] += lat
+            compute[p] += c[16]
+            mac_util[p] += c[18] * layer_macs[i]
+            x = max(c[16], glb_rd / e[10] + glb_wr / e[11])
+            d = (c[13] + c[14] + c[15]) / e[9]
+            stalls[0, p] += x - c[16]
+            stalls[1, p] += max(0.0, d - x)
+            stalls[2, p] += lat - max(x, d)
+            if per_layer:
+                layer_energy[i, p] = total
+                layer_latency[i, p] = lat
+                layer_util[i, p] = c[18]
+                layer_choice[i, p] = best_m
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Whole-network totals per point; per-layer arrays (L, P) when requested, else empty."""
+
+    breakdown_pj: np.ndarray  # (len(BREAKDOWN), P)
+    accesses: np.ndarray  # (len(ACCESSES), P)
+    latency_cycles: np.ndarray
+    compute_cycles: np.ndarray
+    mac_util: np.ndarray  # sum over layers of utilization x MACs
+    stalls: np.ndarray  # (len(STALLS), P)
+    layer_energy_pj: np.ndarray
+    layer_latency_cycles: np.ndarray
+    layer_utilization: np.ndarray
+    layer_choice: np.ndarray  # index of the chosen candidate in the pruned table
+
+    @property
+    def energy_pj(self) -> np.ndarray:
+        return self.breakdown_pj.sum(axis=0)
+
+
+def search(tables: LayerTables, geo: np.ndarray, action_costs: np.ndarray, objective: str,
+           per_layer: bool = False) -> SearchResult:
+    """Best mapping of every layer on every point (``geo``: geometry index per point)."""
+    P, L = len(geo), len(tables.layer_macs)
+    z = lambda *s: np.zeros(s)  # noqa: E731
+    lp = (L, P) if per_layer else (0, 0)
+    out = SearchResult(z(len(BREAKDOWN), P), z(len(ACCESSES), P), z(P), z(P), z(P), z(len(STALLS), P),
+                       z(*lp), z(*lp), z(*lp), np.zeros(lp, dtype=np.int64))
+    _search(tables.counts, tables.n_valid, tables.layer_macs, np.ascontiguousarray(geo, dtype=np.int64),
+            np.ascontiguousarray(action_costs, dtype=float), OBJECTIVE_CODES[objective], per_layer,
+            out.breakdown_pj, out.accesses, out.latency_cycles, out.compute_cycles, out.mac_util, out.stalls,
+            out.layer_energy_pj, out.layer_latency_cycles, out.layer_utilization, out.layer_choice)
+    return out
+
+
+assert len(COUNTS) == 19 and CI["utilization"] == 18  # the kernel indexes counts by position
