@@ -50,7 +50,8 @@ _SRAM_SWING_FRAC = 0.1  # bitline differential needed by a latch sense amp, frac
 # differential (calibrated: IHP SG13G2 macro read energy grows ~0.8 fJ per row per bit at 1.2 V,
 # i.e. a near-full swing on the 2 muxed columns; 0.5 Vdd balances those and the 22/32 nm tools).
 _SRAM_ENERGY_SWING_FRAC = 0.5
-_SA_ENERGY_CG = {Tech.SRAM: 40.0, Tech.STT_MRAM: 200.0, Tech.SOT_MRAM: 200.0}  # SA switched gate width, F
+# SA switched gate width, F (latch SA; MRAM current SA bias energy is counted with the sense current)
+_SA_ENERGY_CG = {Tech.SRAM: 40.0, Tech.STT_MRAM: 60.0, Tech.SOT_MRAM: 60.0}
 # Peripheral leakage ~ peripheral area x transistor-width density (dense logic ~0.2 F of width per F^2,
 # ~9 um/um^2 at 22 nm), half of the devices off (calibrated: NVSim STT 22 nm periphery-only leakage).
 _PERIPH_WIDTH_PER_F2 = 0.25
@@ -70,7 +71,9 @@ _HTREE_ACTIVITY = 1.0  # NVSim and CACTI charge every H-tree wire per access; we
 # clock-to-output before the array path, ~2.3 pF*V^2-equivalent fixed energy and ~20,000 F^2 per IO bit
 # plus a ~400,000 F^2 control block.
 _CTRL_DELAY_FO4 = 60.0
-_CTRL_WRITE_DELAY_FO4 = 10.0  # a write needs only the input latch and enable, not the clock-to-output path
+# A write needs the input latches, write-enable timing and completion, but not the sense/output path.
+_CTRL_WRITE_DELAY_FO4 = 30.0
+_SOT_WRITE_RAIL_EFFICIENCY = 0.8
 _CTRL_ENERGY_GATE_F = 2.0e4  # switched gate width (F) per access, fixed
 _IO_ENERGY_GATE_F = 1.5e3  # switched gate width (F) per word bit per access (latches, drivers)
 _IO_AREA_F2_PER_BIT = 2.0e4
@@ -170,7 +173,15 @@ def evaluate(
     r_bl = r_wire * rows * cell_h
     i_cell_ua = _c(tk.i_on_ua_per_um(node)) * cp["access_width_f"] * f_um * 0.5  # stacked access+pull-down
     r_access = r_on / (cp["access_width_f"] * f_um)
-    i_read_ua = cp["read_voltage_v"] / (cp["r_parallel_ohm"] + r_access + 1e-9) * 1e6
+    # MTJ scaling below the cell's reference node: diameter ~ F down to half the reference diameter, so
+    # area ~ s^2, resistance (constant R*A) ~ 1/s^2, switching current ~ s^exp (Cell.write_current_scaling_exp).
+    # At or above the reference node the cell file's figures are used as they are (as NVSim does).
+    mtj_s = np.clip(_c(node) / cp["ref_node_nm"], 0.5, 1.0)
+    r_mtj = cp["r_parallel_ohm"] / mtj_s**2
+    i_w_ua = cp["write_current_ua"] * mtj_s ** cp["write_current_scaling_exp"]
+    # read current: ohmic through MTJ + access device, capped by the read-disturb design rule
+    i_read_ua = np.minimum(cp["read_voltage_v"] / (r_mtj + r_access + 1e-9) * 1e6,
+                           cp["read_disturb_margin"] * i_w_ua)
     swing_v = _SRAM_SWING_FRAC * vdd
     t_bl_sram = c_bl * swing_v / np.maximum(i_cell_ua, 1e-9) * 1e3 + 0.38 * r_bl * c_bl * 1e-3  # ps
     t_bl_mram = (c_bl * cp["read_voltage_v"] / np.maximum(i_read_ua, 1e-9) * 1e3 + 0.38 * r_bl * c_bl * 1e-3
@@ -200,8 +211,10 @@ def evaluate(
     read_fj = e_ctrl + e_htree + n_act * e_dec + e_sa + np.where(is_sram, e_bl_sram_read, e_bl_mram_read)
     half_selected = np.maximum(n_act * cols - w, 0.0)
     e_bl_sram_write = w * c_bl * vdd**2 + half_selected * c_bl * vdd * _SRAM_ENERGY_SWING_FRAC * vdd * 2.0
-    i_w_ua = _scaled_write_current_ua(cp["write_current_ua"], cp["ref_node_nm"], _c(node))
-    v_write = np.where(cp["write_path_ohm"] > 0, i_w_ua * 1e-6 * cp["write_path_ohm"] + 0.1, vdd)
+    # STT drivers draw Vdd * I; SOT writes from a dedicated low rail just above I * R_strip (+0.1 V
+    # driver headroom) generated at 80 % efficiency, which is what makes SOT writes cheap.
+    v_write = np.where(cp["write_path_ohm"] > 0,
+                       (i_w_ua * 1e-6 * cp["write_path_ohm"] + 0.1) / _SOT_WRITE_RAIL_EFFICIENCY, vdd)
     e_cell_write_fj = i_w_ua * 1e-6 * v_write * cp["write_pulse_ns"] * 1e-9 * 1e15
     e_bl_mram_write = w * (c_bl * vdd**2 + e_cell_write_fj)
     write_fj = e_ctrl + e_htree + n_act * e_dec + np.where(is_sram, e_bl_sram_write, e_bl_mram_write)
@@ -242,9 +255,3 @@ def evaluate(
         subarrays=pick(n_sub),
     )
 
-
-def _scaled_write_current_ua(i_ua, ref_node_nm, node_nm):
-    """MTJ switching current: constant above the cell's reference node (NVSim also keeps the cell
-    file's current at every node); below it, ~ proportional to F (MTJ diameter shrinks with the node
-    at constant current density per perimeter-limited switching), floored at half the reference."""
-    return i_ua * np.clip(node_nm / ref_node_nm, 0.5, 1.0)
