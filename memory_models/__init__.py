@@ -45,25 +45,28 @@ class MemoryCosts:
     area_mm2: np.ndarray
 
 
-def buffer(tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp", cells=None) -> MemoryCosts:
+def buffer(tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp", cells=None,
+           roadmap="hp") -> MemoryCosts:
     """A scratchpad / global buffer (no tags) of ``capacity_bytes`` accessed ``word_bits`` at a time.
 
     ``target`` is the organisation search objective (memory_models.array.TARGETS); ``cells`` overrides
-    the cell parameter sets (default memory_models.cells.CELLS)."""
+    the cell parameter sets (default memory_models.cells.CELLS); ``roadmap`` is the CMOS device roadmap
+    ("hp" as NVSim/CACTI by default, "lop", "lstp"; memory_models.technology)."""
     from memory_models import model
 
-    return model.buffer(tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells)
+    return model.buffer(tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap)
 
 
-def cache(tech, capacity_bytes, line_bytes=64, node_nm=45.0, banks=1, target="read_edp", cells=None) -> MemoryCosts:
+def cache(tech, capacity_bytes, line_bytes=64, node_nm=45.0, banks=1, target="read_edp", cells=None,
+          roadmap="hp") -> MemoryCosts:
     """A 16-way cache (tag + data, normal access) returning one ``line_bytes`` line per access."""
     from memory_models import model
 
-    return model.cache(tech, capacity_bytes, line_bytes, node_nm, banks, target=target, cells=cells)
+    return model.cache(tech, capacity_bytes, line_bytes, node_nm, banks, target=target, cells=cells, roadmap=roadmap)
 
 
-def regfile(capacity_bytes, word_bits, node_nm=45.0) -> MemoryCosts:
-    """A small per-PE register-file scratchpad (SRAM/latch based)."""
+def regfile(capacity_bytes, word_bits, node_nm=45.0, roadmap="hp") -> MemoryCosts:
+    """A small per-PE register-file scratchpad (latch based)."""
     from memory_models import model
 
-    return model.regfile(capacity_bytes, word_bits, node_nm)
+    return model.regfile(capacity_bytes, word_bits, node_nm, roadmap=roadmap)

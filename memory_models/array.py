@@ -108,6 +108,7 @@ def evaluate(
     banks=1,
     target: str = "read_edp",
     cells: dict[Tech, Cell] | None = None,
+    roadmap: str = "hp",
 ) -> ArrayCosts:
     """Costs of a RAM array (no tags) for broadcastable configuration arrays."""
     if target not in TARGETS:
@@ -125,14 +126,14 @@ def evaluate(
     sa_energy_f = _c(np.array([_SA_ENERGY_CG[t] for t in Tech])[tech])
 
     f_um = _c(node) * 1e-3
-    vdd = _c(tk.vdd_v(node))
-    fo4 = _c(tk.fo4_ps(node))
-    r_on = _c(tk.r_on_ohm_um(node))  # ohm * um
+    vdd = _c(tk.vdd_v(node, roadmap))
+    fo4 = _c(tk.fo4_ps(node, roadmap))
+    r_on = _c(tk.r_on_ohm_um(node, roadmap))  # ohm * um
     cg = _c(tk.c_gate_ff_per_um(node))  # fF / um
-    ioff_na = _c(tk.i_off_na_per_um(node))
+    ioff_na = _c(tk.i_off_na_per_um(node, roadmap))
     r_wire = _c(tk.wire_r_ohm_per_um(node))  # ohm / um, minimum-width local wire
     c_wire = tk.WIRE_C_FF_PER_UM
-    t_wire_ps_per_um = _c(tk.repeated_wire_delay_ps_per_mm(node, _HTREE_PITCH_FACTOR)) * 1e-3 * _HTREE_DELAY_PENALTY
+    t_wire_ps_per_um = _c(tk.repeated_wire_delay_ps_per_mm(node, _HTREE_PITCH_FACTOR, roadmap)) * 1e-3 * _HTREE_DELAY_PENALTY
 
     rows, cols, mux = CAND_ROWS, CAND_COLS, CAND_MUX
     bits_bank = _c(cap_b) * 8.0 / _c(banks)
@@ -171,7 +172,7 @@ def evaluate(
     # ---- bitline + sensing ----
     c_bl = rows * (c_wire * cell_h + 0.5 * cp["access_width_f"] * f_um * cg)  # fF
     r_bl = r_wire * rows * cell_h
-    i_cell_ua = _c(tk.i_on_ua_per_um(node)) * cp["access_width_f"] * f_um * 0.5  # stacked access+pull-down
+    i_cell_ua = _c(tk.i_on_ua_per_um(node, roadmap)) * cp["access_width_f"] * f_um * 0.5  # stacked access+pull-down
     r_access = r_on / (cp["access_width_f"] * f_um)
     # MTJ scaling below the cell's reference node: diameter ~ F down to half the reference diameter, so
     # area ~ s^2, resistance (constant R*A) ~ 1/s^2, switching current ~ s^exp (Cell.write_current_scaling_exp).
@@ -194,7 +195,7 @@ def evaluate(
     t_ctrl = _CTRL_DELAY_FO4 * fo4
     read_ps = t_ctrl + 2.0 * t_htree + t_dec + t_wl + t_bl + t_sa + t_mux
     # write: address+data in (one H-tree traversal), decode, then drive the bitlines / pulse the cell
-    i_wd_ua = _c(tk.i_on_ua_per_um(node)) * _WD_WIDTH_F * f_um
+    i_wd_ua = _c(tk.i_on_ua_per_um(node, roadmap)) * _WD_WIDTH_F * f_um
     t_wbl = c_bl * vdd / i_wd_ua * 1e3 + 0.38 * r_bl * c_bl * 1e-3
     write_ps = _CTRL_WRITE_DELAY_FO4 * fo4 + t_htree + t_dec + t_wl + t_wbl + np.where(is_sram, 0.0, cp["write_pulse_ns"] * 1e3)
 

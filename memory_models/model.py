@@ -35,9 +35,10 @@ def _check_inputs(tech, capacity_bytes, word_bits, banks) -> None:
         raise MemoryModelError("capacity_bytes must hold at least one word of word_bits")
 
 
-def buffer(tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp", cells=None) -> MemoryCosts:
+def buffer(tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp", cells=None,
+           roadmap="hp") -> MemoryCosts:
     _check_inputs(tech, capacity_bytes, word_bits, banks)
-    c = evaluate(tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells)
+    c = evaluate(tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap)
     return MemoryCosts(c.read_energy_pj, c.write_energy_pj, c.read_latency_ns, c.write_latency_ns,
                        c.leakage_mw, c.area_mm2)
 
@@ -49,16 +50,17 @@ def tag_bits(capacity_bytes, line_bytes, associativity) -> np.ndarray:
 
 
 def cache(tech, capacity_bytes, line_bytes=64, node_nm=45.0, banks=1, target="read_edp",
-          associativity=DEFAULT_ASSOCIATIVITY, cells=None) -> MemoryCosts:
+          associativity=DEFAULT_ASSOCIATIVITY, cells=None, roadmap="hp") -> MemoryCosts:
     """Cache with normal (parallel tag and data) access: latency = max(tag + compare, data);
     energies add the tag read of all ways of a set; a write also writes one tag."""
     line_bits = np.asarray(line_bytes, float) * 8.0
     _check_inputs(tech, capacity_bytes, line_bits, banks)
-    data = evaluate(tech, capacity_bytes, line_bits, node_nm, banks, target=target, cells=cells)
+    data = evaluate(tech, capacity_bytes, line_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap)
     tb = tag_bits(capacity_bytes, line_bytes, associativity)
     lines = np.asarray(capacity_bytes, float) / np.asarray(line_bytes, float)
     tag_word = tb * associativity
-    tag = evaluate(tech, lines * tb / 8.0, tag_word, node_nm, banks, target=target, cells=cells)
+    tag = evaluate(tech, lines * tb / 8.0, tag_word, node_nm, banks, target=target, cells=cells,
+                   roadmap=roadmap)
     compare_ns = 0.05 * np.asarray(node_nm, float) / 22.0  # a ~6-FO4 comparator (CACTI 7: ~17 ps at 22 nm + mux)
     return MemoryCosts(
         read_energy_pj=data.read_energy_pj + tag.read_energy_pj,
@@ -70,7 +72,7 @@ def cache(tech, capacity_bytes, line_bytes=64, node_nm=45.0, banks=1, target="re
     )
 
 
-def regfile(capacity_bytes, word_bits, node_nm=45.0) -> MemoryCosts:
+def regfile(capacity_bytes, word_bits, node_nm=45.0, roadmap="hp") -> MemoryCosts:
     """Per-PE register file (tens to hundreds of bytes): flip-flop/latch array with a read mux tree.
 
     Energy per read ~ word_bits x (mux tree of log2(entries) levels + output drive), per write the
@@ -83,7 +85,7 @@ def regfile(capacity_bytes, word_bits, node_nm=45.0) -> MemoryCosts:
     w = _check_positive("word_bits", word_bits)
     node = tk.check_node(node_nm)
     entries = np.maximum(cap * 8.0 / w, 1.0)
-    vdd = tk.vdd_v(node)
+    vdd = tk.vdd_v(node, roadmap)
     f_um = node * 1e-3
     # switched capacitance per bit and mux level, proportional to F (gate + local wire)
     c_level_ff = _RF_C_LEVEL_FF_65NM * node / 65.0
@@ -91,8 +93,8 @@ def regfile(capacity_bytes, word_bits, node_nm=45.0) -> MemoryCosts:
     read_pj = w * levels * c_level_ff * vdd**2 * 1e-3
     write_pj = w * (2.0 + 0.5 * np.log2(entries)) * c_level_ff * vdd**2 * 1e-3 * 1.2  # clocked latches + data fan-out
     area_mm2 = cap * 8.0 * _RF_BIT_AREA_F2 * f_um**2 * 1e-6
-    leak_mw = cap * 8.0 * 8.0 * f_um * tk.i_off_na_per_um(node) * 1e-9 * vdd * 1e3
-    lat_ns = tk.fo4_ps(node) * (levels + 2.0) * 1e-3
+    leak_mw = cap * 8.0 * 8.0 * f_um * tk.i_off_na_per_um(node, roadmap) * 1e-9 * vdd * 1e3
+    lat_ns = tk.fo4_ps(node, roadmap) * (levels + 2.0) * 1e-3
     return MemoryCosts(read_pj, write_pj, lat_ns, lat_ns, leak_mw, area_mm2)
 
 

@@ -75,11 +75,11 @@ def workload_energy_delay(costs: MemoryCosts, reads, writes, runtime_s) -> tuple
     return energy_j, delay_s, energy_j * delay_s
 
 
-def _costs(kind: str, tech, capacity_bytes, word_bits: int, node_nm: float) -> MemoryCosts:
+def _costs(kind: str, tech, capacity_bytes, word_bits: int, node_nm: float, roadmap: str) -> MemoryCosts:
     if kind == "cache":
-        return cache(tech, capacity_bytes, word_bits // 8, node_nm)
+        return cache(tech, capacity_bytes, word_bits // 8, node_nm, roadmap=roadmap)
     if kind == "buffer":
-        return buffer(tech, capacity_bytes, word_bits, node_nm)
+        return buffer(tech, capacity_bytes, word_bits, node_nm, roadmap=roadmap)
     raise MemoryModelError(f"kind must be 'cache' or 'buffer', got {kind!r}")
 
 
@@ -99,9 +99,9 @@ class Comparison:
         return values[0] / values
 
 
-def iso_capacity(capacity_bytes: float, profile: AccessProfile, node_nm: float = 16.0) -> Comparison:
+def iso_capacity(capacity_bytes: float, profile: AccessProfile, node_nm: float = 16.0, roadmap: str = "hp") -> Comparison:
     techs = np.array([int(t) for t in TECHS])
-    costs = _costs(profile.kind, techs, capacity_bytes, profile.word_bits, node_nm)
+    costs = _costs(profile.kind, techs, capacity_bytes, profile.word_bits, node_nm, roadmap)
     e, d, edp = workload_energy_delay(costs, profile.reads, profile.writes, profile.runtime_s)
     return Comparison(np.full(3, float(capacity_bytes)), costs, e, d, edp)
 
@@ -110,18 +110,18 @@ def iso_capacity(capacity_bytes: float, profile: AccessProfile, node_nm: float =
 _ISO_AREA_STEPS = np.arange(8, 49) / 8.0
 
 
-def iso_area(capacity_bytes: float, profile: AccessProfile, node_nm: float = 16.0) -> Comparison:
+def iso_area(capacity_bytes: float, profile: AccessProfile, node_nm: float = 16.0, roadmap: str = "hp") -> Comparison:
     """Largest capacity of each technology (in 1/8 steps of the SRAM capacity) within the SRAM area."""
-    sram = _costs(profile.kind, int(Tech.SRAM), capacity_bytes, profile.word_bits, node_nm)
+    sram = _costs(profile.kind, int(Tech.SRAM), capacity_bytes, profile.word_bits, node_nm, roadmap)
     techs = np.array([int(t) for t in TECHS])[:, None]
     caps = float(capacity_bytes) * _ISO_AREA_STEPS[None, :]
-    grid = _costs(profile.kind, techs, caps, profile.word_bits, node_nm)
+    grid = _costs(profile.kind, techs, caps, profile.word_bits, node_nm, roadmap)
     fits = np.asarray(grid.area_mm2) <= np.asarray(sram.area_mm2) * (1 + 1e-9)
     fits[0, 0] = True  # SRAM itself
     best = np.where(fits, np.arange(caps.shape[1])[None, :], -1).max(axis=1)
     best = np.maximum(best, 0)  # a technology denser than nothing still gets the SRAM capacity
     cap = np.broadcast_to(caps, fits.shape)[np.arange(3), best]
-    costs = _costs(profile.kind, techs[:, 0], cap, profile.word_bits, node_nm)
+    costs = _costs(profile.kind, techs[:, 0], cap, profile.word_bits, node_nm, roadmap)
     e, d, edp = workload_energy_delay(costs, profile.reads, profile.writes, profile.runtime_s)
     return Comparison(cap, costs, e, d, edp)
 

@@ -15,6 +15,13 @@ Wire capacitance ~0.2 fF/um for minimum-pitch local/semi-global copper (ITRS int
 Repeated semi-global wire delay: we
 compute it from the wire R, C and the FO4 gate delay (Ho, Mai, Horowitz, Proc. IEEE 2001: optimally
 repeated wire delay = 2 sqrt(FO4 * R_wire * C_wire) per unit length, within ~20 %).
+
+Device roadmaps (``roadmap``): "hp" (high performance, the NVSim/CACTI default and ours), "lop" (low
+operating power) and "lstp" (low standby power), from the same CACTI 7 tables (ITRS columns). LOP/LSTP
+have no 130/180 nm or sub-22 nm entries there: 130/180 nm take the 90 nm values and sub-22 nm the 22 nm
+values (our assumption). Their FO4 is the HP FO4 scaled by (Vdd / I_on) relative to HP at the node.
+Accelerators are usually built on low-power processes: a 108 KB HP SRAM at 65 nm leaks ~0.5 W at 350 K,
+an LOP one ~20x less.
 """
 
 from __future__ import annotations
@@ -23,24 +30,34 @@ import numpy as np
 
 from memory_models.errors import MemoryModelError
 
-# Node table, ascending by node. Columns: node_nm, vdd_v, i_on_ua_per_um, i_off_na_per_um (350 K),
-# c_gate_ff_per_um.  Sources: see module docstring (CACTI 7 tech_params for 22-180 nm HP).
-_NODE_TABLE = np.array(
-    [
-        # node  vdd   Ion(uA/um) Ioff(nA/um) Cg(fF/um)
-        [7.0, 0.70, 2626.4, 215.2, 0.387 * 7 / 22],
-        [10.0, 0.75, 2626.4, 215.2, 0.387 * 10 / 22],
-        [14.0, 0.80, 2626.4, 215.2, 0.387 * 14 / 22],
-        [16.0, 0.80, 2626.4, 215.2, 0.387 * 16 / 22],
-        [22.0, 0.80, 2626.4, 215.2, 0.327 + 0.060],
-        [32.0, 0.90, 2211.7, 269.0, 0.534 + 0.040],
-        [45.0, 1.00, 2046.6, 569.0, 0.678 + 0.050],
-        [65.0, 1.10, 1197.2, 395.0, 0.469 + 0.077],
-        [90.0, 1.20, 1076.9, 83.8, 0.664 + 0.080],
-        [130.0, 1.20, 898.0, 11.6, 1.07],  # Vdd: ITRS 2001 HP 130 nm 1.2 V; rest log-interpolated 90-180
-        [180.0, 1.50, 750.0, 1.6, 1.328 + 0.160],
-    ]
-)
+# Node tables, ascending by node. Columns: node_nm, vdd_v, i_on_ua_per_um, i_off_na_per_um (350 K),
+# c_gate_ff_per_um. Sources: see module docstring (CACTI 7 tech_params, ITRS columns hp / lop / lstp).
+_CG = {7.0: 0.387 * 7 / 22, 10.0: 0.387 * 10 / 22, 14.0: 0.387 * 14 / 22, 16.0: 0.387 * 16 / 22, 22.0: 0.327 + 0.060,
+       32.0: 0.534 + 0.040, 45.0: 0.678 + 0.050, 65.0: 0.469 + 0.077, 90.0: 0.664 + 0.080, 130.0: 1.07,
+       180.0: 1.328 + 0.160}
+_TABLES = {
+    "hp": [  # node vdd Ion(uA/um) Ioff(nA/um)
+        (7.0, 0.70, 2626.4, 215.2), (10.0, 0.75, 2626.4, 215.2), (14.0, 0.80, 2626.4, 215.2),
+        (16.0, 0.80, 2626.4, 215.2), (22.0, 0.80, 2626.4, 215.2), (32.0, 0.90, 2211.7, 269.0),
+        (45.0, 1.00, 2046.6, 569.0), (65.0, 1.10, 1197.2, 395.0), (90.0, 1.20, 1076.9, 83.8),
+        (130.0, 1.20, 898.0, 11.6),  # Vdd: ITRS 2001 HP 130 nm 1.2 V; rest log-interpolated 90-180
+        (180.0, 1.50, 750.0, 1.6),
+    ],
+    "lop": [
+        (7.0, 0.60, 916.1, 399.0), (10.0, 0.60, 916.1, 399.0), (14.0, 0.60, 916.1, 399.0),
+        (16.0, 0.60, 916.1, 399.0), (22.0, 0.60, 916.1, 399.0), (32.0, 0.60, 827.8, 143.0),
+        (45.0, 0.70, 748.9, 10.8), (65.0, 0.80, 573.1, 17.1), (90.0, 0.90, 386.6, 82.7),
+        (130.0, 0.90, 386.6, 82.7), (180.0, 0.90, 386.6, 82.7),
+    ],
+    "lstp": [
+        (7.0, 0.80, 727.6, 0.773), (10.0, 0.80, 727.6, 0.773), (14.0, 0.80, 727.6, 0.773),
+        (16.0, 0.80, 727.6, 0.773), (22.0, 0.80, 727.6, 0.773), (32.0, 1.00, 683.6, 0.169),
+        (45.0, 1.10, 666.2, 0.0902), (65.0, 1.20, 519.2, 0.0805), (90.0, 1.30, 503.6, 0.0294),
+        (130.0, 1.30, 503.6, 0.0294), (180.0, 1.30, 503.6, 0.0294),
+    ],
+}
+ROADMAPS = tuple(_TABLES)
+_NODE_TABLE = {r: np.array([row + (_CG[row[0]],) for row in rows]) for r, rows in _TABLES.items()}
 MIN_NODE_NM, MAX_NODE_NM = 7.0, 180.0
 WIRE_C_FF_PER_UM = 0.20
 WIRE_R_OHM_PER_UM_22NM = 20.0
@@ -60,42 +77,51 @@ def check_node(node_nm: np.ndarray) -> np.ndarray:
     return node
 
 
-def _interp(node: np.ndarray, column: int, log_y: bool = False) -> np.ndarray:
-    x = np.log(_NODE_TABLE[:, 0])
-    y = _NODE_TABLE[:, column]
+def _table(roadmap: str) -> np.ndarray:
+    try:
+        return _NODE_TABLE[roadmap]
+    except KeyError:
+        raise MemoryModelError(f"roadmap {roadmap!r} is not one of {ROADMAPS}") from None
+
+
+def _interp(node: np.ndarray, column: int, roadmap: str = "hp", log_y: bool = False) -> np.ndarray:
+    table = _table(roadmap)
+    x = np.log(table[:, 0])
+    y = table[:, column]
     if log_y:
         return np.exp(np.interp(np.log(node), x, np.log(y)))
     return np.interp(np.log(node), x, y)
 
 
-def vdd_v(node_nm) -> np.ndarray:
-    return _interp(check_node(node_nm), 1)
+def vdd_v(node_nm, roadmap: str = "hp") -> np.ndarray:
+    return _interp(check_node(node_nm), 1, roadmap)
 
 
-def i_on_ua_per_um(node_nm) -> np.ndarray:
-    return _interp(check_node(node_nm), 2, log_y=True)
+def i_on_ua_per_um(node_nm, roadmap: str = "hp") -> np.ndarray:
+    return _interp(check_node(node_nm), 2, roadmap, log_y=True)
 
 
-def i_off_na_per_um(node_nm) -> np.ndarray:
-    return _interp(check_node(node_nm), 3, log_y=True)
+def i_off_na_per_um(node_nm, roadmap: str = "hp") -> np.ndarray:
+    return _interp(check_node(node_nm), 3, roadmap, log_y=True)
 
 
 def c_gate_ff_per_um(node_nm) -> np.ndarray:
-    return _interp(check_node(node_nm), 4, log_y=True)
+    return _interp(check_node(node_nm), 4, "hp", log_y=True)
 
 
-def r_on_ohm_um(node_nm) -> np.ndarray:
+def r_on_ohm_um(node_nm, roadmap: str = "hp") -> np.ndarray:
     """Effective on-resistance of a 1 um wide NMOS (ohm * um)."""
-    return _R_EFF_MULT * vdd_v(node_nm) / (i_on_ua_per_um(node_nm) * 1e-6)
+    return _R_EFF_MULT * vdd_v(node_nm, roadmap) / (i_on_ua_per_um(node_nm, roadmap) * 1e-6)
 
 
-def fo4_ps(node_nm) -> np.ndarray:
+def fo4_ps(node_nm, roadmap: str = "hp") -> np.ndarray:
     """Fan-out-of-4 inverter delay. 22 nm and above: the 360 ps per um of drawn gate length rule
     (Ho, Mai, Horowitz, Proc. IEEE 89(4) 2001, typical corner); below 22 nm FinFETs improve more
     slowly, FO4 ~ F^0.6 from the 22 nm value (our assumption, matching the ~0.5x 22->7 nm delay
     factor of Stillmaker & Baas 2017)."""
     node = check_node(node_nm)
-    return np.where(node >= 22.0, 0.36 * node, 0.36 * 22.0 * (node / 22.0) ** 0.6)
+    fo4_hp = np.where(node >= 22.0, 0.36 * node, 0.36 * 22.0 * (node / 22.0) ** 0.6)
+    return fo4_hp * r_on_ohm_um(node, roadmap) / r_on_ohm_um(node, "hp")
 
 
 def wire_r_ohm_per_um(node_nm) -> np.ndarray:
@@ -103,7 +129,7 @@ def wire_r_ohm_per_um(node_nm) -> np.ndarray:
     return WIRE_R_OHM_PER_UM_22NM * (22.0 / node) ** 2
 
 
-def repeated_wire_delay_ps_per_mm(node_nm, pitch_factor: float = 4.0) -> np.ndarray:
+def repeated_wire_delay_ps_per_mm(node_nm, pitch_factor: float = 4.0, roadmap: str = "hp") -> np.ndarray:
     """Optimally repeated wire (Ho-Mai-Horowitz): 2 sqrt(FO4 * r * c) per mm.
 
     ``pitch_factor`` widens the wire relative to minimum pitch (semi-global/global routing layers
@@ -111,4 +137,4 @@ def repeated_wire_delay_ps_per_mm(node_nm, pitch_factor: float = 4.0) -> np.ndar
     """
     r_per_mm = wire_r_ohm_per_um(node_nm) * 1e3 / pitch_factor
     c_per_mm_f = WIRE_C_FF_PER_UM * 1e3 * 1e-15
-    return 2.0 * np.sqrt(fo4_ps(node_nm) * 1e-12 * r_per_mm * c_per_mm_f) * 1e12
+    return 2.0 * np.sqrt(fo4_ps(node_nm, roadmap) * 1e-12 * r_per_mm * c_per_mm_f) * 1e12

@@ -1,0 +1,98 @@
+"""Iso-capacity / iso-area study against the DeepNVM++ headline ratios (Inci, Isgenc, Marculescu, IEEE TCAD
+41(10) 2022; 16 nm GPU last-level caches, NVSim-style models, profiled DL workloads).
+
+Workload assumptions (memory_models.study): a GPU LLC with 64 B lines serving 1 G lines/s, 20 % writes,
+over 1 s ("gpu-llc-inference"); EDP = (reads E_r + writes E_w + P_leak T) x (reads t_r + writes t_w);
+iso-area keeps the access counts (no hit-rate gain). DeepNVM++ reports "up to" figures over its
+workloads; we take the maximum over 1-16 MiB capacities for that profile.
+
+Bands tested (ours vs published) and what we measured (README of memory_models.study, `dse mem --compare`):
+  * iso-capacity area reduction: within 30 % (ours STT ~2.3-2.6x vs 2.4x, SOT ~2.9-3.3x vs 2.8x);
+  * iso-area capacity gain: within 30 % (ours STT 2.5-2.75x vs 2.3x, SOT 3.1-3.4x vs 3.3x);
+  * iso-capacity EDP reduction "up to": within a factor 2 (ours STT 3.3x vs 3.8x, SOT 8.0x vs 4.7x:
+    our SOT cell's 1 ns / 200 uA write is more aggressive than DeepNVM++'s);
+  * iso-area EDP reduction "up to": within a factor 2 (ours STT 1.6x vs 2.2x, SOT 2.3x vs 2.4x);
+  * orderings: SOT better than STT, both better than SRAM, for EDP from 4 MiB up and for area/capacity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from memory_models import Tech, study
+from memory_models.errors import MemoryModelError
+
+PROFILE = study.PROFILES["gpu-llc-inference"]
+CAPS = [2**20 * m for m in (1, 2, 4, 8, 16)]
+ISO_C = [study.iso_capacity(c, PROFILE, 16.0) for c in CAPS]
+ISO_A = [study.iso_area(c, PROFILE, 16.0) for c in CAPS]
+PUB = study.DEEPNVM_PUBLISHED
+MRAM = (Tech.STT_MRAM, Tech.SOT_MRAM)
+
+
+def _up_to(comparisons, field):
+    return np.max([c.ratio_vs_sram(field) for c in comparisons], axis=0)
+
+
+@pytest.mark.parametrize("tech", MRAM)
+def test_iso_capacity_area_reduction(tech):
+    ours = np.array([c.ratio_vs_sram("area_mm2")[tech] for c in ISO_C])
+    pub = PUB["iso_capacity_area_reduction"][tech]
+    assert np.all(np.abs(ours / pub - 1) <= 0.30), ours
+
+
+@pytest.mark.parametrize("tech", MRAM)
+def test_iso_area_capacity_gain(tech):
+    ours = np.array([c.capacity_bytes[tech] / c.capacity_bytes[0] for c in ISO_A])
+    pub = PUB["iso_area_capacity_gain"][tech]
+    assert np.all(np.abs(ours / pub - 1) <= 0.30), ours
+    # and each MRAM array really fits in the SRAM's area
+    for c in ISO_A:
+        assert np.asarray(c.costs.area_mm2)[tech] <= np.asarray(c.costs.area_mm2)[0] * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("key, comparisons", [("iso_capacity_edp_reduction", ISO_C), ("iso_area_edp_reduction", ISO_A)])
+def test_edp_reduction_up_to_within_factor_two(key, comparisons):
+    ours = _up_to(comparisons, "edp_js")
+    for tech in MRAM:
+        ratio = ours[tech] / PUB[key][tech]
+        assert 0.5 <= ratio <= 2.0, (key, tech.name, ours[tech])
+
+
+def test_orderings():
+    for c in ISO_C:
+        area = c.ratio_vs_sram("area_mm2")
+        assert area[Tech.SOT_MRAM] > area[Tech.STT_MRAM] > 1
+    for c in ISO_A:
+        assert c.capacity_bytes[Tech.SOT_MRAM] > c.capacity_bytes[Tech.STT_MRAM] > c.capacity_bytes[0]
+    for cap, c in zip(CAPS, ISO_C):
+        edp = c.ratio_vs_sram("edp_js")
+        assert edp[Tech.SOT_MRAM] > edp[Tech.STT_MRAM]
+        if cap >= 4 * 2**20:
+            assert edp[Tech.STT_MRAM] > 1
+    # the MRAM advantage grows with capacity (leakage share grows), as DeepNVM++'s scalability study finds
+    stt = [c.ratio_vs_sram("edp_js")[Tech.STT_MRAM] for c in ISO_C]
+    assert all(b > a for a, b in zip(stt, stt[1:]))
+
+
+def test_workload_energy_delay_formula():
+    c = ISO_C[0].costs
+    e, d, edp = study.workload_energy_delay(c, 10.0, 5.0, 2.0)
+    sram = 0
+    expect_e = (10 * c.read_energy_pj[sram] + 5 * c.write_energy_pj[sram]) * 1e-12 + c.leakage_mw[sram] * 1e-3 * 2.0
+    expect_d = (10 * c.read_latency_ns[sram] + 5 * c.write_latency_ns[sram]) * 1e-9
+    assert np.isclose(e[sram], expect_e) and np.isclose(d[sram], expect_d) and np.isclose(edp[sram], expect_e * expect_d)
+    # vectorized over access counts
+    e2, _, _ = study.workload_energy_delay(c, np.array([[1.0], [2.0]]), 0.0, 0.0)
+    assert e2.shape == (2, 3)
+    with pytest.raises(MemoryModelError, match="non-negative"):
+        study.workload_energy_delay(c, -1.0, 0.0, 0.0)
+
+
+def test_default_glb_profile_is_derived_from_resnet18():
+    p = study.PROFILES["resnet18-eyeriss-glb"]
+    assert np.isclose(p.reads, 2 * 1.82e9 / 24) and np.isclose(p.writes, p.reads / 4)
+    assert np.isclose(p.runtime_s, 1.82e9 / (168 * 200e6 * 0.7))
+    c = study.iso_capacity(108 * 1024, p, 65.0)
+    assert c.ratio_vs_sram("energy_j")[Tech.STT_MRAM] > 1  # leakage-dominated GLB at 65 nm HP
