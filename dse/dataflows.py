@@ -38,6 +38,7 @@ CI = {name: i for i, name in enumerate(COUNTS)}
 
 _POW2 = np.array([1, 2, 4, 8, 16, 32], dtype=float)
 _TILE_DIV = 2.0 ** np.arange(0, 8)  # DRAM tiles: K / 2^i and OY / 2^j
+RS_PSUM_ADD_CYCLES = 1.0  # row stationary: one accumulation cycle per partial sum received from a neighbour
 SYSTOLIC_SKEW = 1.0  # weight-stationary arrays pay rows + cols cycles of skew per weight tile
 
 
@@ -69,40 +70,54 @@ def packed_capacity(words, pe_bits, bits):
 
 
 def dram_tiling(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
-    """Best GLB tiling (output-channel tile x output-row tile, all input channels resident so
-    partial sums never leave the chip), minimising DRAM traffic; arrays of shape (G, 1).
+    """Best GLB tiling minimising DRAM traffic; arrays of shape (G, 1).
 
-    Two loop orders: K tiles outer (weights read once, ifmap once per K tile) or row tiles outer
-    (ifmap once, weights once per row tile). Where no tile fits, ``streams`` is 1 and operands
-    stream from DRAM past the GLB at the array's own reuse.
+    A tile is (batch nt x output channels kt x output rows yt) of outputs whose partial sums stay
+    in the GLB (they never go to DRAM) while input-channel tiles ct stream through; weight and
+    ifmap tiles are double buffered. With one channel tile an operand can stay resident across
+    output tiles: K tiles outer keeps weights (ifmap re-read per K tile), batch/row tiles outer
+    keeps the ifmap (weights re-read per batch/row tile). With several channel tiles both are
+    re-read. Where no tile fits, ``streams`` is 1 and operands stream from DRAM past the GLB.
     """
-    kt = np.ceil(L.k / _TILE_DIV)[:, None].ravel()[None, :, None]  # (1, T, 1)
-    yt = np.ceil(L.oy / _TILE_DIV)[None, None, :]  # (1, 1, T)
-    n_kt, n_yt = np.ceil(L.k / kt), np.ceil(L.oy / yt)
+    kg, cg = L.k // L.groups, L.c_per_group
+    div = lambda n: np.unique(np.ceil(n / _TILE_DIV))  # noqa: E731  (distinct tile sizes)
+    kt, yt, nt, ct = np.meshgrid(div(L.k), div(L.oy), div(L.n), div(cg), indexing="ij")
+    kt, yt, nt, ct = (x.reshape(1, -1) for x in (kt, yt, nt, ct))  # (1, T)
+    n_kt, n_yt, n_nt, n_ct = np.ceil(L.k / kt), np.ceil(L.oy / yt), np.ceil(L.n / nt), np.ceil(cg / ct)
     in_rows = (yt - 1) * L.stride_y + L.fy
-    c_tile = np.minimum(L.c, kt * L.c_per_group)
-    w, a, acc, cap = (x[:, :, None] for x in (g.w_bits, g.a_bits, g.acc_bits, g.glb_bytes))
-    need_bits = kt * L.c_per_group * L.fy * L.fx * w + L.n * c_tile * L.input_x * in_rows * a + L.n * kt * yt * L.ox * acc
-    # double buffering: the next tile's inputs load while this one computes
-    fits = need_bits * 2 <= cap * 8
+    groups_spanned = np.ceil(kt / kg)  # a K tile of a grouped conv needs the channels of its groups
+    w, a, acc, cap = g.w_bits, g.a_bits, g.acc_bits, g.glb_bytes
+    w_tile = kt * ct * L.fy * L.fx * w
+    i_tile = nt * ct * groups_spanned * L.input_x * in_rows * a
+    psum_tile = nt * kt * yt * L.ox * acc
+    one_c = n_ct == 1
+    # the operand that stays resident is held once; the streamed one is double buffered
+    fits_k = (np.where(one_c, 1.0, 2.0) * w_tile + 2 * i_tile + psum_tile) <= cap * 8
+    fits_o = (2 * w_tile + np.where(one_c, 1.0, 2.0) * i_tile + psum_tile) <= cap * 8
+    c_share = np.minimum(1.0, groups_spanned * cg / L.c)  # share of all input channels one K tile reads
     in_elems = L.n * L.c * L.input_x * np.maximum(L.input_y, n_yt * in_rows)  # halo rows re-read
     w_once, i_once = L.weight_count * w, in_elems * a
-    k_outer = w_once + i_once * n_kt
-    y_outer = w_once * n_yt + i_once
-    use_k = k_outer <= y_outer
-    total = np.where(fits, np.minimum(k_outer, y_outer), np.inf).reshape(len(cap), -1)
+    k_outer = (w_once * np.where(one_c, 1.0, n_nt * n_yt), i_once * n_kt * c_share)
+    o_outer = (w_once * n_nt * n_yt, i_once * np.where(one_c, 1.0, n_kt * c_share))
+    tot_k = np.where(fits_k, k_outer[0] + k_outer[1], np.inf)
+    tot_o = np.where(fits_o, o_outer[0] + o_outer[1], np.inf)
+    use_k = tot_k <= tot_o
+    w_bits = np.where(use_k, k_outer[0], o_outer[0])
+    i_bits = np.where(use_k, k_outer[1], o_outer[1])
+    total = np.minimum(tot_k, tot_o)
+    G = total.shape[0]
     best = np.argmin(total, axis=1)
-    G = len(cap)
-    pick = lambda x: np.broadcast_to(x, fits.shape).reshape(G, -1)[np.arange(G), best][:, None]  # noqa: E731
-    feasible = np.isfinite(total[np.arange(G), best])[:, None]
+    rows = np.arange(G)
+    pick = lambda x: np.broadcast_to(x, total.shape)[rows, best][:, None]  # noqa: E731
+    feasible = np.isfinite(total[rows, best])[:, None]
     out_bits = L.output_count * g.o_bits
     stream_tiles = np.maximum(1.0, np.ceil((L.weight_count * g.w_bits + L.input_count * g.a_bits + out_bits)
                                            / (g.glb_bytes * 8 / 2)))
     return {
-        "w_bits": np.where(feasible, pick(np.where(use_k, w_once, w_once * n_yt)), np.nan),
-        "i_bits": np.where(feasible, pick(np.where(use_k, i_once * n_kt, i_once)), np.nan),
+        "w_bits": np.where(feasible, pick(w_bits), np.nan),
+        "i_bits": np.where(feasible, pick(i_bits), np.nan),
         "o_bits": out_bits,
-        "tiles": np.where(feasible, pick(n_kt * n_yt), stream_tiles),
+        "tiles": np.where(feasible, pick(n_kt * n_yt * n_nt * n_ct), stream_tiles),
         "streams": (~feasible).astype(float),
     }
 
@@ -147,7 +162,9 @@ def _row_stationary(L: Layer, g: Geometry) -> _Array:
     legal |= (p_ == 1) & (q_ == 1)  # p = q = 1 always runs (operands stream through the spads)
     n_k = np.ceil(L.k / (p * u_k))
     n_c = np.ceil(L.c_per_group / (q * u_c))
-    compute = n_k * n_c * strips * fy_fold * L.n * p * q * L.fx * L.ox * g.passes
+    # per pass a PE computes p x OX partial sums of q x FX MACs each, plus one cycle per partial sum
+    # to add the one arriving from its neighbour (the PE's adder does it: Eyeriss JSSC 2017 Sec. V-B)
+    compute = n_k * n_c * strips * fy_fold * L.n * p * L.ox * (q * L.fx * g.passes + RS_PSUM_ADD_CYCLES)
     in_rows_total = strips * ((cols_set - 1) * L.stride_y + L.fy)
     ifmap_once = L.n * L.c * L.input_x * in_rows_total
     # ifmap is shared by output channels of the same group only (none for depthwise)

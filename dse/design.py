@@ -41,6 +41,7 @@ class DesignBatch:
     node_nm: np.ndarray
     dataflow: np.ndarray  # index into DATAFLOWS
     noc_multicast: np.ndarray  # 1 on, 0 off
+    psum_activation: np.ndarray  # 1: psums truncated to the activation width, 0: full accumulator
     noc_pj_per_bit_mm: np.ndarray
 
     def __len__(self) -> int:
@@ -67,6 +68,7 @@ class DesignBatch:
             "clock_mhz": self.clock_mhz,
             "node_nm": self.node_nm,
             "dataflow": np.asarray(DATAFLOWS, dtype=object)[self.dataflow],
+            "psum_width": np.where(self.psum_activation == 1, "activation", "accumulator").astype(object),
             "noc_multicast": np.where(self.noc_multicast == 1, "on", "off").astype(object),
             "noc_pj_per_bit_mm": self.noc_pj_per_bit_mm,
         }
@@ -85,6 +87,8 @@ def _encode(name: str, values: tuple) -> np.ndarray:
         return np.array([list(DRAM_TYPES).index(v) for v in values], dtype=np.int8)
     if name == "dataflow":
         return np.array([DATAFLOWS.index(v) for v in values], dtype=np.int8)
+    if name == "psum_width":
+        return np.array([v == "activation" for v in values], dtype=np.int8)
     if name == "noc_multicast":
         return np.array([v == "on" for v in values], dtype=np.int8)
     if name == "glb_kib":
@@ -126,5 +130,6 @@ def points(spec: Spec, ids: np.ndarray) -> DesignBatch:
         node_nm=cols["node_nm"].astype(float),
         dataflow=cols["dataflow"],
         noc_multicast=cols["noc_multicast"],
+        psum_activation=cols["psum_width"],
         noc_pj_per_bit_mm=cols["noc_pj_per_bit_mm"].astype(float),
     )

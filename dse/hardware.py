@@ -68,7 +68,7 @@ def _on_unique(fn: Callable[..., object], *arrays: np.ndarray):
 def evaluate(d: DesignBatch) -> HardwareCosts:
     pe = _on_unique(lambda k, w, a, n: pe_models.evaluate(k.astype(int), w, a, n),
                     d.pe_kind, d.pe_w_bits, d.pe_a_bits, d.node_nm)
-    acc = accumulator_bits(d.pe_w_bits, d.pe_a_bits)
+    acc = np.where(d.psum_activation == 1, d.pe_a_bits, accumulator_bits(d.pe_w_bits, d.pe_a_bits))
     n_pe = d.pe_rows * d.pe_cols
 
     def spad(words, bits):

@@ -68,6 +68,15 @@ def write_all(spec: Spec, result: SweepResult, out_dir: Path) -> dict:
         "outputs": ["results.parquet", "pareto.csv", "pareto.png", "perf_per_area.png", "report.html",
                     "precision.json"],
     }
+    if spec.validation is not None:
+        # published figures next to ours (validation.csv) and our per-layer detail (validation_layers.csv)
+        from dse import validation
+
+        layers_v = validation.per_layer(spec, result.workload)
+        write_csv(out_dir / "validation_layers.csv", layers_v)
+        write_csv(out_dir / "validation.csv", validation.compare(spec, result.workload, layers_v))
+        manifest["outputs"] += ["validation.csv", "validation_layers.csv"]
+        manifest["validation_source"] = spec.validation.source
     write_text(out_dir / "report.html", report.render(
         spec_name=spec.name, network=result.workload.graph.name, manifest=manifest, results=df, front=front,
         best=best, layers=layers, plots=figs))

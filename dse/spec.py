@@ -24,6 +24,7 @@ from workloads.precision import BitsOverride, PrecisionOverrides
 
 SPEC_VERSION = 1
 NOC_MULTICAST = ("on", "off")
+PSUM_WIDTHS = ("accumulator", "activation")
 OBJECTIVES = ("energy", "latency", "edp")
 POLICIES = ("pe", "model")
 
@@ -55,6 +56,8 @@ PARAMS: dict[str, Param] = {
     "clock_mhz": Param(float, 200.0, "target clock, MHz (capped by the PE's fmax)"),
     "node_nm": Param(float, 45.0, "technology node, nm"),
     "dataflow": Param(str, "row_stationary", "dataflow", choices=DATAFLOWS),
+    "psum_width": Param(str, "accumulator", "partial-sum word: full accumulator (w + a + 8 bits) or truncated "
+                        "to the activation width (Eyeriss keeps 16-bit psums)", choices=PSUM_WIDTHS),
     "noc_multicast": Param(str, "on", "NoC multicast (off: every destination PE costs its own GLB read)",
                            choices=NOC_MULTICAST),
     # 0.1 pJ/bit/mm at 40-45 nm: Keckler et al., IEEE Micro 31(5) 2011 (~26 pJ to move 256 bits 1 mm)
@@ -87,7 +90,7 @@ class ValidationSpec:
     tolerance: float  # relative error the comparison is held to
     metrics: tuple[tuple[str, float], ...]  # VALIDATION_METRICS name -> published value
     layers: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()  # layer -> LAYER_METRICS name -> value
-    dram_zero_compression: tuple[tuple[str, float], ...] = ()  # layer -> DRAM traffic reduction factor
+    ifmap_zero_fraction: tuple[tuple[str, float], ...] = ()  # layer -> published share of zero ifmap values
 
 
 # Whole-network and per-layer figures a validation section may quote.
@@ -225,7 +228,7 @@ def parse(raw: Any, path: str = "<spec>", sha256: str = "") -> Spec:
 
 
 def _validation(r: _Reader, raw: Any, space) -> ValidationSpec:
-    v = r.mapping(raw, "validation", {"source", "tolerance", "metrics", "layers", "dram_zero_compression"},
+    v = r.mapping(raw, "validation", {"source", "tolerance", "metrics", "layers", "ifmap_zero_fraction"},
                   {"source", "metrics"})
     if any(len(values) != 1 for _, values in space):
         raise r.fail("validation", "a validation spec describes one design; expected one value per space parameter")
@@ -241,12 +244,15 @@ def _validation(r: _Reader, raw: Any, space) -> ValidationSpec:
     metrics = figures(v["metrics"], "validation.metrics", VALIDATION_METRICS)
     lay = r.mapping(v.get("layers"), "validation.layers", set(map(str, v.get("layers") or {})))
     layers = tuple((str(k), figures(val, f"validation.layers.{k}", LAYER_METRICS)) for k, val in lay.items())
-    zc = r.mapping(v.get("dram_zero_compression"), "validation.dram_zero_compression",
-                   set(map(str, v.get("dram_zero_compression") or {})))
-    comp = tuple((str(k), r.scalar(x, f"validation.dram_zero_compression.{k}",
-                                   Param(float, 1.0, "DRAM traffic reduction factor >= 1")))
-                 for k, x in zc.items())
-    return ValidationSpec(v["source"], tol, metrics, layers, comp)
+    zf = r.mapping(v.get("ifmap_zero_fraction"), "validation.ifmap_zero_fraction",
+                   set(map(str, v.get("ifmap_zero_fraction") or {})))
+    zeros = []
+    for k, x in zf.items():
+        z = r.scalar(x, f"validation.ifmap_zero_fraction.{k}", Param(float, 0.5, "share of zeros in (0, 1)"))
+        if z >= 1:
+            raise r.fail(f"validation.ifmap_zero_fraction.{k}", f"got {x!r}; expected a share of zeros in (0, 1)")
+        zeros.append((str(k), z))
+    return ValidationSpec(v["source"], tol, metrics, layers, tuple(zeros))
 
 
 def load(path: str | Path | None = None) -> Spec:

@@ -1,0 +1,104 @@
+"""Compare a one-design sweep with published chip figures (``validation:`` in the spec).
+
+The sweep model is dense. Chips such as Eyeriss exploit zeros in the activations; given the
+published share of zeros per layer we apply the chip's two mechanisms here, on the chosen
+mapping's action counts, and say so in the output:
+
+- zero gating (Eyeriss, JSSC 2017 Sec. V-B): a zero ifmap skips the MAC and the filter-spad
+  read, so MAC energy and the per-MAC share of filter-spad energy scale by ``1 - zeros``;
+- run-length compression of DRAM activations (Sec. V-A): a 64-bit word holds three
+  (5-bit run, 16-bit value) pairs, so ``(1 - zeros)`` of the values cost 64/3 bits each instead
+  of 16; applied to ifmap reads and ofmap writes when it shrinks them (conv1's image is dense).
+  An ofmap's zeros are the next layer's ifmap zeros (ReLU output); the last layer keeps its own.
+
+Published chip power excludes DRAM, so ``power_mw`` is on-chip energy over latency.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dse import cost, design, hardware, mapping
+from dse.dataflows import CI
+from dse.evaluate import Workload
+from dse.errors import UserError
+from dse.spec import Spec
+
+RLC_BITS_PER_NONZERO = 64 / 3  # three 21-bit (run, value) pairs per 64-bit word, Eyeriss JSSC 2017 Sec. V-A
+DRAM_WORD_BITS = 16  # Eyeriss counts DRAM accesses in 16-bit words
+BYTES_PER_MB = 1e6
+
+
+def rlc_factor(zeros: np.ndarray, bits: float) -> np.ndarray:
+    """DRAM traffic after run-length compression over before (never above 1: the chip can bypass it)."""
+    return np.minimum(1.0, (1.0 - np.asarray(zeros, float)) * RLC_BITS_PER_NONZERO / bits)
+
+
+def per_layer(spec: Spec, wl: Workload) -> pd.DataFrame:
+    """Per compute layer of the spec's single design: latency, on-chip power, DRAM traffic (sparsity applied)."""
+    d = design.batch(spec)
+    hw = hardware.evaluate(d)
+    geo = cost.geometries(d, hw)
+    layers = wl.graph.compute_layers()
+    tables = mapping.stack_tables([cost.layer_table(L, geo, wl.follows_pe(L.name)) for L in layers],
+                                  [float(L.macs) for L in layers])
+    res = mapping.search(tables, geo.index, cost.action_costs(hw), spec.mapping_objective, per_layer=True)
+    counts = cost.chosen_counts(tables, geo.index, res.layer_choice)[:, 0, :].copy()  # (L, COUNTS)
+    e = cost.action_costs(hw)[0]
+    zeros_in = dict(spec.validation.ifmap_zero_fraction) if spec.validation else {}
+    z = np.array([zeros_in.get(L.name, 0.0) for L in layers])
+    z_out = np.append(z[1:], z[-1:])
+    bits = np.array([L.a_bits for L in layers], float)
+    counts[:, CI["dram_rd_ifmap"]] *= rlc_factor(z, bits)
+    counts[:, CI["dram_wr_psum"]] *= rlc_factor(z_out, np.array([L.o_bits for L in layers], float))
+    mac_ops = counts[:, CI["mac_ops"]]
+    spad_w_per_mac = np.minimum(mac_ops, counts[:, CI["spad_weight"]])
+    counts[:, CI["spad_weight"]] -= spad_w_per_mac * z
+    counts[:, CI["mac_ops"]] *= 1 - z
+    energy, latency = np.zeros(len(layers)), np.zeros(len(layers))
+    dram_pj = np.zeros(len(layers))
+    for i in range(len(layers)):
+        energy[i], latency[i] = mapping._cost(counts[i], e)
+        dram_pj[i] = (counts[i, CI["dram_rd_weight"]] + counts[i, CI["dram_rd_ifmap"]]
+                      + counts[i, CI["dram_wr_psum"]]) * e[mapping.ACTION_COSTS.index("dram_pj_per_bit")]
+    seconds = latency / (hw.clock_mhz[0] * 1e6)
+    dram_bits = counts[:, CI["dram_rd_weight"]] + counts[:, CI["dram_rd_ifmap"]] + counts[:, CI["dram_wr_psum"]]
+    return pd.DataFrame({
+        "layer": [L.name for L in layers], "macs": [L.macs for L in layers],
+        "latency_ms": seconds * 1e3, "chip_energy_pj": energy - dram_pj,
+        "power_mw": (energy - dram_pj) / seconds / cost.PJ_PER_MW_S,
+        "dram_mb": dram_bits / 8 / BYTES_PER_MB,
+        "dram_accesses_per_mac": dram_bits / DRAM_WORD_BITS / np.array([L.macs for L in layers], float),
+        "utilization": res.layer_utilization[:, 0], "ifmap_zero_fraction": z,
+    })
+
+
+def compare(spec: Spec, wl: Workload, lay: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rows ``metric, ours, published, rel_error`` for every published figure of the spec."""
+    v = spec.validation
+    lay = per_layer(spec, wl) if lay is None else lay
+    total_s = lay["latency_ms"].sum() / 1e3
+    ours = {
+        "frames_per_s": spec.workload.batch / total_s,
+        "power_mw": lay["chip_energy_pj"].sum() / total_s / cost.PJ_PER_MW_S,
+        "dram_accesses_per_mac": (lay["dram_mb"].sum() * BYTES_PER_MB * 8 / DRAM_WORD_BITS) / lay["macs"].sum(),
+        "latency_ms": total_s * 1e3,
+        "energy_mj": lay["chip_energy_pj"].sum() / 1e9,
+    }
+    rows = [(name, ours[name], published) for name, published in v.metrics]
+    by_layer = lay.set_index("layer")
+    for layer, figures in v.layers:
+        if layer not in by_layer.index:
+            raise UserError(f"{spec.path}: validation.layers.{layer}: no compute layer of that name")
+        rows += [(f"{layer}.{name}", float(by_layer.loc[layer, name]), published) for name, published in figures]
+    df = pd.DataFrame(rows, columns=["metric", "ours", "published"])
+    df["rel_error"] = (df["ours"] - df["published"]) / df["published"]
+    return df
+
+
+def summary_lines(df: pd.DataFrame, tolerance: float) -> list[str]:
+    """One line per figure for the terminal: ours, published, relative error, within tolerance or not."""
+    return [f"{r.metric:>28s}: ours {r.ours:10.4g}  published {r.published:10.4g}  "
+            f"{r.rel_error:+7.1%} {'ok' if abs(r.rel_error) <= tolerance else 'OUTSIDE'} (tol {tolerance:.0%})"
+            for r in df.itertuples()]
