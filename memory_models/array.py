@@ -4,8 +4,9 @@ A bank of ``capacity / banks`` bytes is tiled into identical subarrays of ``rows
 with a ``mux``:1 column mux in front of each sense amplifier. An access activates
 ``word_bits / (cols / mux)`` subarrays; address and data travel an H-tree from the bank port to
 the farthest subarray. For every configuration we evaluate all candidate (rows, cols, mux)
-organisations at once (arrays of shape ``config_shape + (n_candidates,)``) and keep, per
-configuration, the one that minimises the optimisation target (like NVSim's -OptimizationTarget).
+organisations at once (arrays of shape ``(n_unique_configs, n_candidates)``, duplicates evaluated once,
+candidates that fit no configuration dropped) and keep, per configuration, the one that minimises the
+optimisation target (like NVSim's -OptimizationTarget). No Python loop over configurations.
 
 Components (each a closed-form first-order model, units in the names):
   * row decoder: log-depth predecode + NAND/driver stages (FO4 delays), wordline distributed RC;
@@ -28,12 +29,13 @@ import numpy as np
 
 from memory_models import Tech, technology as tk
 from memory_models.cells import Cell, cell_arrays
+from memory_models.errors import MemoryModelError
 
 TARGETS = ("read_latency", "write_latency", "read_energy", "write_energy", "read_edp", "area", "leakage")
 
-# Candidate organisations: rows 16..2048, columns 32..4096, column mux 1..64 (NVSim's own search
+# Candidate organisations: rows 4..2048 (4-8 rows only serve tiny tag arrays), columns 32..4096, column mux 1..64 (NVSim's own search
 # ranges: rows/cols 2^k, senseamp mux 1..256).
-_ROWS = 2.0 ** np.arange(4, 12)
+_ROWS = 2.0 ** np.arange(2, 12)
 _COLS = 2.0 ** np.arange(5, 13)
 _MUX = 2.0 ** np.arange(0, 7)
 CAND_ROWS, CAND_COLS, CAND_MUX = (a.ravel() for a in np.meshgrid(_ROWS, _COLS, _MUX, indexing="ij"))
@@ -110,16 +112,42 @@ def evaluate(
     cells: dict[Tech, Cell] | None = None,
     roadmap: str = "hp",
 ) -> ArrayCosts:
-    """Costs of a RAM array (no tags) for broadcastable configuration arrays."""
-    if target not in TARGETS:
-        from memory_models.errors import MemoryModelError
+    """Costs of a RAM array (no tags) for broadcastable configuration arrays.
 
+    Identical configurations are evaluated once, and candidate organisations that fit none of the
+    configurations are dropped before the (configurations x candidates) evaluation."""
+    if target not in TARGETS:
         raise MemoryModelError(f"optimisation target {target!r} is not one of {TARGETS}")
     tech, cap_b, word_b, node, banks = np.broadcast_arrays(
         np.asarray(tech, dtype=int), np.asarray(capacity_bytes, dtype=float),
         np.asarray(word_bits, dtype=float), np.asarray(node_nm, dtype=float), np.asarray(banks, dtype=float),
     )
+    shape = tech.shape
     tk.check_node(node)
+    tk.vdd_v(node, roadmap)  # validates the roadmap name
+    cols_in = np.stack([a.ravel().astype(float) for a in (tech, cap_b, word_b, node, banks)], axis=1)
+    uniq, inverse = np.unique(cols_in, axis=0, return_inverse=True)
+    u_tech, u_cap, u_word, u_node, u_banks = (uniq[:, i] for i in range(5))
+    bits_bank = u_cap * 8.0 / u_banks
+    n_sub = bits_bank[:, None] / (CAND_ROWS * CAND_COLS)
+    out_bits = CAND_COLS / CAND_MUX
+    n_act = np.maximum(u_word[:, None] / out_bits, 1.0)
+    valid = (n_sub >= 1.0 - 1e-9) & (out_bits <= u_word[:, None]) & (n_act <= n_sub + 1e-9)
+    if not np.all(valid.any(axis=1)):
+        bad = ~valid.any(axis=1)
+        raise MemoryModelError(
+            f"no array organisation for capacity_bytes {np.unique(u_cap[bad]).tolist()[:4]} per "
+            f"{np.unique(u_banks[bad]).tolist()[:2]} bank(s) with word_bits {np.unique(u_word[bad]).tolist()[:4]}: "
+            f"a bank needs at least one 4-row x 32-column subarray per accessed word"
+        )
+    keep = valid.any(axis=0)
+    res = _evaluate_unique(u_tech.astype(int), u_cap, u_word, u_node, u_banks, target, cells, roadmap,
+                           CAND_ROWS[keep], CAND_COLS[keep], CAND_MUX[keep], valid[:, keep])
+    inverse = inverse.reshape(-1)
+    return ArrayCosts(**{k: np.asarray(v)[inverse].reshape(shape) for k, v in vars(res).items()})
+
+
+def _evaluate_unique(tech, cap_b, word_b, node, banks, target, cells, roadmap, rows, cols, mux, valid) -> ArrayCosts:
     cp = {k: _c(v) for k, v in cell_arrays(tech, cells).items()}
     is_sram = _c(tech == Tech.SRAM)
     sa_area_f2 = _c(np.array([_SA_AREA_F2[t] for t in Tech])[tech])
@@ -135,13 +163,11 @@ def evaluate(
     c_wire = tk.WIRE_C_FF_PER_UM
     t_wire_ps_per_um = _c(tk.repeated_wire_delay_ps_per_mm(node, _HTREE_PITCH_FACTOR, roadmap)) * 1e-3 * _HTREE_DELAY_PENALTY
 
-    rows, cols, mux = CAND_ROWS, CAND_COLS, CAND_MUX
     bits_bank = _c(cap_b) * 8.0 / _c(banks)
     n_sub = bits_bank / (rows * cols)
     out_bits = cols / mux
     w = _c(word_b)
     n_act = np.maximum(w / out_bits, 1.0)
-    valid = (n_sub >= 1.0 - 1e-9) & (out_bits <= w) & (n_act <= n_sub + 1e-9)
 
     # ---- geometry (um) ----
     cell_w = np.sqrt(cp["area_f2"] / cp["aspect_ratio"]) * f_um
@@ -236,7 +262,7 @@ def evaluate(
         "area": area_mm2,
         "leakage": leak_mw,
     }[target]
-    # ties are common (e.g. identical energy); break them by read EDP then area for a stable choice
+    # ties (e.g. identical energy for several muxes) go to the smaller area, for a stable choice
     score = np.where(valid, metric * (1.0 + 1e-9 * area_mm2 / np.max(area_mm2)), np.inf)
     best = np.argmin(score, axis=-1)[..., None]
 
