@@ -1,6 +1,6 @@
 """Print our memory model next to the NVSim / CACTI 7 / IHP SG13G2 reference figures (ratio ours/ref).
 
-    /work/venv/bin/python benchmarks/mem_calibration.py
+/work/venv/bin/python benchmarks/mem_calibration.py
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ FIGS = ["read_latency_ns", "write_latency_ns", "read_energy_pj", "write_energy_p
 def compare_caches() -> pd.DataFrame:
     ref = pd.read_csv(DATA / "mem_reference_nvsim_cacti.csv", comment="#")
     tech = np.array([TECH_NAMES[t] for t in ref.technology])
-    ours = mm.cache(tech, ref.capacity_bytes.to_numpy(), 64, ref.node_nm.to_numpy().astype(float), cells=NVSIM_CELLS)
+    ours = mm.cache(
+        tech, ref.capacity_bytes.to_numpy(), 64, ref.node_nm.to_numpy().astype(float), cells=NVSIM_CELLS
+    )
     out = ref[["tool", "technology", "node_nm", "capacity_bytes"]].copy()
     for f in FIGS:
         out[f] = np.asarray(getattr(ours, f)) / ref[f].to_numpy()

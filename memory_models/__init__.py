@@ -1,8 +1,8 @@
 """On-chip memory (SRAM, STT-MRAM, SOT-MRAM) and DRAM models, vectorized over configurations.
 
-    costs = memory_models.buffer(tech, capacity_bytes, word_bits, node_nm)   # arrays broadcast
-    costs.read_energy_pj, costs.write_energy_pj, costs.read_latency_ns, costs.write_latency_ns,
-    costs.leakage_mw, costs.area_mm2                                          # per access of word_bits
+costs = memory_models.buffer(tech, capacity_bytes, word_bits, node_nm)   # arrays broadcast
+costs.read_energy_pj, costs.write_energy_pj, costs.read_latency_ns, costs.write_latency_ns,
+costs.leakage_mw, costs.area_mm2                                          # per access of word_bits
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ class MemoryCosts:
     area_mm2: np.ndarray
 
 
-def buffer(tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp", cells=None,
-           roadmap="hp") -> MemoryCosts:
+def buffer(
+    tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp", cells=None, roadmap="hp"
+) -> MemoryCosts:
     """A scratchpad / global buffer (no tags) of ``capacity_bytes`` accessed ``word_bits`` at a time.
 
     ``target`` is the organisation search objective (memory_models.array.TARGETS); ``cells`` overrides
@@ -54,15 +55,20 @@ def buffer(tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_
     ("hp" as NVSim/CACTI by default, "lop", "lstp"; memory_models.technology)."""
     from memory_models import model
 
-    return model.buffer(tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap)
+    return model.buffer(
+        tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap
+    )
 
 
-def cache(tech, capacity_bytes, line_bytes=64, node_nm=45.0, banks=1, target="read_edp", cells=None,
-          roadmap="hp") -> MemoryCosts:
+def cache(
+    tech, capacity_bytes, line_bytes=64, node_nm=45.0, banks=1, target="read_edp", cells=None, roadmap="hp"
+) -> MemoryCosts:
     """A 16-way cache (tag + data, normal access) returning one ``line_bytes`` line per access."""
     from memory_models import model
 
-    return model.cache(tech, capacity_bytes, line_bytes, node_nm, banks, target=target, cells=cells, roadmap=roadmap)
+    return model.cache(
+        tech, capacity_bytes, line_bytes, node_nm, banks, target=target, cells=cells, roadmap=roadmap
+    )
 
 
 def regfile(capacity_bytes, word_bits, node_nm=45.0, roadmap="hp") -> MemoryCosts:

@@ -27,14 +27,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from memory_models import Tech, technology as tk
+from memory_models import Tech
+from memory_models import technology as tk
 from memory_models.cells import Cell, cell_arrays
 from memory_models.errors import MemoryModelError
 
 TARGETS = ("read_latency", "write_latency", "read_energy", "write_energy", "read_edp", "area", "leakage")
 
-# Candidate organisations: rows 4..2048 (4-8 rows only serve tiny tag arrays), columns 32..4096, column mux 1..64 (NVSim's own search
-# ranges: rows/cols 2^k, senseamp mux 1..256).
+# Candidate organisations: rows 4..2048 (4-8 rows only serve tiny tag arrays), columns 32..4096,
+# column mux 1..64 (NVSim's own search ranges: rows/cols 2^k, senseamp mux 1..256).
 _ROWS = 2.0 ** np.arange(2, 12)
 _COLS = 2.0 ** np.arange(5, 13)
 _MUX = 2.0 ** np.arange(0, 7)
@@ -47,7 +48,9 @@ _SA_AREA_F2 = {Tech.SRAM: 600.0, Tech.STT_MRAM: 1500.0, Tech.SOT_MRAM: 1500.0}  
 _WIRE_PITCH_F = 8.0  # semi-global routing pitch in F (2x minimum metal pitch of ~4 F)
 _WLDRV_WIDTH_F = 20.0  # wordline driver NMOS width, F
 _WD_WIDTH_F = 20.0  # write driver width, F
-_SRAM_SWING_FRAC = 0.1  # bitline differential needed by a latch sense amp, fraction of Vdd (CACTI 7: ~0.1 Vdd)
+_SRAM_SWING_FRAC = (
+    0.1  # bitline differential needed by a latch sense amp, fraction of Vdd (CACTI 7: ~0.1 Vdd)
+)
 # Energy swing: the bitlines keep discharging until the wordline pulse ends, well past the sensing
 # differential (calibrated: IHP SG13G2 macro read energy grows ~0.8 fJ per row per bit at 1.2 V,
 # i.e. a near-full swing on the 2 muxed columns; 0.5 Vdd balances those and the 22/32 nm tools).
@@ -58,7 +61,8 @@ _SA_ENERGY_CG = {Tech.SRAM: 40.0, Tech.STT_MRAM: 60.0, Tech.SOT_MRAM: 60.0}
 # ~9 um/um^2 at 22 nm), half of the devices off (calibrated: NVSim STT 22 nm periphery-only leakage).
 _PERIPH_WIDTH_PER_F2 = 0.25
 # Current-mode MRAM sensing draws the cell current, a reference-cell current and the sense amplifier's
-# bias (~3x the cell current, incl. its clamp) for the whole sense time (current-in voltage-out SA as modelled by NVSim).
+# bias (~3x the cell current, incl. its clamp) for the whole sense time (current-in voltage-out SA,
+# as modelled by NVSim).
 _MRAM_SENSE_CURRENT_FACTOR = 5.0
 # Leaking width per 6T cell in F: the off pull-down, pull-up and access devices (~4.6 F drawn) x ~3.5 for
 # gate + junction leakage and the 350 K corner; calibrated between CACTI 7 (35 nW/bit) and NVSim
@@ -119,8 +123,11 @@ def evaluate(
     if target not in TARGETS:
         raise MemoryModelError(f"optimisation target {target!r} is not one of {TARGETS}")
     tech, cap_b, word_b, node, banks = np.broadcast_arrays(
-        np.asarray(tech, dtype=int), np.asarray(capacity_bytes, dtype=float),
-        np.asarray(word_bits, dtype=float), np.asarray(node_nm, dtype=float), np.asarray(banks, dtype=float),
+        np.asarray(tech, dtype=int),
+        np.asarray(capacity_bytes, dtype=float),
+        np.asarray(word_bits, dtype=float),
+        np.asarray(node_nm, dtype=float),
+        np.asarray(banks, dtype=float),
     )
     shape = tech.shape
     tk.check_node(node)
@@ -137,122 +144,232 @@ def evaluate(
         bad = ~valid.any(axis=1)
         raise MemoryModelError(
             f"no array organisation for capacity_bytes {np.unique(u_cap[bad]).tolist()[:4]} per "
-            f"{np.unique(u_banks[bad]).tolist()[:2]} bank(s) with word_bits {np.unique(u_word[bad]).tolist()[:4]}: "
+            f"{np.unique(u_banks[bad]).tolist()[:2]} bank(s) with word_bits "
+            f"{np.unique(u_word[bad]).tolist()[:4]}: "
             f"a bank needs at least one 4-row x 32-column subarray per accessed word"
         )
     keep = valid.any(axis=0)
-    res = _evaluate_unique(u_tech.astype(int), u_cap, u_word, u_node, u_banks, target, cells, roadmap,
-                           CAND_ROWS[keep], CAND_COLS[keep], CAND_MUX[keep], valid[:, keep])
+    res = _evaluate_unique(
+        u_tech.astype(int),
+        u_cap,
+        u_word,
+        u_node,
+        u_banks,
+        target,
+        cells,
+        roadmap,
+        CAND_ROWS[keep],
+        CAND_COLS[keep],
+        CAND_MUX[keep],
+        valid[:, keep],
+    )
     inverse = inverse.reshape(-1)
     return ArrayCosts(**{k: np.asarray(v)[inverse].reshape(shape) for k, v in vars(res).items()})
 
 
-def _evaluate_unique(tech, cap_b, word_b, node, banks, target, cells, roadmap, rows, cols, mux, valid) -> ArrayCosts:
-    cp = {k: _c(v) for k, v in cell_arrays(tech, cells).items()}
-    is_sram = _c(tech == Tech.SRAM)
-    sa_area_f2 = _c(np.array([_SA_AREA_F2[t] for t in Tech])[tech])
-    sa_energy_f = _c(np.array([_SA_ENERGY_CG[t] for t in Tech])[tech])
+@dataclass(frozen=True)
+class _Env:
+    """Per-configuration technology and cell figures, shaped (n_configs, 1) to broadcast over candidates."""
 
-    f_um = _c(node) * 1e-3
-    vdd = _c(tk.vdd_v(node, roadmap))
-    fo4 = _c(tk.fo4_ps(node, roadmap))
-    r_on = _c(tk.r_on_ohm_um(node, roadmap))  # ohm * um
-    cg = _c(tk.c_gate_ff_per_um(node))  # fF / um
-    ioff_na = _c(tk.i_off_na_per_um(node, roadmap))
-    r_wire = _c(tk.wire_r_ohm_per_um(node))  # ohm / um, minimum-width local wire
-    c_wire = tk.WIRE_C_FF_PER_UM
-    t_wire_ps_per_um = _c(tk.repeated_wire_delay_ps_per_mm(node, _HTREE_PITCH_FACTOR, roadmap)) * 1e-3 * _HTREE_DELAY_PENALTY
+    tech: np.ndarray
+    is_sram: np.ndarray
+    cell: dict[str, np.ndarray]
+    sa_area_f2: np.ndarray
+    sa_energy_f: np.ndarray
+    f_um: np.ndarray
+    vdd: np.ndarray
+    fo4_ps: np.ndarray
+    r_on_ohm_um: np.ndarray
+    i_on_ua_per_um: np.ndarray
+    i_off_na_per_um: np.ndarray
+    cg_ff_per_um: np.ndarray
+    r_wire_ohm_per_um: np.ndarray
+    t_wire_ps_per_um: np.ndarray
+    node_nm: np.ndarray
+    bits_bank: np.ndarray
+    word_bits: np.ndarray
+    banks: np.ndarray
 
-    bits_bank = _c(cap_b) * 8.0 / _c(banks)
-    n_sub = bits_bank / (rows * cols)
+
+@dataclass(frozen=True)
+class _Geometry:
+    n_sub: np.ndarray
+    out_bits: np.ndarray
+    n_act: np.ndarray
+    n_addr: np.ndarray
+    cell_w_um: np.ndarray
+    cell_h_um: np.ndarray
+    bank_area_um2: np.ndarray
+    total_area_um2: np.ndarray
+    htree_len_um: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """Wordline and bitline electricals of one subarray, and the MRAM cell currents."""
+
+    c_wl_ff: np.ndarray
+    r_wl_ohm: np.ndarray
+    c_bl_ff: np.ndarray
+    r_bl_ohm: np.ndarray
+    i_read_ua: np.ndarray  # MRAM sensing current
+    i_write_ua: np.ndarray  # MRAM switching current
+
+
+def _environment(tech, cap_b, word_b, node, banks, cells, roadmap) -> _Env:
+    return _Env(
+        tech=_c(tech),
+        is_sram=_c(tech == Tech.SRAM),
+        cell={k: _c(v) for k, v in cell_arrays(tech, cells).items()},
+        sa_area_f2=_c(np.array([_SA_AREA_F2[t] for t in Tech])[tech]),
+        sa_energy_f=_c(np.array([_SA_ENERGY_CG[t] for t in Tech])[tech]),
+        f_um=_c(node) * 1e-3,
+        vdd=_c(tk.vdd_v(node, roadmap)),
+        fo4_ps=_c(tk.fo4_ps(node, roadmap)),
+        r_on_ohm_um=_c(tk.r_on_ohm_um(node, roadmap)),
+        i_on_ua_per_um=_c(tk.i_on_ua_per_um(node, roadmap)),
+        i_off_na_per_um=_c(tk.i_off_na_per_um(node, roadmap)),
+        cg_ff_per_um=_c(tk.c_gate_ff_per_um(node)),
+        r_wire_ohm_per_um=_c(tk.wire_r_ohm_per_um(node)),
+        t_wire_ps_per_um=_c(tk.repeated_wire_delay_ps_per_mm(node, _HTREE_PITCH_FACTOR, roadmap))
+        * 1e-3
+        * _HTREE_DELAY_PENALTY,
+        node_nm=_c(node),
+        bits_bank=_c(cap_b) * 8.0 / _c(banks),
+        word_bits=_c(word_b),
+        banks=_c(banks),
+    )
+
+
+def _geometry(e: _Env, rows, cols, mux) -> _Geometry:
+    """Subarray tiling, bank area (cells + periphery + H-tree tracks + control/IO) and H-tree length (um)."""
+    f, w = e.f_um, e.word_bits
+    n_sub = e.bits_bank / (rows * cols)
     out_bits = cols / mux
-    w = _c(word_b)
-    n_act = np.maximum(w / out_bits, 1.0)
-
-    # ---- geometry (um) ----
-    cell_w = np.sqrt(cp["area_f2"] / cp["aspect_ratio"]) * f_um
-    cell_h = np.sqrt(cp["area_f2"] * cp["aspect_ratio"]) * f_um
-    sub_w = cols * cell_w + _ROW_PERIPH_F * f_um
-    sa_h = out_bits * sa_area_f2 * f_um**2 / (cols * cell_w)
-    sub_h = rows * cell_h + _COL_PERIPH_F * f_um + sa_h
+    cell_w = np.sqrt(e.cell["area_f2"] / e.cell["aspect_ratio"]) * f
+    cell_h = np.sqrt(e.cell["area_f2"] * e.cell["aspect_ratio"]) * f
+    sub_w = cols * cell_w + _ROW_PERIPH_F * f
+    sa_h = out_bits * e.sa_area_f2 * f**2 / (cols * cell_w)
+    sub_h = rows * cell_h + _COL_PERIPH_F * f + sa_h
     sub_area = sub_w * sub_h
-    n_addr = np.log2(np.maximum(bits_bank / w, 2.0))
-    side0 = np.sqrt(n_sub * sub_area)
-    route_area = (n_addr + w) * _WIRE_PITCH_F * f_um * side0 * np.sqrt(n_sub) * 0.5
-    io_area = (w * _IO_AREA_F2_PER_BIT + _CTRL_AREA_F2) * f_um**2
+    n_addr = np.log2(np.maximum(e.bits_bank / w, 2.0))
+    route_area = (n_addr + w) * _WIRE_PITCH_F * f * np.sqrt(n_sub * sub_area) * np.sqrt(n_sub) * 0.5
+    io_area = (w * _IO_AREA_F2_PER_BIT + _CTRL_AREA_F2) * f**2
     bank_area = n_sub * sub_area + route_area + io_area
-    bank_side = np.sqrt(bank_area)
-    total_area = bank_area * _c(banks)
-    global_len = np.where(_c(banks) > 1, np.sqrt(total_area) / 2.0, 0.0)
-    htree_len = bank_side + global_len  # port at the edge centre to the farthest subarray
+    total_area = bank_area * e.banks
+    global_len = np.where(e.banks > 1, np.sqrt(total_area) / 2.0, 0.0)
+    return _Geometry(
+        n_sub=n_sub,
+        out_bits=out_bits,
+        n_act=np.maximum(w / out_bits, 1.0),
+        n_addr=n_addr,
+        cell_w_um=cell_w,
+        cell_h_um=cell_h,
+        bank_area_um2=bank_area,
+        total_area_um2=total_area,
+        htree_len_um=np.sqrt(bank_area) + global_len,  # port at the edge centre to the farthest subarray
+    )
 
-    # ---- row decoder + wordline ----
-    access_gates = np.where(is_sram, 2.0, 1.0) * cp["access_width_f"] * f_um * cg
-    c_wl = cols * (c_wire * cell_w + access_gates)  # fF
-    r_wl = r_wire * cols * cell_w
-    r_wldrv = r_on / (_WLDRV_WIDTH_F * f_um)
-    t_dec = fo4 * (2.0 + 0.5 * np.log2(rows) + 0.25 * np.log2(np.maximum(n_sub, 1.0)))
-    t_wl = (0.38 * r_wl * c_wl + 0.69 * r_wldrv * c_wl) * 1e-3  # ps
-    e_dec = (np.log2(rows) * 16.0 * f_um * cg + c_wl) * vdd**2  # fJ per active subarray
 
-    # ---- bitline + sensing ----
-    c_bl = rows * (c_wire * cell_h + 0.5 * cp["access_width_f"] * f_um * cg)  # fF
-    r_bl = r_wire * rows * cell_h
-    i_cell_ua = _c(tk.i_on_ua_per_um(node, roadmap)) * cp["access_width_f"] * f_um * 0.5  # stacked access+pull-down
-    r_access = r_on / (cp["access_width_f"] * f_um)
+def _lines(e: _Env, g: _Geometry, rows, cols) -> _Lines:
+    f, cg, c_wire = e.f_um, e.cg_ff_per_um, tk.WIRE_C_FF_PER_UM
+    access_gates = np.where(e.is_sram, 2.0, 1.0) * e.cell["access_width_f"] * f * cg
+    r_access = e.r_on_ohm_um / (e.cell["access_width_f"] * f)
     # MTJ scaling below the cell's reference node: diameter ~ F down to half the reference diameter, so
-    # area ~ s^2, resistance (constant R*A) ~ 1/s^2, switching current ~ s^exp (Cell.write_current_scaling_exp).
+    # area ~ s^2, resistance (constant R*A) ~ 1/s^2, switching current ~ s^exp
+    # (Cell.write_current_scaling_exp).
     # At or above the reference node the cell file's figures are used as they are (as NVSim does).
-    mtj_s = np.clip(_c(node) / cp["ref_node_nm"], 0.5, 1.0)
-    r_mtj = cp["r_parallel_ohm"] / mtj_s**2
-    i_w_ua = cp["write_current_ua"] * mtj_s ** cp["write_current_scaling_exp"]
+    mtj_s = np.clip(e.node_nm / e.cell["ref_node_nm"], 0.5, 1.0)
+    r_mtj = e.cell["r_parallel_ohm"] / mtj_s**2
+    i_w = e.cell["write_current_ua"] * mtj_s ** e.cell["write_current_scaling_exp"]
     # read current: ohmic through MTJ + access device, capped by the read-disturb design rule
-    i_read_ua = np.minimum(cp["read_voltage_v"] / (r_mtj + r_access + 1e-9) * 1e6,
-                           cp["read_disturb_margin"] * i_w_ua)
-    swing_v = _SRAM_SWING_FRAC * vdd
-    t_bl_sram = c_bl * swing_v / np.maximum(i_cell_ua, 1e-9) * 1e3 + 0.38 * r_bl * c_bl * 1e-3  # ps
-    t_bl_mram = (c_bl * cp["read_voltage_v"] / np.maximum(i_read_ua, 1e-9) * 1e3 + 0.38 * r_bl * c_bl * 1e-3
-                 + cp["sense_ns"] * 1e3)
-    t_bl = np.where(is_sram, t_bl_sram, t_bl_mram)
-    t_sa = 2.0 * fo4
-    t_mux = 0.5 * fo4 * np.log2(mux * np.maximum(n_act, 1.0))
-    t_htree = t_wire_ps_per_um * htree_len
+    i_r = np.minimum(
+        e.cell["read_voltage_v"] / (r_mtj + r_access + 1e-9) * 1e6, e.cell["read_disturb_margin"] * i_w
+    )
+    return _Lines(
+        c_wl_ff=cols * (c_wire * g.cell_w_um + access_gates),
+        r_wl_ohm=e.r_wire_ohm_per_um * cols * g.cell_w_um,
+        c_bl_ff=rows * (c_wire * g.cell_h_um + 0.5 * e.cell["access_width_f"] * f * cg),
+        r_bl_ohm=e.r_wire_ohm_per_um * rows * g.cell_h_um,
+        i_read_ua=i_r,
+        i_write_ua=i_w,
+    )
 
-    t_ctrl = _CTRL_DELAY_FO4 * fo4
-    read_ps = t_ctrl + 2.0 * t_htree + t_dec + t_wl + t_bl + t_sa + t_mux
-    # write: address+data in (one H-tree traversal), decode, then drive the bitlines / pulse the cell
-    i_wd_ua = _c(tk.i_on_ua_per_um(node, roadmap)) * _WD_WIDTH_F * f_um
-    t_wbl = c_bl * vdd / i_wd_ua * 1e3 + 0.38 * r_bl * c_bl * 1e-3
-    write_ps = _CTRL_WRITE_DELAY_FO4 * fo4 + t_htree + t_dec + t_wl + t_wbl + np.where(is_sram, 0.0, cp["write_pulse_ns"] * 1e3)
 
-    # ---- dynamic energy (fJ) ----
-    e_wire_per_um_bit = c_wire * vdd**2 * _REPEATER_ENERGY_FACTOR * _HTREE_ACTIVITY
-    e_htree = (n_addr + w) * htree_len * e_wire_per_um_bit
-    e_sa = w * sa_energy_f * f_um * cg * vdd**2
-    e_ctrl = (_CTRL_ENERGY_GATE_F + w * _IO_ENERGY_GATE_F) * f_um * cg * vdd**2
-    # SRAM read: every column of each active subarray swings, then is precharged back
-    e_bl_sram_read = n_act * cols * c_bl * vdd * _SRAM_ENERGY_SWING_FRAC * vdd * 2.0
-    # MRAM read: only the sensed columns are biased; cell read current flows for the sense time
-    e_bl_mram_read = w * (c_bl * cp["read_voltage_v"] * vdd
-                          + _MRAM_SENSE_CURRENT_FACTOR * i_read_ua * 1e-6 * vdd * cp["sense_ns"] * 1e-9 * 1e15)
-    read_fj = e_ctrl + e_htree + n_act * e_dec + e_sa + np.where(is_sram, e_bl_sram_read, e_bl_mram_read)
-    half_selected = np.maximum(n_act * cols - w, 0.0)
-    e_bl_sram_write = w * c_bl * vdd**2 + half_selected * c_bl * vdd * _SRAM_ENERGY_SWING_FRAC * vdd * 2.0
+def _latencies_ps(e: _Env, g: _Geometry, ln: _Lines, rows, mux) -> tuple[np.ndarray, np.ndarray]:
+    fo4 = e.fo4_ps
+    r_wldrv = e.r_on_ohm_um / (_WLDRV_WIDTH_F * e.f_um)
+    t_dec = fo4 * (2.0 + 0.5 * np.log2(rows) + 0.25 * np.log2(np.maximum(g.n_sub, 1.0)))
+    t_wl = (0.38 * ln.r_wl_ohm * ln.c_wl_ff + 0.69 * r_wldrv * ln.c_wl_ff) * 1e-3
+    rc_bl = 0.38 * ln.r_bl_ohm * ln.c_bl_ff * 1e-3
+    i_cell_ua = e.i_on_ua_per_um * e.cell["access_width_f"] * e.f_um * 0.5  # stacked access + pull-down
+    t_bl_sram = ln.c_bl_ff * _SRAM_SWING_FRAC * e.vdd / np.maximum(i_cell_ua, 1e-9) * 1e3 + rc_bl
+    t_bl_mram = (
+        ln.c_bl_ff * e.cell["read_voltage_v"] / np.maximum(ln.i_read_ua, 1e-9) * 1e3
+        + rc_bl
+        + e.cell["sense_ns"] * 1e3
+    )
+    t_bl = np.where(e.is_sram, t_bl_sram, t_bl_mram)
+    t_mux = 0.5 * fo4 * np.log2(mux * g.n_act)
+    t_htree = e.t_wire_ps_per_um * g.htree_len_um
+    read_ps = _CTRL_DELAY_FO4 * fo4 + 2.0 * t_htree + t_dec + t_wl + t_bl + 2.0 * fo4 + t_mux  # 2 FO4: SA
+    # write: address + data in (one H-tree traversal), decode, drive the bitlines / pulse the cell
+    i_wd_ua = e.i_on_ua_per_um * _WD_WIDTH_F * e.f_um
+    t_wbl = ln.c_bl_ff * e.vdd / i_wd_ua * 1e3 + rc_bl
+    pulse = np.where(e.is_sram, 0.0, e.cell["write_pulse_ns"] * 1e3)
+    write_ps = _CTRL_WRITE_DELAY_FO4 * fo4 + t_htree + t_dec + t_wl + t_wbl + pulse
+    return read_ps, write_ps
+
+
+def _energies_fj(e: _Env, g: _Geometry, ln: _Lines, rows, cols) -> tuple[np.ndarray, np.ndarray]:
+    vdd, f, cg, w = e.vdd, e.f_um, e.cg_ff_per_um, e.word_bits
+    e_wire_per_um_bit = tk.WIRE_C_FF_PER_UM * vdd**2 * _REPEATER_ENERGY_FACTOR * _HTREE_ACTIVITY
+    e_htree = (g.n_addr + w) * g.htree_len_um * e_wire_per_um_bit
+    e_dec = g.n_act * (np.log2(rows) * 16.0 * f * cg + ln.c_wl_ff) * vdd**2
+    e_ctrl = (_CTRL_ENERGY_GATE_F + w * _IO_ENERGY_GATE_F) * f * cg * vdd**2
+    common = e_ctrl + e_htree + e_dec
+    e_sa = w * e.sa_energy_f * f * cg * vdd**2
+    swing_energy = ln.c_bl_ff * vdd * _SRAM_ENERGY_SWING_FRAC * vdd * 2.0  # discharge + precharge back
+    # SRAM read: every column of each active subarray swings; MRAM: only the sensed columns are biased
+    # and the cell + reference + SA bias currents flow for the sense time
+    sram_read = g.n_act * cols * swing_energy
+    mram_read = w * (
+        ln.c_bl_ff * e.cell["read_voltage_v"] * vdd
+        + _MRAM_SENSE_CURRENT_FACTOR * ln.i_read_ua * 1e-6 * vdd * e.cell["sense_ns"] * 1e-9 * 1e15
+    )
+    read_fj = common + e_sa + np.where(e.is_sram, sram_read, mram_read)
+    # SRAM write: the written bitlines swing fully, the half-selected columns as in a read
+    sram_write = w * ln.c_bl_ff * vdd**2 + np.maximum(g.n_act * cols - w, 0.0) * swing_energy
     # STT drivers draw Vdd * I; SOT writes from a dedicated low rail just above I * R_strip (+0.1 V
     # driver headroom) generated at 80 % efficiency, which is what makes SOT writes cheap.
-    v_write = np.where(cp["write_path_ohm"] > 0,
-                       (i_w_ua * 1e-6 * cp["write_path_ohm"] + 0.1) / _SOT_WRITE_RAIL_EFFICIENCY, vdd)
-    e_cell_write_fj = i_w_ua * 1e-6 * v_write * cp["write_pulse_ns"] * 1e-9 * 1e15
-    e_bl_mram_write = w * (c_bl * vdd**2 + e_cell_write_fj)
-    write_fj = e_ctrl + e_htree + n_act * e_dec + np.where(is_sram, e_bl_sram_write, e_bl_mram_write)
+    v_write = np.where(
+        e.cell["write_path_ohm"] > 0,
+        (ln.i_write_ua * 1e-6 * e.cell["write_path_ohm"] + 0.1) / _SOT_WRITE_RAIL_EFFICIENCY,
+        vdd,
+    )
+    e_cell_write_fj = ln.i_write_ua * 1e-6 * v_write * e.cell["write_pulse_ns"] * 1e-9 * 1e15
+    mram_write = w * (ln.c_bl_ff * vdd**2 + e_cell_write_fj)
+    write_fj = common + np.where(e.is_sram, sram_write, mram_write)
+    return read_fj, write_fj
 
-    # ---- leakage (mW) ----
-    cell_area_total = bits_bank * cp["area_f2"] * f_um**2
-    periph_width_um = np.maximum(bank_area - cell_area_total, 0.0) * _PERIPH_WIDTH_PER_F2 / f_um * 0.5
-    cell_width_um = np.where(is_sram, bits_bank * _SRAM_CELL_LEAK_WIDTH_F * f_um, 0.0)
-    leak_mw = (periph_width_um + cell_width_um) * ioff_na * 1e-9 * vdd * 1e3 * _c(banks)
 
-    area_mm2 = total_area * 1e-6
+def _leakage_mw(e: _Env, g: _Geometry) -> np.ndarray:
+    cell_area = e.bits_bank * e.cell["area_f2"] * e.f_um**2
+    periph_width_um = np.maximum(g.bank_area_um2 - cell_area, 0.0) * _PERIPH_WIDTH_PER_F2 / e.f_um * 0.5
+    cell_width_um = np.where(e.is_sram, e.bits_bank * _SRAM_CELL_LEAK_WIDTH_F * e.f_um, 0.0)
+    return (periph_width_um + cell_width_um) * e.i_off_na_per_um * 1e-9 * e.vdd * 1e3 * e.banks
+
+
+def _evaluate_unique(
+    tech, cap_b, word_b, node, banks, target, cells, roadmap, rows, cols, mux, valid
+) -> ArrayCosts:
+    e = _environment(tech, cap_b, word_b, node, banks, cells, roadmap)
+    g = _geometry(e, rows, cols, mux)
+    ln = _lines(e, g, rows, cols)
+    read_ps, write_ps = _latencies_ps(e, g, ln, rows, mux)
+    read_fj, write_fj = _energies_fj(e, g, ln, rows, cols)
+    leak_mw = _leakage_mw(e, g)
+    area_mm2 = g.total_area_um2 * 1e-6
     metric = {
         "read_latency": read_ps,
         "write_latency": write_ps,
@@ -279,6 +396,5 @@ def _evaluate_unique(tech, cap_b, word_b, node, banks, target, cells, roadmap, r
         rows=pick(rows),
         cols=pick(cols),
         mux=pick(mux),
-        subarrays=pick(n_sub),
+        subarrays=pick(g.n_sub),
     )
-

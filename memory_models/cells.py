@@ -73,7 +73,8 @@ STT_NVSIM_SAMPLE = Cell(
     write_pulse_ns=10.0,
     read_disturb_margin=0.6,
     ref_node_nm=22.0,
-    source="NVSim sample_STTRAM.cell (SEAL-UCSB/NVSim); sense 1.45 ns = NVSim's current-sense latency for it at 22 nm",
+    source="NVSim sample_STTRAM.cell (SEAL-UCSB/NVSim); sense 1.45 ns: NVSim's current-sense latency "
+    "for it at 22 nm",
 )
 
 # Default STT-MRAM 1T1MTJ: the same MTJ stack with the faster write point annotated in that cell file
@@ -125,10 +126,26 @@ SOT_2T1MTJ = Cell(
 
 CELLS: dict[Tech, Cell] = {Tech.SRAM: SRAM_6T, Tech.STT_MRAM: STT_1T1MTJ, Tech.SOT_MRAM: SOT_2T1MTJ}
 # The cell set NVSim's sample files describe (reference comparison only).
-NVSIM_CELLS: dict[Tech, Cell] = {Tech.SRAM: SRAM_6T, Tech.STT_MRAM: STT_NVSIM_SAMPLE, Tech.SOT_MRAM: SOT_2T1MTJ}
-_FIELDS = ("area_f2", "aspect_ratio", "access_width_f", "r_parallel_ohm", "tmr", "read_voltage_v",
-           "sense_ns", "write_current_ua", "write_pulse_ns", "write_path_ohm", "write_current_scaling_exp",
-           "read_disturb_margin", "ref_node_nm")
+NVSIM_CELLS: dict[Tech, Cell] = {
+    Tech.SRAM: SRAM_6T,
+    Tech.STT_MRAM: STT_NVSIM_SAMPLE,
+    Tech.SOT_MRAM: SOT_2T1MTJ,
+}
+_FIELDS = (
+    "area_f2",
+    "aspect_ratio",
+    "access_width_f",
+    "r_parallel_ohm",
+    "tmr",
+    "read_voltage_v",
+    "sense_ns",
+    "write_current_ua",
+    "write_pulse_ns",
+    "write_path_ohm",
+    "write_current_scaling_exp",
+    "read_disturb_margin",
+    "ref_node_nm",
+)
 
 
 def cell_arrays(tech: np.ndarray, cells: dict[Tech, Cell] | None = None) -> dict[str, np.ndarray]:
@@ -140,4 +157,3 @@ def cell_arrays(tech: np.ndarray, cells: dict[Tech, Cell] | None = None) -> dict
     out = {f: table[tech, i] for i, f in enumerate(_FIELDS)}
     out["volatile"] = volatile[tech]
     return out
-

@@ -27,19 +27,44 @@ class DRAMType:
 DRAM_TYPES: dict[str, DRAMType] = {
     d.name: d
     for d in (
-        DRAMType("HBM2", 3.9, 256.0, "one stack, 1024-bit at 2.0 Gb/s/pin (JEDEC JESD235A)",
-                 "O'Connor, Chatterjee et al., 'Fine-grained DRAM', MICRO 2017: HBM2 3.9 pJ/bit"),
-        DRAMType("LPDDR4", 8.0, 12.8, "one x32 channel pair at 3200 MT/s (JEDEC JESD209-4)",
-                 "~8 pJ/bit: vendor (Micron LPDDR4 power calculator order) data as used by Accelergy's "
-                 "CACTI plug-in; REFERENCES.md"),
-        DRAMType("DDR4", 15.0, 25.6, "one x64 DIMM channel at 3200 MT/s (JEDEC JESD79-4)",
-                 "~15 pJ/bit incl. I/O and termination: our estimate of the Micron DDR4 system-power "
-                 "calculator's order; between GDDR5 (MICRO 2017) and DDR3 (ISCA 2012)"),
-        DRAMType("GDDR5", 14.0, 32.0, "one x32 device at 8 Gb/s/pin",
-                 "O'Connor, Chatterjee et al., MICRO 2017: GDDR5 14 pJ/bit"),
-        DRAMType("DDR3", 70.0, 12.8, "one x64 channel at 1600 MT/s (JEDEC JESD79-3)",
-                 "Malladi et al., 'Towards energy-proportional datacenter memory with mobile DRAM', ISCA 2012: "
-                 "~70 pJ/bit for server DDR3 at typical utilisation (REFERENCES.md)"),
+        DRAMType(
+            "HBM2",
+            3.9,
+            256.0,
+            "one stack, 1024-bit at 2.0 Gb/s/pin (JEDEC JESD235A)",
+            "O'Connor, Chatterjee et al., 'Fine-grained DRAM', MICRO 2017: HBM2 3.9 pJ/bit",
+        ),
+        DRAMType(
+            "LPDDR4",
+            8.0,
+            12.8,
+            "one x32 channel pair at 3200 MT/s (JEDEC JESD209-4)",
+            "~8 pJ/bit: vendor (Micron LPDDR4 power calculator order) data as used by Accelergy's "
+            "CACTI plug-in; REFERENCES.md",
+        ),
+        DRAMType(
+            "DDR4",
+            15.0,
+            25.6,
+            "one x64 DIMM channel at 3200 MT/s (JEDEC JESD79-4)",
+            "~15 pJ/bit incl. I/O and termination: our estimate of the Micron DDR4 system-power "
+            "calculator's order; between GDDR5 (MICRO 2017) and DDR3 (ISCA 2012)",
+        ),
+        DRAMType(
+            "GDDR5",
+            14.0,
+            32.0,
+            "one x32 device at 8 Gb/s/pin",
+            "O'Connor, Chatterjee et al., MICRO 2017: GDDR5 14 pJ/bit",
+        ),
+        DRAMType(
+            "DDR3",
+            70.0,
+            12.8,
+            "one x64 channel at 1600 MT/s (JEDEC JESD79-3)",
+            "Malladi et al., 'Towards energy-proportional datacenter memory with mobile DRAM', ISCA 2012: "
+            "~70 pJ/bit for server DDR3 at typical utilisation (REFERENCES.md)",
+        ),
     )
 }
 

@@ -20,14 +20,18 @@ DEFAULT_ASSOCIATIVITY = 16
 def _check_positive(name: str, value) -> np.ndarray:
     arr = np.asarray(value, dtype=float)
     if np.any(~np.isfinite(arr)) or np.any(arr <= 0):
-        raise MemoryModelError(f"{name} must be positive and finite, got {np.unique(arr[~(arr > 0)]).tolist()[:5]}")
+        raise MemoryModelError(
+            f"{name} must be positive and finite, got {np.unique(arr[~(arr > 0)]).tolist()[:5]}"
+        )
     return arr
 
 
 def _check_inputs(tech, capacity_bytes, word_bits, banks) -> None:
     t = np.asarray(tech)
     if not np.all(np.isin(t, [int(x) for x in Tech])):
-        raise MemoryModelError(f"tech must be one of {[int(x) for x in Tech]} (Tech enum), got {np.unique(t).tolist()}")
+        raise MemoryModelError(
+            f"tech must be one of {[int(x) for x in Tech]} (Tech enum), got {np.unique(t).tolist()}"
+        )
     cap = _check_positive("capacity_bytes", capacity_bytes)
     w = _check_positive("word_bits", word_bits)
     _check_positive("banks", banks)
@@ -35,12 +39,14 @@ def _check_inputs(tech, capacity_bytes, word_bits, banks) -> None:
         raise MemoryModelError("capacity_bytes must hold at least one word of word_bits")
 
 
-def buffer(tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp", cells=None,
-           roadmap="hp") -> MemoryCosts:
+def buffer(
+    tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp", cells=None, roadmap="hp"
+) -> MemoryCosts:
     _check_inputs(tech, capacity_bytes, word_bits, banks)
     c = evaluate(tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap)
-    return MemoryCosts(c.read_energy_pj, c.write_energy_pj, c.read_latency_ns, c.write_latency_ns,
-                       c.leakage_mw, c.area_mm2)
+    return MemoryCosts(
+        c.read_energy_pj, c.write_energy_pj, c.read_latency_ns, c.write_latency_ns, c.leakage_mw, c.area_mm2
+    )
 
 
 def tag_bits(capacity_bytes, line_bytes, associativity) -> np.ndarray:
@@ -49,19 +55,33 @@ def tag_bits(capacity_bytes, line_bytes, associativity) -> np.ndarray:
     return ADDRESS_BITS - index_offset + STATUS_BITS
 
 
-def cache(tech, capacity_bytes, line_bytes=64, node_nm=45.0, banks=1, target="read_edp",
-          associativity=DEFAULT_ASSOCIATIVITY, cells=None, roadmap="hp") -> MemoryCosts:
+def cache(
+    tech,
+    capacity_bytes,
+    line_bytes=64,
+    node_nm=45.0,
+    banks=1,
+    target="read_edp",
+    associativity=DEFAULT_ASSOCIATIVITY,
+    cells=None,
+    roadmap="hp",
+) -> MemoryCosts:
     """Cache with normal (parallel tag and data) access: latency = max(tag + compare, data);
     energies add the tag read of all ways of a set; a write also writes one tag."""
     line_bits = np.asarray(line_bytes, float) * 8.0
     _check_inputs(tech, capacity_bytes, line_bits, banks)
-    data = evaluate(tech, capacity_bytes, line_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap)
+    data = evaluate(
+        tech, capacity_bytes, line_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap
+    )
     tb = tag_bits(capacity_bytes, line_bytes, associativity)
     lines = np.asarray(capacity_bytes, float) / np.asarray(line_bytes, float)
     tag_word = tb * associativity
-    tag = evaluate(tech, lines * tb / 8.0, tag_word, node_nm, banks, target=target, cells=cells,
-                   roadmap=roadmap)
-    compare_ns = 0.05 * np.asarray(node_nm, float) / 22.0  # a ~6-FO4 comparator (CACTI 7: ~17 ps at 22 nm + mux)
+    tag = evaluate(
+        tech, lines * tb / 8.0, tag_word, node_nm, banks, target=target, cells=cells, roadmap=roadmap
+    )
+    compare_ns = (
+        0.05 * np.asarray(node_nm, float) / 22.0
+    )  # a ~6-FO4 comparator (CACTI 7: ~17 ps at 22 nm + mux)
     return MemoryCosts(
         read_energy_pj=data.read_energy_pj + tag.read_energy_pj,
         write_energy_pj=data.write_energy_pj + tag.read_energy_pj + tag.write_energy_pj * tb / tag_word,
@@ -91,7 +111,9 @@ def regfile(capacity_bytes, word_bits, node_nm=45.0, roadmap="hp") -> MemoryCost
     c_level_ff = _RF_C_LEVEL_FF_65NM * node / 65.0
     levels = np.log2(entries) + 2.0  # mux levels + output driver + decoder share
     read_pj = w * levels * c_level_ff * vdd**2 * 1e-3
-    write_pj = w * (2.0 + 0.5 * np.log2(entries)) * c_level_ff * vdd**2 * 1e-3 * 1.2  # clocked latches + data fan-out
+    write_pj = (
+        w * (2.0 + 0.5 * np.log2(entries)) * c_level_ff * vdd**2 * 1e-3 * 1.2
+    )  # clocked latches + data fan-out
     area_mm2 = cap * 8.0 * _RF_BIT_AREA_F2 * f_um**2 * 1e-6
     leak_mw = cap * 8.0 * 8.0 * f_um * tk.i_off_na_per_um(node, roadmap) * 1e-9 * vdd * 1e3
     lat_ns = tk.fo4_ps(node, roadmap) * (levels + 2.0) * 1e-3

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from memory_models import MemoryCosts, Tech, cache, buffer
+from memory_models import MemoryCosts, Tech, buffer, cache
 from memory_models.errors import MemoryModelError
 
 TECHS = (Tech.SRAM, Tech.STT_MRAM, Tech.SOT_MRAM)
@@ -43,16 +43,30 @@ def _resnet18_eyeriss_glb() -> AccessProfile:
     # Runtime: MACs / (168 PEs * 200 MHz * 0.7 utilisation).
     macs = 1.82e9
     reads = 2.0 * macs / 24.0
-    return AccessProfile("resnet18-eyeriss-glb", reads, reads / 4.0, macs / (168 * 200e6 * 0.7), "buffer", 16,
-                         "GLB of an Eyeriss-like RS accelerator, ResNet-18 inference, 16-bit words")
+    return AccessProfile(
+        "resnet18-eyeriss-glb",
+        reads,
+        reads / 4.0,
+        macs / (168 * 200e6 * 0.7),
+        "buffer",
+        16,
+        "GLB of an Eyeriss-like RS accelerator, ResNet-18 inference, 16-bit words",
+    )
 
 
 def _gpu_llc(name: str, accesses_per_s: float, write_fraction: float) -> AccessProfile:
     # DeepNVM++-like last-level cache (GPU L2, 64 B lines) over 1 s of DNN work: accesses per second
     # and write fraction are our assumptions spanning its inference and training profiles
     # (L2 throughput of a GTX 1080 Ti-class GPU under DNN load: 1-5 G lines/s; training writes more).
-    return AccessProfile(name, accesses_per_s * (1 - write_fraction), accesses_per_s * write_fraction, 1.0,
-                         "cache", 512, f"GPU LLC, {accesses_per_s:.0e} lines/s, {write_fraction:.0%} writes")
+    return AccessProfile(
+        name,
+        accesses_per_s * (1 - write_fraction),
+        accesses_per_s * write_fraction,
+        1.0,
+        "cache",
+        512,
+        f"GPU LLC, {accesses_per_s:.0e} lines/s, {write_fraction:.0%} writes",
+    )
 
 
 PROFILES: dict[str, AccessProfile] = {
@@ -65,12 +79,16 @@ PROFILES: dict[str, AccessProfile] = {
 }
 
 
-def workload_energy_delay(costs: MemoryCosts, reads, writes, runtime_s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def workload_energy_delay(
+    costs: MemoryCosts, reads, writes, runtime_s
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(energy_j, delay_s, edp_js) of a memory for access counts; all arguments broadcast."""
     reads, writes, runtime_s = (np.asarray(x, dtype=float) for x in (reads, writes, runtime_s))
     if np.any(reads < 0) or np.any(writes < 0) or np.any(runtime_s < 0):
         raise MemoryModelError("reads, writes and runtime_s must be non-negative")
-    energy_j = (reads * costs.read_energy_pj + writes * costs.write_energy_pj) * 1e-12 + costs.leakage_mw * 1e-3 * runtime_s
+    energy_j = (
+        reads * costs.read_energy_pj + writes * costs.write_energy_pj
+    ) * 1e-12 + costs.leakage_mw * 1e-3 * runtime_s
     delay_s = (reads * costs.read_latency_ns + writes * costs.write_latency_ns) * 1e-9
     return energy_j, delay_s, energy_j * delay_s
 
@@ -99,7 +117,9 @@ class Comparison:
         return values[0] / values
 
 
-def iso_capacity(capacity_bytes: float, profile: AccessProfile, node_nm: float = 16.0, roadmap: str = "hp") -> Comparison:
+def iso_capacity(
+    capacity_bytes: float, profile: AccessProfile, node_nm: float = 16.0, roadmap: str = "hp"
+) -> Comparison:
     techs = np.array([int(t) for t in TECHS])
     costs = _costs(profile.kind, techs, capacity_bytes, profile.word_bits, node_nm, roadmap)
     e, d, edp = workload_energy_delay(costs, profile.reads, profile.writes, profile.runtime_s)
@@ -110,7 +130,9 @@ def iso_capacity(capacity_bytes: float, profile: AccessProfile, node_nm: float =
 _ISO_AREA_STEPS = np.arange(8, 49) / 8.0
 
 
-def iso_area(capacity_bytes: float, profile: AccessProfile, node_nm: float = 16.0, roadmap: str = "hp") -> Comparison:
+def iso_area(
+    capacity_bytes: float, profile: AccessProfile, node_nm: float = 16.0, roadmap: str = "hp"
+) -> Comparison:
     """Largest capacity of each technology (in 1/8 steps of the SRAM capacity) within the SRAM area."""
     sram = _costs(profile.kind, int(Tech.SRAM), capacity_bytes, profile.word_bits, node_nm, roadmap)
     techs = np.array([int(t) for t in TECHS])[:, None]

@@ -12,8 +12,18 @@ import memory_models as mm
 from dse.cli import main
 from dse.commands.mem import COLUMNS, parse_capacity
 
-EXPECTED = ["technology", "kind", "capacity_bytes", "node_nm", "read_latency_ns", "write_latency_ns",
-            "read_energy_pj", "write_energy_pj", "leakage_mw", "area_mm2"]
+EXPECTED = [
+    "technology",
+    "kind",
+    "capacity_bytes",
+    "node_nm",
+    "read_latency_ns",
+    "write_latency_ns",
+    "read_energy_pj",
+    "write_energy_pj",
+    "leakage_mw",
+    "area_mm2",
+]
 
 
 def _csv(capsys, argv):
@@ -29,7 +39,11 @@ def test_mem_csv_columns_and_rows(capsys):
     assert {r["kind"] for r in rows} == {"cache", "buffer"}
     assert {int(r["capacity_bytes"]) for r in rows} == {2**20, 2**21, 2**22, 2**23}
     # the CLI prints the library's numbers (64 B lines for caches, 64-bit words for buffers)
-    r = next(r for r in rows if r["technology"] == "STT-MRAM" and r["kind"] == "cache" and r["capacity_bytes"] == str(2**22))
+    r = next(
+        r
+        for r in rows
+        if r["technology"] == "STT-MRAM" and r["kind"] == "cache" and r["capacity_bytes"] == str(2**22)
+    )
     c = mm.cache(1, 2**22, 64, 22.0)
     assert np.isclose(float(r["read_energy_pj"]), float(c.read_energy_pj), rtol=1e-3)
     assert np.isclose(float(r["area_mm2"]), float(c.area_mm2), rtol=1e-3)
@@ -40,7 +54,9 @@ def test_mem_compare_iso_capacity_and_area(capsys):
     assert [r["technology"] for r in rows] == ["SRAM", "STT-MRAM", "SOT-MRAM"]
     assert all(int(r["capacity_bytes"]) == 2**22 for r in rows)
     assert float(rows[1]["area_reduction_vs_sram"]) > 1 and float(rows[2]["edp_reduction_vs_sram"]) > 1
-    rows = _csv(capsys, ["mem", "--compare", "--area", "--capacity", "4MiB", "--kind", "cache", "--format", "csv"])
+    rows = _csv(
+        capsys, ["mem", "--compare", "--area", "--capacity", "4MiB", "--kind", "cache", "--format", "csv"]
+    )
     assert int(rows[1]["capacity_bytes"]) > 2**22 and float(rows[1]["area_mm2"]) <= float(rows[0]["area_mm2"])
     assert float(rows[2]["deepnvm_published"]) == 2.4
 

@@ -44,7 +44,9 @@ FIGS = ["read_latency_ns", "write_latency_ns", "read_energy_pj", "write_energy_p
 
 def ours_for(ref: pd.DataFrame) -> pd.DataFrame:
     tech = np.array([int(TECH_NAMES[t]) for t in ref.technology])
-    c = mm.cache(tech, ref.capacity_bytes.to_numpy(), 64, ref.node_nm.to_numpy().astype(float), cells=NVSIM_CELLS)
+    c = mm.cache(
+        tech, ref.capacity_bytes.to_numpy(), 64, ref.node_nm.to_numpy().astype(float), cells=NVSIM_CELLS
+    )
     return pd.DataFrame({f: np.asarray(getattr(c, f)) for f in FIGS}, index=ref.index)
 
 
@@ -68,7 +70,9 @@ def test_sram_within_tool_envelope(fig):
     ca, _ = _pair("SRAM", "CACTI7")
     lo = 0.7 * np.minimum(nv[fig], ca[fig])
     hi = 1.3 * np.maximum(nv[fig], ca[fig])
-    assert np.all((ours[fig] >= lo) & (ours[fig] <= hi)), pd.DataFrame({"ours": ours[fig], "lo": lo, "hi": hi})
+    assert np.all((ours[fig] >= lo) & (ours[fig] <= hi)), pd.DataFrame(
+        {"ours": ours[fig], "lo": lo, "hi": hi}
+    )
 
 
 @pytest.mark.parametrize("tool", ["NVSim", "CACTI7"])
@@ -104,9 +108,11 @@ def test_stt_against_nvsim():
     assert np.all((r.read_energy_pj >= 0.5) & (r.read_energy_pj <= 1.0)), r.read_energy_pj.tolist()
 
 
-@pytest.mark.parametrize("fig", ["read_latency_ns", "read_energy_pj", "write_energy_pj", "leakage_mw", "area_mm2"])
+@pytest.mark.parametrize(
+    "fig", ["read_latency_ns", "read_energy_pj", "write_energy_pj", "leakage_mw", "area_mm2"]
+)
 def test_capacity_trends_match_references(fig):
-    """Where a reference figure changes by more than 5 % from one capacity to the next, ours moves the same way."""
+    """Where a reference figure changes by > 5 % from one capacity to the next, ours moves the same way."""
     for (tool, tech, node), grp in REF.groupby(["tool", "technology", "node_nm"]):
         grp = grp.sort_values("capacity_bytes")
         ref_step = np.diff(grp[fig].to_numpy())

@@ -20,6 +20,8 @@ Bands tested (ours vs published) and what we measured (`python benchmarks/mem_de
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -55,7 +57,9 @@ def test_iso_area_capacity_gain(tech):
         assert np.asarray(c.costs.area_mm2)[tech] <= np.asarray(c.costs.area_mm2)[0] * (1 + 1e-9)
 
 
-@pytest.mark.parametrize("key, comparisons", [("iso_capacity_edp_reduction", ISO_C), ("iso_area_edp_reduction", ISO_A)])
+@pytest.mark.parametrize(
+    "key, comparisons", [("iso_capacity_edp_reduction", ISO_C), ("iso_area_edp_reduction", ISO_A)]
+)
 def test_edp_reduction_up_to_within_factor_two(key, comparisons):
     ours = _up_to(comparisons, "edp_js")
     for tech in MRAM:
@@ -76,16 +80,22 @@ def test_orderings():
             assert edp[Tech.STT_MRAM] > 1
     # the MRAM advantage grows with capacity (leakage share grows), as DeepNVM++'s scalability study finds
     stt = [c.ratio_vs_sram("edp_js")[Tech.STT_MRAM] for c in ISO_C]
-    assert all(b > a for a, b in zip(stt, stt[1:]))
+    assert all(b > a for a, b in itertools.pairwise(stt))
 
 
 def test_workload_energy_delay_formula():
     c = ISO_C[0].costs
     e, d, edp = study.workload_energy_delay(c, 10.0, 5.0, 2.0)
     sram = 0
-    expect_e = (10 * c.read_energy_pj[sram] + 5 * c.write_energy_pj[sram]) * 1e-12 + c.leakage_mw[sram] * 1e-3 * 2.0
+    expect_e = (10 * c.read_energy_pj[sram] + 5 * c.write_energy_pj[sram]) * 1e-12 + c.leakage_mw[
+        sram
+    ] * 1e-3 * 2.0
     expect_d = (10 * c.read_latency_ns[sram] + 5 * c.write_latency_ns[sram]) * 1e-9
-    assert np.isclose(e[sram], expect_e) and np.isclose(d[sram], expect_d) and np.isclose(edp[sram], expect_e * expect_d)
+    assert (
+        np.isclose(e[sram], expect_e)
+        and np.isclose(d[sram], expect_d)
+        and np.isclose(edp[sram], expect_e * expect_d)
+    )
     # vectorized over access counts
     e2, _, _ = study.workload_energy_delay(c, np.array([[1.0], [2.0]]), 0.0, 0.0)
     assert e2.shape == (2, 3)

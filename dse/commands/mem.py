@@ -23,11 +23,30 @@ from memory_models.array import TARGETS
 from memory_models.errors import MemoryModelError
 from memory_models.technology import MAX_NODE_NM, MIN_NODE_NM, ROADMAPS
 
-COLUMNS = ("technology", "kind", "capacity_bytes", "node_nm", "read_latency_ns", "write_latency_ns",
-           "read_energy_pj", "write_energy_pj", "leakage_mw", "area_mm2")
-COMPARE_COLUMNS = COLUMNS + ("reads", "writes", "runtime_s", "energy_j", "delay_s", "edp_js",
-                             "capacity_vs_sram", "area_reduction_vs_sram", "edp_reduction_vs_sram",
-                             "deepnvm_published")
+COLUMNS = (
+    "technology",
+    "kind",
+    "capacity_bytes",
+    "node_nm",
+    "read_latency_ns",
+    "write_latency_ns",
+    "read_energy_pj",
+    "write_energy_pj",
+    "leakage_mw",
+    "area_mm2",
+)
+COMPARE_COLUMNS = COLUMNS + (
+    "reads",
+    "writes",
+    "runtime_s",
+    "energy_j",
+    "delay_s",
+    "edp_js",
+    "capacity_vs_sram",
+    "area_reduction_vs_sram",
+    "edp_reduction_vs_sram",
+    "deepnvm_published",
+)
 _UNITS = {"": 1, "b": 1, "kib": 2**10, "mib": 2**20, "gib": 2**30, "kb": 2**10, "mb": 2**20, "gb": 2**30}
 _NAME_OF = {t: n for n, t in TECH_NAMES.items()}
 
@@ -51,25 +70,52 @@ def _list(text: str, what: str, allowed: tuple[str, ...]) -> list[str]:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("mem", help="on-chip memory costs: SRAM / STT-MRAM / SOT-MRAM",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--node-nm", type=float, default=16.0, help=f"technology node, {MIN_NODE_NM:g}-{MAX_NODE_NM:g} (default 16)")
-    p.add_argument("--capacity", default="1MiB,2MiB,4MiB,8MiB", help="comma list of capacities (default 1-8 MiB)")
+    p = sub.add_parser(
+        "mem",
+        help="on-chip memory costs: SRAM / STT-MRAM / SOT-MRAM",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--node-nm",
+        type=float,
+        default=16.0,
+        help=f"technology node, {MIN_NODE_NM:g}-{MAX_NODE_NM:g} (default 16)",
+    )
+    p.add_argument(
+        "--capacity", default="1MiB,2MiB,4MiB,8MiB", help="comma list of capacities (default 1-8 MiB)"
+    )
     p.add_argument("--tech", default=",".join(TECH_NAMES), help=f"comma list of {list(TECH_NAMES)}")
     p.add_argument("--kind", default="cache,buffer", help="comma list of cache (tag + data), buffer (no tag)")
-    p.add_argument("--word-bits", type=int, default=None,
-                   help="buffer access width in bits (default 64; with --compare the profile's width)")
-    p.add_argument("--line-bytes", type=int, default=None,
-                   help="cache line per access in bytes (default 64; with --compare the profile's line)")
+    p.add_argument(
+        "--word-bits",
+        type=int,
+        default=None,
+        help="buffer access width in bits (default 64; with --compare the profile's width)",
+    )
+    p.add_argument(
+        "--line-bytes",
+        type=int,
+        default=None,
+        help="cache line per access in bytes (default 64; with --compare the profile's line)",
+    )
     p.add_argument("--banks", type=int, default=1, help="independent banks (default 1)")
     p.add_argument("--target", default="read_edp", choices=TARGETS, help="organisation search objective")
-    p.add_argument("--roadmap", default="hp", choices=ROADMAPS,
-                   help="CMOS device roadmap: hp (NVSim/CACTI default), lop, lstp")
+    p.add_argument(
+        "--roadmap",
+        default="hp",
+        choices=ROADMAPS,
+        help="CMOS device roadmap: hp (NVSim/CACTI default), lop, lstp",
+    )
     p.add_argument("--compare", action="store_true", help="technologies side by side with a workload's EDP")
     p.add_argument("--area", action="store_true", help="with --compare: iso-area instead of iso-capacity")
-    p.add_argument("--profile", choices=sorted(study.PROFILES), default=None,
-                   help="--compare access profile (default gpu-llc-inference for caches, "
-                        "resnet18-eyeriss-glb for buffers)")
+    p.add_argument(
+        "--profile",
+        choices=sorted(study.PROFILES),
+        default=None,
+        help="--compare access profile (default gpu-llc-inference for caches, "
+        "resnet18-eyeriss-glb for buffers)",
+    )
     p.add_argument("--reads", type=float, help="--compare: reads per run (overrides the profile)")
     p.add_argument("--writes", type=float, help="--compare: writes per run (overrides the profile)")
     p.add_argument("--runtime-s", type=float, help="--compare: run time for leakage (overrides the profile)")
@@ -82,14 +128,33 @@ def _rows_plain(args, techs: list[Tech], kinds: list[str], caps: list[float]) ->
     t_grid, c_grid = np.meshgrid(np.array([int(t) for t in techs]), np.array(caps), indexing="ij")
     for kind in kinds:
         if kind == "cache":
-            costs = mm.cache(t_grid, c_grid, args.line_bytes, args.node_nm, args.banks, target=args.target,
-                             roadmap=args.roadmap)
+            costs = mm.cache(
+                t_grid,
+                c_grid,
+                args.line_bytes,
+                args.node_nm,
+                args.banks,
+                target=args.target,
+                roadmap=args.roadmap,
+            )
         else:
-            costs = mm.buffer(t_grid, c_grid, args.word_bits, args.node_nm, args.banks, target=args.target,
-                              roadmap=args.roadmap)
+            costs = mm.buffer(
+                t_grid,
+                c_grid,
+                args.word_bits,
+                args.node_nm,
+                args.banks,
+                target=args.target,
+                roadmap=args.roadmap,
+            )
         for i, t in enumerate(techs):
             for j, cap in enumerate(caps):
-                row = {"technology": _NAME_OF[t], "kind": kind, "capacity_bytes": int(cap), "node_nm": args.node_nm}
+                row = {
+                    "technology": _NAME_OF[t],
+                    "kind": kind,
+                    "capacity_bytes": int(cap),
+                    "node_nm": args.node_nm,
+                }
                 row |= {f: float(np.asarray(getattr(costs, f))[i, j]) for f in COLUMNS[4:]}
                 rows.append(row)
     return rows
@@ -99,30 +164,48 @@ def _rows_compare(args, kinds: list[str], caps: list[float]) -> list[dict]:
     rows = []
     key = "iso_area" if args.area else "iso_capacity"
     for kind in kinds:
-        base = study.PROFILES[args.profile or ("gpu-llc-inference" if kind == "cache" else "resnet18-eyeriss-glb")]
+        base = study.PROFILES[
+            args.profile or ("gpu-llc-inference" if kind == "cache" else "resnet18-eyeriss-glb")
+        ]
         width = base.word_bits if kind == base.kind else (512 if kind == "cache" else 64)
         if kind == "cache" and args.line_bytes is not None:
             width = args.line_bytes * 8
         elif kind == "buffer" and args.word_bits is not None:
             width = args.word_bits
         profile = study.AccessProfile(
-            base.name, args.reads if args.reads is not None else base.reads,
+            base.name,
+            args.reads if args.reads is not None else base.reads,
             args.writes if args.writes is not None else base.writes,
-            args.runtime_s if args.runtime_s is not None else base.runtime_s, kind, width, base.note)
+            args.runtime_s if args.runtime_s is not None else base.runtime_s,
+            kind,
+            width,
+            base.note,
+        )
         for cap in caps:
-            cmp = (study.iso_area if args.area else study.iso_capacity)(cap, profile, args.node_nm, args.roadmap)
+            cmp = (study.iso_area if args.area else study.iso_capacity)(
+                cap, profile, args.node_nm, args.roadmap
+            )
             published = study.DEEPNVM_PUBLISHED[f"{key}_edp_reduction"]
             for i, t in enumerate(study.TECHS):
-                row = {"technology": _NAME_OF[t], "kind": kind, "capacity_bytes": int(cmp.capacity_bytes[i]),
-                       "node_nm": args.node_nm}
+                row = {
+                    "technology": _NAME_OF[t],
+                    "kind": kind,
+                    "capacity_bytes": int(cmp.capacity_bytes[i]),
+                    "node_nm": args.node_nm,
+                }
                 row |= {f: float(np.asarray(getattr(cmp.costs, f))[i]) for f in COLUMNS[4:]}
-                row |= {"reads": profile.reads, "writes": profile.writes, "runtime_s": profile.runtime_s,
-                        "energy_j": float(cmp.energy_j[i]), "delay_s": float(cmp.delay_s[i]),
-                        "edp_js": float(cmp.edp_js[i]),
-                        "capacity_vs_sram": float(cmp.capacity_bytes[i] / cmp.capacity_bytes[0]),
-                        "area_reduction_vs_sram": float(cmp.ratio_vs_sram("area_mm2")[i]),
-                        "edp_reduction_vs_sram": float(cmp.ratio_vs_sram("edp_js")[i]),
-                        "deepnvm_published": published.get(t, 1.0)}
+                row |= {
+                    "reads": profile.reads,
+                    "writes": profile.writes,
+                    "runtime_s": profile.runtime_s,
+                    "energy_j": float(cmp.energy_j[i]),
+                    "delay_s": float(cmp.delay_s[i]),
+                    "edp_js": float(cmp.edp_js[i]),
+                    "capacity_vs_sram": float(cmp.capacity_bytes[i] / cmp.capacity_bytes[0]),
+                    "area_reduction_vs_sram": float(cmp.ratio_vs_sram("area_mm2")[i]),
+                    "edp_reduction_vs_sram": float(cmp.ratio_vs_sram("edp_js")[i]),
+                    "deepnvm_published": published.get(t, 1.0),
+                }
                 rows.append(row)
     return rows
 
@@ -137,12 +220,16 @@ def _fmt(v) -> str:
 
 def run(args: argparse.Namespace) -> int:
     if not MIN_NODE_NM <= args.node_nm <= MAX_NODE_NM:
-        raise UserError(f"--node-nm {args.node_nm:g} is outside the modelled range {MIN_NODE_NM:g}-{MAX_NODE_NM:g} nm")
+        raise UserError(
+            f"--node-nm {args.node_nm:g} is outside the modelled range {MIN_NODE_NM:g}-{MAX_NODE_NM:g} nm"
+        )
     if args.area and not args.compare:
         raise UserError("--area compares technologies at iso-area: use it with --compare")
     for name in ("word_bits", "line_bytes", "banks"):
         if getattr(args, name) is not None and getattr(args, name) < 1:
-            raise UserError(f"--{name.replace('_', '-')} must be a positive integer, got {getattr(args, name)}")
+            raise UserError(
+                f"--{name.replace('_', '-')} must be a positive integer, got {getattr(args, name)}"
+            )
     if not args.compare:
         args.word_bits = 64 if args.word_bits is None else args.word_bits
         args.line_bytes = 64 if args.line_bytes is None else args.line_bytes
@@ -162,10 +249,28 @@ def run(args: argparse.Namespace) -> int:
         for r in rows:
             w.writerow([_fmt(r[c]) for c in columns])
         return 0
-    shown = columns if not args.compare else (
-        "technology", "kind", "capacity_bytes", "area_mm2", "read_latency_ns", "write_latency_ns",
-        "read_energy_pj", "write_energy_pj", "leakage_mw", "energy_j", "delay_s", "edp_js",
-        "capacity_vs_sram", "area_reduction_vs_sram", "edp_reduction_vs_sram", "deepnvm_published")
+    shown = (
+        columns
+        if not args.compare
+        else (
+            "technology",
+            "kind",
+            "capacity_bytes",
+            "area_mm2",
+            "read_latency_ns",
+            "write_latency_ns",
+            "read_energy_pj",
+            "write_energy_pj",
+            "leakage_mw",
+            "energy_j",
+            "delay_s",
+            "edp_js",
+            "capacity_vs_sram",
+            "area_reduction_vs_sram",
+            "edp_reduction_vs_sram",
+            "deepnvm_published",
+        )
+    )
     cells = [[_fmt(r[c]) for c in shown] for r in rows]
     widths = [max(len(c), *(len(x[i]) for x in cells)) for i, c in enumerate(shown)]
     print("  ".join(c.rjust(wd) for c, wd in zip(shown, widths)))
@@ -173,8 +278,11 @@ def run(args: argparse.Namespace) -> int:
         print("  ".join(v.rjust(wd) for v, wd in zip(x, widths)))
     if args.compare:
         p = rows[0]
-        print(f"\nnode {args.node_nm:g} nm; access profile per run: {p['reads']:.3g} reads, {p['writes']:.3g} writes, "
-              f"{p['runtime_s']:.3g} s (memory_models.study); EDP = (reads*E_r + writes*E_w + P_leak*T) x "
-              f"(reads*t_r + writes*t_w). deepnvm_published: DeepNVM++ (TCAD 2022) 'up to' EDP reduction "
-              f"at {'iso-area' if args.area else 'iso-capacity'}, 16 nm GPU LLC.")
+        print(
+            f"\nnode {args.node_nm:g} nm; access profile per run: {p['reads']:.3g} reads, "
+            f"{p['writes']:.3g} writes, "
+            f"{p['runtime_s']:.3g} s (memory_models.study); EDP = (reads*E_r + writes*E_w + P_leak*T) x "
+            f"(reads*t_r + writes*t_w). deepnvm_published: DeepNVM++ (TCAD 2022) 'up to' EDP reduction "
+            f"at {'iso-area' if args.area else 'iso-capacity'}, 16 nm GPU LLC."
+        )
     return 0
