@@ -1,8 +1,9 @@
 """Memory cell parameter sets: SRAM 6T, STT-MRAM 1T1MTJ, SOT-MRAM 2T1MTJ.
 
-Geometry is in units of the feature size F so a cell scales with the node; electrical figures are
-given at the reference node ``ref_node_nm`` and scaled by :func:`scaled` (MTJ switching currents
-scale with the MTJ area, i.e. F^2, which keeps the switching current density constant).
+Geometry is in units of the feature size F so a cell scales with the node. MTJ electrical figures are
+given at the reference node ``ref_node_nm`` and used as they are at and above it (as NVSim does); below
+it the array model shrinks the MTJ with the node down to half its reference diameter (resistance ~ 1/s^2,
+switching current ~ s^write_current_scaling_exp; memory_models.array._lines).
 """
 
 from __future__ import annotations
