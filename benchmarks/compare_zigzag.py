@@ -1,0 +1,226 @@
+"""Our cost model next to ZigZag (KU Leuven, PyPI ``zigzag-dse`` 3.9.1) on one hardware description.
+
+    python benchmarks/compare_zigzag.py [--zigzag-python /work/ext/zz/bin/python] [--write-reference]
+
+One description (``DESIGN`` below: a weight-stationary 16 x 16 INT8 array, per-PE scratchpads, a
+GLB and DRAM) is evaluated by our model, and the same description, with our per-access energies,
+memory sizes and bandwidths, is written as ZigZag accelerator / mapping / workload YAML into a
+temporary folder and run by ZigZag (LOMA temporal mapping search, EDP objective, as ours) in its
+own venv, for ResNet-18's conv and fc layers at 8-bit weights and activations. Printed per layer:
+both energies and latencies; then totals and wall time per design point for both.
+
+Matched on purpose: ZigZag has no interconnect or leakage model, so our NoC wire energy is set to
+a negligible value and our leakage is left out of the compared energy; ZigZag charges one MAC
+energy whatever the operand width, and so does ours here (INT8 layers on an INT8 PE).
+ZigZag is optional: it is not a dependency of dse. Install it apart:
+``python3 -m venv /work/ext/zz && /work/ext/zz/bin/pip install zigzag-dse==3.9.1 six``.
+``--write-reference`` stores ZigZag's per-layer figures in tests/data/zigzag_resnet18.csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+import workloads
+from dse import cost, design, hardware, mapping, spec as spec_mod
+from dse.evaluate import Workload, evaluate
+from workloads.layer import LayerGraph
+
+REFERENCE = Path(__file__).resolve().parents[1] / "tests" / "data" / "zigzag_resnet18.csv"
+ZIGZAG_LPF_LIMIT = 6  # ZigZag's default loop-prime-factor limit for LOMA
+DESIGN = {
+    "version": 1, "name": "zigzag_match", "workload": {"network": "resnet18"},
+    "precision": {"policy": "model", "default": {"w": 8, "a": 8}},
+    "space": {
+        "pe_type": "INT8", "pe_rows": 16, "pe_cols": 16, "spad_ifmap_words": 12, "spad_filter_words": 224,
+        "spad_psum_words": 24, "glb_kib": 128, "glb_tech": "SRAM", "glb_banks": 4, "dram_type": "LPDDR4",
+        "dram_bw_gbps": 3.2, "clock_mhz": 200, "node_nm": 45, "dataflow": "weight_stationary",
+        "noc_multicast": "on", "noc_pj_per_bit_mm": 1e-9,  # ZigZag has no interconnect energy
+    },
+    "mapping": {"objective": "edp"},
+}
+
+
+def our_model(spec: spec_mod.Spec) -> tuple[pd.DataFrame, float, float]:
+    """(per-layer energy without leakage and latency, seconds for one point alone, seconds per point in a batch)."""
+    graph = workloads.load("resnet18")
+    graph = spec.precision.overrides.apply(graph)
+    layers = graph.compute_layers()
+    wl = Workload(LayerGraph.from_layers("resnet18_compute", layers), False, frozenset())
+    d = design.batch(spec)
+    evaluate(d, wl, spec.mapping_objective)  # warm-up (numba)
+    t0 = time.perf_counter()
+    evaluate(d, wl, spec.mapping_objective)
+    single_s = time.perf_counter() - t0
+    n_batch = 20_000  # the same point repeated: per-point cost inside a batch, as a sweep sees it
+    many = design.points(spec, np.zeros(n_batch, dtype=np.int64))
+    t0 = time.perf_counter()
+    evaluate(many, wl, spec.mapping_objective)
+    batch_s = (time.perf_counter() - t0) / n_batch
+    hw = hardware.evaluate(d)
+    geo = cost.geometries(d, hw)
+    tables = mapping.stack_tables([cost.layer_table(L, geo, False) for L in layers], [float(L.macs) for L in layers])
+    e = cost.action_costs(hw)
+    res = mapping.search(tables, geo.index, e, spec.mapping_objective, per_layer=True)
+    leak = res.layer_latency_cycles[:, 0] * e[0, mapping.ACTION_COSTS.index("leakage_pj_per_cycle")]
+    df = pd.DataFrame({"layer": [L.name for L in layers], "macs": [L.macs for L in layers],
+                       "ours_energy_pj": res.layer_energy_pj[:, 0] - leak,
+                       "ours_latency_cycles": res.layer_latency_cycles[:, 0]})
+    return df, single_s, batch_s
+
+
+def _ports(bw_min: int, bw_max: int, reads: list[str], writes: list[str]) -> list[dict]:
+    return [
+        {"name": "r_port_1", "type": "read", "bandwidth_min": bw_min, "bandwidth_max": bw_max, "allocation": reads},
+        {"name": "w_port_1", "type": "write", "bandwidth_min": bw_min, "bandwidth_max": bw_max, "allocation": writes},
+    ]
+
+
+def zigzag_inputs(spec: spec_mod.Spec) -> tuple[dict, list, list]:
+    """(accelerator, mapping, workload) in ZigZag 3.9's YAML schema, from our description and costs."""
+    d = design.batch(spec)
+    hw = hardware.evaluate(d)
+    s = spec.space_dict
+    rows, cols = s["pe_rows"][0], s["pe_cols"][0]
+    w_bits, a_bits, acc = int(d.pe_w_bits[0]), int(d.pe_a_bits[0]), int(hw.acc_bits[0])
+    glb_bw = int(hw.glb_read_bits_per_cycle[0])
+    dram_bw = int(round(hw.dram_bytes_per_cycle[0] * 8))
+    glb_word = 64  # GLB bank word (dse.hardware.GLB_BANK_WORD_BITS)
+
+    def rf(words: int, bits: int, pj: float, operand: str, psum: bool = False) -> dict:
+        reads = [f"{operand}, tl"] + ([f"{operand}, th"] if psum else [])
+        writes = [f"{operand}, fh"] + ([f"{operand}, fl"] if psum else [])
+        return {"size": words * bits, "r_cost": pj, "w_cost": pj, "area": 0, "latency": 1, "operands": [operand],
+                "ports": _ports(bits, bits, reads, writes), "served_dimensions": []}
+
+    memories = {
+        "rf_w": rf(s["spad_filter_words"][0], w_bits, float(hw.spad_filter_pj[0]), "I2"),
+        "rf_i": rf(s["spad_ifmap_words"][0], a_bits, float(hw.spad_ifmap_pj[0]), "I1"),
+        "rf_o": rf(s["spad_psum_words"][0], acc, float(hw.spad_psum_pj[0]), "O", psum=True),
+        "glb": {"size": int(d.glb_bytes[0]) * 8, "r_cost": float(hw.glb_read_pj_per_bit[0]) * glb_word,
+                "w_cost": float(hw.glb_write_pj_per_bit[0]) * glb_word, "area": 0, "latency": 1,
+                "operands": ["I1", "I2", "O"],
+                "ports": _ports(glb_word, glb_bw, ["I1, tl", "I2, tl", "O, tl", "O, th"],
+                                ["I1, fh", "I2, fh", "O, fh", "O, fl"]),
+                "served_dimensions": ["D1", "D2"]},
+        "dram": {"size": 10**10, "r_cost": float(hw.dram_pj_per_bit[0]) * dram_bw,
+                 "w_cost": float(hw.dram_pj_per_bit[0]) * dram_bw, "area": 0, "latency": 1,
+                 "operands": ["I1", "I2", "O"],
+                 "ports": [{"name": "rw_port_1", "type": "read_write", "bandwidth_min": dram_bw,
+                            "bandwidth_max": dram_bw,
+                            "allocation": ["I1, fh", "I1, tl", "I2, fh", "I2, tl", "O, fh", "O, tl", "O, fl",
+                                           "O, th"]}],
+                 "served_dimensions": ["D1", "D2"]},
+    }
+    accelerator = {"name": "dse_weight_stationary", "memories": memories,
+                   "operational_array": {"unit_energy": float(hw.mac_energy_pj[0]), "unit_area": 1,
+                                         "dimensions": ["D1", "D2"], "sizes": [cols, rows]}}
+    # weight stationary: columns <- output channels K, rows <- input channels C (dse.dataflows)
+    mapping_yaml = [{"name": "default", "spatial_mapping": {"D1": [f"K, {cols}"], "D2": [f"C, {rows}"]},
+                     "memory_operand_links": {"O": "O", "W": "I2", "I": "I1"}}]
+    graph = spec.precision.overrides.apply(workloads.load("resnet18"))
+    layers = []
+    for i, L in enumerate(graph.compute_layers()):
+        pad_y = max(0, (L.oy - 1) * L.stride_y + L.fy - L.input_y)
+        pad_x = max(0, (L.ox - 1) * L.stride_x + L.fx - L.input_x)
+        layers.append({
+            "id": i, "name": L.name, "operator_type": "Conv",
+            "equation": "O[b][k][oy][ox]+=W[k][c][fy][fx]*I[b][c][iy][ix]",
+            "dimension_relations": [f"ix={L.stride_x}*ox+1*fx", f"iy={L.stride_y}*oy+1*fy"],
+            "loop_dims": ["B", "K", "C", "OY", "OX", "FY", "FX"],
+            "loop_sizes": [L.n, L.k, L.c_per_group, L.oy, L.ox, L.fy, L.fx],
+            "operand_precision": {"W": L.w_bits, "I": L.a_bits, "O": acc, "O_final": L.o_bits},
+            "operand_source": {"I": i},
+            "pr_loop_dims": ["IX", "IY"], "pr_loop_sizes": [L.input_x, L.input_y],
+            "padding": [[pad_x // 2, pad_x - pad_x // 2], [pad_y // 2, pad_y - pad_y // 2]],
+        })
+    return accelerator, mapping_yaml, layers
+
+
+RUNNER = textwrap.dedent("""
+    import json, sys, time, logging
+    from zigzag.api import get_hardware_performance_zigzag
+    folder = sys.argv[1]
+    t0 = time.process_time(); w0 = time.perf_counter()
+    energy, latency, cmes = get_hardware_performance_zigzag(
+        workload=f"{folder}/workload.yaml", accelerator=f"{folder}/accelerator.yaml",
+        mapping=f"{folder}/mapping.yaml", opt="EDP", dump_folder=f"{folder}/out",
+        lpf_limit=int(sys.argv[2]), loma_show_progress_bar=False)
+    cpu = time.process_time() - t0; wall = time.perf_counter() - w0
+    layers = [{"layer": c.layer.name, "energy_pj": float(c.energy_total), "latency_cycles": float(c.latency_total2),
+               "mac_energy_pj": float(c.mac_energy), "mem_energy_pj": float(c.mem_energy)} for c, _ in cmes[0][1]]
+    print("ZIGZAG_JSON" + json.dumps({"layers": layers, "cpu_s": cpu, "wall_s": wall}))
+""")
+
+
+def run_zigzag(spec: spec_mod.Spec, python: str) -> tuple[pd.DataFrame, float, float]:
+    """(per-layer ZigZag energy and latency, CPU seconds, wall seconds) for the design."""
+    accelerator, mapping_yaml, layers = zigzag_inputs(spec)
+    with tempfile.TemporaryDirectory(prefix="dse-zigzag-") as tmp:
+        for name, data in (("accelerator", accelerator), ("mapping", mapping_yaml), ("workload", layers)):
+            Path(tmp, f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+        Path(tmp, "runner.py").write_text(RUNNER)
+        env = {**os.environ, "PATH": f"{Path(python).parent}:{os.environ.get('PATH', '')}"}  # its CACTI calls `python`
+        proc = subprocess.run([python, "runner.py", tmp, str(ZIGZAG_LPF_LIMIT)], cwd=tmp, env=env,
+                              capture_output=True, text=True)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("ZIGZAG_JSON")), None)
+    if proc.returncode != 0 or line is None:
+        sys.exit(f"ZigZag failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    out = json.loads(line[len("ZIGZAG_JSON"):])
+    df = pd.DataFrame(out["layers"]).rename(columns={"energy_pj": "zigzag_energy_pj",
+                                                     "latency_cycles": "zigzag_latency_cycles"})
+    return df, out["cpu_s"], out["wall_s"]
+
+
+def compare(ours: pd.DataFrame, zz: pd.DataFrame) -> pd.DataFrame:
+    df = ours.merge(zz[["layer", "zigzag_energy_pj", "zigzag_latency_cycles"]], on="layer", how="inner")
+    df["energy_ratio"] = df["ours_energy_pj"] / df["zigzag_energy_pj"]
+    df["latency_ratio"] = df["ours_latency_cycles"] / df["zigzag_latency_cycles"]
+    return df
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--zigzag-python", default="/work/ext/zz/bin/python", help="python of ZigZag's venv")
+    ap.add_argument("--write-reference", action="store_true", help=f"store ZigZag's figures in {REFERENCE}")
+    args = ap.parse_args()
+    spec = spec_mod.parse(DESIGN, "compare_zigzag.DESIGN")
+    ours, single_s, batch_s = our_model(spec)
+    zz, zz_cpu, zz_wall = run_zigzag(spec, args.zigzag_python)
+    df = compare(ours, zz)
+    pd.set_option("display.width", 160)
+    print(df.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    e_rel = df["ours_energy_pj"].sum() / df["zigzag_energy_pj"].sum() - 1
+    l_rel = df["ours_latency_cycles"].sum() / df["zigzag_latency_cycles"].sum() - 1
+    print(f"total energy: ours {df['ours_energy_pj'].sum():.4g} pJ, ZigZag {df['zigzag_energy_pj'].sum():.4g} pJ "
+          f"({e_rel:+.1%})")
+    print(f"total latency: ours {df['ours_latency_cycles'].sum():.4g} cycles, ZigZag "
+          f"{df['zigzag_latency_cycles'].sum():.4g} cycles ({l_rel:+.1%})")
+    print(f"wall time per design point: ZigZag {zz_wall:.1f} s ({zz_cpu:.1f} s CPU); ours {single_s * 1e3:.1f} ms alone, "
+          f"{batch_s * 1e6:.2f} us per point in a batch")
+    print(f"speed-up per design point (batch): {zz_wall / batch_s:,.0f}x")
+    if args.write_reference:
+        ref = df[["layer", "macs", "zigzag_energy_pj", "zigzag_latency_cycles"]]
+        REFERENCE.parent.mkdir(parents=True, exist_ok=True)
+        header = (f"# ZigZag {ZIGZAG_VERSION} (LOMA, lpf_limit {ZIGZAG_LPF_LIMIT}, EDP) on benchmarks/compare_zigzag.py "
+                  "DESIGN; written by `python benchmarks/compare_zigzag.py --write-reference`\n")
+        REFERENCE.write_text(header + ref.to_csv(index=False))
+        print(f"wrote {REFERENCE}")
+
+
+ZIGZAG_VERSION = "zigzag-dse 3.9.1"
+
+if __name__ == "__main__":
+    main()

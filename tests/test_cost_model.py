@@ -1,0 +1,179 @@
+"""Cost model: exact pruning, legality and physical monotonicity of the dataflow count tables."""
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import given, settings, strategies as st
+
+import workloads
+from dse import cost, dataflows, design, hardware, mapping, spec as spec_mod
+from dse.dataflows import CI, DATAFLOWS, Geometry
+from dse.evaluate import evaluate
+from dse.errors import UserError
+from workloads.layer import Layer
+
+SPACE = """version: 1
+name: cost
+workload: {network: mobilenetv2}
+space:
+  pe_type: [INT4, INT8, INT16]
+  pe_rows: [4, 12, 32]
+  pe_cols: [6, 14, 32]
+  spad_filter_words: [16, 224]
+  glb_kib: [8, 108, 512]
+  dram_bw_gbps: [1, 25.6]
+  dataflow: [row_stationary, weight_stationary, output_stationary]
+  noc_multicast: ["on", "off"]
+mapping: {objective: edp}
+"""
+
+
+def load_space(text=SPACE):
+    return spec_mod.parse(yaml.safe_load(text), "cost.yaml")
+
+
+def geometry(rows=12, cols=14, spad_i=12, spad_f=224, spad_p=24, glb_bytes=108 * 1024, pe_bits=8, bits=8,
+             multicast=1, acc=24):
+    a = lambda x: np.array([[float(x)]])  # noqa: E731
+    return Geometry(a(rows), a(cols), a(spad_i), a(spad_f), a(spad_p), a(glb_bytes), a(pe_bits), a(pe_bits), a(acc),
+                    a(multicast), a(bits), a(bits), a(bits), a(max(1.0, np.ceil(bits / pe_bits)) ** 2))
+
+
+layers = st.builds(
+    lambda k, c, oy, f, s, n, dw: Layer("l", "dwconv" if dw else "conv", n=n, k=c if dw else k, c=c, oy=oy, ox=oy,
+                                        fy=f, fx=f, stride_y=s, stride_x=s, groups=c if dw else 1),
+    st.sampled_from([1, 3, 16, 64, 96, 384]), st.sampled_from([1, 3, 16, 64, 256]), st.integers(1, 56),
+    st.sampled_from([1, 3, 5, 7, 11]), st.sampled_from([1, 2, 4]), st.integers(1, 4), st.booleans())
+
+
+def test_pruned_search_equals_brute_force():
+    """The compiled search over pruned candidates picks what an exhaustive numpy argmin picks."""
+    spec = load_space()
+    rng = np.random.default_rng(3)
+    d = design.points(spec, rng.choice(spec.n_points, size=60, replace=False))
+    hw = hardware.evaluate(d)
+    geo = cost.geometries(d, hw)
+    e = cost.action_costs(hw)
+    for layer in workloads.load("mobilenetv2").compute_layers()[::6]:
+        tables = mapping.stack_tables([cost.layer_table(layer, geo, True)], [float(layer.macs)])
+        for objective in ("energy", "latency", "edp"):
+            res = mapping.search(tables, geo.index, e, objective, per_layer=True)
+            g = cost.layer_geometry(layer, geo, True)
+            for p in range(len(d)):
+                gi = geo.index[p]
+                sub = Geometry(**{k: v[gi:gi + 1] for k, v in vars(g).items()})
+                counts, legal = dataflows.compute_counts(layer, sub, DATAFLOWS[d.dataflow[p]])
+                scores = []
+                for m in np.flatnonzero(legal[0]):
+                    en, lat = mapping._cost(counts[0, m], e[p])
+                    scores.append({"energy": en, "latency": lat, "edp": en * lat}[objective])
+                best = min(scores)
+                en, lat = res.layer_energy_pj[0, p], res.layer_latency_cycles[0, p]
+                got = {"energy": en, "latency": lat, "edp": en * lat}[objective]
+                assert got == pytest.approx(best, rel=1e-9), (layer.name, objective, p)
+
+
+@settings(max_examples=60, deadline=None)
+@given(layers, st.sampled_from(DATAFLOWS), st.sampled_from([4, 8, 16, 32]), st.sampled_from([4, 14, 32]))
+def test_utilization_at_most_one_and_counts_non_negative(layer, dataflow, rows, cols):
+    counts, legal = dataflows.compute_counts(layer, geometry(rows=rows, cols=cols), dataflow)
+    assert legal.any()  # the one-weight-per-PE mapping always runs
+    c = counts[legal]
+    assert np.all(c >= 0) and np.all(np.isfinite(c))
+    assert np.all(c[:, CI["utilization"]] <= 1 + 1e-12)
+    # every MAC happens: compute cycles x PEs cover the MACs
+    assert np.all(c[:, CI["compute_cycles"]] * rows * cols >= layer.macs * (1 - 1e-12))
+
+
+@settings(max_examples=40, deadline=None)
+@given(layers, st.sampled_from([8 * 1024, 32 * 1024, 108 * 1024, 1024 * 1024]))
+def test_bigger_glb_never_adds_dram_traffic(layer, glb_bytes):
+    small = dataflows.dram_tiling(layer, geometry(glb_bytes=glb_bytes))
+    big = dataflows.dram_tiling(layer, geometry(glb_bytes=2 * glb_bytes))
+    traffic = lambda t: np.nan_to_num(t["w_bits"] + t["i_bits"], nan=np.inf)  # noqa: E731  (streams: worst)
+    assert traffic(big)[0, 0] <= traffic(small)[0, 0]
+    ideal = layer.weight_count * 8 + layer.n * layer.c * layer.input_x * layer.input_y * 8
+    assert traffic(small)[0, 0] >= ideal * (1 - 1e-12)  # every operand is read at least once
+
+
+@settings(max_examples=40, deadline=None)
+@given(layers, st.sampled_from(DATAFLOWS))
+def test_smaller_scratchpads_never_lower_energy_at_fixed_action_costs(layer, dataflow):
+    """A smaller filter spad only removes legal mappings, so the best energy cannot drop."""
+    e = np.array([[1.0, 0.05, 0.05, 0.1, 0.01, 0.2, 0.2, 15.0, 0.0, 64.0, 256.0, 256.0]])
+    best = []
+    for words in (224, 16):
+        counts, legal = dataflows.compute_counts(layer, geometry(spad_f=words), dataflow)
+        kept, n = mapping.prune(counts, legal)
+        res = mapping.search(mapping.stack_tables([(kept, n)], [float(layer.macs)]), np.array([0]), e, "energy")
+        best.append(res.energy_pj[0])
+    assert best[1] >= best[0] * (1 - 1e-12)
+
+
+def test_narrow_operands_pack_into_words():
+    np.testing.assert_array_equal(dataflows.packed_capacity(np.array([12.0]), 8.0, np.array([2.0, 4.0, 8.0, 16.0])),
+                                  [48, 24, 12, 6])
+
+
+def test_multicast_off_costs_glb_reads():
+    layer = workloads.load("resnet18").compute_layers()[3]
+    for dataflow in DATAFLOWS:
+        on, _ = dataflows.compute_counts(layer, geometry(multicast=1), dataflow)
+        off, _ = dataflows.compute_counts(layer, geometry(multicast=0), dataflow)
+        reads = lambda c: c[..., CI["glb_rd_weight"]] + c[..., CI["glb_rd_ifmap"]]  # noqa: E731
+        assert np.all(reads(off) >= reads(on)) and np.any(reads(off) > reads(on)), dataflow
+
+
+def test_sweep_over_dataflows_is_finite_and_area_rolls_up():
+    spec = load_space()
+    d = design.points(spec, np.arange(0, spec.n_points, 7))
+    table = evaluate(d, spec_wl(spec), "edp")
+    num = table.select_dtypes("number")
+    assert np.all(np.isfinite(num.to_numpy())), num.columns[~np.isfinite(num.to_numpy()).all(axis=0)].tolist()
+    parts = table[["area_pe_mm2", "area_spad_mm2", "area_noc_mm2", "area_glb_mm2"]].sum(axis=1)
+    np.testing.assert_allclose(parts, table["area_mm2"], rtol=1e-12)
+    stalls = table[["stall_glb_cycles", "stall_dram_cycles", "fill_drain_cycles"]].sum(axis=1)
+    np.testing.assert_allclose(table["compute_cycles"] + stalls, table["latency_cycles"], rtol=1e-9)
+    assert set(table["dataflow"]) == set(DATAFLOWS)
+    # the dataflow matters: the same hardware costs differently under each
+    by_df = table.groupby("dataflow")["energy_pj"].median()
+    assert by_df.max() / by_df.min() > 1.05
+
+
+def spec_wl(spec):
+    from dse import sweep
+
+    return sweep.prepare_workload(spec)
+
+
+def test_weight_stationary_is_poor_on_depthwise():
+    """A TPU-like array cannot share ifmaps across output channels of a depthwise layer (1 per group)."""
+    dw = next(L for L in workloads.load("mobilenetv2").compute_layers() if L.op == "dwconv")
+    ws, legal = dataflows.compute_counts(dw, geometry(rows=16, cols=16), "weight_stationary")
+    rs, legal_rs = dataflows.compute_counts(dw, geometry(rows=16, cols=16), "row_stationary")
+    assert ws[legal][:, CI["utilization"]].max() <= 1 / 16 + 1e-12
+    assert rs[legal_rs][:, CI["utilization"]].max() > 1 / 16
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("dataflow", "diagonal", "space.dataflow: got 'diagonal'; expected one of ['row_stationary'"),
+    ("noc_multicast", "maybe", "space.noc_multicast: got 'maybe'; expected one of ['on', 'off']"),
+    ("noc_pj_per_bit_mm", -1, "space.noc_pj_per_bit_mm: got -1; expected a positive number"),
+    ("psum_width", 16, "space.psum_width: got 16; expected one of ['accumulator', 'activation']"),
+])
+def test_new_parameters_fail_in_one_line(field, value, message):
+    with pytest.raises(UserError) as exc:
+        spec_mod.parse({"name": "x", "workload": {"network": "resnet18"}, "space": {field: value}}, "s.yaml")
+    assert str(exc.value).startswith(f"s.yaml: {message}") and "\n" not in str(exc.value)
+
+
+def test_validation_section_errors_name_the_field():
+    base = {"name": "x", "workload": {"network": "alexnet"}}
+    with pytest.raises(UserError, match=r"^s.yaml: validation.metrics.fps: unknown key"):
+        spec_mod.parse({**base, "validation": {"source": "paper", "metrics": {"fps": 3}}}, "s.yaml")
+    with pytest.raises(UserError, match=r"^s.yaml: validation: a validation spec describes one design"):
+        spec_mod.parse({**base, "space": {"pe_rows": [8, 12]},
+                        "validation": {"source": "paper", "metrics": {"power_mw": 3}}}, "s.yaml")
+    with pytest.raises(UserError, match=r"^s.yaml: validation.ifmap_zero_fraction.conv1: got 1"):
+        spec_mod.parse({**base, "validation": {"source": "p", "metrics": {"power_mw": 3},
+                                               "ifmap_zero_fraction": {"conv1": 1}}}, "s.yaml")
