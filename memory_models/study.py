@@ -1,13 +1,13 @@
 """Iso-capacity and iso-area comparison of SRAM, STT-MRAM and SOT-MRAM for a workload's access profile.
 
-Energy, delay and EDP of one memory for a workload (DeepNVM++ methodology, Inci et al., TCAD 2022,
-Sec. IV: memory EDP from profiled reads/writes and per-access circuit figures):
+Energy, delay and EDP of one memory for a workload (our reading of the DeepNVM++ methodology, Inci et
+al., TCAD 2022: memory EDP from profiled reads/writes and per-access circuit figures):
     energy_j = reads * E_read + writes * E_write + P_leak * runtime
     delay_s  = reads * t_read + writes * t_write          (memory busy time)
     edp      = energy_j * delay_s
 Access counts per run are inputs (the cost model supplies them for a real network); the defaults below
 are stated profiles. Iso-area keeps the access counts fixed (no hit-rate gain from the larger MRAM is
-modelled), so iso-area EDP ratios are a lower bound on the benefit DeepNVM++ measured.
+modelled), so our iso-area EDP ratios omit the hit-rate gain a larger cache brings.
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ class AccessProfile:
 
 
 def _resnet18_eyeriss_glb() -> AccessProfile:
-    # ResNet-18 at 224x224: 1.82 G MACs (REFERENCES.md). Eyeriss-like RS accelerator, 168 PEs at 200 MHz,
-    # 16-bit words. The row-stationary array reuses each GLB word across ~24 MACs on average (Chen et al.,
-    # ISCA 2016, Fig. 10: GLB ~ 1/4 of data-movement energy at 6x the RF cost -> ~1 GLB access per 24 MACs);
-    # two operands -> reads = 2 * MACs / 24. Partial sums and DRAM fills write back ~1/4 as many words.
-    # Runtime: MACs / (168 PEs * 200 MHz * 0.7 utilisation).
+    # ResNet-18 at 224x224: 1.82 G MACs (REFERENCES.md). Eyeriss-like RS accelerator (Chen et al., JSSC
+    # 2017: 168 PEs, 200 MHz, 16-bit words). Our assumptions, to be replaced by the cost model's counts:
+    # each GLB word feeds ~24 MACs through the array and RFs (row-stationary reuse), two operands ->
+    # reads = 2 * MACs / 24; partial sums and DRAM fills write back ~1/4 as many words; runtime =
+    # MACs / (168 PEs * 200 MHz * 0.7 utilisation).
     macs = 1.82e9
     reads = 2.0 * macs / 24.0
     return AccessProfile(
@@ -55,9 +55,9 @@ def _resnet18_eyeriss_glb() -> AccessProfile:
 
 
 def _gpu_llc(name: str, accesses_per_s: float, write_fraction: float) -> AccessProfile:
-    # DeepNVM++-like last-level cache (GPU L2, 64 B lines) over 1 s of DNN work: accesses per second
-    # and write fraction are our assumptions spanning its inference and training profiles
-    # (L2 throughput of a GTX 1080 Ti-class GPU under DNN load: 1-5 G lines/s; training writes more).
+    # DeepNVM++-like last-level cache (GPU L2, 64 B lines) over 1 s of DNN work. Accesses per second and
+    # write fraction are our assumptions (order of a GPU L2 under DNN load: ~1-2 G lines/s, i.e. 64-128
+    # GB/s; training writes back gradients and activations, hence more writes), not DeepNVM++'s profiles.
     return AccessProfile(
         name,
         accesses_per_s * (1 - write_fraction),
