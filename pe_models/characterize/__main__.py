@@ -134,8 +134,10 @@ def main(argv: list[str] | None = None) -> int:
         "PE characterization: python -m pe_models.characterize " + " ".join(argv if argv is not None else sys.argv[1:]),
         f"date: {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}; wall time {wall_s:.0f} s",
         "tools: " + "; ".join(f"{k} {v}" for k, v in versions.items()),
-        "libraries: " + "; ".join(f"{lib.name} ({node:g} nm, {lib.nom_voltage_v:g} V, sha256 {sha256(lib.path)})"
-                                  for lib, node in libs),
+        "libraries: " + "; ".join(
+            f"{lib.name} ({node:g} nm, {lib.nom_voltage_v:g} V, sha256 "
+            + " + ".join(f"{Path(p).name} {sha256(Path(p))}" for p in split_spec(spec)[0].split("+")) + ")"
+            for (lib, node), spec in zip(libs, args.liberty)),
         f"activity: {args.cycles} random operations (seed {args.seed}) after {flow.WARMUP_CYCLES} warm-up cycles, "
         f"unit-delay gate simulation; internal energy at {flow.SLEW_NS} ns input slew and the net's pin load; "
         "no wire load; leakage = sum of cell_leakage_power; fmax from OpenSTA worst reg-to-reg path",

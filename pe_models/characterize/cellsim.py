@@ -1,8 +1,9 @@
 """Behavioural Verilog models of Liberty cells, for simulating a mapped netlist.
 
-Each combinational output becomes ``assign #1 PIN = <function>;`` (a unit delay per cell, so
-the simulation shows the glitches that unequal path depths cause, as real gates do); each
-flip-flop becomes an edge-triggered register with its asynchronous clear/preset.
+Each output becomes ``assign #D PIN = <function>;`` with D the cell's Liberty delay in ps
+(an inertial delay: the simulation shows the glitches that unequal path delays cause and
+filters pulses shorter than a gate delay, as real gates do); each flip-flop becomes an
+edge-triggered register with its asynchronous clear/preset.
 """
 
 from __future__ import annotations
@@ -84,8 +85,9 @@ def to_verilog(function: str) -> str:
         raise ValueError(f"cannot translate Liberty function {function!r}: {exc}") from None
 
 
-def cell_model(cell: Cell, delay: int = 1) -> str:
-    """Verilog module for one cell (``delay`` steps on every output; 0 hides glitches)."""
+def cell_model(cell: Cell, delay_ps: dict[str, int] | int = 1) -> str:
+    """Verilog module for one cell; each output has an inertial delay (ps) per pin (dict) or one
+    for all pins (int; 0 gives zero-delay simulation, which hides glitches)."""
     pins = [p for p in cell.pins.values() if p.direction in ("input", "output")]
     lines = [f"module {cell.name} ({', '.join(p.name for p in pins)});"]
     lines += [f"  {p.direction} {p.name};" for p in pins]
@@ -108,11 +110,12 @@ def cell_model(cell: Cell, delay: int = 1) -> str:
     for p in cell.outputs:
         if p.function is None:
             raise ValueError(f"cell {cell.name} output {p.name} has no function")
-        lines.append(f"  assign #{delay} {p.name} = {to_verilog(p.function)};")
+        d = delay_ps.get(p.name, 1) if isinstance(delay_ps, dict) else delay_ps
+        lines.append(f"  assign #{d} {p.name} = {to_verilog(p.function)};")
     lines.append("endmodule")
     return "\n".join(lines)
 
 
-def library_models(lib: Library, cell_names: set[str], delay: int = 1) -> str:
-    """Verilog models of the named cells of ``lib``."""
-    return "\n\n".join(cell_model(lib.cells[n], delay) for n in sorted(cell_names)) + "\n"
+def library_models(lib: Library, delays_ps: dict[str, dict[str, int] | int]) -> str:
+    """Verilog models of the cells named in ``delays_ps`` (cell -> per-pin or uniform delay, ps)."""
+    return "\n\n".join(cell_model(lib.cells[n], d) for n, d in sorted(delays_ps.items())) + "\n"

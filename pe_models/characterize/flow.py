@@ -5,7 +5,8 @@ Energy per operation = (sum over nets of toggles x 1/2 C_load V^2
                         + sum over cell pins of toggles x Liberty internal energy) / cycles,
 with C_load the sum of the Liberty input-pin capacitances on the net (no wire capacitance:
 the netlist is not placed) and the internal energy read at a fixed input slew (SLEW_NS) and
-the net's load. Glitches are included to the extent unit-delay simulation shows them.
+the net's load. Glitches are included as far as a simulation with each cell's Liberty delay
+(inertial, no wire delay) shows them.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from pe_models.characterize.variants import RTL_FILES, Variant
 # transition of a lightly loaded X1 gate in the 130/180 nm libraries (e.g. sg13g2_nand2_1
 # rise_transition at 0.0234 pF is 0.10-0.17 ns); tables are clamped to their own range.
 SLEW_NS = 0.1
-# Clock period of the simulation in unit-delay steps: far longer than any logic depth.
-HALF_PERIOD_STEPS = 500
+# Half clock period of the simulation (ps): far longer than any critical path here (< 100 ns).
+HALF_PERIOD_PS = 250_000
+DELAY_MODELS = ("liberty", "unit", "zero")  # gate delays in simulation; see cell_delays_ps
 WARMUP_CYCLES = 8
 # Critical path is measured against a relaxed clock; fmax = 1 / (period - worst slack).
 STA_PERIOD_NS = 1000.0
@@ -105,29 +107,39 @@ def synthesize(v: Variant, lib: Library, work: Path) -> dict:
     return tops[0] if tops else design["modules"][v.module]
 
 
-def _testbench(v: Variant, top: str, cycles: int) -> str:
-    ports = ", ".join(f".{p}({p})" for p, _ in v.inputs)
+def _testbench(v: Variant, top: str, cycles: int, outputs: list[tuple[str, int]], rtl: bool = False) -> str:
+    """Drives the stimulus; dumps activity (netlist) and prints the outputs every cycle (both)."""
+    ports = ", ".join(f".{p}({p})" for p, _ in v.inputs + tuple(outputs))
     regs = "\n".join(f"  reg [{w - 1}:0] {p};" for p, w in v.inputs)
+    wires = "\n".join(f"  wire [{w - 1}:0] {p};" for p, w in outputs)
+    params = "#(" + ", ".join(f".{k}({val})" for k, val in v.params.items()) + ") " if rtl and v.params else ""
+    shown = ", ".join(p for p, _ in outputs)
+    fmt = " ".join("%h" for _ in outputs)
+    trace = "rtl_trace.txt" if rtl else "gate_trace.txt"
+    dump = "" if rtl else '$dumpfile("activity.vcd");\n    $dumpvars(1, tb.dut);\n    $dumpoff;'
+    dumpon = "" if rtl else f"if (i == {WARMUP_CYCLES}) $dumpon;"
     total = sum(w for _, w in v.inputs)
     assign = "{" + ", ".join(p for p, _ in v.inputs) + "}"
-    return f"""`timescale 1ns/1ps
+    return f"""`timescale 1ps/1ps
 module tb;
   reg clk = 1'b0;
 {regs}
+{wires}
   reg [{total - 1}:0] stim [0:{cycles - 1}];
-  integer i;
-  {top} dut (.clk(clk), {ports});
+  integer i, f;
+  {top} {params}dut (.clk(clk), {ports});
   initial begin
     $readmemh("stimulus.hex", stim);
-    $dumpfile("activity.vcd");
-    $dumpvars(1, tb.dut);
-    $dumpoff;
+    f = $fopen("{trace}");
+    {dump}
     for (i = 0; i < {cycles}; i = i + 1) begin
-      if (i == {WARMUP_CYCLES}) $dumpon;
+      {dumpon}
       {assign} = stim[i];
-      #{HALF_PERIOD_STEPS} clk = 1'b1;
-      #{HALF_PERIOD_STEPS} clk = 1'b0;
+      #{HALF_PERIOD_PS} clk = 1'b1;
+      #{HALF_PERIOD_PS} clk = 1'b0;
+      $fdisplay(f, "{fmt}", {shown});
     end
+    $fclose(f);
     $finish;
   end
 endmodule
@@ -195,20 +207,74 @@ def _bit_range(msb: int, lsb: int) -> list[int]:
     return list(range(lsb, msb + 1)) if msb >= lsb else list(range(lsb, msb - 1, -1))
 
 
-def simulate(v: Variant, top: dict, top_name: str, lib: Library, work: Path, cycles: int, seed: int,
-             gate_delay: int = 1) -> dict[int, int]:
-    """Toggle counts per netlist bit id over ``cycles`` random operations (after warm-up)."""
+def net_loads(top: dict, lib: Library) -> tuple[dict[int, float], dict[int, float]]:
+    """Per netlist bit: total input-pin capacitance (pF) on it, and the part on combinational cells."""
     used = {c["type"] for c in top["cells"].values()}
     unknown = sorted(used - set(lib.cells))
     if unknown:
-        raise ToolError(f"netlist of {v.name} uses cells absent from {lib.path}: {unknown}")
-    (work / "cells.v").write_text(cellsim.library_models(lib, used, gate_delay))
+        raise ToolError(f"netlist uses cells absent from {lib.path}: {unknown}")
+    load_pf: dict[int, float] = defaultdict(float)
+    comb_load_pf: dict[int, float] = defaultdict(float)
+    for c in top["cells"].values():
+        cell = lib.cells[c["type"]]
+        for pin_name, bits in c["connections"].items():
+            pin = cell.pins.get(pin_name)
+            if pin is None or pin.direction != "input":
+                continue
+            for b in bits:
+                if isinstance(b, int):
+                    load_pf[b] += pin.capacitance_pf
+                    if cell.ff is None:
+                        comb_load_pf[b] += pin.capacitance_pf
+    return load_pf, comb_load_pf
+
+
+def cell_delays_ps(top: dict, lib: Library, load_pf: dict[int, float], model: str = "liberty"
+                   ) -> dict[str, dict[str, int] | int]:
+    """Simulation delay of each used cell type's outputs.
+
+    ``liberty``: the mean over the type's instances of its Liberty cell_rise/cell_fall delay at
+    SLEW_NS and the instance's load (ps, at least 1); ``unit``: 1 ps per gate; ``zero``: no delay.
+    """
+    used = {c["type"] for c in top["cells"].values()}
+    if model != "liberty":
+        return {t: (1 if model == "unit" else 0) for t in used}
+    sums: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for c in top["cells"].values():
+        cell = lib.cells[c["type"]]
+        for pin in cell.outputs:
+            bits = [b for b in c["connections"].get(pin.name, []) if isinstance(b, int)]
+            if pin.delay and bits:
+                load = load_pf.get(bits[0], 0.0)
+                sums[(cell.name, pin.name)].append(np.mean([t.at(SLEW_NS, load) for t in pin.delay]))
+    out: dict[str, dict[str, int] | int] = {t: {} for t in used}
+    for (cell_name, pin_name), vals in sums.items():
+        out[cell_name][pin_name] = max(1, int(round(1e3 * float(np.mean(vals)))))
+    return out
+
+
+def simulate(v: Variant, top: dict, top_name: str, lib: Library, work: Path, cycles: int, seed: int,
+             delays_ps: dict[str, dict[str, int] | int]) -> dict[int, int]:
+    """Toggle counts per netlist bit id over ``cycles`` random operations (after warm-up)."""
+    (work / "cells.v").write_text(cellsim.library_models(lib, delays_ps))
     total = cycles + WARMUP_CYCLES
     (work / "stimulus.hex").write_text(_stimulus_hex(v, total, seed))
-    (work / "tb.v").write_text(_testbench(v, top_name, total))
+    outputs = [(name, len(p["bits"])) for name, p in top["ports"].items() if p["direction"] == "output"]
+    (work / "tb.v").write_text(_testbench(v, top_name, total, outputs))
+    (work / "tb_rtl.v").write_text(_testbench(v, top_name, total, outputs, rtl=True))
     _run(["iverilog", "-o", "sim.vvp", "-s", "tb", "tb.v", "netlist.v", "cells.v"], work,
          f"iverilog ({v.name}, {lib.name})")
     _run(["vvp", "-n", "sim.vvp"], work, f"vvp ({v.name}, {lib.name})")
+    _run(["iverilog", "-o", "rtl.vvp", "-s", "tb", "tb_rtl.v", *map(str, RTL_FILES)], work, f"iverilog RTL ({v.name})")
+    _run(["vvp", "-n", "rtl.vvp"], work, f"vvp RTL ({v.name})")
+    gate, rtl = (work / "gate_trace.txt").read_text().split(), (work / "rtl_trace.txt").read_text().split()
+    # RTL registers start unknown (x) until the first clear has flushed them; gates start at 0
+    bad = [i for i, (g, r) in enumerate(zip(gate, rtl)) if g != r and "x" not in r]
+    if sum("x" not in r for r in rtl) < len(rtl) // 2:
+        raise ToolError(f"{v.name}: RTL outputs unknown (x) for most of the simulation; see {work}")
+    if bad or len(gate) != len(rtl):
+        raise ToolError(f"{v.name} on {lib.name}: gate netlist disagrees with the RTL at {len(bad)} outputs "
+                        f"(first at output {bad[0] if bad else len(gate)}); see {work}")
     by_name = _vcd_toggles(work / "activity.vcd")
     toggles: dict[int, int] = {}
     for name, net in top["netnames"].items():
@@ -224,19 +290,8 @@ def energy_area(top: dict, lib: Library, toggles: dict[int, int], cycles: int
                 ) -> tuple[float, float, int, float, float, float]:
     """(energy pJ/op, combinational energy pJ/op, cells, area um2, sequential area um2, leakage uW)."""
     vdd = lib.nom_voltage_v
-    load_pf: dict[int, float] = defaultdict(float)
-    comb_load_pf: dict[int, float] = defaultdict(float)
+    load_pf, comb_load_pf = net_loads(top, lib)
     cells = [(lib.cells[c["type"]], c["connections"]) for c in top["cells"].values()]
-    for cell, conns in cells:
-        for pin_name, bits in conns.items():
-            pin = cell.pins.get(pin_name)
-            if pin is None or pin.direction != "input":
-                continue
-            for b in bits:
-                if isinstance(b, int):
-                    load_pf[b] += pin.capacitance_pf
-                    if cell.ff is None:
-                        comb_load_pf[b] += pin.capacitance_pf
     energy_pj = sum(toggles.get(b, 0) * 0.5 * c * vdd**2 for b, c in load_pf.items())
     comb_pj = sum(toggles.get(b, 0) * 0.5 * c * vdd**2 for b, c in comb_load_pf.items())
     area = seq_area = leak = 0.0
@@ -270,7 +325,7 @@ def critical_path_ns(top_name: str, lib: Library, work: Path) -> float:
         f"read_liberty {lib.text_path}",
         "read_verilog netlist.v",
         f"link_design {top_name}",
-        f"create_clock -name clk -period {STA_PERIOD_NS} [get_ports clk]",
+        f"create_clock -name clk -period {STA_PERIOD_NS / lib.time_unit_ns:g} [get_ports clk]",
         "report_worst_slack -digits 5",
         "exit",
     ])
@@ -282,14 +337,16 @@ def critical_path_ns(top_name: str, lib: Library, work: Path) -> float:
     m = re.search(r"worst slack\s+(-?[0-9.eE+-]+)", out)
     if not m:
         raise ToolError(f"OpenSTA printed no worst slack for {top_name} in {work}:\n{out[-800:]}")
-    return STA_PERIOD_NS - float(m.group(1))
+    return STA_PERIOD_NS - float(m.group(1)) * lib.time_unit_ns  # OpenSTA reports in library units
 
 
 def characterize(v: Variant, lib: Library, work: Path, cycles: int = 1000, seed: int = 1,
-                 gate_delay: int = 1) -> Result:
-    """Synthesize, simulate and time one variant against one library (gate_delay 0: no glitches)."""
+                 delay_model: str = "liberty") -> Result:
+    """Synthesize, simulate and time one variant against one library."""
     work.mkdir(parents=True, exist_ok=True)
     top = synthesize(v, lib, work)
-    toggles = simulate(v, top, v.module, lib, work, cycles, seed, gate_delay)
+    load_pf, _ = net_loads(top, lib)
+    delays = cell_delays_ps(top, lib, load_pf, delay_model)
+    toggles = simulate(v, top, v.module, lib, work, cycles, seed, delays)
     e, e_comb, ncells, area, seq_area, leak = energy_area(top, lib, toggles, cycles)
     return Result(v, ncells, area, seq_area, leak, e, e_comb, critical_path_ns(v.module, lib, work))

@@ -114,14 +114,15 @@ class Lut:
 
 
 @dataclass(frozen=True)
-class EnergyTable:
-    """Internal energy of one internal_power group: rise and fall tables."""
+class RiseFall:
+    """A rise/fall table pair: internal energy (pJ) of an internal_power group, or the cell
+    delay (ns) of a timing arc."""
 
     rise: Lut
     fall: Lut
 
     def at(self, slew_ns: float, load_pf: float) -> float:
-        """Mean of the rise and fall energy per transition (pJ)."""
+        """Mean of the rise and fall values."""
         return 0.5 * (self.rise.at(slew_ns, load_pf) + self.fall.at(slew_ns, load_pf))
 
 
@@ -131,7 +132,8 @@ class Pin:
     direction: str
     capacitance_pf: float
     function: str | None
-    energy: tuple[EnergyTable, ...]  # internal-power tables of this pin (averaged when used)
+    energy: tuple[RiseFall, ...]  # internal-power tables of this pin (averaged when used)
+    delay: tuple[RiseFall, ...] = ()  # cell_rise/cell_fall tables of the pin's timing arcs (ns)
 
 
 @dataclass(frozen=True)
@@ -165,8 +167,9 @@ class Cell:
 class Library:
     name: str
     path: Path  # the file as given (.lib or .lib.gz)
-    text_path: Path  # an uncompressed copy for tools that cannot read gzip (yosys 0.23, OpenSTA 2.0)
+    text_path: Path  # uncompressed copy for the tools (yosys 0.23, OpenSTA 2.0 cannot read gzip), see tool_text
     nom_voltage_v: float
+    time_unit_ns: float  # the library's (and OpenSTA's command) time unit, in ns
     cells: dict[str, Cell]
 
 
@@ -175,9 +178,21 @@ def _floats(text: str | list[str]) -> np.ndarray:
     return np.array([float(x) for p in parts for x in p.replace(",", " ").replace("\\", " ").split()])
 
 
-def _lut(grp: Group, templates: dict[str, Group], energy_scale: float) -> Lut:
+@dataclass(frozen=True)
+class _Units:
+    """Factors from the library's units to ours (ns, pF, pJ)."""
+
+    time_ns: float
+    cap_pf: float
+
+    @property
+    def energy_pj(self) -> float:  # internal power tables are in cap_unit * voltage_unit^2
+        return self.cap_pf
+
+
+def _lut(grp: Group, templates: dict[str, Group], value_scale: float, u: _Units) -> Lut:
     tmpl = templates.get(grp.args[0]) if grp.args else None
-    vals = _floats(grp.attrs["values"]) * energy_scale
+    vals = _floats(grp.attrs["values"]) * value_scale
 
     def axis(k: int) -> np.ndarray | None:
         key = f"index_{k}"
@@ -188,58 +203,125 @@ def _lut(grp: Group, templates: dict[str, Group], energy_scale: float) -> Lut:
         return None
 
     i1, i2 = axis(1), axis(2)
+    var1 = str(tmpl.attrs.get("variable_1", "")) if tmpl is not None else ""
     if vals.size == 1 or i1 is None:
         return Lut(None, None, vals[:1])
     if i2 is None:
-        return Lut(i1, None, vals)
-    var1 = str(tmpl.attrs.get("variable_1", "")) if tmpl is not None else ""
+        return Lut(i1 * u.time_ns, None, vals) if "capacitance" not in var1 else Lut(None, None, vals[:1] * 0 + vals.mean())
     if "capacitance" in var1:  # stored as (load, slew): transpose to (slew, load)
-        return Lut(i2, i1, vals.reshape(len(i1), len(i2)).T)
-    return Lut(i1, i2, vals.reshape(len(i1), len(i2)))
+        return Lut(i2 * u.time_ns, i1 * u.cap_pf, vals.reshape(len(i1), len(i2)).T)
+    return Lut(i1 * u.time_ns, i2 * u.cap_pf, vals.reshape(len(i1), len(i2)))
 
 
-def _energy_table(ipow: Group, templates: dict[str, Group], energy_scale: float) -> EnergyTable | None:
-    rise = next(iter(ipow.sub("rise_power")), None)
-    fall = next(iter(ipow.sub("fall_power")), None)
+def _pair(grp: Group, rise_kind: str, fall_kind: str, templates: dict[str, Group], scale: float, u: _Units
+          ) -> RiseFall | None:
+    rise = next(iter(grp.sub(rise_kind)), None)
+    fall = next(iter(grp.sub(fall_kind)), None)
     if rise is None and fall is None:
         return None
-    rise_lut = _lut(rise or fall, templates, energy_scale)
-    fall_lut = _lut(fall or rise, templates, energy_scale)
-    return EnergyTable(rise_lut, fall_lut)
+    return RiseFall(_lut(rise or fall, templates, scale, u), _lut(fall or rise, templates, scale, u))
 
 
-def load(path: str | Path) -> Library:
-    """Read a .lib or .lib.gz file."""
-    path = Path(path).resolve()
+def _strip_groups(text: str, kind: str) -> str:
+    """Remove every ``kind (...) { ... }`` group (brace-matched) from Liberty text."""
+    out, pos = [], 0
+    for m in re.finditer(rf"\b{kind}\s*\([^)]*\)\s*\{{", text):
+        if m.start() < pos:
+            continue
+        depth, i = 1, m.end()
+        while depth:
+            c = text[i]
+            depth += (c == "{") - (c == "}")
+            i += 1
+        out.append(text[pos:m.start()])
+        pos = i
+    return "".join(out) + text[pos:]
+
+
+def tool_text(text: str) -> str:
+    """Liberty text the external tools accept: scan-test descriptions (test_cell groups, which
+    yosys 0.23 cannot parse in GF180MCU) removed; they play no part in the functional netlist."""
+    return _strip_groups(text, "test_cell")
+
+
+def _read(path: Path) -> str:
     if not path.is_file():
         raise LibertyError(f"{path}: Liberty file not found")
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", errors="replace") as fh:
-        text = fh.read()
-    text_path = path
-    if path.suffix == ".gz":
-        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-        text_path = Path(tempfile.gettempdir()) / f"{path.stem}.{digest}.lib"
-        if not text_path.exists():
-            tmp = text_path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(text)
-            tmp.replace(text_path)
+        return fh.read()
+
+
+def _groups_text(text: str, kind: str) -> list[tuple[str, str]]:
+    """(name, text) of every top-level-in-library ``kind (name) { ... }`` group."""
+    out = []
+    for m in re.finditer(rf"\b{kind}\s*\(\s*\"?([^)\"]*)\"?\s*\)\s*\{{", text):
+        depth, i = 1, m.end()
+        while depth:
+            depth += (text[i] == "{") - (text[i] == "}")
+            i += 1
+        out.append((m.group(1), text[m.start():i]))
+    return out
+
+
+def merge_text(texts: list[str]) -> str:
+    """One library from several files of one cell library (e.g. ASAP7 ships SIMPLE, INVBUF, AO,
+    OA, SEQ separately; yosys 0.23's abc/dfflibmap take one file): the first file's header, plus
+    the cells and missing table templates of the others. Units must agree (checked)."""
+    libs = [parse(t) for t in texts]
+    for key in ("time_unit", "capacitive_load_unit", "leakage_power_unit", "nom_voltage"):
+        vals = {str(lib.attrs.get(key)) for lib in libs}
+        if len(vals) > 1:
+            raise LibertyError(f"cannot merge libraries with different {key}: {sorted(vals)}")
+    base = texts[0]
+    have_cells = {c.args[0] for c in libs[0].sub("cell")}
+    have_tmpl = {g.args[0] for g in libs[0].groups if g.kind.endswith("template")}
+    extra = []
+    for text in texts[1:]:
+        for kind in ("lu_table_template", "power_lut_template"):
+            for name, body in _groups_text(text, kind):
+                if name not in have_tmpl:
+                    have_tmpl.add(name)
+                    extra.append(body)
+        for name, body in _groups_text(text, "cell"):
+            if name not in have_cells:
+                have_cells.add(name)
+                extra.append(body)
+    end = base.rstrip().rfind("}")
+    return base[:end] + "\n".join(extra) + "\n}\n"
+
+
+def load(path: str | Path) -> Library:
+    """Read a .lib or .lib.gz file, or several joined by '+' (merged, see merge_text)."""
+    paths = [Path(p).resolve() for p in str(path).split("+")]
+    texts = [_read(p) for p in paths]
+    text = texts[0] if len(texts) == 1 else merge_text(texts)
+    path = paths[0]
     lib = parse(text)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    text_path = Path(tempfile.gettempdir()) / f"{lib.args[0]}.{digest}.lib"
+    if not text_path.exists():
+        tmp = text_path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(tool_text(text))
+        tmp.replace(text_path)
     try:
         cap_unit = lib.attrs["capacitive_load_unit"]
         cap_pf = float(cap_unit[0]) * _si(cap_unit[1], "f") / 1e-12
         leak_uw = _si(lib.attrs.get("leakage_power_unit", "1uW"), "W") / 1e-6
+        time_ns = _si(lib.attrs.get("time_unit", "1ns"), "s") / 1e-9
         vdd = float(lib.attrs["nom_voltage"])
     except (KeyError, AttributeError) as exc:
         raise LibertyError(f"{path}: missing or unreadable library unit attribute ({exc})") from None
     # internal power is energy per transition in cap_unit * V^2; convert to pJ (pF * V^2)
-    energy_pj = cap_pf
+    u = _Units(time_ns, cap_pf)
     templates = {g.args[0]: g for g in lib.groups if g.kind in ("power_lut_template", "lu_table_template")}
     cells: dict[str, Cell] = {}
     for cg in lib.sub("cell"):
         pins: dict[str, Pin] = {}
         for pg in cg.sub("pin"):
-            tables = [_energy_table(ip, templates, energy_pj) for ip in pg.sub("internal_power")]
+            tables = [_pair(ip, "rise_power", "fall_power", templates, u.energy_pj, u) for ip in pg.sub("internal_power")]
+            delays = [_pair(tg, "cell_rise", "cell_fall", templates, u.time_ns, u) for tg in pg.sub("timing")
+                      if tg.attrs.get("timing_type", "combinational") in ("combinational", "rising_edge", "falling_edge")]
             for name in pg.args:
                 pins[name] = Pin(
                     name=name,
@@ -247,6 +329,7 @@ def load(path: str | Path) -> Library:
                     capacitance_pf=float(pg.attrs.get("capacitance", 0.0)) * cap_pf,
                     function=pg.attrs.get("function"),
                     energy=tuple(t for t in tables if t is not None),
+                    delay=tuple(t for t in delays if t is not None),
                 )
         ff = None
         ffs = cg.sub("ff")
@@ -259,4 +342,4 @@ def load(path: str | Path) -> Library:
             states = [float(lp.attrs["value"]) for lp in cg.sub("leakage_power") if "value" in lp.attrs]
             leak = np.mean(states) if states else 0.0
         cells[cg.args[0]] = Cell(cg.args[0], float(cg.attrs.get("area", 0.0)), float(leak) * leak_uw, pins, ff)
-    return Library(lib.args[0], path, text_path, vdd, cells)
+    return Library(lib.args[0], path, text_path, vdd, time_ns, cells)

@@ -50,8 +50,9 @@ def _fp_patterns(ew: int, mw: int, n: int, rng: np.random.Generator, spread: int
 
 
 def _port_values(v: Variant, port: str, width: int, n: int, rng: np.random.Generator) -> np.ndarray:
-    if port == "clr":  # restart the reduction every 2**DEPTH_BITS operations
-        return (np.arange(n) % (1 << DEPTH_BITS) == 0).astype(np.int64)
+    if port == "clr":  # restart the reduction every 2**DEPTH_BITS operations (and flush at start)
+        i = np.arange(n)
+        return ((i % (1 << DEPTH_BITS) == 0) | (i < 2)).astype(np.int64)
     if v.pe_type in FP_FORMATS or v.pe_type == "ref_fpmul":
         ew, mw = v.params["EW"], v.params["MW"]
         return _fp_patterns(ew, mw, n, rng)
