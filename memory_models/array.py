@@ -42,7 +42,8 @@ _MUX = 2.0 ** np.arange(0, 7)
 CAND_ROWS, CAND_COLS, CAND_MUX = (a.ravel() for a in np.meshgrid(_ROWS, _COLS, _MUX, indexing="ij"))
 
 # --- lumped constants -----------------------------------------------------------------------------
-_ROW_PERIPH_F = 60.0  # row decoder + wordline driver width beside each subarray, in F (CACTI mat.cc order)
+# Periphery per subarray, in F (our estimates; the IHP macro areas bound them):
+_ROW_PERIPH_F = 60.0  # row decoder + wordline driver width beside each subarray
 _COL_PERIPH_F = 60.0  # precharge/equalise + write driver + column mux height per subarray, in F
 _SA_AREA_F2 = {Tech.SRAM: 600.0, Tech.STT_MRAM: 1500.0, Tech.SOT_MRAM: 1500.0}  # latch SA vs current SA
 _WIRE_PITCH_F = 8.0  # semi-global routing pitch in F (2x minimum metal pitch of ~4 F)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from memory_models import MemoryCosts, Tech
+from memory_models import technology as tk
 from memory_models.array import evaluate
 from memory_models.errors import MemoryModelError
 
-ADDRESS_BITS = 40  # physical address width for tags (CACTI 7 default: 42 with ECC-free 40-bit + 2)
+ADDRESS_BITS = 40  # physical address width for tags (our choice; CACTI 7 used 42 tag bits in our runs)
 STATUS_BITS = 2  # valid + dirty per line
 DEFAULT_ASSOCIATIVITY = 16
 
@@ -79,9 +80,8 @@ def cache(
     tag = evaluate(
         tech, lines * tb / 8.0, tag_word, node_nm, banks, target=target, cells=cells, roadmap=roadmap
     )
-    compare_ns = (
-        0.05 * np.asarray(node_nm, float) / 22.0
-    )  # a ~6-FO4 comparator (CACTI 7: ~17 ps at 22 nm + mux)
+    # tag compare + way select: ~6 FO4 (CACTI 7 reported a 17 ps comparator at 22 nm; we add the way mux)
+    compare_ns = 6.0 * tk.fo4_ps(node_nm, roadmap) * 1e-3
     return MemoryCosts(
         read_energy_pj=data.read_energy_pj + tag.read_energy_pj,
         write_energy_pj=data.write_energy_pj + tag.read_energy_pj + tag.write_energy_pj * tb / tag_word,
@@ -99,7 +99,6 @@ def regfile(capacity_bytes, word_bits, node_nm=45.0, roadmap="hp") -> MemoryCost
     clocked latches of one word; calibrated so that a 0.5 KiB 16-bit RF at 65 nm costs ~1x a 16-bit
     MAC (~1.5 pJ at 65 nm; Eyeriss, Chen et al. ISCA 2016: RF 1x, MAC 1x).
     """
-    from memory_models import technology as tk
 
     cap = _check_positive("capacity_bytes", capacity_bytes)
     w = _check_positive("word_bits", word_bits)

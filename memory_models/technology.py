@@ -11,7 +11,8 @@ Below 22 nm (FinFET nodes, which neither CACTI 7 nor NVSim cover), our stated sc
     and wire resistance per um grows as 1/F^2 (fixed aspect-ratio copper, no size effect).
 Wire capacitance ~0.2 fF/um for minimum-pitch local/semi-global copper (ITRS interconnect tables,
 ~0.18-0.22 fF/um from 90 nm to 22 nm); local-wire resistance per um scales as 1/F^2 anchored at
-~20 ohm/um at 22 nm (ITRS 2011 interconnect, M1 half-pitch 32 nm; CACTI 7 wire.cc order).
+~20 ohm/um at 22 nm (our estimate for a ~32 nm half-pitch copper line with barrier, the order of ITRS
+interconnect projections).
 Repeated semi-global wire delay: we
 compute it from the wire R, C and the FO4 gate delay (Ho, Mai, Horowitz, Proc. IEEE 2001: optimally
 repeated wire delay = 2 sqrt(FO4 * R_wire * C_wire) per unit length, within ~20 %).
