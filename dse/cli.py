@@ -12,6 +12,7 @@ import sys
 
 from dse import __version__
 from dse.errors import UserError
+from memory_models.errors import MemoryModelError
 from workloads.layer import WorkloadError
 
 COMMANDS = ("run", "zoo", "inspect", "pe", "mem")
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (UserError, WorkloadError) as exc:
+    except (UserError, WorkloadError, MemoryModelError) as exc:
         print(f"dse: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
