@@ -359,3 +359,48 @@ def resnet18(path: Path, external: bool = True) -> Path:
         )
         return path
     return save(model, path)
+
+
+# --- independent reference: tensor sizes as onnxruntime computes them ------------------------------
+
+
+def ort_tensor_sizes(path: Path, feed: dict[str, np.ndarray]) -> dict[str, int]:
+    """Run the model in onnxruntime with every node output exposed; element count of each tensor."""
+    import onnxruntime as ort
+
+    model = onnx.load(str(path))
+    seen = {o.name for o in model.graph.output}
+    for node in model.graph.node:
+        for t in node.output:
+            if t and t not in seen:
+                model.graph.output.append(onnx.ValueInfoProto(name=t))  # untyped: ORT fills it in
+                seen.add(t)
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    names = [o.name for o in sess.get_outputs()]
+    return {
+        **{k: v.size for k, v in feed.items()},
+        **dict(zip(names, (a.size for a in sess.run(names, feed)))),
+    }
+
+
+def assert_sizes_match_ort(graph, path: Path, input_shape: tuple[int, ...]) -> None:
+    """Each layer's element counts (inputs read, outputs written) equal ORT's tensors for its node."""
+    x = np.random.default_rng(0).standard_normal(input_shape).astype(np.float32)
+    sizes = ort_tensor_sizes(path, {"x": x})
+    model = onnx.load(str(path))
+    by_name = {n.name: n for n in model.graph.node}
+    inits = {t.name for t in model.graph.initializer}
+    # dequantized constants (QDQ weights, BN parameters, biases) are not activation data either
+    inits |= {
+        n.output[0] for n in model.graph.node if n.op_type == "DequantizeLinear" and n.input[0] in inits
+    }
+    for layer in graph:
+        node = by_name[layer.name]
+        data_in = [t for t in node.input if t and t not in inits]
+        if layer.is_compute:
+            out = layer.out_elems if layer.op == "convtranspose" else layer.output_count
+            assert out == sizes[node.output[0]], layer.name
+            assert layer.input_count == sizes[node.input[0]], layer.name
+        else:
+            assert layer.in_elems == sum(sizes[t] for t in data_in), layer.name
+            assert layer.out_elems == sizes[node.output[0]], layer.name

@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import onnx
 import onnx_builders as B
 import pytest
 from hypothesis import given, settings
@@ -118,44 +117,14 @@ def test_float_cnn_data_layers_and_edges(cnn_path):
     assert set(graph.graph.edges) == CNN_EDGES
 
 
-def _ort_tensor_sizes(path: Path, feed: dict[str, np.ndarray]) -> dict[str, int]:
-    """Run the model in onnxruntime with every intermediate tensor exposed; element count of each."""
-    ort = pytest.importorskip("onnxruntime")
-    model = onnx.load(str(path))
-    seen = {o.name for o in model.graph.output}
-    for node in model.graph.node:
-        for t in node.output:
-            if t not in seen:
-                model.graph.output.append(helper.make_tensor_value_info(t, TensorProto.FLOAT, None))
-                seen.add(t)
-    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    names = [o.name for o in sess.get_outputs()]
-    return {
-        **{k: v.size for k, v in feed.items()},
-        **dict(zip(names, (a.size for a in sess.run(names, feed)))),
-    }
-
-
 @pytest.mark.parametrize(
     "builder, shape", [(B.float_cnn, (N, 3, 32, 32)), (B.float_transformer, (N, 16, 32))]
 )
 def test_tensor_sizes_match_onnxruntime(tmp_path, builder, shape):
     """Independent check: every layer's input/output element counts equal the tensors ORT computes."""
+    pytest.importorskip("onnxruntime")
     path = builder(tmp_path / "m.onnx")
-    sizes = _ort_tensor_sizes(path, {"x": np.random.default_rng(0).standard_normal(shape).astype(np.float32)})
-    model = onnx.load(str(path))
-    by_name = {n.name: n for n in model.graph.node}
-    inits = {t.name for t in model.graph.initializer}
-    for layer in load(path, batch=N):
-        node = by_name[layer.name]
-        data_in = [t for t in node.input if t and t not in inits]
-        if layer.is_compute:
-            out = layer.out_elems if layer.op == "convtranspose" else layer.output_count
-            assert out == sizes[node.output[0]], layer.name
-            assert layer.input_count == sizes[node.input[0]], layer.name
-        else:
-            assert layer.in_elems == sum(sizes[t] for t in data_in), layer.name
-            assert layer.out_elems == sizes[node.output[0]], layer.name
+    B.assert_sizes_match_ort(load(path, batch=N), path, shape)
 
 
 def test_transformer_matmuls(tf_path):

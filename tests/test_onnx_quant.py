@@ -50,6 +50,21 @@ def test_quantized_tables_equal_float(models, src, fmt):
     assert quant == ref
 
 
+@pytest.mark.parametrize(
+    "name, shape",
+    [
+        ("cnn_qdq", (N, 3, 32, 32)),
+        ("cnn_qop", (N, 3, 32, 32)),
+        ("tf_qdq", (N, 16, 32)),
+        ("tf_qop", (N, 16, 32)),
+    ],
+)
+def test_quantized_tensor_sizes_match_onnxruntime(models, name, shape):
+    """Independent check of our shape rules for com.microsoft QLinearAdd/Concat/AveragePool/QGemm/...:
+    every layer's element counts equal the tensors onnxruntime computes (exact)."""
+    B.assert_sizes_match_ort(load(models[name], batch=N), models[name], shape)
+
+
 def test_qdq_per_channel_int8(models):
     graph = load(models["cnn_qdq"], batch=N)
     for layer in graph.compute_layers():
