@@ -21,10 +21,11 @@ What becomes a layer:
 
 Errors (``WorkloadError``, one line naming the file and node): unreadable or non-ONNX file, a
 tensor that no node produces (truncated/corrupt graph), external data outside the model's folder,
-symbolic dimensions other than the batch, shape-inference conflicts, a compute op whose weight is
-not constant, inconsistent operand shapes, a non-integer QDQ zero point, and an op that lies on a
-compute path but cannot be mapped: an op in ``onnx_ops.UNSUPPORTED_COMPUTE_OPS`` (RNNs, Einsum,
-fused contrib ops) or an unknown op fed by a constant tensor of rank >= 2 (a weight).
+symbolic dimensions other than the batch, shape-inference conflicts, a (transposed) convolution
+whose weight is not constant (MatMul/Gemm may multiply two activations), inconsistent operand
+shapes, a non-integer QDQ zero point, and an op that lies on a compute path but cannot be mapped:
+an op in ``onnx_ops.UNSUPPORTED_COMPUTE_OPS`` (RNNs, Einsum, fused contrib ops) or an unknown op
+fed by a constant tensor with at least two dimensions > 1 (a weight).
 """
 
 from __future__ import annotations
