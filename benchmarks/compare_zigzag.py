@@ -53,12 +53,13 @@ DESIGN = {
 }
 
 
-def our_model(spec: spec_mod.Spec) -> tuple[pd.DataFrame, float, float]:
-    """(per-layer energy without leakage and latency, seconds for one point alone, seconds per point in a batch)."""
-    graph = workloads.load("resnet18")
-    graph = spec.precision.overrides.apply(graph)
-    layers = graph.compute_layers()
-    wl = Workload(LayerGraph.from_layers("resnet18_compute", layers), False, frozenset())
+def _compute_layers(spec: spec_mod.Spec):
+    return spec.precision.overrides.apply(workloads.load("resnet18")).compute_layers()
+
+
+def our_timing(spec: spec_mod.Spec) -> tuple[float, float]:
+    """(seconds for the one design point alone, seconds per point inside a batch of 20,000)."""
+    wl = Workload(LayerGraph.from_layers("resnet18_compute", _compute_layers(spec)), False, frozenset())
     d = design.batch(spec)
     evaluate(d, wl, spec.mapping_objective)  # warm-up (numba)
     t0 = time.perf_counter()
@@ -68,7 +69,13 @@ def our_model(spec: spec_mod.Spec) -> tuple[pd.DataFrame, float, float]:
     many = design.points(spec, np.zeros(n_batch, dtype=np.int64))
     t0 = time.perf_counter()
     evaluate(many, wl, spec.mapping_objective)
-    batch_s = (time.perf_counter() - t0) / n_batch
+    return single_s, (time.perf_counter() - t0) / n_batch
+
+
+def our_layers(spec: spec_mod.Spec) -> pd.DataFrame:
+    """Per compute layer: our energy without leakage (ZigZag has none) and latency."""
+    layers = _compute_layers(spec)
+    d = design.batch(spec)
     hw = hardware.evaluate(d)
     geo = cost.geometries(d, hw)
     tables = mapping.stack_tables([cost.layer_table(L, geo, False) for L in layers], [float(L.macs) for L in layers])
@@ -78,7 +85,7 @@ def our_model(spec: spec_mod.Spec) -> tuple[pd.DataFrame, float, float]:
     df = pd.DataFrame({"layer": [L.name for L in layers], "macs": [L.macs for L in layers],
                        "ours_energy_pj": res.layer_energy_pj[:, 0] - leak,
                        "ours_latency_cycles": res.layer_latency_cycles[:, 0]})
-    return df, single_s, batch_s
+    return df
 
 
 def _ports(bw_min: int, bw_max: int, reads: list[str], writes: list[str]) -> list[dict]:
@@ -112,8 +119,11 @@ def zigzag_inputs(spec: spec_mod.Spec) -> tuple[dict, list, list]:
         "glb": {"size": int(d.glb_bytes[0]) * 8, "r_cost": float(hw.glb_read_pj_per_bit[0]) * glb_word,
                 "w_cost": float(hw.glb_write_pj_per_bit[0]) * glb_word, "area": 0, "latency": 1,
                 "operands": ["I1", "I2", "O"],
-                "ports": _ports(glb_word, glb_bw, ["I1, tl", "I2, tl", "O, tl", "O, th"],
-                                ["I1, fh", "I2, fh", "O, fh", "O, fl"]),
+                # one port per bank, reads and writes share it (as dse.mapping charges GLB cycles)
+                "ports": [{"name": "rw_port_1", "type": "read_write", "bandwidth_min": glb_word,
+                           "bandwidth_max": glb_bw,
+                           "allocation": ["I1, fh", "I1, tl", "I2, fh", "I2, tl", "O, fh", "O, tl", "O, fl",
+                                          "O, th"]}],
                 "served_dimensions": ["D1", "D2"]},
         "dram": {"size": 10**10, "r_cost": float(hw.dram_pj_per_bit[0]) * dram_bw,
                  "w_cost": float(hw.dram_pj_per_bit[0]) * dram_bw, "area": 0, "latency": 1,
@@ -128,9 +138,15 @@ def zigzag_inputs(spec: spec_mod.Spec) -> tuple[dict, list, list]:
                    "operational_array": {"unit_energy": float(hw.mac_energy_pj[0]), "unit_area": 1,
                                          "dimensions": ["D1", "D2"], "sizes": [cols, rows]}}
     # weight stationary: columns <- output channels K, rows <- input channels C (dse.dataflows)
+    links = {"O": "O", "W": "I2", "I": "I1"}
     mapping_yaml = [{"name": "default", "spatial_mapping": {"D1": [f"K, {cols}"], "D2": [f"C, {rows}"]},
-                     "memory_operand_links": {"O": "O", "W": "I2", "I": "I1"}}]
+                     "memory_operand_links": links}]
     graph = spec.precision.overrides.apply(workloads.load("resnet18"))
+    for L in graph.compute_layers():
+        if L.c_per_group < rows:  # our rows take channels x taps (im2col); ZigZag's closest: mix C and FX on D2
+            fx = min(L.fx, rows // L.c_per_group)
+            mapping_yaml.append({"name": L.name, "spatial_mapping": {
+                "D1": [f"K, {cols}"], "D2": [f"C, {L.c_per_group}", f"FX, {fx}"]}, "memory_operand_links": links})
     layers = []
     for i, L in enumerate(graph.compute_layers()):
         pad_y = max(0, (L.oy - 1) * L.stride_y + L.fy - L.input_y)
@@ -165,9 +181,11 @@ RUNNER = textwrap.dedent("""
 """)
 
 
-def run_zigzag(spec: spec_mod.Spec, python: str) -> tuple[pd.DataFrame, float, float]:
-    """(per-layer ZigZag energy and latency, CPU seconds, wall seconds) for the design."""
+def run_zigzag(spec: spec_mod.Spec, python: str, only: list[str] | None = None) -> tuple[pd.DataFrame, float, float]:
+    """(per-layer ZigZag energy and latency, CPU seconds, wall seconds) for the design (``only``: these layers)."""
     accelerator, mapping_yaml, layers = zigzag_inputs(spec)
+    if only is not None:
+        layers = [dict(L, id=i, operand_source={"I": i}) for i, L in enumerate(x for x in layers if x["name"] in only)]
     with tempfile.TemporaryDirectory(prefix="dse-zigzag-") as tmp:
         for name, data in (("accelerator", accelerator), ("mapping", mapping_yaml), ("workload", layers)):
             Path(tmp, f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
@@ -197,7 +215,8 @@ def main() -> None:
     ap.add_argument("--write-reference", action="store_true", help=f"store ZigZag's figures in {REFERENCE}")
     args = ap.parse_args()
     spec = spec_mod.parse(DESIGN, "compare_zigzag.DESIGN")
-    ours, single_s, batch_s = our_model(spec)
+    ours = our_layers(spec)
+    single_s, batch_s = our_timing(spec)
     zz, zz_cpu, zz_wall = run_zigzag(spec, args.zigzag_python)
     df = compare(ours, zz)
     pd.set_option("display.width", 160)

@@ -185,31 +185,46 @@ def _row_stationary(L: Layer, g: Geometry) -> _Array:
 
 
 def _weight_stationary(L: Layer, g: Geometry) -> _Array:
-    v_, hk_, h_ = (x.reshape(1, -1) for x in np.meshgrid([0.0, 1.0], [0.0, 1.0], _POW2, indexing="ij"))
+    """Rows <- input channels (v = 0) or channels x taps (v = 1, im2col); columns <- output channels.
+
+    Per PE: ``h_k`` filters x ``h_c`` channel folds x ``h_t`` taps of weights stay in the filter
+    spad; for every output pixel the PE runs those h_c x h_t MACs per filter, accumulating locally
+    in the psum spad, so partial sums leave the array only once per (channel-fold x tap) tile.
+    With a whole filter row per PE and room for the window in the ifmap spad, consecutive pixels
+    share FX - stride inputs (sliding window).
+    """
+    v_, hk_, hc_, ht_ = (x.reshape(1, -1) for x in np.meshgrid([0.0, 1.0], _POW2, _POW2, [0.0, 1.0, 2.0],
+                                                                indexing="ij"))
     R, C = g.rows, g.cols
     kg, cg, taps = L.k // L.groups, L.c_per_group, L.fy * L.fx
     rows_dim = cg * np.where(v_ == 1, taps, 1.0)  # v = 1: im2col, rows take channels x taps
     u_r = np.minimum(rows_dim, R)
     n_r = np.ceil(rows_dim / u_r)
     u_k = np.minimum(kg, C)
-    h_k = np.where(hk_ == 1, np.minimum(h_, np.ceil(kg / u_k)), 1.0)  # filters per PE
-    h_t = np.where((hk_ == 0) & (v_ == 0), np.minimum(h_, taps), 1.0)  # filter taps per PE
+    h_k = np.minimum(hk_, np.ceil(kg / u_k))  # filters per PE
+    h_c = np.minimum(hc_, n_r)  # row folds (channel groups) per PE
+    h_t = np.where(v_ == 1, 1.0, np.choose(ht_.astype(int), [1.0, float(L.fx), float(taps)]))  # taps per PE
     n_k = np.ceil(kg / (u_k * h_k))
-    n_t = np.where(v_ == 0, np.ceil(taps / h_t), 1.0)
-    legal = ((h_k * h_t <= packed_capacity(g.spad_filter_words, g.pe_w_bits, g.w_bits))
-             & (h_k <= g.spad_psum_words)
-             & (h_ <= np.maximum(h_k * h_t, 1)))  # drop duplicates of clipped candidates
-    legal &= ~((v_ == 1) & (hk_ == 0) & (h_ > 1))  # with im2col rows, h counts filters only
-    legal |= (h_ == 1) & (hk_ == 0)
+    n_rr = np.ceil(n_r / h_c)
+    n_t = np.ceil(taps / h_t) * (v_ == 0) + (v_ == 1)
+    cap_i = packed_capacity(g.spad_ifmap_words, g.pe_a_bits, g.a_bits)
+    window = (v_ == 0) & (ht_ >= 1) & (L.fx > 1) & (cap_i >= h_c * L.fx)
+    legal = ((h_k * h_c * h_t <= packed_capacity(g.spad_filter_words, g.pe_w_bits, g.w_bits))
+             & (h_k <= g.spad_psum_words) & (h_c <= cap_i)
+             & (hk_ <= np.maximum(h_k, 1)) & (hc_ <= np.maximum(h_c, 1))  # drop duplicates of clipped candidates
+             & ~((v_ == 1) & (ht_ > 0)) & ~((ht_ == 1) & (L.fx == taps)))
+    legal |= (hk_ == 1) & (hc_ == 1) & (ht_ == 0)
     npix = L.n * L.oy * L.ox
-    tiles = L.groups * n_k * n_r * n_t  # weight tiles loaded into the array
-    compute = tiles * (npix * h_t * h_k * g.passes + SYSTOLIC_SKEW * (R + C))
+    tiles = L.groups * n_k * n_rr * n_t  # weight tiles loaded into the array
+    per_pe = h_k * h_c * h_t
+    compute = tiles * (npix * per_pe * g.passes + SYSTOLIC_SKEW * (R + C))
     m_ops = L.macs * g.passes
     w_reads = L.weight_count + 0 * tiles
-    i_reads = tiles * u_r * npix * h_t  # each array row streams its channel (and tap) per tile
+    reuse = np.where(window, L.fx / min(L.fx, L.stride_x), 1.0)  # sliding-window reuse in the ifmap spad
+    i_reads = tiles * u_r * npix * h_c * h_t / reuse  # each array row streams its channels (and taps)
     return _Array(
         legal=legal, compute_cycles=compute, w_reads=w_reads, i_reads=i_reads,
-        psum_rw=L.output_count * 2 * (n_r * n_t - 1), w_fanout=1.0 + 0 * tiles, i_fanout=u_k + 0 * tiles,
+        psum_rw=L.output_count * 2 * (n_rr * n_t - 1), w_fanout=1.0 + 0 * tiles, i_fanout=u_k + 0 * tiles,
         spad_w=m_ops + w_reads, spad_i=m_ops + i_reads * u_k, spad_p=2 * m_ops + 0 * tiles,
         noc_w=w_reads * g.w_bits * R / 2,  # loaded down the columns
         noc_i=i_reads * g.a_bits * u_k,  # systolic hop per column
