@@ -18,7 +18,8 @@ import time
 import numba
 import yaml
 
-from dse import design, spec as spec_mod, sweep
+from dse import design, sweep
+from dse import spec as spec_mod
 from dse.evaluate import evaluate
 
 SPACE = {

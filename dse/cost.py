@@ -55,7 +55,7 @@ def geometries(d: DesignBatch, hw: HardwareCosts) -> Geometries:
     first, inverse = mapping.unique_rows([
         d.pe_rows, d.pe_cols, d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words, d.glb_bytes,
         d.pe_w_bits, d.pe_a_bits, d.dataflow, d.noc_multicast, d.psum_activation])
-    take = lambda x: np.asarray(x)[first]  # noqa: E731
+    take = lambda x: np.asarray(x)[first]
     hw_g = HardwareCosts(**{k: take(v) for k, v in vars(hw).items()})
     return Geometries(d.take(first), hw_g, inverse)
 
@@ -63,7 +63,7 @@ def geometries(d: DesignBatch, hw: HardwareCosts) -> Geometries:
 def layer_geometry(layer: Layer, geo: Geometries, follow_pe: bool) -> dataflows.Geometry:
     d = geo.design
     w, a, o, passes = effective_bits(layer, d.pe_w_bits, d.pe_a_bits, follow_pe)
-    col = lambda x: np.asarray(x, float)[:, None]  # noqa: E731
+    col = lambda x: np.asarray(x, float)[:, None]
     return dataflows.Geometry(
         rows=col(d.pe_rows), cols=col(d.pe_cols), spad_ifmap_words=col(d.spad_ifmap_words),
         spad_filter_words=col(d.spad_filter_words), spad_psum_words=col(d.spad_psum_words),

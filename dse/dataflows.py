@@ -80,7 +80,7 @@ def dram_tiling(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
     re-read. Where no tile fits, ``streams`` is 1 and operands stream from DRAM past the GLB.
     """
     kg, cg = L.k // L.groups, L.c_per_group
-    div = lambda n: np.unique(np.ceil(n / _TILE_DIV))  # noqa: E731  (distinct tile sizes)
+    div = lambda n: np.unique(np.ceil(n / _TILE_DIV))
     kt, yt, nt, ct = np.meshgrid(div(L.k), div(L.oy), div(L.n), div(cg), indexing="ij")
     kt, yt, nt, ct = (x.reshape(1, -1) for x in (kt, yt, nt, ct))  # (1, T)
     n_kt, n_yt, n_nt, n_ct = np.ceil(L.k / kt), np.ceil(L.oy / yt), np.ceil(L.n / nt), np.ceil(cg / ct)
@@ -108,7 +108,7 @@ def dram_tiling(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
     G = total.shape[0]
     best = np.argmin(total, axis=1)
     rows = np.arange(G)
-    pick = lambda x: np.broadcast_to(x, total.shape)[rows, best][:, None]  # noqa: E731
+    pick = lambda x: np.broadcast_to(x, total.shape)[rows, best][:, None]
     feasible = np.isfinite(total[rows, best])[:, None]
     out_bits = L.output_count * g.o_bits
     stream_tiles = np.maximum(1.0, np.ceil((L.weight_count * g.w_bits + L.input_count * g.a_bits + out_bits)

@@ -51,8 +51,8 @@ def tile_work(counts: np.ndarray, action_costs: np.ndarray) -> TileWork:
     """Split one chosen count vector (``dse.dataflows.COUNTS``) into equal tiles."""
     from dse.mapping import ACTION_COSTS
 
-    c = lambda name: float(counts[CI[name]])  # noqa: E731
-    e = lambda name: float(action_costs[ACTION_COSTS.index(name)])  # noqa: E731
+    c = lambda name: float(counts[CI[name]])
+    e = lambda name: float(action_costs[ACTION_COSTS.index(name)])
     n = int(min(max(1.0, round(c("tiles"))), MAX_SIM_TILES))
     fill = c("glb_wr_weight") + c("glb_wr_ifmap")
     return TileWork(

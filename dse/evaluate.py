@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from dse import cost, hardware, mapping
 from dse.cost import PJ_PER_MW_S
-from dse.mapping import ACCESSES, BREAKDOWN, STALLS
 from dse.design import DesignBatch
+from dse.mapping import ACCESSES, BREAKDOWN, STALLS
 from workloads.layer import LayerGraph
 
 
@@ -61,13 +60,18 @@ def evaluate(d: DesignBatch, wl: Workload, objective: str = "edp",
     table["compute_bound_fraction"] = res.compute_cycles / latency
     for name, col in zip(STALLS, res.stalls):
         table[name] = col
+    acc = dict(zip(ACCESSES, accesses))
+    dram_read = acc["dram_read_weight_bits"] + acc["dram_read_ifmap_bits"]
     # 16-bit words, reads + writes (the unit Eyeriss reports, Chen et al. JSSC 2017)
-    table["dram_accesses_per_mac"] = (accesses[ACCESSES.index("dram_read_bits")]
-                                      + accesses[ACCESSES.index("dram_write_bits")]) / 16 / total_macs
+    table["dram_accesses_per_mac"] = (dram_read + acc["dram_write_psum_bits"]) / 16 / total_macs
     for name, col in zip(BREAKDOWN, res.breakdown_pj):
         table[f"energy_{name}_pj"] = col
-    for name, col in zip(ACCESSES, accesses):
+    for name, col in acc.items():
         table[name] = col
+    table["dram_read_bits"] = dram_read
+    table["dram_write_bits"] = acc["dram_write_psum_bits"]
+    table["glb_read_bits"] = sum(acc[f"glb_read_{op}_bits"] for op in ("weight", "ifmap", "psum"))
+    table["glb_write_bits"] = sum(acc[f"glb_write_{op}_bits"] for op in ("weight", "ifmap", "psum"))
     for part in ("pe", "spad", "noc", "glb"):
         table[f"area_{part}_mm2"] = getattr(hw, f"area_{part}_mm2")
     if not per_layer:

@@ -30,8 +30,12 @@ ACTION_COSTS = ("mac_pj", "spad_weight_pj", "spad_ifmap_pj", "spad_psum_pj", "no
                 "dram_bits_per_cycle", "glb_read_bits_per_cycle", "glb_write_bits_per_cycle")
 BREAKDOWN = ("mac", "spad_weight", "spad_ifmap", "spad_psum", "noc_weight", "noc_ifmap", "noc_psum",
              "glb_weight", "glb_ifmap", "glb_psum", "dram_weight", "dram_ifmap", "dram_psum", "leakage")
-ACCESSES = ("dram_read_bits", "dram_write_bits", "glb_read_bits", "glb_write_bits", "spad_accesses",
-            "noc_bit_hops")
+# Network totals of every action count per (level, operand), with the unit in the name: spad word
+# accesses (reads + fills), NoC bit-hops, GLB reads / writes (fills and psum spills) and DRAM bits.
+ACCESSES = ("spad_weight_accesses", "spad_ifmap_accesses", "spad_psum_accesses", "noc_weight_bit_hops",
+            "noc_ifmap_bit_hops", "noc_psum_bit_hops", "glb_read_weight_bits", "glb_read_ifmap_bits",
+            "glb_read_psum_bits", "glb_write_weight_bits", "glb_write_ifmap_bits", "glb_write_psum_bits",
+            "dram_read_weight_bits", "dram_read_ifmap_bits", "dram_write_psum_bits")
 STALLS = ("stall_glb_cycles", "stall_dram_cycles", "fill_drain_cycles")
 OBJECTIVE_CODES = {"energy": 0, "latency": 1, "edp": 2}
 
@@ -48,7 +52,7 @@ def unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 def _reduced(counts: np.ndarray) -> np.ndarray:
     """The cost-relevant coordinates used for exact dominance pruning, (..., 10)."""
-    c = lambda name: counts[..., CI[name]]  # noqa: E731
+    c = lambda name: counts[..., CI[name]]
     dram = c("dram_rd_weight") + c("dram_rd_ifmap") + c("dram_wr_psum")
     return np.stack([
         c("spad_weight"), c("spad_ifmap"), c("spad_psum"),
@@ -173,12 +177,8 @@ def _search(counts, n_valid, layer_macs, geo, e_all, objective, per_layer,
                 total += parts[j]
             glb_rd = c[7] + c[8] + c[9]
             glb_wr = c[10] + c[11] + c[12]
-            accesses[0, p] += c[13] + c[14]
-            accesses[1, p] += c[15]
-            accesses[2, p] += glb_rd
-            accesses[3, p] += glb_wr
-            accesses[4, p] += c[1] + c[2] + c[3]
-            accesses[5, p] += c[4] + c[5] + c[6]
+            for j in range(15):
+                accesses[j, p] += c[j + 1]
             latency[p] += lat
             compute[p] += c[16]
             mac_util[p] += c[18] * layer_macs[i]
@@ -218,7 +218,7 @@ def search(tables: LayerTables, geo: np.ndarray, action_costs: np.ndarray, objec
            per_layer: bool = False) -> SearchResult:
     """Best mapping of every layer on every point (``geo``: geometry index per point)."""
     P, L = len(geo), len(tables.layer_macs)
-    z = lambda *s: np.zeros(s)  # noqa: E731
+    z = lambda *s: np.zeros(s)
     lp = (L, P) if per_layer else (0, 0)
     out = SearchResult(z(len(BREAKDOWN), P), z(len(ACCESSES), P), z(P), z(P), z(P), z(len(STALLS), P),
                        z(*lp), z(*lp), z(*lp), np.zeros(lp, dtype=np.int64))

@@ -21,8 +21,8 @@ import pandas as pd
 
 from dse import cost, design, hardware, mapping
 from dse.dataflows import CI
-from dse.evaluate import Workload
 from dse.errors import UserError
+from dse.evaluate import Workload
 from dse.spec import Spec
 
 RLC_BITS_PER_NONZERO = 64 / 3  # three 21-bit (run, value) pairs per 64-bit word, Eyeriss JSSC 2017 Sec. V-A

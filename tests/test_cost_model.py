@@ -3,13 +3,15 @@
 import numpy as np
 import pytest
 import yaml
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import workloads
-from dse import cost, dataflows, design, hardware, mapping, spec as spec_mod
+from dse import cost, dataflows, design, hardware, mapping
+from dse import spec as spec_mod
 from dse.dataflows import CI, DATAFLOWS, Geometry
-from dse.evaluate import evaluate
 from dse.errors import UserError
+from dse.evaluate import evaluate
 from workloads.layer import Layer
 
 SPACE = """version: 1
@@ -34,7 +36,7 @@ def load_space(text=SPACE):
 
 def geometry(rows=12, cols=14, spad_i=12, spad_f=224, spad_p=24, glb_bytes=108 * 1024, pe_bits=8, bits=8,
              multicast=1, acc=24):
-    a = lambda x: np.array([[float(x)]])  # noqa: E731
+    a = lambda x: np.array([[float(x)]])
     return Geometry(a(rows), a(cols), a(spad_i), a(spad_f), a(spad_p), a(glb_bytes), a(pe_bits), a(pe_bits), a(acc),
                     a(multicast), a(bits), a(bits), a(bits), a(max(1.0, np.ceil(bits / pe_bits)) ** 2))
 
@@ -90,7 +92,7 @@ def test_utilization_at_most_one_and_counts_non_negative(layer, dataflow, rows, 
 def test_bigger_glb_never_adds_dram_traffic(layer, glb_bytes):
     small = dataflows.dram_tiling(layer, geometry(glb_bytes=glb_bytes))
     big = dataflows.dram_tiling(layer, geometry(glb_bytes=2 * glb_bytes))
-    traffic = lambda t: np.nan_to_num(t["w_bits"] + t["i_bits"], nan=np.inf)  # noqa: E731  (streams: worst)
+    traffic = lambda t: np.nan_to_num(t["w_bits"] + t["i_bits"], nan=np.inf)
     assert traffic(big)[0, 0] <= traffic(small)[0, 0]
     ideal = layer.weight_count * 8 + layer.n * layer.c * layer.input_x * layer.input_y * 8
     assert traffic(small)[0, 0] >= ideal * (1 - 1e-12)  # every operand is read at least once
@@ -120,7 +122,7 @@ def test_multicast_off_costs_glb_reads():
     for dataflow in DATAFLOWS:
         on, _ = dataflows.compute_counts(layer, geometry(multicast=1), dataflow)
         off, _ = dataflows.compute_counts(layer, geometry(multicast=0), dataflow)
-        reads = lambda c: c[..., CI["glb_rd_weight"]] + c[..., CI["glb_rd_ifmap"]]  # noqa: E731
+        reads = lambda c: c[..., CI["glb_rd_weight"]] + c[..., CI["glb_rd_ifmap"]]
         assert np.all(reads(off) >= reads(on)) and np.any(reads(off) > reads(on)), dataflow
 
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import workloads
-from dse import cost, des, design, hardware, mapping, spec as spec_mod
+from dse import cost, des, design, hardware, mapping
+from dse import spec as spec_mod
 from dse.dataflows import CI
 
 TOLERANCE = 0.10  # issue 7: analytical latency within 10% of the simulated one

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import pe_models
-from dse import cli, spec as spec_mod, sweep, validation
+from dse import cli, sweep, validation
+from dse import spec as spec_mod
 
 SPEC = Path(__file__).resolve().parents[1] / "sweeps" / "validation" / "eyeriss_alexnet.yaml"
 TOLERANCE = 0.20
