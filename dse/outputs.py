@@ -32,6 +32,12 @@ def input_checksums(spec: Spec) -> dict[str, str]:
 
 def write_all(spec: Spec, result: SweepResult, out_dir: Path) -> dict:
     out_dir = Path(out_dir)
+    checks = None
+    if spec.validation is not None:  # before any output, so a bad validation section writes nothing
+        from dse import validation
+
+        layers_v = validation.per_layer(spec, result.workload)
+        checks = (layers_v, validation.compare(spec, result.workload, layers_v))
     df = result.results.copy()
     df["pareto_energy_latency"] = front_mask(df[list(FRONT_OBJECTIVES)].to_numpy())
     df["pareto_energy_latency_area"] = front_mask(df[["energy_pj", "latency_s", "area_mm2"]].to_numpy())
@@ -70,11 +76,8 @@ def write_all(spec: Spec, result: SweepResult, out_dir: Path) -> dict:
     }
     if spec.validation is not None:
         # published figures next to ours (validation.csv) and our per-layer detail (validation_layers.csv)
-        from dse import validation
-
-        layers_v = validation.per_layer(spec, result.workload)
-        write_csv(out_dir / "validation_layers.csv", layers_v)
-        write_csv(out_dir / "validation.csv", validation.compare(spec, result.workload, layers_v))
+        write_csv(out_dir / "validation_layers.csv", checks[0])
+        write_csv(out_dir / "validation.csv", checks[1])
         manifest["outputs"] += ["validation.csv", "validation_layers.csv"]
         manifest["validation_source"] = spec.validation.source
     write_text(out_dir / "report.html", report.render(

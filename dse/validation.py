@@ -47,6 +47,9 @@ def per_layer(spec: Spec, wl: Workload) -> pd.DataFrame:
     counts = cost.chosen_counts(tables, geo.index, res.layer_choice)[:, 0, :].copy()  # (L, COUNTS)
     e = cost.action_costs(hw)[0]
     zeros_in = dict(spec.validation.ifmap_zero_fraction) if spec.validation else {}
+    unknown = sorted(set(zeros_in) - {L.name for L in layers})
+    if unknown:
+        raise UserError(f"{spec.path}: validation.ifmap_zero_fraction.{unknown[0]}: no compute layer of that name")
     z = np.array([zeros_in.get(L.name, 0.0) for L in layers])
     z_out = np.append(z[1:], z[-1:])
     bits = np.array([L.a_bits for L in layers], float)

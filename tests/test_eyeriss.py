@@ -7,6 +7,7 @@ but our per-access energies and leakage come from memory_models / pe_models; see
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import pe_models
@@ -56,13 +57,28 @@ def test_rlc_factor_follows_the_word_format():
     assert validation.rlc_factor(0.0, 16.0) == 1.0  # dense data bypasses the compression
 
 
-@needs_65nm
-def test_dse_run_writes_validation_csv(tmp_path):
-    assert cli.main(["run", str(SPEC), "--out", str(tmp_path), "--no-progress"]) == 0
-    import pandas as pd
+def _spec_at_45nm(tmp_path, edit=lambda text: text) -> Path:
+    """The Eyeriss spec moved to 45 nm: exercises the validation outputs, not the agreement."""
+    p = tmp_path / "eyeriss45.yaml"
+    p.write_text(edit(SPEC.read_text().replace("node_nm: 65 ", "node_nm: 45 ")))
+    return p
 
-    df = pd.read_csv(tmp_path / "validation.csv")
+
+def test_dse_run_writes_validation_csv(tmp_path):
+    assert cli.main(["run", str(_spec_at_45nm(tmp_path)), "--out", str(tmp_path / "out"), "--no-progress"]) == 0
+    df = pd.read_csv(tmp_path / "out" / "validation.csv")
     assert list(df.columns) == ["metric", "ours", "published", "rel_error"]
-    assert {"frames_per_s", "power_mw", "dram_accesses_per_mac"} <= set(df["metric"])
+    assert {"frames_per_s", "power_mw", "dram_accesses_per_mac", "conv1.latency_ms"} <= set(df["metric"])
     np.testing.assert_allclose(df["rel_error"], (df["ours"] - df["published"]) / df["published"])
-    assert (tmp_path / "validation_layers.csv").is_file()
+    layers = pd.read_csv(tmp_path / "out" / "validation_layers.csv")
+    assert list(layers["layer"]) == ["conv1", "conv2", "conv3", "conv4", "conv5"]
+    # zero gating and RLC only ever remove work
+    assert (layers["dram_accesses_per_mac"] > 0).all() and (layers["utilization"] <= 1).all()
+
+
+def test_unknown_validation_layer_is_one_line_error(tmp_path, capsys):
+    spec = _spec_at_45nm(tmp_path, lambda t: t.replace("conv5: {latency_ms", "conv9: {latency_ms"))
+    assert cli.main(["run", str(spec), "--out", str(tmp_path / "out"), "--no-progress"]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith("validation.layers.conv9: no compute layer of that name"), err
+    assert not (tmp_path / "out" / "validation.csv").exists()
