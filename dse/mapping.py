@@ -45,7 +45,10 @@ def unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     key = np.zeros(len(columns[0]), dtype=np.int64)
     for col in columns:
         _, inv = np.unique(np.asarray(col), return_inverse=True)
-        key = key * (int(inv.max()) + 1 if len(inv) else 1) + inv.reshape(-1)
+        card = int(inv.max()) + 1 if len(inv) else 1
+        if len(key) and int(key.max()) >= (2**62) // card:  # re-number before the mixed-radix key overflows
+            key = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
+        key = key * card + inv.reshape(-1)
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     return first, inverse.reshape(-1)
 

@@ -179,3 +179,13 @@ def test_validation_section_errors_name_the_field():
     with pytest.raises(UserError, match=r"^s.yaml: validation.ifmap_zero_fraction.conv1: got 1"):
         spec_mod.parse({**base, "validation": {"source": "p", "metrics": {"power_mw": 3},
                                                "ifmap_zero_fraction": {"conv1": 1}}}, "s.yaml")
+
+
+def test_unique_rows_groups_identical_rows_without_overflow():
+    rng = np.random.default_rng(0)
+    cols = [rng.integers(0, 1000, size=5000) for _ in range(8)]  # 1000^8 combinations > 2^63
+    cols = [np.concatenate([c, c[:100]]) for c in cols]  # 100 repeated rows
+    first, inverse = mapping.unique_rows(cols)
+    stacked = np.stack(cols, axis=1)
+    assert len(first) == len(np.unique(stacked, axis=0)) == 5000
+    np.testing.assert_array_equal(stacked[first][inverse], stacked)
