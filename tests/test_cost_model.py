@@ -189,3 +189,16 @@ def test_unique_rows_groups_identical_rows_without_overflow():
     stacked = np.stack(cols, axis=1)
     assert len(first) == len(np.unique(stacked, axis=0)) == 5000
     np.testing.assert_array_equal(stacked[first][inverse], stacked)
+
+
+@settings(max_examples=40, deadline=None)
+@given(layers, st.sampled_from(DATAFLOWS), st.sampled_from([9, 10, 11]), st.floats(1.1, 8.0))
+def test_more_bandwidth_never_slows_a_layer(layer, dataflow, column, factor):
+    """Raising DRAM or GLB bandwidth (action-cost columns 9-11) cannot raise the best latency."""
+    e = np.array([[1.0, 0.05, 0.05, 0.1, 0.01, 0.2, 0.2, 15.0, 0.0, 64.0, 256.0, 256.0]])
+    counts, legal = dataflows.compute_counts(layer, geometry(), dataflow)
+    tables = mapping.stack_tables([mapping.prune(counts, legal)], [float(layer.macs)])
+    faster = e.copy()
+    faster[0, column] *= factor
+    slow, fast = (mapping.search(tables, np.array([0]), x, "latency").latency_cycles[0] for x in (e, faster))
+    assert fast <= slow * (1 + 1e-12)
