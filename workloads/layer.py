@@ -112,9 +112,21 @@ class Layer:
 
     @property
     def output_count(self) -> int:
-        if not self.is_compute:
+        # out_elems, when set, is the true output size (ConvTranspose's upsampled output is
+        # larger than its scatter-form loop bounds say).
+        if not self.is_compute or self.out_elems:
             return self.out_elems
         return self.n * self.k * self.oy * self.ox
+
+    @property
+    def weight_is_constant(self) -> bool:
+        """False for matmuls whose second operand is an activation (attention Q.K^T, A.V)."""
+        return dict(self.attrs).get("weight_is_constant", "true") != "false"
+
+    @property
+    def param_count(self) -> int:
+        """Stored parameters: the weight operand if it is a constant, else none."""
+        return self.weight_count if self.weight_is_constant else 0
 
     @property
     def weight_bytes(self) -> float:
@@ -180,7 +192,8 @@ class LayerGraph:
 
     @property
     def total_weights(self) -> int:
-        return sum(layer.weight_count for layer in self.compute_layers())
+        """Stored parameters of all compute layers (attention operands are not parameters)."""
+        return sum(layer.param_count for layer in self.compute_layers())
 
     def map_layers(self, fn) -> LayerGraph:
         """A copy with every layer replaced by ``fn(layer)`` (names must not change)."""

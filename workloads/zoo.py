@@ -138,13 +138,14 @@ def bert_base(n: int = 1, w_bits: int = 8, a_bits: int = 8, seq_len: int = 128, 
 
     Every matmul is a 1x1 conv over ``seq_len`` token rows. The attention matmuls multiply two
     activations: Q.K^T has n = batch x heads, c = head dim 64, k = seq_len; the "weight"
-    operand there is the K (or V) activation, marked with attrs ("dynamic_weight", "1").
+    operand there is the K (or V) activation, marked with attrs ("weight_is_constant", "false")
+    as the ONNX importer does.
     """
     b = _Builder("bert_base", n, w_bits, a_bits)
     hidden, heads, ffn = 768, 12, 3072
     head_dim = hidden // heads
     x = b.data("embeddings", "embedding", None, seq_len, seq_len * hidden)
-    dyn = (("dynamic_weight", "1"),)
+    dyn = (("weight_is_constant", "false"),)
     for i in range(encoder_layers):
         p = f"encoder.{i}"
         q = b.fc(f"{p}.query", x, hidden, hidden, rows=seq_len)

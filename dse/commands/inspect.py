@@ -26,16 +26,16 @@ def run(args: argparse.Namespace) -> int:
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(CSV_COLUMNS)
         for layer in graph.compute_layers():
-            w.writerow([layer.name, layer.op, layer.macs, layer.w_bits, layer.a_bits, layer.weight_count])
+            w.writerow([layer.name, layer.op, layer.macs, layer.w_bits, layer.a_bits, layer.param_count])
         return 0
     layers = graph.layers() if args.all else graph.compute_layers()
     width = max([len(layer.name) for layer in layers] + [4])
-    print(f"{'name':<{width}}  {'op':<8}{'N':>4}{'K':>6}{'C':>6}{'G':>5}{'OYxOX':>10}{'FYxFX':>7}{'s':>3}"
+    print(f"{'name':<{width}}  {'op':<14}{'N':>4}{'K':>6}{'C':>6}{'G':>5}{'OYxOX':>10}{'FYxFX':>7}{'s':>3}"
           f"{'MACs':>14}{'weights':>11}{'W':>4}{'A':>4}")
     for layer in layers:
-        print(f"{layer.name:<{width}}  {layer.op:<8}{layer.n:>4}{layer.k:>6}{layer.c:>6}{layer.groups:>5}"
+        print(f"{layer.name:<{width}}  {layer.op:<14}{layer.n:>4}{layer.k:>6}{layer.c:>6}{layer.groups:>5}"
               f"{f'{layer.oy}x{layer.ox}':>10}{f'{layer.fy}x{layer.fx}':>7}{layer.stride_y:>3}"
-              f"{layer.macs:>14,}{layer.weight_count:>11,}{layer.w_bits:>4}{layer.a_bits:>4}")
+              f"{layer.macs:>14,}{layer.param_count:>11,}{layer.w_bits:>4}{layer.a_bits:>4}")
     print(f"{graph.name}: {len(graph)} layers, {len(graph.compute_layers())} compute, "
           f"{graph.total_macs / 1e9:.3f} GMAC, {graph.total_weights / 1e6:.2f} M weights")
     return 0
