@@ -13,6 +13,7 @@ import numpy as np
 from dse.spec import DATAFLOWS, Spec
 from memory_models import tech_codes
 from memory_models.dram import DRAM_TYPES
+from memory_models.technology import ROADMAPS
 from pe_models.catalog import PE_NAMES, pe_type_arrays
 
 BYTES_PER_KIB = 1024
@@ -43,6 +44,7 @@ class DesignBatch:
     noc_multicast: np.ndarray  # 1 on, 0 off
     psum_activation: np.ndarray  # 1: psums truncated to the activation width, 0: full accumulator
     noc_pj_per_bit_mm: np.ndarray
+    memory_roadmap: np.ndarray  # index into memory_models.technology.ROADMAPS
 
     def __len__(self) -> int:
         return len(self.point_id)
@@ -70,6 +72,7 @@ class DesignBatch:
             "dataflow": np.asarray(DATAFLOWS, dtype=object)[self.dataflow],
             "psum_width": np.where(self.psum_activation == 1, "activation", "accumulator").astype(object),
             "noc_multicast": np.where(self.noc_multicast == 1, "on", "off").astype(object),
+            "memory_roadmap": np.asarray(ROADMAPS, dtype=object)[self.memory_roadmap],
             "noc_pj_per_bit_mm": self.noc_pj_per_bit_mm,
         }
 
@@ -91,6 +94,8 @@ def _encode(name: str, values: tuple) -> np.ndarray:
         return np.array([v == "activation" for v in values], dtype=np.int8)
     if name == "noc_multicast":
         return np.array([v == "on" for v in values], dtype=np.int8)
+    if name == "memory_roadmap":
+        return np.array([ROADMAPS.index(v) for v in values], dtype=np.int8)
     if name == "glb_kib":
         return np.round(np.array(values, dtype=float) * BYTES_PER_KIB).astype(np.int64)
     return np.array(values)
@@ -132,4 +137,5 @@ def points(spec: Spec, ids: np.ndarray) -> DesignBatch:
         noc_multicast=cols["noc_multicast"],
         psum_activation=cols["psum_width"],
         noc_pj_per_bit_mm=cols["noc_pj_per_bit_mm"].astype(float),
+        memory_roadmap=cols["memory_roadmap"],
     )

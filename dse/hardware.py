@@ -15,7 +15,9 @@ import memory_models
 import pe_models
 from dse.design import DesignBatch
 from dse.mapping import unique_rows
+from memory_models import MemoryCosts
 from memory_models.dram import DRAM_TYPES
+from memory_models.technology import ROADMAPS
 from pe_models.horowitz import accumulator_bits
 
 UM2_PER_MM2 = 1e6
@@ -65,20 +67,39 @@ def _on_unique(fn: Callable[..., object], *arrays: np.ndarray):
     return type(result)(**{k: np.broadcast_to(np.asarray(v), first.shape)[inverse] for k, v in vars(result).items()})
 
 
+def _per_roadmap(model: Callable[..., MemoryCosts]) -> Callable[..., MemoryCosts]:
+    """Adapt a memory model taking one ``roadmap`` string to an array of roadmap codes (first argument)."""
+
+    def wrapped(code: np.ndarray, *args: np.ndarray) -> MemoryCosts:
+        code = np.asarray(code, dtype=int)
+        out: dict[str, np.ndarray] = {}
+        for r in np.unique(code):  # at most len(ROADMAPS) groups, not a loop over points
+            sel = code == r
+            part = model(*(np.asarray(a)[sel] for a in args), roadmap=ROADMAPS[r])
+            for name, value in vars(part).items():
+                out.setdefault(name, np.empty(len(code)))[sel] = value
+        return MemoryCosts(**out)
+
+    return wrapped
+
+
 def evaluate(d: DesignBatch) -> HardwareCosts:
     pe = _on_unique(lambda k, w, a, n: pe_models.evaluate(k.astype(int), w, a, n),
                     d.pe_kind, d.pe_w_bits, d.pe_a_bits, d.node_nm)
     acc = np.where(d.psum_activation == 1, d.pe_a_bits, accumulator_bits(d.pe_w_bits, d.pe_a_bits))
     n_pe = d.pe_rows * d.pe_cols
 
+    regfile = _per_roadmap(lambda c, b, n, roadmap: memory_models.regfile(c, b, n, roadmap=roadmap))
+
     def spad(words, bits):
-        return _on_unique(lambda c, b, n: memory_models.regfile(c, b, n), words * bits / 8, bits, d.node_nm)
+        return _on_unique(regfile, d.memory_roadmap, words * bits / 8, bits, d.node_nm)
 
     sp_i, sp_f, sp_p = spad(d.spad_ifmap_words, d.pe_a_bits), spad(d.spad_filter_words, d.pe_w_bits), spad(
         d.spad_psum_words, acc)
     glb = _on_unique(
-        lambda t, c, b, n, banks: memory_models.buffer(t.astype(int), c, b, n, banks),
-        d.glb_tech, d.glb_bytes, np.full(len(d), GLB_BANK_WORD_BITS), d.node_nm, d.glb_banks,
+        _per_roadmap(lambda t, c, b, n, banks, roadmap: memory_models.buffer(t.astype(int), c, b, n, banks,
+                                                                               roadmap=roadmap)),
+        d.memory_roadmap, d.glb_tech, d.glb_bytes, np.full(len(d), GLB_BANK_WORD_BITS), d.node_nm, d.glb_banks,
     )
     clock = np.minimum(d.clock_mhz, pe.fmax_mhz)
     cycle_ns = 1e3 / clock

@@ -19,6 +19,7 @@ from dse.dataflows import DATAFLOWS
 from dse.errors import UserError
 from memory_models import TECH_NAMES
 from memory_models.dram import DRAM_TYPES
+from memory_models.technology import ROADMAPS
 from pe_models.catalog import PE_NAMES
 from workloads.precision import BitsOverride, PrecisionOverrides
 
@@ -62,6 +63,9 @@ PARAMS: dict[str, Param] = {
                            choices=NOC_MULTICAST),
     # 0.1 pJ/bit/mm at 40-45 nm: Keckler et al., IEEE Micro 31(5) 2011 (~26 pJ to move 256 bits 1 mm)
     "noc_pj_per_bit_mm": Param(float, 0.1, "NoC wire energy per bit per mm (hop length = PE pitch)"),
+    # Device roadmap of on-chip memories (memory_models.technology): accelerators are built from
+    # low-operating-power devices; "hp" (the NVSim/CACTI default) leaks ~30x more at 65-45 nm.
+    "memory_roadmap": Param(str, "lop", "on-chip memory device roadmap (hp, lop, lstp)", choices=ROADMAPS),
 }
 
 
