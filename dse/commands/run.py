@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from dse import outputs, sweep
 from dse import spec as spec_mod
 
@@ -35,5 +37,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"best EDP: {best['pe_type']} {best['pe_rows']}x{best['pe_cols']} PEs, GLB {best['glb_kib']:g} KiB "
           f"{best['glb_tech']}: {best['energy_pj'] / 1e9:.3f} mJ, {best['latency_s'] * 1e3:.3f} ms, "
           f"{best['area_mm2']:.3f} mm2", file=sys.stderr)
+    if spec.validation is not None:
+        from dse import validation
+
+        lines = validation.summary_lines(pd.read_csv(out_dir / "validation.csv"), spec.validation.tolerance)
+        print(f"validation against {spec.validation.source}:", *lines, sep="\n", file=sys.stderr)
     print(f"outputs in {out_dir}/", file=sys.stderr)
     return 0
