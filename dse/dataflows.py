@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from workloads.layer import Layer
@@ -295,6 +296,98 @@ def compute_counts(L: Layer, g: Geometry, dataflow: str) -> tuple[np.ndarray, np
     return out, np.broadcast_to(arr.legal, shape)
 
 
+# --- Factored count tables: what ``compute_counts`` returns, without its (G, M, len(COUNTS)) array ---
+# The candidate terms (``_Array``) do not depend on the GLB size or NoC multicast and the DRAM tiling
+# depends only on the GLB size and bit widths, so each is evaluated once per distinct value of what it
+# depends on; ``count_vector`` (compiled) combines them into one candidate's counts on demand with the
+# same floating-point operations, in the same order, as ``compute_counts``.
+_TERMS = ("compute_cycles", "w_reads", "i_reads", "psum_rw", "w_fanout", "i_fanout", "spad_w", "spad_i",
+          "spad_p", "noc_w", "noc_i", "noc_p")
+_ARRAY_KEY = ("rows", "cols", "spad_ifmap_words", "spad_filter_words", "spad_psum_words", "pe_w_bits",
+              "pe_a_bits", "acc_bits", "w_bits", "a_bits", "o_bits", "passes")  # what the _Array functions read
+_DRAM_KEY = ("glb_bytes", "w_bits", "a_bits", "acc_bits", "o_bits")  # what dram_tiling reads
+_PER_GEOMETRY = ("w_bits", "a_bits", "acc_bits", "o_bits", "passes", "rows", "cols", "multicast",
+                 "dram_w_bits", "dram_i_bits", "tiles", "streams")
+(_T_COMPUTE, _T_W_READS, _T_I_READS, _T_PSUM_RW, _T_W_FAN, _T_I_FAN, _T_SPAD_W, _T_SPAD_I, _T_SPAD_P,
+ _T_NOC_W, _T_NOC_I, _T_NOC_P) = range(len(_TERMS))
+(_G_W, _G_A, _G_ACC, _G_O, _G_PASSES, _G_ROWS, _G_COLS, _G_MULTICAST, _G_DRAM_W, _G_DRAM_I, _G_TILES,
+ _G_STREAMS) = range(len(_PER_GEOMETRY))
+
+
+@dataclass(frozen=True)
+class FactoredCounts:
+    """The count table of one layer and dataflow over G geometries and M candidates, factored."""
+
+    terms: np.ndarray  # (A, M, len(_TERMS)) candidate terms of the A distinct array geometries
+    legal: np.ndarray  # (A, M)
+    array_index: np.ndarray  # (G,) array geometry of each geometry
+    per_geometry: np.ndarray  # (G, len(_PER_GEOMETRY)) widths, array size, multicast, DRAM tiling
+    macs: float
+    output_count: float
+
+
+def _distinct(g: Geometry, fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(first row of each distinct combination of ``fields``, inverse) over the G geometries."""
+    key = np.hstack([getattr(g, f).reshape(-1, 1) for f in fields])
+    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
+
+
+def _take(g: Geometry, rows: np.ndarray) -> Geometry:
+    return Geometry(**{k: v[rows] for k, v in vars(g).items()})
+
+
+def factored_counts(L: Layer, g: Geometry, dataflow: str) -> FactoredCounts:
+    """``compute_counts(L, g, dataflow)`` as candidate terms per distinct array geometry plus
+    per-geometry DRAM tiling; ``dse.mapping.prune_factored`` assembles and prunes it."""
+    a_first, a_index = _distinct(g, _ARRAY_KEY)
+    arr = _ARRAY[dataflow](L, _take(g, a_first))
+    shape = np.broadcast_shapes(arr.legal.shape, arr.compute_cycles.shape, (len(a_first), 1))
+    terms = np.empty(shape + (len(_TERMS),))
+    for i, name in enumerate(_TERMS):
+        terms[..., i] = getattr(arr, name)
+    d_first, d_index = _distinct(g, _DRAM_KEY)
+    dram = {k: v[d_index] for k, v in dram_tiling(L, _take(g, d_first)).items()}
+    src = {**vars(g), "dram_w_bits": dram["w_bits"], "dram_i_bits": dram["i_bits"], "tiles": dram["tiles"],
+           "streams": dram["streams"]}
+    per_geometry = np.hstack([np.asarray(src[f], float).reshape(-1, 1) for f in _PER_GEOMETRY])
+    return FactoredCounts(terms, np.ascontiguousarray(np.broadcast_to(arr.legal, shape)), a_index.astype(np.int64),
+                          per_geometry, float(L.macs), float(L.output_count))
+
+
+@numba.njit(cache=True, inline="always")
+def count_vector(t: np.ndarray, q: np.ndarray, macs: float, output_count: float, out: np.ndarray) -> None:
+    """One candidate's counts (``out``, len(COUNTS)) from its terms ``t`` and its geometry's ``q``,
+    operation for operation as in ``compute_counts`` (results are bit-identical)."""
+    w, a, acc = q[_G_W], q[_G_A], q[_G_ACC]
+    m_ops = macs * q[_G_PASSES]
+    w_rd = t[_T_W_READS] * (1.0 if q[_G_MULTICAST] == 1 else t[_T_W_FAN])
+    i_rd = t[_T_I_READS] * (1.0 if q[_G_MULTICAST] == 1 else t[_T_I_FAN])
+    streams = q[_G_STREAMS] == 1
+    dram_w = w_rd * w if streams else q[_G_DRAM_W]
+    dram_i = i_rd * a if streams else q[_G_DRAM_I]
+    psum = t[_T_PSUM_RW] / 2 * acc + output_count * q[_G_O]
+    out[0] = m_ops
+    out[1] = t[_T_SPAD_W]
+    out[2] = t[_T_SPAD_I]
+    out[3] = t[_T_SPAD_P]
+    out[4] = t[_T_NOC_W]
+    out[5] = t[_T_NOC_I]
+    out[6] = t[_T_NOC_P]
+    out[7] = 0.0 if streams else w_rd * w
+    out[8] = 0.0 if streams else i_rd * a
+    out[9] = psum
+    out[10] = 0.0 if streams else dram_w
+    out[11] = 0.0 if streams else dram_i
+    out[12] = psum
+    out[13] = dram_w
+    out[14] = dram_i
+    out[15] = output_count * q[_G_O]
+    out[16] = t[_T_COMPUTE]
+    out[17] = q[_G_TILES]
+    out[18] = m_ops / (t[_T_COMPUTE] * q[_G_ROWS] * q[_G_COLS])
+
+
 def data_movement_counts(L: Layer, g: Geometry) -> np.ndarray:
     """Pooling / elementwise / reshape: inputs stream DRAM -> GLB -> DRAM; (G, 1, len(COUNTS))."""
     in_bits, out_bits = L.input_count * g.a_bits, L.output_count * g.a_bits
@@ -304,3 +397,6 @@ def data_movement_counts(L: Layer, g: Geometry) -> np.ndarray:
                         "tiles": np.maximum(1.0, np.ceil((in_bits + out_bits) / (g.glb_bytes * 8 / 2)))}.items():
         out[:, 0, CI[name]] = np.ravel(value)
     return out
+
+
+assert set(_TERMS) | {"legal"} == set(_Array.__dataclass_fields__)  # every candidate term is carried

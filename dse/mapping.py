@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from dse.dataflows import CI, COUNTS
+from dse.dataflows import CI, COUNTS, FactoredCounts, count_vector
 
 # Per-point action costs, columns of the (P, len(ACTION_COSTS)) matrix the kernel reads.
 ACTION_COSTS = ("mac_pj", "spad_weight_pj", "spad_ifmap_pj", "spad_psum_pj", "noc_pj_per_bit_hop",
@@ -53,6 +53,9 @@ def unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return first, inverse.reshape(-1)
 
 
+N_REDUCED = 10  # cost-relevant coordinates of a count vector
+
+
 def _reduced(counts: np.ndarray) -> np.ndarray:
     """The cost-relevant coordinates used for exact dominance pruning, (..., 10)."""
     c = lambda name: counts[..., CI[name]]
@@ -67,45 +70,52 @@ def _reduced(counts: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True)
+def _skyline_one(red: np.ndarray, legal: np.ndarray, keep: np.ndarray) -> int:
+    """Indices (into ``keep``, returns how many) of the legal candidates of one geometry that no
+    other dominates, ``red`` (M, D), in increasing order of their scaled coordinate sum."""
+    M, D = red.shape
+    scale = np.ones(D)
+    for d in range(D):
+        mx = 0.0
+        for m in range(M):
+            if legal[m] and red[m, d] > mx:
+                mx = red[m, d]
+        if mx > 0:
+            scale[d] = mx
+    key = np.full(M, np.inf)
+    for m in range(M):
+        if legal[m]:
+            s = 0.0
+            for d in range(D):
+                s += red[m, d] / scale[d]
+            key[m] = s
+    order = np.argsort(key, kind="mergesort")
+    n = 0
+    for m in order:
+        if not legal[m]:
+            break
+        dominated = False
+        for j in range(n):
+            o = keep[j]
+            dom = True
+            for d in range(D):
+                if red[o, d] > red[m, d]:
+                    dom = False
+                    break
+            if dom:
+                dominated = True
+                break
+        if not dominated:
+            keep[n] = m
+            n += 1
+    return n
+
+
+@numba.njit(cache=True)
 def _skyline(red: np.ndarray, legal: np.ndarray, keep: np.ndarray, n_keep: np.ndarray) -> None:
     """Per geometry, indices (into keep[g, :n_keep[g]]) of legal candidates no other dominates."""
-    G, M, D = red.shape
-    for g in range(G):
-        scale = np.ones(D)
-        for d in range(D):
-            mx = 0.0
-            for m in range(M):
-                if legal[g, m] and red[g, m, d] > mx:
-                    mx = red[g, m, d]
-            if mx > 0:
-                scale[d] = mx
-        key = np.full(M, np.inf)
-        for m in range(M):
-            if legal[g, m]:
-                s = 0.0
-                for d in range(D):
-                    s += red[g, m, d] / scale[d]
-                key[m] = s
-        order = np.argsort(key, kind="mergesort")
-        n = 0
-        for m in order:
-            if not legal[g, m]:
-                break
-            dominated = False
-            for j in range(n):
-                o = keep[g, j]
-                dom = True
-                for d in range(D):
-                    if red[g, o, d] > red[g, m, d]:
-                        dom = False
-                        break
-                if dom:
-                    dominated = True
-                    break
-            if not dominated:
-                keep[g, n] = m
-                n += 1
-        n_keep[g] = n
+    for g in range(red.shape[0]):
+        n_keep[g] = _skyline_one(red[g], legal[g], keep[g])
 
 
 def prune(counts: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -118,6 +128,50 @@ def prune(counts: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray
     kept = np.take_along_axis(counts, keep[:, :K, None], axis=1)
     return np.ascontiguousarray(kept), n_keep
 
+
+
+@numba.njit(cache=True, inline="always")
+def _reduce_one(c: np.ndarray, red: np.ndarray) -> None:
+    """``_reduced`` of one count vector, same operations in the same order."""
+    dram = c[13] + c[14] + c[15]
+    red[0], red[1], red[2] = c[1], c[2], c[3]
+    red[3] = c[4] + c[5] + c[6]
+    red[4] = c[7] + c[8] + c[9]
+    red[5] = c[10] + c[11] + c[12]
+    red[6], red[7], red[8], red[9] = dram, c[16], dram / c[17], 1.0 / c[17]
+
+
+@numba.njit(parallel=True, cache=True)
+def _skyline_factored(terms, legal, array_index, per_geometry, macs, output_count, keep, n_keep):
+    G, M = per_geometry.shape[0], terms.shape[1]
+    for g in numba.prange(G):
+        a = array_index[g]
+        red = np.empty((M, N_REDUCED))
+        c = np.empty(len(COUNTS))
+        for m in range(M):
+            count_vector(terms[a, m], per_geometry[g], macs, output_count, c)
+            _reduce_one(c, red[m])
+        n_keep[g] = _skyline_one(red, legal[a], keep[g])
+
+
+@numba.njit(parallel=True, cache=True)
+def _gather_factored(terms, array_index, per_geometry, macs, output_count, keep, n_keep, out):
+    for g in numba.prange(per_geometry.shape[0]):
+        for j in range(n_keep[g]):
+            count_vector(terms[array_index[g], keep[g, j]], per_geometry[g], macs, output_count, out[g, j])
+
+
+def prune_factored(f: FactoredCounts) -> tuple[np.ndarray, np.ndarray]:
+    """``prune(*compute_counts(...))`` of a factored table: candidates are counted, reduced and
+    pruned one geometry at a time, so the full (G, M, len(COUNTS)) table never exists. Kept
+    candidates come in the same order with the same counts; rows past ``n_keep`` are zero."""
+    G, M = len(f.array_index), f.terms.shape[1]
+    keep = np.zeros((G, M), dtype=np.int64)
+    n_keep = np.zeros(G, dtype=np.int64)
+    _skyline_factored(f.terms, f.legal, f.array_index, f.per_geometry, f.macs, f.output_count, keep, n_keep)
+    kept = np.zeros((G, max(1, int(n_keep.max(initial=0))), len(COUNTS)))
+    _gather_factored(f.terms, f.array_index, f.per_geometry, f.macs, f.output_count, keep, n_keep, kept)
+    return kept, n_keep
 
 @dataclass(frozen=True)
 class LayerTables:
