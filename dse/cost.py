@@ -82,8 +82,7 @@ def layer_table(layer: Layer, geo: Geometries, follow_pe: bool) -> tuple[np.ndar
     for code in np.unique(geo.design.dataflow):
         sel = np.flatnonzero(geo.design.dataflow == code)
         sub = dataflows.Geometry(**{k: v[sel] for k, v in vars(g).items()})
-        counts, legal = dataflows.compute_counts(layer, sub, dataflows.DATAFLOWS[code])
-        parts.append((sel, *mapping.prune(counts, legal)))
+        parts.append((sel, *mapping.prune_factored(dataflows.factored_counts(layer, sub, dataflows.DATAFLOWS[code]))))
     K = max(c.shape[1] for _, c, _ in parts)
     counts = np.zeros((G, K, len(dataflows.COUNTS)))
     n_keep = np.zeros(G, dtype=np.int64)
