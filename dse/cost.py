@@ -5,7 +5,7 @@ For each layer the mapping candidates of the point's dataflow (``dse.dataflows``
 once per distinct geometry, pruned exactly (``dse.mapping.prune``), and the compiled search picks
 each point's best under the mapping objective with the point's own per-action energies and
 bandwidths (``dse.mapping.search``). Energy = sum over (level, operand) of actions x energy per
-action + MACs + leakage x latency.
+action + MACs + (leakage + clock network) x latency.
 
 Bit widths: each operand moves at its effective width (layer bits, or the PE's bits when the
 policy makes the network follow the PE); scratchpad capacities are in words of the PE's width,
@@ -98,6 +98,10 @@ def network_tables(layers: list[Layer], geo: Geometries, follows_pe) -> mapping.
                                 [float(L.macs) for L in layers])
 
 
+def leakage_pj_per_cycle(hw: HardwareCosts) -> np.ndarray:
+    return hw.leakage_mw * PJ_PER_MW_S / (hw.clock_mhz * 1e6)
+
+
 def action_costs(hw: HardwareCosts) -> np.ndarray:
     """(P, len(ACTION_COSTS)) per-action energies and bandwidths in the kernel's column order."""
     cols = {
@@ -105,7 +109,8 @@ def action_costs(hw: HardwareCosts) -> np.ndarray:
         "spad_psum_pj": hw.spad_psum_pj, "noc_pj_per_bit_hop": hw.noc_pj_per_bit_hop,
         "glb_read_pj_per_bit": hw.glb_read_pj_per_bit, "glb_write_pj_per_bit": hw.glb_write_pj_per_bit,
         "dram_pj_per_bit": hw.dram_pj_per_bit,
-        "leakage_pj_per_cycle": hw.leakage_mw * PJ_PER_MW_S / (hw.clock_mhz * 1e6),
+        # every-cycle energies: leakage and the clock network (dse.evaluate splits them apart again)
+        "leakage_pj_per_cycle": leakage_pj_per_cycle(hw) + hw.clock_pj_per_cycle,
         "dram_bits_per_cycle": hw.dram_bytes_per_cycle * 8, "glb_read_bits_per_cycle": hw.glb_read_bits_per_cycle,
         "glb_write_bits_per_cycle": hw.glb_write_bits_per_cycle,
     }

@@ -66,6 +66,11 @@ def evaluate(d: DesignBatch, wl: Workload, objective: str = "edp",
     table["dram_accesses_per_mac"] = (dram_read + acc["dram_write_psum_bits"]) / 16 / total_macs
     for name, col in zip(BREAKDOWN, res.breakdown_pj):
         table[f"energy_{name}_pj"] = col
+    # The kernel prices leakage and the clock network together per cycle of latency; split them.
+    leak, clk = cost.leakage_pj_per_cycle(hw), hw.clock_pj_per_cycle
+    every_cycle = table["energy_leakage_pj"].to_numpy()
+    table["energy_leakage_pj"] = every_cycle * leak / (leak + clk)
+    table["energy_clock_pj"] = every_cycle * clk / (leak + clk)
     for name, col in acc.items():
         table[name] = col
     table["dram_read_bits"] = dram_read

@@ -13,6 +13,7 @@ import numpy as np
 
 import memory_models
 import pe_models
+from dse import clock as clock_network
 from dse.design import DesignBatch
 from dse.mapping import unique_rows
 from memory_models import MemoryCosts
@@ -45,6 +46,7 @@ class HardwareCosts:
     dram_pj_per_bit: np.ndarray
     dram_bytes_per_cycle: np.ndarray
     leakage_mw: np.ndarray  # whole chip
+    clock_pj_per_cycle: np.ndarray  # clock network, every cycle (dse.clock)
     area_pe_mm2: np.ndarray  # all PE datapaths
     area_spad_mm2: np.ndarray  # all per-PE scratchpads
     area_noc_mm2: np.ndarray
@@ -112,6 +114,8 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     reg_bits = d.pe_w_bits + d.pe_a_bits + acc
     area_noc = n_pe * NOC_REG_STAGES * reg_bits * 4.5 / UM2_PER_MM2  # 4.5 um2 per DFF bit at 45 nm
     pitch_mm = np.sqrt((area_pe + area_spad + area_noc) / n_pe)
+    clk = clock_network.clock_pj_per_cycle(n_pe, d.spad_ifmap_words + d.spad_filter_words + d.spad_psum_words,
+                                   NOC_REG_STAGES * reg_bits, area_pe + area_spad + area_noc, d.node_nm)
     leak = n_pe * (pe.leakage_uw * 1e-3 + sp_i.leakage_mw + sp_f.leakage_mw + sp_p.leakage_mw) + glb.leakage_mw
     dram = np.array([t.energy_pj_per_bit for t in DRAM_TYPES.values()])[d.dram_type]
     return HardwareCosts(
@@ -130,6 +134,7 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
         dram_pj_per_bit=dram,
         dram_bytes_per_cycle=d.dram_bw_gbps * 1e3 / clock,
         leakage_mw=leak,
+        clock_pj_per_cycle=clk,
         area_pe_mm2=area_pe,
         area_spad_mm2=area_spad,
         area_noc_mm2=area_noc,

@@ -11,7 +11,8 @@ mapping's action counts, and say so in the output:
   of 16; applied to ifmap reads and ofmap writes when it shrinks them (conv1's image is dense).
   An ofmap's zeros are the next layer's ifmap zeros (ReLU output); the last layer keeps its own.
 
-Published chip power excludes DRAM, so ``power_mw`` is on-chip energy over latency.
+Published chip power excludes DRAM, so ``power_mw`` is on-chip energy over latency; its parts
+(``alu_power_mw``, ``spad_power_mw``, ..., ``clock_power_mw``) follow the paper's Fig. 16 groups.
 """
 
 from __future__ import annotations
@@ -59,22 +60,38 @@ def per_layer(spec: Spec, wl: Workload) -> pd.DataFrame:
     spad_w_per_mac = np.minimum(mac_ops, counts[:, CI["spad_weight"]])
     counts[:, CI["spad_weight"]] -= spad_w_per_mac * z
     counts[:, CI["mac_ops"]] *= 1 - z
-    energy, latency = np.zeros(len(layers)), np.zeros(len(layers))
-    dram_pj = np.zeros(len(layers))
-    for i in range(len(layers)):
-        energy[i], latency[i] = mapping._cost(counts[i], e)
-        dram_pj[i] = (counts[i, CI["dram_rd_weight"]] + counts[i, CI["dram_rd_ifmap"]]
-                      + counts[i, CI["dram_wr_psum"]]) * e[mapping.ACTION_COSTS.index("dram_pj_per_bit")]
+    latency = np.array([mapping._cost(counts[i], e)[1] for i in range(len(layers))])  # RLC can shorten DRAM time
     seconds = latency / (hw.clock_mhz[0] * 1e6)
+    parts = component_energy_pj(counts, e, latency, cost.leakage_pj_per_cycle(hw)[0], hw.clock_pj_per_cycle[0])
+    chip_pj = sum(parts.values())
     dram_bits = counts[:, CI["dram_rd_weight"]] + counts[:, CI["dram_rd_ifmap"]] + counts[:, CI["dram_wr_psum"]]
     return pd.DataFrame({
         "layer": [L.name for L in layers], "macs": [L.macs for L in layers],
-        "latency_ms": seconds * 1e3, "chip_energy_pj": energy - dram_pj,
-        "power_mw": (energy - dram_pj) / seconds / cost.PJ_PER_MW_S,
+        "latency_ms": seconds * 1e3, "chip_energy_pj": chip_pj,
+        "power_mw": chip_pj / seconds / cost.PJ_PER_MW_S,
+        **{f"{name}_power_mw": pj / seconds / cost.PJ_PER_MW_S for name, pj in parts.items()},
         "dram_mb": dram_bits / 8 / BYTES_PER_MB,
         "dram_accesses_per_mac": dram_bits / DRAM_WORD_BITS / np.array([L.macs for L in layers], float),
         "utilization": res.layer_utilization[:, 0], "ifmap_zero_fraction": z,
     })
+
+
+def component_energy_pj(counts: np.ndarray, e: np.ndarray, latency_cycles: np.ndarray, leakage_pj_per_cycle: float,
+                        clock_pj_per_cycle: float) -> dict[str, np.ndarray]:
+    """On-chip energy per layer grouped as in Eyeriss's power breakdown (JSSC 2017 Fig. 16): ALU, spads,
+    NoC, GLB, clock network, and leakage (which Fig. 16 does not show apart)."""
+    c = lambda *names: sum(counts[:, CI[n]] for n in names)
+    a = lambda name: e[mapping.ACTION_COSTS.index(name)]
+    return {
+        "alu": c("mac_ops") * a("mac_pj"),
+        "spad": c("spad_weight") * a("spad_weight_pj") + c("spad_ifmap") * a("spad_ifmap_pj")
+        + c("spad_psum") * a("spad_psum_pj"),
+        "noc": c("noc_weight", "noc_ifmap", "noc_psum") * a("noc_pj_per_bit_hop"),
+        "glb": c("glb_rd_weight", "glb_rd_ifmap", "glb_rd_psum") * a("glb_read_pj_per_bit")
+        + c("glb_wr_weight", "glb_wr_ifmap", "glb_wr_psum") * a("glb_write_pj_per_bit"),
+        "clock": latency_cycles * clock_pj_per_cycle,
+        "leakage": latency_cycles * leakage_pj_per_cycle,
+    }
 
 
 def compare(spec: Spec, wl: Workload, lay: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -1,7 +1,10 @@
 """Eyeriss (Chen et al., IEEE JSSC 52(1) 2017) on AlexNet conv layers at batch 4 against its published figures.
 
-Tolerance: 20% (issue 7 target) on frames/s and DRAM accesses per MAC. Chip power is compared too,
-but our per-access energies and leakage come from memory_models / pe_models; see the xfail reason.
+Tolerance: 20% (issue 7 target) on frames/s, DRAM accesses per MAC and chip power (whole run and
+per layer, Table V). The power breakdown (Fig. 16) is an image; its text (Sec. VI-A) says the ALUs
+take < 10% of chip power, spads + GLB + NoC up to 45%, and "besides the clock network, the spads
+dominate". Our total power matches, but partly by compensation: pe_models' 16-bit MAC at 65 nm is
+~3x the energy the < 10% bound allows, our spads draw less than Eyeriss's (see the xfails).
 """
 
 from pathlib import Path
@@ -44,11 +47,59 @@ def test_throughput_and_dram_traffic_match_published(figures, metric):
 
 
 @needs_65nm
-@pytest.mark.xfail(strict=True, reason="memory_models leakage (108 KB SRAM GLB ~0.5 W, each PE register file "
-                   "~0.7 mW) dominates; Eyeriss's whole chip draws 278 mW. Reported to the memory-model owner.")
 def test_power_matches_published(figures):
     _, df = figures
-    assert abs(df.loc["power_mw", "rel_error"]) <= TOLERANCE
+    assert abs(df.loc["power_mw", "rel_error"]) <= TOLERANCE, df.loc["power_mw"].to_dict()
+
+
+@needs_65nm
+@pytest.mark.parametrize("layer", ["conv1", "conv2", "conv3", "conv4", "conv5"])
+def test_layer_power_matches_table_v(figures, layer):
+    _, df = figures
+    assert abs(df.loc[f"{layer}.power_mw", "rel_error"]) <= TOLERANCE, df.loc[f"{layer}.power_mw"].to_dict()
+
+
+@pytest.fixture(scope="module")
+def layers():
+    spec = spec_mod.load(SPEC)
+    return validation.per_layer(spec, sweep.prepare_workload(spec)).set_index("layer")
+
+
+@needs_65nm
+def test_clock_network_power_in_fig16_band(layers):
+    # Fig. 16 shares relayed by a secondary source (not read from the figure, an image): clock network
+    # 32.9-45.0% of chip power in CONV1 / CONV5. Band on the 278 mW chip, widened by the 20% tolerance.
+    clock_mw = (layers["clock_power_mw"] * layers["latency_ms"]).sum() / layers["latency_ms"].sum()
+    assert 0.329 * 278 * (1 - TOLERANCE) <= clock_mw <= 0.45 * 278 * (1 + TOLERANCE), clock_mw
+
+
+@needs_65nm
+def test_data_movement_share_within_published_bound(layers):
+    # Sec. VI-A: spads, GLB and NoC "account for up to 45%" of chip power
+    share = layers[["spad_power_mw", "glb_power_mw", "noc_power_mw"]].sum(axis=1) / layers["power_mw"]
+    assert (share <= 0.45).all(), share.to_dict()
+
+
+_MAC_TOO_HIGH = ("pe_models' 16-bit MAC at 65 nm (nominal 1.1 V; Eyeriss runs 1 V) costs 5.4 pJ: 150 mW of "
+                 "our 369 mW in CONV1 (41%); Eyeriss's < 10% bound allows < 1.7 pJ. Reported to the PE-model owner.")
+
+
+@needs_65nm
+@pytest.mark.parametrize("layer", [pytest.param("conv1", marks=pytest.mark.xfail(strict=True, reason=_MAC_TOO_HIGH)),
+                                   pytest.param("conv5", marks=pytest.mark.xfail(strict=True, reason=_MAC_TOO_HIGH))])
+def test_alu_share_below_published_bound(layers, layer):
+    # Sec. VI-A: "the ALUs only account for less than 10% of the total power" (Fig. 16: CONV1, CONV5)
+    assert layers.loc[layer, "alu_power_mw"] < 0.10 * layers.loc[layer, "power_mw"]
+
+
+@needs_65nm
+@pytest.mark.parametrize("layer", [pytest.param("conv1", marks=pytest.mark.xfail(strict=True, reason=_MAC_TOO_HIGH)),
+                                   "conv5"])
+def test_spads_dominate_besides_the_clock(layers, layer):
+    # Sec. VI-A: "Besides the clock network, the spads dominate on-chip power consumption"
+    row = layers.loc[layer]
+    others = [row[f"{p}_power_mw"] for p in ("alu", "noc", "glb", "leakage")]
+    assert row["clock_power_mw"] >= row["spad_power_mw"] >= max(others), row.to_dict()
 
 
 def test_rlc_factor_follows_the_word_format():

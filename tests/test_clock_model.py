@@ -1,0 +1,88 @@
+"""Clock-network energy (dse.clock) against its sources, an explicit H-tree and a hand computation.
+
+Tolerances: cell clock energies re-derived from the committed IHP SG13G2 Liberty file within 0.1%
+(the constants are rounded to 4 significant digits); the H-tree length exactly (1e-12) against a
+tree built segment by segment; a design point exactly (1e-9) against the formula worked by hand
+with the Stillmaker & Baas 130 nm energy coefficients. The Eyeriss comparison is in test_eyeriss.py.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dse import clock, design, evaluate, hardware, sweep
+from dse import spec as spec_mod
+
+ROOT = Path(__file__).resolve().parents[1]
+LIBERTY = ROOT / "pe_models" / "data" / "liberty" / "sg13g2_stdcell_typ_1p20V_25C.lib.gz"
+
+
+@pytest.mark.parametrize("cell, constant", [(clock.FF_CELL, clock.FF_CLOCK_PJ_PER_CYCLE),
+                                            (clock.ICG_CELL, clock.ICG_CLOCK_PJ_PER_CYCLE)])
+def test_cell_clock_energy_matches_the_liberty_file(cell, constant):
+    from pe_models.characterize import liberty
+
+    lib = liberty.load(LIBERTY)
+    assert lib.nom_voltage_v == clock.LIBERTY_VDD_V
+    assert clock.ff_clock_pj_per_cycle(lib.cells[cell]) == pytest.approx(constant, rel=1e-3)
+
+
+def _explicit_h_tree_mm(side_mm: float, levels: int) -> float:
+    """Sum the segments of an H-tree drawn level by level: each H has a bar and two legs."""
+    total, centres, size = 0.0, [(0.0, 0.0)], side_mm
+    for _ in range(levels):
+        half = size / 4  # the H of a square of side `size` spans half of it each way
+        nxt = []
+        for x, y in centres:
+            total += 2 * half + 2 * (2 * half)  # horizontal bar of 2*half, two vertical legs of 2*half
+            nxt += [(x + sx * half, y + sy * half) for sx in (-1, 1) for sy in (-1, 1)]
+        centres, size = nxt, size / 2
+    return total
+
+
+@pytest.mark.parametrize("levels", [1, 2, 3, 4, 5])
+def test_h_tree_length_matches_an_explicit_tree(levels):
+    side = 1.7
+    assert clock.h_tree_length_mm(side**2, 4**levels) == pytest.approx(_explicit_h_tree_mm(side, levels), rel=1e-12)
+
+
+def test_design_point_worked_by_hand():
+    # 10 PEs at 130 nm (nominal 1.3 V) with 20 spad words and 32 NoC register bits each, 4 mm2 of array
+    e130 = lambda v: 7.171 * v**2 - 6.709 * v + 2.904  # Stillmaker & Baas 2017, 130 nm energy fit
+    to_node = e130(1.3) / e130(1.2)
+    pins = (10 * 20 * 0.02258 + 10 * 32 * 0.03054) * to_node
+    tree = 0.2 * 1.5 * 2.0 * (np.sqrt(10 * 52) - 1) * 1.3**2
+    got = clock.clock_pj_per_cycle(np.array([10.0]), np.array([20.0]), np.array([32.0]), np.array([4.0]),
+                                   np.array([130.0]))
+    assert got[0] == pytest.approx(pins + tree, rel=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n_pe=st.integers(1, 1024), words=st.integers(1, 512), bits=st.integers(0, 256),
+       area=st.floats(0.01, 100.0), node=st.sampled_from([180.0, 130.0, 90.0, 65.0, 45.0, 32.0, 16.0, 7.0]),
+       which=st.sampled_from(["n_pe", "words", "bits", "area"]))
+def test_more_clocked_hardware_never_costs_less(n_pe, words, bits, area, node, which):
+    args = dict(n_pe=float(n_pe), words=float(words), bits=float(bits), area=area)
+    bigger = dict(args, **{which: args[which] * 2 + 1})
+    f = lambda a: clock.clock_pj_per_cycle(np.array([a["n_pe"]]), np.array([a["words"]]), np.array([a["bits"]]),
+                                           np.array([a["area"]]), np.array([node]))[0]
+    assert f(bigger) > f(args) > 0
+
+
+def test_clock_energy_is_its_own_breakdown_column(tmp_path):
+    text = (ROOT / "sweeps" / "validation" / "eyeriss_alexnet.yaml").read_text()
+    text = text[: text.index("validation:")]  # a 4-point sweep, not a one-design validation
+    p = tmp_path / "two_nodes.yaml"
+    p.write_text(text.replace("node_nm: 65 ", "node_nm: 45 ").replace("pe_rows: 12 ", "pe_rows: [8, 12] ")
+                 .replace("spad_filter_words: 224", "spad_filter_words: [112, 224]"))
+    spec = spec_mod.load(p)
+    d = design.batch(spec)
+    table = evaluate.evaluate(d, sweep.prepare_workload(spec), spec.mapping_objective)
+    hw = hardware.evaluate(d)
+    np.testing.assert_allclose(table["energy_clock_pj"], table["latency_cycles"] * hw.clock_pj_per_cycle, rtol=1e-9)
+    parts = table.filter(regex=r"^energy_.*_pj$").drop(columns=["energy_per_mac_pj"]).sum(axis=1)
+    np.testing.assert_allclose(parts, table["energy_pj"], rtol=1e-9)
+    assert (table["energy_clock_pj"] > 0).all() and len(table) == 4
