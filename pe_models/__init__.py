@@ -28,9 +28,14 @@ class PECosts:
 
 
 def evaluate(
-    kind: np.ndarray, w_bits: np.ndarray, a_bits: np.ndarray, node_nm: np.ndarray | float = 45.0
+    kind: np.ndarray,
+    w_bits: np.ndarray,
+    a_bits: np.ndarray,
+    node_nm: np.ndarray | float = 45.0,
+    vdd_v: np.ndarray | float | None = None,
 ) -> PECosts:
-    """Costs of PEs of family ``kind`` (PEKind codes) at the given operand widths and node."""
+    """Costs of PEs of family ``kind`` (PEKind codes) at the given operand widths, node and
+    supply voltage (None: the node's nominal supply, see pe_models.scaling)."""
     from pe_models import model  # local: model loads its data table lazily
 
-    return model.evaluate(kind, w_bits, a_bits, node_nm)
+    return model.evaluate(kind, w_bits, a_bits, node_nm, vdd_v)

@@ -3,14 +3,18 @@
 Per PE family, each metric is a linear combination of physically motivated terms in the
 operand widths, fitted by least squares weighted for relative error (weights 1/y):
 
-* INT (W x A multiplier, W+A+8 bit accumulator and registers): 1, W, A, W*A, W^2, A^2.
-  W*A is the partial-product array; W, A the registers and the accumulator; the squares pick
-  up the carry-save tree's non-linear growth.
+* INT (W x A multiplier, W+A+8 bit accumulator and registers): 1, W, A, W*A, W^2, A^2,
+  min(W, A)^2, W*A*(W+A). W*A is the partial-product array; W, A the registers and the
+  accumulator; the squares pick up the array's non-linear growth, min(W, A)^2 the kink at
+  W = A that the synthesized (asymmetric) multiplier shows, and W*A*(W+A) glitching, which
+  grows with the array's size times its logic depth.
 * LightPE-1/2 (code: TERMS x (sign + E shift bits), A-bit activation): 1, A, E, 2^E, A*E, A*2^E.
   The barrel shifter has A + 2^E - 1 output bits and E mux levels.
 * FP16: one characterized point (no width parameter).
 
-fmax is fitted as critical-path delay (ns) with the same terms, then inverted.
+fmax is fitted as critical-path delay (ns), then inverted: for INT linear in W + A (the
+carry chains of the product and the W+A+8 bit accumulator set the path; extra terms only fit
+ABC's width-to-width mapping noise), for LightPEs with the same terms as their other metrics.
 Validation holds out every variant with a width in HOLDOUT_BITS (5 and 10 bits), fits on the
 rest, and reports R^2 and the maximum relative error on the held-out variants; the model the
 sweeps use is then refitted on all variants.
@@ -58,12 +62,16 @@ def exp_bits(kind: np.ndarray, w_bits: np.ndarray) -> np.ndarray:
     return np.asarray(w_bits) // terms - 1
 
 
-def features(kind: PEKind, w_bits: np.ndarray, a_bits: np.ndarray) -> np.ndarray:
-    """(N, F) regression terms of one PE family (see module docstring)."""
+def features(kind: PEKind, w_bits: np.ndarray, a_bits: np.ndarray, metric: str = "energy_pj_per_mac"
+             ) -> np.ndarray:
+    """(N, F) regression terms of one PE family and metric (see module docstring)."""
     w = np.asarray(w_bits, dtype=float).reshape(-1)
     a = np.asarray(a_bits, dtype=float).reshape(-1)
+    if kind == PEKind.INT and metric == "fmax_mhz":
+        return np.stack([np.ones_like(w), w + a], axis=1)
     if kind == PEKind.INT:
-        return np.stack([np.ones_like(w), w, a, w * a, w * w, a * a], axis=1)
+        return np.stack([np.ones_like(w), w, a, w * a, w * w, a * a, np.minimum(w, a) ** 2, w * a * (w + a)],
+                        axis=1)
     if kind in _TERMS:
         e = w / _TERMS[kind] - 1.0
         s = 2.0**e
@@ -124,9 +132,8 @@ class FittedModel:
         for k in FITTED_KINDS:  # a loop over the few PE families, not over design points
             sel = kind == k
             if sel.any():
-                x = features(k, w[sel], a[sel])
                 for m in METRICS:
-                    out[m][sel] = _predict(self.coefs[(k, m)], x, m)
+                    out[m][sel] = _predict(self.coefs[(k, m)], features(k, w[sel], a[sel], m), m)
         for m in METRICS:
             out[m][kind == PEKind.FP16] = self.fp16[m]
         return out
@@ -141,9 +148,8 @@ def fit(df: pd.DataFrame, train: pd.Series | None = None) -> FittedModel:
             rows = rows[train.loc[rows.index]]
         if len(rows) < 6:
             raise TableError(f"only {len(rows)} {_PE_TYPE_OF_KIND[k]} rows in the characterization table; need >= 6")
-        x = features(k, rows["w_bits"], rows["a_bits"])
         for m in METRICS:
-            coefs[(k, m)] = _solve(x, _target(rows, m))
+            coefs[(k, m)] = _solve(features(k, rows["w_bits"], rows["a_bits"], m), _target(rows, m))
     fp = df[df["pe_type"] == "FP16"]
     if fp.empty:
         raise TableError("no FP16 row in the characterization table")
@@ -163,10 +169,10 @@ def quality(df: pd.DataFrame) -> list[FitQuality]:
         test = rows[~train.loc[rows.index]]
         for m in METRICS:
             y = test[m].to_numpy(float)
-            pred = _predict(held_model.coefs[(k, m)], features(k, test["w_bits"], test["a_bits"]), m)
+            pred = _predict(held_model.coefs[(k, m)], features(k, test["w_bits"], test["a_bits"], m), m)
             r2 = 1.0 - np.sum((pred - y) ** 2) / np.sum((y - y.mean()) ** 2)
             y_all = rows[m].to_numpy(float)
-            pred_all = _predict(full_model.coefs[(k, m)], features(k, rows["w_bits"], rows["a_bits"]), m)
+            pred_all = _predict(full_model.coefs[(k, m)], features(k, rows["w_bits"], rows["a_bits"], m), m)
             out.append(FitQuality(_PE_TYPE_OF_KIND[k], m, int(train.loc[rows.index].sum()), len(test), float(r2),
                                   float(np.max(np.abs(pred / y - 1.0))),
                                   float(np.max(np.abs(pred_all / y_all - 1.0)))))
@@ -180,8 +186,8 @@ def default_model() -> FittedModel:
 
 
 def format_report(rows: list[FitQuality]) -> str:
-    lines = [f"{'pe_type':10s} {'metric':18s} {'train':>5s} {'test':>4s} {'R2':>7s} {'max_rel_err':>11s} "
-             f"{'all_max_rel_err':>15s}"]
+    lines = [(f"{'pe_type':10s} {'metric':18s} {'train':>5s} {'test':>4s} {'R2':>7s} {'max_rel_err':>11s} "
+              f"{'all_max_rel_err':>15s}")]
     for q in rows:
         lines.append(f"{q.pe_type:10s} {q.metric:18s} {q.n_train:5d} {q.n_test:4d} {q.r2:7.4f} "
                      f"{100 * q.max_rel_err:10.2f}% {100 * q.max_rel_err_all:14.2f}%")

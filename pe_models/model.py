@@ -1,22 +1,63 @@
-"""The PE model used by sweeps: dispatches to the best available characterization.
+"""The PE model sweeps use: the regression fitted to our gate-level characterization at 45 nm
+(``pe_models.fit``, from pe_models/data/characterization_45nm.csv), moved to the requested node
+and supply with Stillmaker & Baas scaling (``pe_models.scaling``).
 
-First version: the Horowitz-anchored analytical model at 45 nm (``pe_models.horowitz``).
+Energy scales with the paper's energy polynomial, fmax with the inverse of its delay
+polynomial, area with its area table; leakage as area x a leakage density anchored on our own
+130 nm and 7 nm characterizations (pe_models.scaling.leakage_factor). The horowitz module
+remains an independent cross-check, not a fallback.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from pe_models import PECosts
-from pe_models.horowitz import pe_costs_45nm
+from pe_models import PECosts, scaling
+from pe_models.catalog import PEKind
+from pe_models.fit import default_model
 
-SUPPORTED_NODES_NM = (45.0,)
+SUPPORTED_NODES_NM = scaling.SUPPORTED_NODES_NM
+REFERENCE_NODE_NM = 45.0
+# Operand widths inside the characterized range (pe_models/characterize/variants.py).
+MIN_BITS, MAX_BITS = 2, 16
+LIGHTPE_W_BITS = {PEKind.LIGHTPE1: (3, 4, 5), PEKind.LIGHTPE2: (6, 8, 10)}  # TERMS x (1 + E), E = 2..4
+FP16_BITS = 16
 
 
-def evaluate(kind, w_bits, a_bits, node_nm=45.0) -> PECosts:
-    node = np.asarray(node_nm, dtype=float)
-    bad = ~np.isin(node, SUPPORTED_NODES_NM)
-    if bad.any():
-        raise ValueError(f"PE model: node_nm {np.unique(node[bad]).tolist()} unsupported; expected {SUPPORTED_NODES_NM}")
-    c = pe_costs_45nm(kind, w_bits, a_bits)
-    return PECosts(**{k: np.asarray(v, dtype=float) for k, v in c.items()})
+def _validate(kind: np.ndarray, w: np.ndarray, a: np.ndarray) -> None:
+    """Raise ValueError naming the first bad (kind, w_bits, a_bits) and what is expected."""
+    known = np.isin(kind, [int(k) for k in PEKind])
+    if not known.all():
+        raise ValueError(f"PE kind code {kind[~known][0]} unknown; expected one of "
+                         f"{ {int(k): k.name for k in PEKind} }")
+    in_range = (w >= MIN_BITS) & (w <= MAX_BITS) & (a >= MIN_BITS) & (a <= MAX_BITS) & (w == np.round(w)) & (a == np.round(a))
+    ok = np.where(kind == PEKind.INT, in_range, True)
+    for k, widths in LIGHTPE_W_BITS.items():
+        ok &= np.where(kind == k, np.isin(w, widths) & (a >= MIN_BITS) & (a <= MAX_BITS) & (a == np.round(a)), True)
+    ok &= np.where(kind == PEKind.FP16, (w == FP16_BITS) & (a == FP16_BITS), True)
+    if not ok.all():
+        i = np.flatnonzero(~ok)[0]
+        k = PEKind(int(kind[i]))
+        expect = {PEKind.INT: f"integer W and A in {MIN_BITS}..{MAX_BITS}",
+                  PEKind.FP16: "W = A = 16",
+                  PEKind.LIGHTPE1: f"W in {LIGHTPE_W_BITS[PEKind.LIGHTPE1]} and A in {MIN_BITS}..{MAX_BITS}",
+                  PEKind.LIGHTPE2: f"W in {LIGHTPE_W_BITS[PEKind.LIGHTPE2]} and A in {MIN_BITS}..{MAX_BITS}"}[k]
+        raise ValueError(f"PE model: {k.name} with w_bits={w[i]:g}, a_bits={a[i]:g} is outside the "
+                         f"characterized range; expected {expect}")
+
+
+def evaluate(kind, w_bits, a_bits, node_nm=45.0, vdd_v=None) -> PECosts:
+    """Costs of PEs (arrays broadcast together) at node_nm and vdd_v (None: the node's nominal)."""
+    kind, w, a, node = np.broadcast_arrays(np.asarray(kind), np.asarray(w_bits, float),
+                                           np.asarray(a_bits, float), np.asarray(node_nm, float))
+    shape = kind.shape
+    kind, w, a, node = (x.reshape(-1) for x in (kind, w, a, node))
+    _validate(kind.astype(int), w, a)
+    vdd = scaling.resolve_vdd(node, None if vdd_v is None else np.broadcast_to(np.asarray(vdd_v, float), shape).reshape(-1))
+    ref_vdd = scaling.nominal_vdd_v(REFERENCE_NODE_NM)
+    base = default_model().predict_45nm(kind, w, a)
+    energy = base["energy_pj_per_mac"] * scaling.energy_factor(REFERENCE_NODE_NM, ref_vdd, node, vdd)
+    leakage = base["leakage_uw"] * scaling.leakage_factor(REFERENCE_NODE_NM, ref_vdd, node, vdd)
+    fmax = base["fmax_mhz"] / scaling.delay_factor(REFERENCE_NODE_NM, ref_vdd, node, vdd)
+    area = base["area_um2"] * scaling.area_factor(REFERENCE_NODE_NM, node)
+    return PECosts(energy.reshape(shape), area.reshape(shape), leakage.reshape(shape), fmax.reshape(shape))

@@ -112,8 +112,33 @@ def energy_factor(node_from, vdd_from, node_to, vdd_to) -> np.ndarray:
 
 
 def power_factor(node_from, vdd_from, node_to, vdd_to) -> np.ndarray:
-    """The paper's power scaling factor (used for leakage: the paper has no separate leakage fit)."""
+    """The paper's power scaling factor (its fitted power polynomial, at a fixed clock)."""
     return _factors(np.asarray(node_to, float), vdd_to)[2] / _factors(np.asarray(node_from, float), vdd_from)[2]
+
+
+# Leakage power density of standard-cell logic (nW/um2, typical corner, 25 C), measured by our
+# characterization (python -m pe_models.characterize; medians over the 'check' variants in
+# pe_models/data/characterization_raw.csv): IHP SG13G2 130 nm at 1.2 V 0.0117, ASAP7 RVT 7 nm
+# at 0.7 V 0.434. Stillmaker & Baas fit no leakage, and their power polynomial misses both
+# libraries by 20-30x (tests/test_pe_scaling.py), so leakage = area x density, with the density
+# interpolated log-log in node size between these two logic-process anchors (extrapolated
+# outside 7-130 nm) and linear in V (I_off x V; DIBL, which makes it steeper, is ignored).
+_LEAK_ANCHORS = ((130.0, 1.2, 0.0117), (7.0, 0.7, 0.434))  # (node_nm, vdd_v, nW/um2)
+
+
+def leakage_density_nw_per_um2(node_nm, vdd_v) -> np.ndarray:
+    """Leakage power per um2 of logic at (node_nm, vdd_v)."""
+    (n1, v1, d1), (n2, v2, d2) = _LEAK_ANCHORS
+    _check_nodes(np.atleast_1d(np.asarray(node_nm, float)))
+    per_volt_1, per_volt_2 = d1 / v1, d2 / v2
+    slope = np.log(per_volt_2 / per_volt_1) / np.log(n2 / n1)
+    return per_volt_1 * (np.asarray(node_nm, float) / n1) ** slope * np.asarray(vdd_v, float)
+
+
+def leakage_factor(node_from, vdd_from, node_to, vdd_to) -> np.ndarray:
+    """Multiply a leakage power at (node_from, vdd_from) by this to get it at (node_to, vdd_to)."""
+    return area_factor(node_from, node_to) * (leakage_density_nw_per_um2(node_to, vdd_to)
+                                              / leakage_density_nw_per_um2(node_from, vdd_from))
 
 
 def area_factor(node_from, node_to) -> np.ndarray:

@@ -24,8 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from pe_models import scaling
-from pe_models.characterize import CSV_45NM, RAW_CSV, node_of, sha256, split_spec
-from pe_models.characterize import flow, liberty
+from pe_models.characterize import CSV_45NM, RAW_CSV, flow, liberty, node_of, sha256, split_spec
 from pe_models.characterize.variants import VARIANT_SETS, Variant
 
 RAW_COLUMNS = ("library", "node_nm", "vdd_v", "variant", "pe_type", "w_bits", "a_bits", "acc_bits", "cells",
@@ -62,7 +61,7 @@ def to_45nm(rows: list[dict]) -> list[dict]:
     tgt_vdd = float(scaling.nominal_vdd_v(TARGET_NODE_NM))
     fe = scaling.energy_factor(node, vdd, TARGET_NODE_NM, tgt_vdd)
     fd = scaling.delay_factor(node, vdd, TARGET_NODE_NM, tgt_vdd)
-    fp = scaling.power_factor(node, vdd, TARGET_NODE_NM, tgt_vdd)
+    fl = scaling.leakage_factor(node, vdd, TARGET_NODE_NM, tgt_vdd)
     fa = scaling.area_factor(node, TARGET_NODE_NM)
     out = []
     for i, r in enumerate(rows):
@@ -70,7 +69,7 @@ def to_45nm(rows: list[dict]) -> list[dict]:
                     "a_bits": r["a_bits"], "acc_bits": r["acc_bits"], "node_nm": TARGET_NODE_NM,
                     "vdd_v": tgt_vdd, "energy_pj_per_mac": r["energy_pj_per_mac"] * fe[i],
                     "comb_energy_pj_per_op": r["comb_energy_pj_per_op"] * fe[i],
-                    "area_um2": r["area_um2"] * fa[i], "leakage_uw": r["leakage_uw"] * fp[i],
+                    "area_um2": r["area_um2"] * fa[i], "leakage_uw": r["leakage_uw"] * fl[i],
                     "fmax_mhz": r["fmax_mhz"] / fd[i], "source_node_nm": r["node_nm"]})
     return out
 
@@ -122,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for k, (lib, node) in enumerate(libs):
             variants = VARIANT_SETS[args.variants if k == 0 else args.check_variants]()
-            jobs = [(str(lib.path), v, str(work_root / lib.name), args.cycles, args.seed) for v in variants]
+            jobs = [(lib.source, v, str(work_root / lib.name), args.cycles, args.seed) for v in variants]
             for r in pool.map(_job, jobs):
                 rows.append(_row(lib, node, r))
                 print(f"{lib.name:40s} {r.variant.name:18s} {r.area_um2:10.1f} um2 "
@@ -137,19 +136,20 @@ def main(argv: list[str] | None = None) -> int:
         "libraries: " + "; ".join(
             f"{lib.name} ({node:g} nm, {lib.nom_voltage_v:g} V, sha256 "
             + " + ".join(f"{Path(p).name} {sha256(Path(p))}" for p in split_spec(spec)[0].split("+")) + ")"
-            for (lib, node), spec in zip(libs, args.liberty)),
-        f"activity: {args.cycles} random operations (seed {args.seed}) after {flow.WARMUP_CYCLES} warm-up cycles, "
-        f"unit-delay gate simulation; internal energy at {flow.SLEW_NS} ns input slew and the net's pin load; "
-        "no wire load; leakage = sum of cell_leakage_power; fmax from OpenSTA worst reg-to-reg path",
+            for (lib, node), spec in zip(libs, args.liberty, strict=True)),
+        (f"activity: {args.cycles} random operations (seed {args.seed}) after {flow.WARMUP_CYCLES} warm-up "
+         "cycles, gate simulation with Liberty cell delays (inertial, no wire delay; shows glitches); internal "
+         f"energy at {flow.SLEW_NS} ns input slew and the net's pin load; no wire load; leakage = sum of "
+         "cell_leakage_power; fmax from OpenSTA worst reg-to-reg path"),
     ]
     _write(args.raw_csv, header, RAW_COLUMNS, rows)
     src = libs[0][0].name
     derived = to_45nm([r for r in rows if r["library"] == src])
-    _write(args.csv_45nm, header + [
-        f"45 nm figures scaled from {src} ({libs[0][1]:g} nm, {libs[0][0].nom_voltage_v:g} V) to 45 nm at "
-        f"{float(scaling.nominal_vdd_v(TARGET_NODE_NM)):g} V with Stillmaker & Baas 2017 (pe_models.scaling): "
-        "energy and delay by their V-polynomials, area by their area table, leakage by their power polynomial"],
-        COLUMNS_45NM, derived)
+    note = (f"45 nm figures scaled from {src} ({libs[0][1]:g} nm, {libs[0][0].nom_voltage_v:g} V) to 45 nm at "
+            f"{float(scaling.nominal_vdd_v(TARGET_NODE_NM)):g} V with Stillmaker & Baas 2017 (pe_models.scaling): "
+            "energy and delay by their V-polynomials, area by their area table; leakage as area x leakage "
+            "density (pe_models.scaling.leakage_density_nw_per_um2)")
+    _write(args.csv_45nm, [*header, note], COLUMNS_45NM, derived)
     print(f"wrote {args.raw_csv} and {args.csv_45nm} in {wall_s:.0f} s")
     return 0
 

@@ -58,7 +58,7 @@ def tool_versions() -> dict[str, str]:
 
     def first_line(cmd: list[str]) -> str:
         try:
-            out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=False)
         except FileNotFoundError:
             return "absent"
         text = (out.stdout or out.stderr).strip().splitlines()
@@ -77,7 +77,7 @@ def have_tools() -> list[str]:
 
 
 def _run(cmd: list[str], cwd: Path, what: str, timeout: float = 600) -> str:
-    out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
     if out.returncode != 0:
         tail = "\n".join((out.stdout + out.stderr).strip().splitlines()[-15:])
         raise ToolError(f"{what} failed in {cwd} (exit {out.returncode}):\n{tail}")
@@ -249,7 +249,7 @@ def cell_delays_ps(top: dict, lib: Library, load_pf: dict[int, float], model: st
                 sums[(cell.name, pin.name)].append(np.mean([t.at(SLEW_NS, load) for t in pin.delay]))
     out: dict[str, dict[str, int] | int] = {t: {} for t in used}
     for (cell_name, pin_name), vals in sums.items():
-        out[cell_name][pin_name] = max(1, int(round(1e3 * float(np.mean(vals)))))
+        out[cell_name][pin_name] = max(1, round(1e3 * float(np.mean(vals))))
     return out
 
 

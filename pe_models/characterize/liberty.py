@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}();:,]|[^\s{}();:,"\\]+', re.S)
-_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}();:,]|[^\s{}();:,"\\]+', re.DOTALL)
+_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 
 
 class LibertyError(ValueError):
@@ -32,9 +32,9 @@ class Group:
     kind: str
     args: list[str]
     attrs: dict[str, object] = field(default_factory=dict)
-    groups: list["Group"] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
 
-    def sub(self, kind: str) -> list["Group"]:
+    def sub(self, kind: str) -> list[Group]:
         return [g for g in self.groups if g.kind == kind]
 
 
@@ -166,7 +166,8 @@ class Cell:
 @dataclass(frozen=True)
 class Library:
     name: str
-    path: Path  # the file as given (.lib or .lib.gz)
+    path: Path  # the (first) file as given (.lib or .lib.gz)
+    source: str  # all files, '+'-joined, as passed to load()
     text_path: Path  # uncompressed copy for the tools (yosys 0.23, OpenSTA 2.0 cannot read gzip), see tool_text
     nom_voltage_v: float
     time_unit_ns: float  # the library's (and OpenSTA's command) time unit, in ns
@@ -342,4 +343,4 @@ def load(path: str | Path) -> Library:
             states = [float(lp.attrs["value"]) for lp in cg.sub("leakage_power") if "value" in lp.attrs]
             leak = np.mean(states) if states else 0.0
         cells[cg.args[0]] = Cell(cg.args[0], float(cg.attrs.get("area", 0.0)), float(leak) * leak_uw, pins, ff)
-    return Library(lib.args[0], path, text_path, vdd, time_ns, cells)
+    return Library(lib.args[0], path, "+".join(map(str, paths)), text_path, vdd, time_ns, cells)
