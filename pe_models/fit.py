@@ -186,7 +186,11 @@ def default_model() -> FittedModel:
 
 
 def format_report(rows: list[FitQuality]) -> str:
-    lines = [(f"{'pe_type':10s} {'metric':18s} {'train':>5s} {'test':>4s} {'R2':>7s} {'max_rel_err':>11s} "
+    """Text table: R2 and max relative error on held-out variants (any operand of 5 or 10 bits
+    left out of the fit), and the max relative error of the production fit over all variants."""
+    title = (f"fit quality at 45 nm; held out: variants with a {' or '.join(map(str, HOLDOUT_BITS))}-bit operand "
+             f"(R2, max_rel_err); all_max_rel_err: production fit on every variant ({CSV_45NM.name})")
+    lines = [title,(f"{'pe_type':10s} {'metric':18s} {'train':>5s} {'test':>4s} {'R2':>7s} {'max_rel_err':>11s} "
               f"{'all_max_rel_err':>15s}")]
     for q in rows:
         lines.append(f"{q.pe_type:10s} {q.metric:18s} {q.n_train:5d} {q.n_test:4d} {q.r2:7.4f} "
