@@ -114,8 +114,9 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     reg_bits = d.pe_w_bits + d.pe_a_bits + acc
     area_noc = n_pe * NOC_REG_STAGES * reg_bits * 4.5 / UM2_PER_MM2  # 4.5 um2 per DFF bit at 45 nm
     pitch_mm = np.sqrt((area_pe + area_spad + area_noc) / n_pe)
-    clk = clock_network.clock_pj_per_cycle(n_pe, d.spad_ifmap_words + d.spad_filter_words + d.spad_psum_words,
-                                   NOC_REG_STAGES * reg_bits, area_pe + area_spad + area_noc, d.node_nm)
+    spad_words = d.spad_ifmap_words + d.spad_filter_words + d.spad_psum_words
+    clk = clock_network.clock_pj_per_cycle(n_pe, spad_words, NOC_REG_STAGES * reg_bits,
+                                           area_pe + area_spad + area_noc, d.node_nm)
     leak = n_pe * (pe.leakage_uw * 1e-3 + sp_i.leakage_mw + sp_f.leakage_mw + sp_p.leakage_mw) + glb.leakage_mw
     dram = np.array([t.energy_pj_per_bit for t in DRAM_TYPES.values()])[d.dram_type]
     return HardwareCosts(
