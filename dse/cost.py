@@ -73,22 +73,25 @@ def layer_geometry(layer: Layer, geo: Geometries, follow_pe: bool) -> dataflows.
 
 
 def layer_table(layer: Layer, geo: Geometries, follow_pe: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Pruned candidate counts (G, K, len(COUNTS)) and the number kept per geometry (G,)."""
+    """Pruned candidate counts of every geometry back to back (sum of n_keep, len(COUNTS)) and the
+    number kept per geometry (G,): geometry g's are rows cumsum(n_keep)[g] - n_keep[g] onwards."""
     g = layer_geometry(layer, geo, follow_pe)
     G = len(g.rows)
     if not layer.is_compute:
-        return dataflows.data_movement_counts(layer, g), np.ones(G, dtype=np.int64)
+        return dataflows.data_movement_counts(layer, g)[:, 0], np.ones(G, dtype=np.int64)
     parts = []
     for code in np.unique(geo.design.dataflow):
         sel = np.flatnonzero(geo.design.dataflow == code)
         sub = dataflows.Geometry(**{k: v[sel] for k, v in vars(g).items()})
-        parts.append((sel, *mapping.prune_factored(dataflows.factored_counts(layer, sub, dataflows.DATAFLOWS[code]))))
-    K = max(c.shape[1] for _, c, _ in parts)
-    counts = np.zeros((G, K, len(dataflows.COUNTS)))
+        f = dataflows.factored_counts(layer, sub, dataflows.DATAFLOWS[code])
+        parts.append((sel, f, *mapping.skyline_factored(f)))
     n_keep = np.zeros(G, dtype=np.int64)
-    for sel, c, n in parts:
-        counts[sel, : c.shape[1]] = c
+    for sel, _, _, n in parts:
         n_keep[sel] = n
+    first_row = np.cumsum(n_keep) - n_keep
+    counts = np.empty((int(n_keep.sum()), len(dataflows.COUNTS)))
+    for sel, f, keep, n in parts:
+        mapping.gather_factored(f, keep, n, counts, first_row[sel])
     return counts, n_keep
 
 
@@ -119,5 +122,5 @@ def action_costs(hw: HardwareCosts) -> np.ndarray:
 
 def chosen_counts(tables: mapping.LayerTables, geo_index: np.ndarray, choice: np.ndarray) -> np.ndarray:
     """Count vectors of the chosen mappings, (L, P, len(COUNTS)), from a per-layer search."""
-    L = tables.counts.shape[0]
-    return tables.counts[np.arange(L)[:, None], geo_index[None, :], choice]
+    L = tables.n_valid.shape[0]
+    return tables.rows(np.arange(L)[:, None], geo_index[None, :], choice)

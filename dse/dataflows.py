@@ -63,6 +63,19 @@ class Geometry:
     passes: np.ndarray
 
 
+def unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(index of one representative per distinct row, inverse) of the stacked columns, in O(P log P)."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for col in columns:
+        _, inv = np.unique(np.asarray(col), return_inverse=True)
+        card = int(inv.max()) + 1 if len(inv) else 1
+        if len(key) and int(key.max()) >= (2**62) // card:  # re-number before the mixed-radix key overflows
+            key = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
+        key = key * card + inv.reshape(-1)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
+
+
 def packed_capacity(words, pe_bits, bits):
     """Operands of ``bits`` that fit in ``words`` words of ``pe_bits``: narrower ones pack
     ``floor(pe_bits / bits)`` per word, wider ones take ``ceil(bits / pe_bits)`` words each."""
@@ -318,7 +331,7 @@ _PER_GEOMETRY = ("w_bits", "a_bits", "acc_bits", "o_bits", "passes", "rows", "co
 class FactoredCounts:
     """The count table of one layer and dataflow over G geometries and M candidates, factored."""
 
-    terms: np.ndarray  # (A, M, len(_TERMS)) candidate terms of the A distinct array geometries
+    terms: tuple[np.ndarray, ...]  # _TERMS of the A distinct array geometries, each (A or 1, M or 1)
     legal: np.ndarray  # (A, M)
     array_index: np.ndarray  # (G,) array geometry of each geometry
     per_geometry: np.ndarray  # (G, len(_PER_GEOMETRY)) widths, array size, multicast, DRAM tiling
@@ -328,9 +341,7 @@ class FactoredCounts:
 
 def _distinct(g: Geometry, fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """(first row of each distinct combination of ``fields``, inverse) over the G geometries."""
-    key = np.hstack([getattr(g, f).reshape(-1, 1) for f in fields])
-    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    return first, inverse.reshape(-1)
+    return unique_rows([getattr(g, f).reshape(-1) for f in fields])
 
 
 def _take(g: Geometry, rows: np.ndarray) -> Geometry:
@@ -339,13 +350,12 @@ def _take(g: Geometry, rows: np.ndarray) -> Geometry:
 
 def factored_counts(L: Layer, g: Geometry, dataflow: str) -> FactoredCounts:
     """``compute_counts(L, g, dataflow)`` as candidate terms per distinct array geometry plus
-    per-geometry DRAM tiling; ``dse.mapping.prune_factored`` assembles and prunes it."""
+    per-geometry DRAM tiling; ``dse.mapping.skyline_factored`` assembles and prunes it."""
     a_first, a_index = _distinct(g, _ARRAY_KEY)
     arr = _ARRAY[dataflow](L, _take(g, a_first))
     shape = np.broadcast_shapes(arr.legal.shape, arr.compute_cycles.shape, (len(a_first), 1))
-    terms = np.empty(shape + (len(_TERMS),))
-    for i, name in enumerate(_TERMS):
-        terms[..., i] = getattr(arr, name)
+    terms = tuple(np.ascontiguousarray(np.reshape(getattr(arr, name), (1, 1) if np.ndim(getattr(arr, name)) == 0
+                                                  else np.shape(getattr(arr, name))), dtype=float) for name in _TERMS)
     d_first, d_index = _distinct(g, _DRAM_KEY)
     dram = {k: v[d_index] for k, v in dram_tiling(L, _take(g, d_first)).items()}
     src = {**vars(g), "dram_w_bits": dram["w_bits"], "dram_i_bits": dram["i_bits"], "tiles": dram["tiles"],
@@ -356,26 +366,33 @@ def factored_counts(L: Layer, g: Geometry, dataflow: str) -> FactoredCounts:
 
 
 @numba.njit(cache=True, inline="always")
-def count_vector(t: np.ndarray, q: np.ndarray, macs: float, output_count: float, out: np.ndarray) -> None:
-    """One candidate's counts (``out``, len(COUNTS)) from its terms ``t`` and its geometry's ``q``,
-    operation for operation as in ``compute_counts`` (results are bit-identical)."""
-    w, a, acc = q[_G_W], q[_G_A], q[_G_ACC]
+def _term(x: np.ndarray, a: int, m: int) -> float:
+    """x[a, m] of a term broadcast from shape (A or 1, M or 1)."""
+    return x[a if x.shape[0] > 1 else 0, m if x.shape[1] > 1 else 0]
+
+
+@numba.njit(cache=True, inline="always")
+def count_vector(terms, a: int, m: int, q: np.ndarray, macs: float, output_count: float, out: np.ndarray) -> None:
+    """Counts (``out``, len(COUNTS)) of candidate ``m`` of array geometry ``a`` on the geometry whose
+    per-geometry terms are ``q``, operation for operation as in ``compute_counts`` (bit-identical)."""
+    compute = _term(terms[_T_COMPUTE], a, m)
+    w, act, acc = q[_G_W], q[_G_A], q[_G_ACC]
     m_ops = macs * q[_G_PASSES]
-    w_rd = t[_T_W_READS] * (1.0 if q[_G_MULTICAST] == 1 else t[_T_W_FAN])
-    i_rd = t[_T_I_READS] * (1.0 if q[_G_MULTICAST] == 1 else t[_T_I_FAN])
+    w_rd = _term(terms[_T_W_READS], a, m) * (1.0 if q[_G_MULTICAST] == 1 else _term(terms[_T_W_FAN], a, m))
+    i_rd = _term(terms[_T_I_READS], a, m) * (1.0 if q[_G_MULTICAST] == 1 else _term(terms[_T_I_FAN], a, m))
     streams = q[_G_STREAMS] == 1
     dram_w = w_rd * w if streams else q[_G_DRAM_W]
-    dram_i = i_rd * a if streams else q[_G_DRAM_I]
-    psum = t[_T_PSUM_RW] / 2 * acc + output_count * q[_G_O]
+    dram_i = i_rd * act if streams else q[_G_DRAM_I]
+    psum = _term(terms[_T_PSUM_RW], a, m) / 2 * acc + output_count * q[_G_O]
     out[0] = m_ops
-    out[1] = t[_T_SPAD_W]
-    out[2] = t[_T_SPAD_I]
-    out[3] = t[_T_SPAD_P]
-    out[4] = t[_T_NOC_W]
-    out[5] = t[_T_NOC_I]
-    out[6] = t[_T_NOC_P]
+    out[1] = _term(terms[_T_SPAD_W], a, m)
+    out[2] = _term(terms[_T_SPAD_I], a, m)
+    out[3] = _term(terms[_T_SPAD_P], a, m)
+    out[4] = _term(terms[_T_NOC_W], a, m)
+    out[5] = _term(terms[_T_NOC_I], a, m)
+    out[6] = _term(terms[_T_NOC_P], a, m)
     out[7] = 0.0 if streams else w_rd * w
-    out[8] = 0.0 if streams else i_rd * a
+    out[8] = 0.0 if streams else i_rd * act
     out[9] = psum
     out[10] = 0.0 if streams else dram_w
     out[11] = 0.0 if streams else dram_i
@@ -383,9 +400,9 @@ def count_vector(t: np.ndarray, q: np.ndarray, macs: float, output_count: float,
     out[13] = dram_w
     out[14] = dram_i
     out[15] = output_count * q[_G_O]
-    out[16] = t[_T_COMPUTE]
+    out[16] = compute
     out[17] = q[_G_TILES]
-    out[18] = m_ops / (t[_T_COMPUTE] * q[_G_ROWS] * q[_G_COLS])
+    out[18] = m_ops / (compute * q[_G_ROWS] * q[_G_COLS])
 
 
 def data_movement_counts(L: Layer, g: Geometry) -> np.ndarray:

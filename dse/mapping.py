@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from dse.dataflows import CI, COUNTS, FactoredCounts, count_vector
+from dse.dataflows import CI, COUNTS, FactoredCounts, count_vector, unique_rows  # noqa: F401  (re-exported)
 
 # Per-point action costs, columns of the (P, len(ACTION_COSTS)) matrix the kernel reads.
 ACTION_COSTS = ("mac_pj", "spad_weight_pj", "spad_ifmap_pj", "spad_psum_pj", "noc_pj_per_bit_hop",
@@ -38,19 +38,6 @@ ACCESSES = ("spad_weight_accesses", "spad_ifmap_accesses", "spad_psum_accesses",
             "dram_read_weight_bits", "dram_read_ifmap_bits", "dram_write_psum_bits")
 STALLS = ("stall_glb_cycles", "stall_dram_cycles", "fill_drain_cycles")
 OBJECTIVE_CODES = {"energy": 0, "latency": 1, "edp": 2}
-
-
-def unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """(index of one representative per distinct row, inverse) of the stacked columns, in O(P log P)."""
-    key = np.zeros(len(columns[0]), dtype=np.int64)
-    for col in columns:
-        _, inv = np.unique(np.asarray(col), return_inverse=True)
-        card = int(inv.max()) + 1 if len(inv) else 1
-        if len(key) and int(key.max()) >= (2**62) // card:  # re-number before the mixed-radix key overflows
-            key = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
-        key = key * card + inv.reshape(-1)
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    return first, inverse.reshape(-1)
 
 
 N_REDUCED = 10  # cost-relevant coordinates of a count vector
@@ -119,15 +106,14 @@ def _skyline(red: np.ndarray, legal: np.ndarray, keep: np.ndarray, n_keep: np.nd
 
 
 def prune(counts: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(pruned counts (G, K, len(COUNTS)), number kept per geometry (G,)) with K = max kept."""
+    """(kept counts of every geometry back to back (sum of n_keep, len(COUNTS)), number kept per
+    geometry (G,)) of a full candidate table (G, M, len(COUNTS))."""
     G, M, _ = counts.shape
     keep = np.zeros((G, M), dtype=np.int64)
     n_keep = np.zeros(G, dtype=np.int64)
     _skyline(np.ascontiguousarray(_reduced(counts)), np.ascontiguousarray(legal), keep, n_keep)
-    K = max(1, int(n_keep.max()))
-    kept = np.take_along_axis(counts, keep[:, :K, None], axis=1)
-    return np.ascontiguousarray(kept), n_keep
-
+    valid = np.arange(M) < n_keep[:, None]
+    return counts[np.repeat(np.arange(G), n_keep), keep[valid]], n_keep
 
 
 @numba.njit(cache=True, inline="always")
@@ -142,55 +128,95 @@ def _reduce_one(c: np.ndarray, red: np.ndarray) -> None:
 
 
 @numba.njit(parallel=True, cache=True)
-def _skyline_factored(terms, legal, array_index, per_geometry, macs, output_count, keep, n_keep):
-    G, M = per_geometry.shape[0], terms.shape[1]
-    for g in numba.prange(G):
-        a = array_index[g]
-        red = np.empty((M, N_REDUCED))
+def _skyline_factored(terms, legal, array_index, per_geometry, macs, output_count, keep, n_keep, n_chunks):
+    """Per geometry, ``_skyline`` of its legal candidates only: in the same (stable) order, so the
+    kept candidates and their order equal ``prune``'s on the full table."""
+    G, M = per_geometry.shape[0], legal.shape[1]
+    for chunk in numba.prange(n_chunks):
+        red = np.empty((M, N_REDUCED))  # scratch, reused by the chunk's geometries
         c = np.empty(len(COUNTS))
-        for m in range(M):
-            count_vector(terms[a, m], per_geometry[g], macs, output_count, c)
-            _reduce_one(c, red[m])
-        n_keep[g] = _skyline_one(red, legal[a], keep[g])
+        legal_m = np.empty(M, dtype=np.int64)
+        kept = np.empty(M, dtype=np.int64)
+        all_legal = np.ones(M, dtype=np.bool_)
+        for g in range(chunk * G // n_chunks, (chunk + 1) * G // n_chunks):
+            a = array_index[g]
+            n = 0
+            for m in range(M):
+                if legal[a, m]:
+                    legal_m[n] = m
+                    n += 1
+            for j in range(n):
+                count_vector(terms, a, legal_m[j], per_geometry[g], macs, output_count, c)
+                _reduce_one(c, red[j])
+            n_keep[g] = _skyline_one(red[:n], all_legal[:n], kept)
+            for j in range(n_keep[g]):
+                keep[g, j] = legal_m[kept[j]]
 
 
 @numba.njit(parallel=True, cache=True)
-def _gather_factored(terms, array_index, per_geometry, macs, output_count, keep, n_keep, out):
-    for g in numba.prange(per_geometry.shape[0]):
-        for j in range(n_keep[g]):
-            count_vector(terms[array_index[g], keep[g, j]], per_geometry[g], macs, output_count, out[g, j])
+def _gather_factored(terms, array_index, per_geometry, macs, output_count, keep, n_keep, first_row, out, n_chunks):
+    G = per_geometry.shape[0]
+    for chunk in numba.prange(n_chunks):
+        for g in range(chunk * G // n_chunks, (chunk + 1) * G // n_chunks):
+            for j in range(n_keep[g]):
+                count_vector(terms, array_index[g], keep[g, j], per_geometry[g], macs, output_count,
+                             out[first_row[g] + j])
+
+
+def _chunks(G: int) -> int:
+    return max(1, min(G, 8 * numba.get_num_threads()))  # chunks share scratch arrays and balance threads
+
+
+def skyline_factored(f: FactoredCounts) -> tuple[np.ndarray, np.ndarray]:
+    """(kept candidate indices (G, M), number kept (G,)) of a factored table: candidates are counted,
+    reduced and pruned one geometry at a time, so the (G, M, len(COUNTS)) table never exists; the
+    kept candidates and their order are ``prune``'s."""
+    G, M = len(f.array_index), f.legal.shape[1]
+    keep = np.zeros((G, M), dtype=np.int64)
+    n_keep = np.zeros(G, dtype=np.int64)
+    _skyline_factored(f.terms, f.legal, f.array_index, f.per_geometry, f.macs, f.output_count, keep, n_keep,
+                      _chunks(G))
+    return keep, n_keep
+
+
+def gather_factored(f: FactoredCounts, keep: np.ndarray, n_keep: np.ndarray, out: np.ndarray,
+                    first_row: np.ndarray) -> None:
+    """Write the counts of geometry g's kept candidates to rows ``first_row[g]:first_row[g] + n_keep[g]``
+    of ``out``."""
+    _gather_factored(f.terms, f.array_index, f.per_geometry, f.macs, f.output_count, keep, n_keep,
+                     np.ascontiguousarray(first_row, dtype=np.int64), out, _chunks(len(n_keep)))
 
 
 def prune_factored(f: FactoredCounts) -> tuple[np.ndarray, np.ndarray]:
-    """``prune(*compute_counts(...))`` of a factored table: candidates are counted, reduced and
-    pruned one geometry at a time, so the full (G, M, len(COUNTS)) table never exists. Kept
-    candidates come in the same order with the same counts; rows past ``n_keep`` are zero."""
-    G, M = len(f.array_index), f.terms.shape[1]
-    keep = np.zeros((G, M), dtype=np.int64)
-    n_keep = np.zeros(G, dtype=np.int64)
-    _skyline_factored(f.terms, f.legal, f.array_index, f.per_geometry, f.macs, f.output_count, keep, n_keep)
-    kept = np.zeros((G, max(1, int(n_keep.max(initial=0))), len(COUNTS)))
-    _gather_factored(f.terms, f.array_index, f.per_geometry, f.macs, f.output_count, keep, n_keep, kept)
-    return kept, n_keep
+    """``prune(*compute_counts(...))`` of a factored table."""
+    keep, n_keep = skyline_factored(f)
+    out = np.empty((int(n_keep.sum()), len(COUNTS)))
+    gather_factored(f, keep, n_keep, out, np.cumsum(n_keep) - n_keep)
+    return out, n_keep
+
 
 @dataclass(frozen=True)
 class LayerTables:
-    """Pruned count tables of all layers, padded to a common candidate count."""
+    """Pruned count tables of all layers, back to back: the candidates of (layer i, geometry g)
+    are rows ``offset[i, g] : offset[i, g] + n_valid[i, g]`` of ``counts`` (no padding)."""
 
-    counts: np.ndarray  # (L, G, K, len(COUNTS))
+    counts: np.ndarray  # (sum of n_valid, len(COUNTS))
+    offset: np.ndarray  # (L, G)
     n_valid: np.ndarray  # (L, G)
     layer_macs: np.ndarray  # (L,)
 
+    def rows(self, layer: np.ndarray, geometry: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+        """Count vectors of the given (layer, geometry, candidate) index arrays (broadcast)."""
+        return self.counts[self.offset[layer, geometry] + candidate]
+
 
 def stack_tables(tables: list[tuple[np.ndarray, np.ndarray]], layer_macs: list[float]) -> LayerTables:
-    L, G = len(tables), tables[0][0].shape[0]
-    K = max(t[0].shape[1] for t in tables)
-    counts = np.zeros((L, G, K, len(COUNTS)))
-    n_valid = np.zeros((L, G), dtype=np.int64)
-    for i, (c, n) in enumerate(tables):
-        counts[i, :, : c.shape[1]] = c
-        n_valid[i] = n
-    return LayerTables(counts, n_valid, np.asarray(layer_macs, dtype=float))
+    """One table from per-layer (kept counts back to back (sum of n, len(COUNTS)), n kept (G,)) pairs."""
+    n_valid = np.stack([np.asarray(n, dtype=np.int64) for _, n in tables])
+    offset = (np.cumsum(n_valid.ravel()) - n_valid.ravel()).reshape(n_valid.shape)
+    counts = np.concatenate([np.asarray(c, dtype=float).reshape(-1, len(COUNTS)) for c, _ in tables])
+    assert len(counts) == n_valid.sum(), "each layer's table holds exactly its kept candidates"
+    return LayerTables(counts, offset, n_valid, np.asarray(layer_macs, dtype=float))
 
 
 @numba.njit(cache=True, inline="always")
@@ -208,22 +234,23 @@ def _cost(c, e):
 
 
 @numba.njit(parallel=True, cache=True)
-def _search(counts, n_valid, layer_macs, geo, e_all, objective, per_layer,
+def _search(counts, offset, n_valid, layer_macs, geo, e_all, objective, per_layer,
             breakdown, accesses, latency, compute, mac_util, stalls, layer_energy, layer_latency, layer_util,
             layer_choice):
-    L = counts.shape[0]
+    L = layer_macs.shape[0]
     P = geo.shape[0]
     for p in numba.prange(P):
         g = geo[p]
         e = e_all[p]
         for i in range(L):
             best, best_m, best_lat = np.inf, 0, 0.0
+            first = offset[i, g]
             for m in range(n_valid[i, g]):
-                energy, lat = _cost(counts[i, g, m], e)
+                energy, lat = _cost(counts[first + m], e)
                 score = energy if objective == 0 else (lat if objective == 1 else energy * lat)
                 if score < best:
                     best, best_m, best_lat = score, m, lat
-            c = counts[i, g, best_m]
+            c = counts[first + best_m]
             lat = best_lat
             parts = (c[0] * e[0], c[1] * e[1], c[2] * e[2], c[3] * e[3], c[4] * e[4], c[5] * e[4], c[6] * e[4],
                      c[7] * e[5] + c[10] * e[6], c[8] * e[5] + c[11] * e[6], c[9] * e[5] + c[12] * e[6],
@@ -279,7 +306,7 @@ def search(tables: LayerTables, geo: np.ndarray, action_costs: np.ndarray, objec
     lp = (L, P) if per_layer else (0, 0)
     out = SearchResult(z(len(BREAKDOWN), P), z(len(ACCESSES), P), z(P), z(P), z(P), z(len(STALLS), P),
                        z(*lp), z(*lp), z(*lp), np.zeros(lp, dtype=np.int64))
-    _search(tables.counts, tables.n_valid, tables.layer_macs, np.ascontiguousarray(geo, dtype=np.int64),
+    _search(tables.counts, tables.offset, tables.n_valid, tables.layer_macs, np.ascontiguousarray(geo, dtype=np.int64),
             np.ascontiguousarray(action_costs, dtype=float), OBJECTIVE_CODES[objective], per_layer,
             out.breakdown_pj, out.accesses, out.latency_cycles, out.compute_cycles, out.mac_util, out.stalls,
             out.layer_energy_pj, out.layer_latency_cycles, out.layer_utilization, out.layer_choice)
