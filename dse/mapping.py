@@ -127,44 +127,37 @@ def _reduce_one(c: np.ndarray, red: np.ndarray) -> None:
     red[6], red[7], red[8], red[9] = dram, c[16], dram / c[17], 1.0 / c[17]
 
 
-@numba.njit(parallel=True, cache=True)
-def _skyline_factored(terms, legal, array_index, per_geometry, macs, output_count, keep, n_keep, n_chunks):
+@numba.njit(cache=True)
+def _skyline_factored(terms, legal, array_index, per_geometry, macs, output_count, keep, n_keep):
     """Per geometry, ``_skyline`` of its legal candidates only: in the same (stable) order, so the
-    kept candidates and their order equal ``prune``'s on the full table."""
-    G, M = per_geometry.shape[0], legal.shape[1]
-    for chunk in numba.prange(n_chunks):
-        red = np.empty((M, N_REDUCED))  # scratch, reused by the chunk's geometries
-        c = np.empty(len(COUNTS))
-        legal_m = np.empty(M, dtype=np.int64)
-        kept = np.empty(M, dtype=np.int64)
-        all_legal = np.ones(M, dtype=np.bool_)
-        for g in range(chunk * G // n_chunks, (chunk + 1) * G // n_chunks):
-            a = array_index[g]
-            n = 0
-            for m in range(M):
-                if legal[a, m]:
-                    legal_m[n] = m
-                    n += 1
-            for j in range(n):
-                count_vector(terms, a, legal_m[j], per_geometry[g], macs, output_count, c)
-                _reduce_one(c, red[j])
-            n_keep[g] = _skyline_one(red[:n], all_legal[:n], kept)
-            for j in range(n_keep[g]):
-                keep[g, j] = legal_m[kept[j]]
+    kept candidates and their order equal ``prune``'s on the full table. Serial: a parallel
+    version compiles ~3x slower (first run) for little gain next to the numpy work around it."""
+    M = legal.shape[1]
+    red = np.empty((M, N_REDUCED))  # scratch, reused by every geometry
+    c = np.empty(len(COUNTS))
+    legal_m = np.empty(M, dtype=np.int64)
+    kept = np.empty(M, dtype=np.int64)
+    all_legal = np.ones(M, dtype=np.bool_)
+    for g in range(per_geometry.shape[0]):
+        a = array_index[g]
+        n = 0
+        for m in range(M):
+            if legal[a, m]:
+                legal_m[n] = m
+                n += 1
+        for j in range(n):
+            count_vector(terms, a, legal_m[j], per_geometry[g], macs, output_count, c)
+            _reduce_one(c, red[j])
+        n_keep[g] = _skyline_one(red[:n], all_legal[:n], kept)
+        for j in range(n_keep[g]):
+            keep[g, j] = legal_m[kept[j]]
 
 
-@numba.njit(parallel=True, cache=True)
-def _gather_factored(terms, array_index, per_geometry, macs, output_count, keep, n_keep, first_row, out, n_chunks):
-    G = per_geometry.shape[0]
-    for chunk in numba.prange(n_chunks):
-        for g in range(chunk * G // n_chunks, (chunk + 1) * G // n_chunks):
-            for j in range(n_keep[g]):
-                count_vector(terms, array_index[g], keep[g, j], per_geometry[g], macs, output_count,
-                             out[first_row[g] + j])
-
-
-def _chunks(G: int) -> int:
-    return max(1, min(G, 8 * numba.get_num_threads()))  # chunks share scratch arrays and balance threads
+@numba.njit(cache=True)
+def _gather_factored(terms, array_index, per_geometry, macs, output_count, keep, n_keep, first_row, out):
+    for g in range(per_geometry.shape[0]):  # a few kept candidates per geometry: not worth threads
+        for j in range(n_keep[g]):
+            count_vector(terms, array_index[g], keep[g, j], per_geometry[g], macs, output_count, out[first_row[g] + j])
 
 
 def skyline_factored(f: FactoredCounts) -> tuple[np.ndarray, np.ndarray]:
@@ -174,8 +167,7 @@ def skyline_factored(f: FactoredCounts) -> tuple[np.ndarray, np.ndarray]:
     G, M = len(f.array_index), f.legal.shape[1]
     keep = np.zeros((G, M), dtype=np.int64)
     n_keep = np.zeros(G, dtype=np.int64)
-    _skyline_factored(f.terms, f.legal, f.array_index, f.per_geometry, f.macs, f.output_count, keep, n_keep,
-                      _chunks(G))
+    _skyline_factored(f.terms, f.legal, f.array_index, f.per_geometry, f.macs, f.output_count, keep, n_keep)
     return keep, n_keep
 
 
@@ -184,7 +176,7 @@ def gather_factored(f: FactoredCounts, keep: np.ndarray, n_keep: np.ndarray, out
     """Write the counts of geometry g's kept candidates to rows ``first_row[g]:first_row[g] + n_keep[g]``
     of ``out``."""
     _gather_factored(f.terms, f.array_index, f.per_geometry, f.macs, f.output_count, keep, n_keep,
-                     np.ascontiguousarray(first_row, dtype=np.int64), out, _chunks(len(n_keep)))
+                     np.ascontiguousarray(first_row, dtype=np.int64), out)
 
 
 def prune_factored(f: FactoredCounts) -> tuple[np.ndarray, np.ndarray]:
