@@ -80,7 +80,7 @@ class DesignBatch:
 _TECH_LABELS = ("SRAM", "STT-MRAM", "SOT-MRAM")
 
 
-def _encode(name: str, values: tuple) -> np.ndarray:
+def encode(name: str, values: tuple) -> np.ndarray:
     """Spec values of one parameter as the numeric codes the models take."""
     if name == "pe_type":
         return np.array([PE_NAMES.index(v) for v in values], dtype=np.int16)
@@ -113,7 +113,7 @@ def points(spec: Spec, ids: np.ndarray) -> DesignBatch:
     ids = np.asarray(ids, dtype=np.int64)
     shape = tuple(len(v) for _, v in space)
     idx = np.unravel_index(ids, shape)
-    cols = {name: _encode(name, values)[i] for (name, values), i in zip(space, idx)}
+    cols = {name: encode(name, values)[i] for (name, values), i in zip(space, idx)}
     kind, w, a = pe_type_arrays(np.asarray(PE_NAMES)[cols["pe_type"]])
     return DesignBatch(
         point_id=ids,

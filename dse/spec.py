@@ -21,6 +21,7 @@ from memory_models import TECH_NAMES
 from memory_models.dram import DRAM_TYPES
 from memory_models.technology import ROADMAPS
 from pe_models.catalog import PE_NAMES
+from pe_models.scaling import SUPPORTED_NODES_NM
 from workloads.precision import BitsOverride, PrecisionOverrides
 
 SPEC_VERSION = 1
@@ -39,6 +40,7 @@ class Param:
     doc: str
     choices: tuple[str, ...] = ()
     integer: bool = False
+    allowed: tuple[float, ...] = ()  # numeric parameters restricted to these values
 
 
 # Design-space parameters. Names carry their unit; conversions happen in dse.design.
@@ -55,7 +57,7 @@ PARAMS: dict[str, Param] = {
     "dram_type": Param(str, "LPDDR4", "DRAM interface", choices=tuple(DRAM_TYPES)),
     "dram_bw_gbps": Param(float, 25.6, "DRAM bandwidth, GB/s"),
     "clock_mhz": Param(float, 200.0, "target clock, MHz (capped by the PE's fmax)"),
-    "node_nm": Param(float, 45.0, "technology node, nm"),
+    "node_nm": Param(float, 45.0, "technology node, nm", allowed=SUPPORTED_NODES_NM),
     "dataflow": Param(str, "row_stationary", "dataflow", choices=DATAFLOWS),
     "psum_width": Param(str, "accumulator", "partial-sum word: full accumulator (w + a + 8 bits) or truncated "
                         "to the activation width (Eyeriss keeps 16-bit psums)", choices=PSUM_WIDTHS),
@@ -159,6 +161,8 @@ class _Reader:
             raise self.fail(where, f"got {value!r}; expected a positive integer ({param.doc})")
         if not math.isfinite(value) or value <= 0:
             raise self.fail(where, f"got {value!r}; expected a positive number ({param.doc})")
+        if param.allowed and float(value) not in param.allowed:
+            raise self.fail(where, f"got {value!r}; expected one of {[f'{v:g}' for v in param.allowed]}")
         return int(value) if param.integer else float(value)
 
     def values(self, raw: Any, where: str, param: Param) -> tuple:

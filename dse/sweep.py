@@ -9,6 +9,7 @@ written last: a folder without it is not a complete result.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import shutil
 import time
@@ -19,12 +20,14 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+import memory_models
 import workloads
-from dse import __version__, design
+from dse import __version__, design, hardware
 from dse.errors import UserError
 from dse.evaluate import Workload, evaluate
 from dse.io import write_json, write_parquet
 from dse.spec import Spec
+from memory_models.errors import MemoryModelError
 from workloads.layer import WorkloadError
 
 CHECKPOINT_DIR = ".checkpoint"
@@ -53,6 +56,24 @@ def prepare_workload(spec: Spec) -> Workload:
     except WorkloadError as exc:
         raise UserError(f"{spec.path}: {exc}") from None
     return Workload(graph, spec.precision.policy == "pe", spec.precision.overrides.pinned(graph))
+
+
+def preflight(spec: Spec) -> None:
+    """Check every memory configuration the space can build, before any output exists.
+
+    Only the distinct (technology, capacity, banks, node, roadmap) values of the spec are
+    evaluated, so this is cheap whatever the number of design points.
+    """
+    sp = spec.space_dict
+    grid = np.array(list(itertools.product(
+        design.encode("glb_tech", sp["glb_tech"]), design.encode("glb_kib", sp["glb_kib"]), sp["glb_banks"],
+        sp["node_nm"])), dtype=float)
+    for roadmap in sp["memory_roadmap"]:
+        try:
+            memory_models.buffer(grid[:, 0].astype(int), grid[:, 1], hardware.GLB_BANK_WORD_BITS, grid[:, 3],
+                                 grid[:, 2], roadmap=roadmap)
+        except MemoryModelError as exc:
+            raise UserError(f"{spec.path}: space.glb_kib / space.glb_banks: {exc}") from None
 
 
 def workload_digest(wl: Workload) -> str:
@@ -99,6 +120,7 @@ def run(spec: Spec, out_dir: Path, progress: bool = True, dask_address: str | No
         dask_workers: int = 0) -> SweepResult:
     t0 = time.perf_counter()
     wl = prepare_workload(spec)  # all input errors surface before any output exists
+    preflight(spec)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "manifest.json").unlink(missing_ok=True)  # the folder is incomplete until we finish

@@ -35,6 +35,8 @@ CASES = [
     ("bad pattern", GOOD + "precision: {layers: {'nope*': {w: 4}}}\n", "matches no compute layer"),
     ("bad policy", GOOD + "precision: {policy: always}\n", "precision.policy: got 'always'"),
     ("duplicates", GOOD.replace("pe_rows: 8", "pe_rows: [8, 8]"), "duplicate values"),
+    ("unsupported node", GOOD + "  node_nm: 33\n", "space.node_nm: got 33; expected one of ['180'"),
+    ("GLB too small", GOOD + "  glb_kib: [64, 0.01]\n", "space.glb_kib / space.glb_banks: no array organisation"),
 ]
 
 
