@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
 from workloads.layer import Layer
@@ -312,29 +311,26 @@ def compute_counts(L: Layer, g: Geometry, dataflow: str) -> tuple[np.ndarray, np
 # --- Factored count tables: what ``compute_counts`` returns, without its (G, M, len(COUNTS)) array ---
 # The candidate terms (``_Array``) do not depend on the GLB size or NoC multicast and the DRAM tiling
 # depends only on the GLB size and bit widths, so each is evaluated once per distinct value of what it
-# depends on; ``count_vector`` (compiled) combines them into one candidate's counts on demand with the
-# same floating-point operations, in the same order, as ``compute_counts``.
-_TERMS = ("compute_cycles", "w_reads", "i_reads", "psum_rw", "w_fanout", "i_fanout", "spad_w", "spad_i",
+# depends on; ``dse.mapping`` (compiled) combines them into one candidate's counts on demand with the
+# same floating-point operations, in the same order, as ``compute_counts``. The kernels index TERMS
+# and PER_GEOMETRY by position (asserted there): change both together.
+TERMS = ("compute_cycles", "w_reads", "i_reads", "psum_rw", "w_fanout", "i_fanout", "spad_w", "spad_i",
           "spad_p", "noc_w", "noc_i", "noc_p")
+# what the _Array functions read (everything but the GLB size and multicast)
 _ARRAY_KEY = ("rows", "cols", "spad_ifmap_words", "spad_filter_words", "spad_psum_words", "pe_w_bits",
-              "pe_a_bits", "acc_bits", "w_bits", "a_bits", "o_bits", "passes")  # what the _Array functions read
+              "pe_a_bits", "acc_bits", "w_bits", "a_bits", "o_bits", "passes")
 _DRAM_KEY = ("glb_bytes", "w_bits", "a_bits", "acc_bits", "o_bits")  # what dram_tiling reads
-_PER_GEOMETRY = ("w_bits", "a_bits", "acc_bits", "o_bits", "passes", "rows", "cols", "multicast",
+PER_GEOMETRY = ("w_bits", "a_bits", "acc_bits", "o_bits", "passes", "rows", "cols", "multicast",
                  "dram_w_bits", "dram_i_bits", "tiles", "streams")
-(_T_COMPUTE, _T_W_READS, _T_I_READS, _T_PSUM_RW, _T_W_FAN, _T_I_FAN, _T_SPAD_W, _T_SPAD_I, _T_SPAD_P,
- _T_NOC_W, _T_NOC_I, _T_NOC_P) = range(len(_TERMS))
-(_G_W, _G_A, _G_ACC, _G_O, _G_PASSES, _G_ROWS, _G_COLS, _G_MULTICAST, _G_DRAM_W, _G_DRAM_I, _G_TILES,
- _G_STREAMS) = range(len(_PER_GEOMETRY))
-
 
 @dataclass(frozen=True)
 class FactoredCounts:
     """The count table of one layer and dataflow over G geometries and M candidates, factored."""
 
-    terms: tuple[np.ndarray, ...]  # _TERMS of the A distinct array geometries, each (A or 1, M or 1)
+    terms: tuple[np.ndarray, ...]  # TERMS of the A distinct array geometries, each (A or 1, M or 1)
     legal: np.ndarray  # (A, M)
     array_index: np.ndarray  # (G,) array geometry of each geometry
-    per_geometry: np.ndarray  # (G, len(_PER_GEOMETRY)) widths, array size, multicast, DRAM tiling
+    per_geometry: np.ndarray  # (G, len(PER_GEOMETRY)) widths, array size, multicast, DRAM tiling
     macs: float
     output_count: float
 
@@ -354,55 +350,15 @@ def factored_counts(L: Layer, g: Geometry, dataflow: str) -> FactoredCounts:
     a_first, a_index = _distinct(g, _ARRAY_KEY)
     arr = _ARRAY[dataflow](L, _take(g, a_first))
     shape = np.broadcast_shapes(arr.legal.shape, arr.compute_cycles.shape, (len(a_first), 1))
-    terms = tuple(np.ascontiguousarray(np.reshape(getattr(arr, name), (1, 1) if np.ndim(getattr(arr, name)) == 0
-                                                  else np.shape(getattr(arr, name))), dtype=float) for name in _TERMS)
+    terms = tuple(np.ascontiguousarray(np.atleast_2d(getattr(arr, name)), dtype=float) for name in TERMS)
     d_first, d_index = _distinct(g, _DRAM_KEY)
     dram = {k: v[d_index] for k, v in dram_tiling(L, _take(g, d_first)).items()}
     src = {**vars(g), "dram_w_bits": dram["w_bits"], "dram_i_bits": dram["i_bits"], "tiles": dram["tiles"],
            "streams": dram["streams"]}
-    per_geometry = np.hstack([np.asarray(src[f], float).reshape(-1, 1) for f in _PER_GEOMETRY])
-    return FactoredCounts(terms, np.ascontiguousarray(np.broadcast_to(arr.legal, shape)), a_index.astype(np.int64),
-                          per_geometry, float(L.macs), float(L.output_count))
-
-
-@numba.njit(cache=True, inline="always")
-def _term(x: np.ndarray, a: int, m: int) -> float:
-    """x[a, m] of a term broadcast from shape (A or 1, M or 1)."""
-    return x[a if x.shape[0] > 1 else 0, m if x.shape[1] > 1 else 0]
-
-
-@numba.njit(cache=True, inline="always")
-def count_vector(terms, a: int, m: int, q: np.ndarray, macs: float, output_count: float, out: np.ndarray) -> None:
-    """Counts (``out``, len(COUNTS)) of candidate ``m`` of array geometry ``a`` on the geometry whose
-    per-geometry terms are ``q``, operation for operation as in ``compute_counts`` (bit-identical)."""
-    compute = _term(terms[_T_COMPUTE], a, m)
-    w, act, acc = q[_G_W], q[_G_A], q[_G_ACC]
-    m_ops = macs * q[_G_PASSES]
-    w_rd = _term(terms[_T_W_READS], a, m) * (1.0 if q[_G_MULTICAST] == 1 else _term(terms[_T_W_FAN], a, m))
-    i_rd = _term(terms[_T_I_READS], a, m) * (1.0 if q[_G_MULTICAST] == 1 else _term(terms[_T_I_FAN], a, m))
-    streams = q[_G_STREAMS] == 1
-    dram_w = w_rd * w if streams else q[_G_DRAM_W]
-    dram_i = i_rd * act if streams else q[_G_DRAM_I]
-    psum = _term(terms[_T_PSUM_RW], a, m) / 2 * acc + output_count * q[_G_O]
-    out[0] = m_ops
-    out[1] = _term(terms[_T_SPAD_W], a, m)
-    out[2] = _term(terms[_T_SPAD_I], a, m)
-    out[3] = _term(terms[_T_SPAD_P], a, m)
-    out[4] = _term(terms[_T_NOC_W], a, m)
-    out[5] = _term(terms[_T_NOC_I], a, m)
-    out[6] = _term(terms[_T_NOC_P], a, m)
-    out[7] = 0.0 if streams else w_rd * w
-    out[8] = 0.0 if streams else i_rd * act
-    out[9] = psum
-    out[10] = 0.0 if streams else dram_w
-    out[11] = 0.0 if streams else dram_i
-    out[12] = psum
-    out[13] = dram_w
-    out[14] = dram_i
-    out[15] = output_count * q[_G_O]
-    out[16] = compute
-    out[17] = q[_G_TILES]
-    out[18] = m_ops / (compute * q[_G_ROWS] * q[_G_COLS])
+    per_geometry = np.hstack([np.asarray(src[f], float).reshape(-1, 1) for f in PER_GEOMETRY])
+    legal = np.ascontiguousarray(np.broadcast_to(arr.legal, shape))
+    return FactoredCounts(terms, legal, a_index.astype(np.int64), per_geometry, float(L.macs),
+                          float(L.output_count))
 
 
 def data_movement_counts(L: Layer, g: Geometry) -> np.ndarray:
@@ -416,4 +372,4 @@ def data_movement_counts(L: Layer, g: Geometry) -> np.ndarray:
     return out
 
 
-assert set(_TERMS) | {"legal"} == set(_Array.__dataclass_fields__)  # every candidate term is carried
+assert set(TERMS) | {"legal"} == set(_Array.__dataclass_fields__)  # every candidate term is carried

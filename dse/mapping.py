@@ -1,7 +1,12 @@
 """Mapping search: count tables per (layer, geometry), exact pruning, and a compiled argmin over points.
 
 1. Points are grouped by geometry (``dse.dataflows.Geometry``): everything that fixes the legal
-   mappings and their action counts. Count tables are built once per (layer, geometry) with numpy.
+   mappings and their action counts. Count tables are built once per (layer, geometry): the
+   candidate terms with numpy once per distinct array geometry, the DRAM tiling once per GLB size
+   and widths (``dse.dataflows.factored_counts``); a compiled kernel combines them per geometry
+   and prunes at once (``skyline_factored``), so the full (geometries x candidates x counts) table
+   never exists. ``compute_counts`` + ``prune`` is the plain numpy path, kept as the reference
+   (bit-identical, tests/test_cost_speed_equivalence.py).
 2. Candidates dominated in every cost-relevant count (spad words per operand, NoC bit-hops, GLB
    read bits, GLB write bits, DRAM bits, compute cycles, pipeline fill, 1 / tiles) can never win
    under any non-negative per-action energies and bandwidths, so they are dropped exactly: the
@@ -22,7 +27,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from dse.dataflows import CI, COUNTS, FactoredCounts, count_vector, unique_rows  # noqa: F401  (re-exported)
+from dse.dataflows import CI, COUNTS, PER_GEOMETRY, TERMS, FactoredCounts, unique_rows  # noqa: F401  (unique_rows re-exported)
 
 # Per-point action costs, columns of the (P, len(ACTION_COSTS)) matrix the kernel reads.
 ACTION_COSTS = ("mac_pj", "spad_weight_pj", "spad_ifmap_pj", "spad_psum_pj", "noc_pj_per_bit_hop",
@@ -116,6 +121,57 @@ def prune(counts: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return counts[np.repeat(np.arange(G), n_keep), keep[valid]], n_keep
 
 
+# Positions of the factored terms (``dse.dataflows.TERMS`` / ``PER_GEOMETRY``) as the kernels read
+# them. Literal here, and asserted at the end of this module, because numba's cache of a kernel only
+# watches this file: everything a cached kernel inlines lives here.
+(_T_COMPUTE, _T_W_READS, _T_I_READS, _T_PSUM_RW, _T_W_FAN, _T_I_FAN, _T_SPAD_W, _T_SPAD_I, _T_SPAD_P,
+ _T_NOC_W, _T_NOC_I, _T_NOC_P) = range(12)
+(_G_W, _G_A, _G_ACC, _G_O, _G_PASSES, _G_ROWS, _G_COLS, _G_MULTICAST, _G_DRAM_W, _G_DRAM_I, _G_TILES,
+ _G_STREAMS) = range(12)
+
+
+@numba.njit(cache=True, inline="always")
+def _term(x: np.ndarray, a: int, m: int) -> float:
+    """x[a, m] of a term broadcast from shape (A or 1, M or 1)."""
+    return x[a if x.shape[0] > 1 else 0, m if x.shape[1] > 1 else 0]
+
+
+@numba.njit(cache=True, inline="always")
+def _count_vector(terms, a: int, m: int, q: np.ndarray, macs: float, output_count: float,
+                 out: np.ndarray) -> None:
+    """Counts (``out``, len(COUNTS)) of candidate ``m`` of array geometry ``a`` on the geometry whose
+    per-geometry terms are ``q``, operation for operation as in ``dataflows.compute_counts``
+    (bit-identical)."""
+    compute = _term(terms[_T_COMPUTE], a, m)
+    w, act, acc = q[_G_W], q[_G_A], q[_G_ACC]
+    m_ops = macs * q[_G_PASSES]
+    w_rd = _term(terms[_T_W_READS], a, m) * (1.0 if q[_G_MULTICAST] == 1 else _term(terms[_T_W_FAN], a, m))
+    i_rd = _term(terms[_T_I_READS], a, m) * (1.0 if q[_G_MULTICAST] == 1 else _term(terms[_T_I_FAN], a, m))
+    streams = q[_G_STREAMS] == 1
+    dram_w = w_rd * w if streams else q[_G_DRAM_W]
+    dram_i = i_rd * act if streams else q[_G_DRAM_I]
+    psum = _term(terms[_T_PSUM_RW], a, m) / 2 * acc + output_count * q[_G_O]
+    out[0] = m_ops
+    out[1] = _term(terms[_T_SPAD_W], a, m)
+    out[2] = _term(terms[_T_SPAD_I], a, m)
+    out[3] = _term(terms[_T_SPAD_P], a, m)
+    out[4] = _term(terms[_T_NOC_W], a, m)
+    out[5] = _term(terms[_T_NOC_I], a, m)
+    out[6] = _term(terms[_T_NOC_P], a, m)
+    out[7] = 0.0 if streams else w_rd * w
+    out[8] = 0.0 if streams else i_rd * act
+    out[9] = psum
+    out[10] = 0.0 if streams else dram_w
+    out[11] = 0.0 if streams else dram_i
+    out[12] = psum
+    out[13] = dram_w
+    out[14] = dram_i
+    out[15] = output_count * q[_G_O]
+    out[16] = compute
+    out[17] = q[_G_TILES]
+    out[18] = m_ops / (compute * q[_G_ROWS] * q[_G_COLS])
+
+
 @numba.njit(cache=True, inline="always")
 def _reduce_one(c: np.ndarray, red: np.ndarray) -> None:
     """``_reduced`` of one count vector, same operations in the same order."""
@@ -146,7 +202,7 @@ def _skyline_factored(terms, legal, array_index, per_geometry, macs, output_coun
                 legal_m[n] = m
                 n += 1
         for j in range(n):
-            count_vector(terms, a, legal_m[j], per_geometry[g], macs, output_count, c)
+            _count_vector(terms, a, legal_m[j], per_geometry[g], macs, output_count, c)
             _reduce_one(c, red[j])
         n_keep[g] = _skyline_one(red[:n], all_legal[:n], kept)
         for j in range(n_keep[g]):
@@ -157,7 +213,8 @@ def _skyline_factored(terms, legal, array_index, per_geometry, macs, output_coun
 def _gather_factored(terms, array_index, per_geometry, macs, output_count, keep, n_keep, first_row, out):
     for g in range(per_geometry.shape[0]):  # a few kept candidates per geometry: not worth threads
         for j in range(n_keep[g]):
-            count_vector(terms, array_index[g], keep[g, j], per_geometry[g], macs, output_count, out[first_row[g] + j])
+            _count_vector(terms, array_index[g], keep[g, j], per_geometry[g], macs, output_count,
+                         out[first_row[g] + j])
 
 
 def skyline_factored(f: FactoredCounts) -> tuple[np.ndarray, np.ndarray]:
@@ -298,11 +355,19 @@ def search(tables: LayerTables, geo: np.ndarray, action_costs: np.ndarray, objec
     lp = (L, P) if per_layer else (0, 0)
     out = SearchResult(z(len(BREAKDOWN), P), z(len(ACCESSES), P), z(P), z(P), z(P), z(len(STALLS), P),
                        z(*lp), z(*lp), z(*lp), np.zeros(lp, dtype=np.int64))
-    _search(tables.counts, tables.offset, tables.n_valid, tables.layer_macs, np.ascontiguousarray(geo, dtype=np.int64),
+    _search(tables.counts, tables.offset, tables.n_valid, tables.layer_macs,
+            np.ascontiguousarray(geo, dtype=np.int64),
             np.ascontiguousarray(action_costs, dtype=float), OBJECTIVE_CODES[objective], per_layer,
             out.breakdown_pj, out.accesses, out.latency_cycles, out.compute_cycles, out.mac_util, out.stalls,
             out.layer_energy_pj, out.layer_latency_cycles, out.layer_utilization, out.layer_choice)
     return out
 
 
-assert len(COUNTS) == 19 and CI["utilization"] == 18  # the kernel indexes counts by position
+# the kernels index count vectors, factored terms and per-geometry terms by position
+assert COUNTS == ("mac_ops", "spad_weight", "spad_ifmap", "spad_psum", "noc_weight", "noc_ifmap", "noc_psum",
+                  "glb_rd_weight", "glb_rd_ifmap", "glb_rd_psum", "glb_wr_weight", "glb_wr_ifmap", "glb_wr_psum",
+                  "dram_rd_weight", "dram_rd_ifmap", "dram_wr_psum", "compute_cycles", "tiles", "utilization")
+assert TERMS == ("compute_cycles", "w_reads", "i_reads", "psum_rw", "w_fanout", "i_fanout", "spad_w",
+                 "spad_i", "spad_p", "noc_w", "noc_i", "noc_p")
+assert PER_GEOMETRY == ("w_bits", "a_bits", "acc_bits", "o_bits", "passes", "rows", "cols", "multicast",
+                        "dram_w_bits", "dram_i_bits", "tiles", "streams")
