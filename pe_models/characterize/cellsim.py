@@ -16,11 +16,12 @@ _BOOL_TOKEN = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_\[\]]*|[01]|[!'&*|+^()])")
 
 
 class _BoolParser:
-    """Liberty boolean syntax -> Verilog: ! and postfix ' are NOT, & * and juxtaposition are
-    AND, ^ is XOR, | + are OR (precedence NOT > AND > XOR > OR, with parentheses)."""
+    """Liberty boolean syntax -> expression tree: ! and postfix ' are NOT, & * and juxtaposition
+    are AND, ^ is XOR, | + are OR (precedence NOT > AND > XOR > OR, with parentheses).
+    Nodes: ("or"|"xor"|"and", [children]), ("not", child), ("const", 0|1), ("var", name)."""
 
     def __init__(self, text: str):
-        self.toks = [t for t in _BOOL_TOKEN.findall(text)]
+        self.toks = list(_BOOL_TOKEN.findall(text))
         self.i = 0
 
     def peek(self) -> str | None:
@@ -31,38 +32,37 @@ class _BoolParser:
         self.i += 1
         return tok
 
-    def parse(self) -> str:
+    def parse(self) -> tuple:
         out = self.or_()
         if self.peek() is not None:
             raise ValueError(f"unexpected {self.peek()!r}")
         return out
 
-    def or_(self) -> str:
-        terms = [self.xor()]
-        while self.peek() in ("|", "+"):
+    def _chain(self, op: str, ops: tuple[str, ...], sub) -> tuple:
+        terms = [sub()]
+        while self.peek() in ops:
             self.take()
-            terms.append(self.xor())
-        return terms[0] if len(terms) == 1 else "(" + " | ".join(terms) + ")"
+            terms.append(sub())
+        return terms[0] if len(terms) == 1 else (op, terms)
 
-    def xor(self) -> str:
-        terms = [self.and_()]
-        while self.peek() == "^":
-            self.take()
-            terms.append(self.and_())
-        return terms[0] if len(terms) == 1 else "(" + " ^ ".join(terms) + ")"
+    def or_(self) -> tuple:
+        return self._chain("or", ("|", "+"), self.xor)
 
-    def and_(self) -> str:
+    def xor(self) -> tuple:
+        return self._chain("xor", ("^",), self.and_)
+
+    def and_(self) -> tuple:
         terms = [self.unary()]
         while self.peek() is not None and self.peek() not in ("|", "+", "^", ")"):
             if self.peek() in ("&", "*"):
                 self.take()
             terms.append(self.unary())
-        return terms[0] if len(terms) == 1 else "(" + " & ".join(terms) + ")"
+        return terms[0] if len(terms) == 1 else ("and", terms)
 
-    def unary(self) -> str:
+    def unary(self) -> tuple:
         if self.peek() == "!":
             self.take()
-            out = f"(~{self.unary()})"
+            out = ("not", self.unary())
         elif self.peek() == "(":
             self.take()
             out = self.or_()
@@ -70,19 +70,72 @@ class _BoolParser:
                 raise ValueError("missing )")
         else:
             tok = self.take()
-            out = {"0": "1'b0", "1": "1'b1"}.get(tok, tok)
+            out = ("const", int(tok)) if tok in ("0", "1") else ("var", tok)
         while self.peek() == "'":
             self.take()
-            out = f"(~{out})"
+            out = ("not", out)
         return out
 
 
-def to_verilog(function: str) -> str:
-    """Translate a Liberty boolean function to a Verilog expression."""
+_VERILOG_OP = {"or": " | ", "xor": " ^ ", "and": " & "}
+
+
+def _verilog(node: tuple) -> str:
+    kind, arg = node
+    if kind == "var":
+        return arg
+    if kind == "const":
+        return f"1'b{arg}"
+    if kind == "not":
+        return f"(~{_verilog(arg)})"
+    return "(" + _VERILOG_OP[kind].join(_verilog(a) for a in arg) + ")"
+
+
+def _value(node: tuple, env: dict[str, int]) -> int:
+    kind, arg = node
+    if kind == "var":
+        return env[arg]
+    if kind == "const":
+        return arg
+    if kind == "not":
+        return 1 - _value(arg, env)
+    vals = [_value(a, env) for a in arg]
+    if kind == "and":
+        return int(all(vals))
+    if kind == "or":
+        return int(any(vals))
+    return sum(vals) % 2  # xor
+
+
+def _tree(function: str) -> tuple:
     try:
         return _BoolParser(function).parse()
     except (ValueError, IndexError) as exc:
         raise ValueError(f"cannot translate Liberty function {function!r}: {exc}") from None
+
+
+def to_verilog(function: str) -> str:
+    """Translate a Liberty boolean function to a Verilog expression."""
+    return _verilog(_tree(function))
+
+
+def variables(function: str) -> set[str]:
+    """Pin/state names a Liberty boolean function reads."""
+    out, stack = set(), [_tree(function)]
+    while stack:
+        kind, arg = stack.pop()
+        if kind == "var":
+            out.add(arg)
+        elif kind == "not":
+            stack.append(arg)
+        elif kind != "const":
+            stack.extend(arg)
+    return out
+
+
+def evaluate(function: str, env: dict[str, int]) -> int:
+    """Value (0/1) of a Liberty boolean function for the given pin values."""
+    return _value(_tree(function), env)
 
 
 def cell_model(cell: Cell, delay_ps: dict[str, int] | int = 1) -> str:

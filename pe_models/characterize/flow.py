@@ -5,8 +5,9 @@ Energy per operation = (sum over nets of toggles x 1/2 C_load V^2
                         + sum over cell pins of toggles x Liberty internal energy) / cycles,
 with C_load the sum of the Liberty input-pin capacitances on the net (no wire capacitance:
 the netlist is not placed) and the internal energy read at a fixed input slew (SLEW_NS) and
-the net's load. Glitches are included as far as a simulation with each cell's Liberty delay
-(inertial, no wire delay) shows them.
+the net's load (groups weighted by their ``when`` state and their related input's activity).
+Glitches are included as far as a simulation with each cell's Liberty delay (inertial, no
+wire delay) shows them.
 """
 
 from __future__ import annotations
@@ -286,6 +287,35 @@ def simulate(v: Variant, top: dict, top_name: str, lib: Library, work: Path, cyc
     return toggles
 
 
+def _when_probability(when: str | None, tied: dict[str, int]) -> float:
+    """Probability that a Liberty ``when`` condition holds, with tied pins at their constant and
+    every other pin independently 1 with probability 1/2 (no state correlation is modelled)."""
+    if not when:
+        return 1.0
+    free = sorted(cellsim.variables(when) - set(tied))
+    hits = sum(cellsim.evaluate(when, dict(tied, **{n: (k >> i) & 1 for i, n in enumerate(free)}))
+               for k in range(1 << len(free)))
+    return hits / (1 << len(free))
+
+
+def _pin_energy_pj(pin, conns: dict, toggles: dict[int, int], load_pf: float) -> float:
+    """Internal energy per transition of ``pin`` on one instance: its internal_power groups
+    weighted by the probability of their ``when`` state (tied inputs fixed) and, for output
+    pins, by how often the group's related input toggles (a tied input never causes one)."""
+    tied = {p: int(bits[0]) for p, bits in conns.items() if bits and bits[0] in ("0", "1")}
+    weights = []
+    for t in pin.energy:
+        w = _when_probability(t.when, tied)
+        if pin.direction == "output" and t.related_pin is not None:
+            rel = conns.get(t.related_pin, [None])[0]
+            w *= toggles.get(rel, 0) if isinstance(rel, int) else 0.0
+        weights.append(w)
+    if sum(weights) <= 0:  # nothing distinguishes the groups: equal weights
+        weights = [1.0] * len(pin.energy)
+    values = [t.at(SLEW_NS, load_pf) for t in pin.energy]
+    return float(np.average(values, weights=weights))
+
+
 def energy_area(top: dict, lib: Library, toggles: dict[int, int], cycles: int
                 ) -> tuple[float, float, int, float, float, float]:
     """(energy pJ/op, combinational energy pJ/op, cells, area um2, sequential area um2, leakage uW)."""
@@ -310,8 +340,7 @@ def energy_area(top: dict, lib: Library, toggles: dict[int, int], cycles: int
                 if b not in toggles:
                     missing_activity += 1
                     continue
-                e_pj = float(np.mean([t.at(SLEW_NS, load_pf.get(b, 0.0)) for t in pin.energy]))
-                pin_pj = toggles[b] * e_pj
+                pin_pj = toggles[b] * _pin_energy_pj(pin, conns, toggles, load_pf.get(b, 0.0))
                 energy_pj += pin_pj
                 comb_pj += pin_pj if cell.ff is None else 0.0
     if missing_activity:

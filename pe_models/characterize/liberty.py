@@ -120,6 +120,8 @@ class RiseFall:
 
     rise: Lut
     fall: Lut
+    related_pin: str | None = None  # the input whose transition this group describes
+    when: str | None = None  # state condition (Liberty boolean) under which the group applies
 
     def at(self, slew_ns: float, load_pf: float) -> float:
         """Mean of the rise and fall values."""
@@ -220,7 +222,10 @@ def _pair(grp: Group, rise_kind: str, fall_kind: str, templates: dict[str, Group
     fall = next(iter(grp.sub(fall_kind)), None)
     if rise is None and fall is None:
         return None
-    return RiseFall(_lut(rise or fall, templates, scale, u), _lut(fall or rise, templates, scale, u))
+    related = grp.attrs.get("related_pin")
+    return RiseFall(_lut(rise or fall, templates, scale, u), _lut(fall or rise, templates, scale, u),
+                    related.split()[0] if isinstance(related, str) and related.strip() else None,
+                    grp.attrs.get("when"))
 
 
 def _strip_groups(text: str, kind: str) -> str:
