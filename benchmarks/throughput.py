@@ -1,12 +1,15 @@
 """Throughput of the cost model with mapping optimisation on ResNet-18 (printed, not a timed test).
 
-    python benchmarks/throughput.py [--points N] [--chunk N]
+    python benchmarks/throughput.py [--points N] [--chunk N] [--space shared|quidam|both]
 
-Evaluates the first N points of a ~1.5M-point ResNet-18 space (all three dataflows, NoC
-multicast on/off, 6 PE types, ...) in chunks, exactly as `dse run` does (hardware costs, count
-tables per geometry, pruned mapping search, results table), after one warm-up chunk that
-compiles the numba kernels. Prints points/s, (point x layer) evaluations/s and, last,
-``resnet18_points_per_minute=<number>``.
+``shared`` (default): the first N points of a ~1.5M-point ResNet-18 space (all three dataflows,
+NoC multicast on/off, 6 PE types, ...) where ~216 design points share each geometry (the count
+tables are built once per geometry). ``quidam``: the first N points of sweeps/quidam_pe_types.yaml
+(134,400 points, ~8 per geometry: geometry-diverse, so building the count tables dominates).
+Each is evaluated in chunks, exactly as `dse run` does (hardware costs, count tables per geometry,
+pruned mapping search, results table), after one warm-up chunk that compiles the numba kernels
+(or loads them from the cache). Prints points/s, (point x layer) evaluations/s and, last,
+``resnet18_points_per_minute=<number>`` (the shared space's figure whenever it ran).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from pathlib import Path
 
 import numba
 import yaml
@@ -36,30 +40,45 @@ SPACE = {
     },
     "mapping": {"objective": "edp"},
 }
+QUIDAM_SPEC = Path(__file__).resolve().parents[1] / "sweeps" / "quidam_pe_types.yaml"
+
+
+def measure(spec: spec_mod.Spec, points: int, chunk: int) -> float:
+    """Points per second over the first ``points`` points of ``spec``; prints the figures."""
+    wl = sweep.prepare_workload(spec)
+    n = min(points, spec.n_points)
+    n_layers = len(wl.graph)
+    evaluate(design.batch(spec, 0, min(5_000, n)), wl, spec.mapping_objective)  # warm-up: numba compile / cache
+    t0 = time.perf_counter()
+    for start in range(0, n, chunk):
+        table = evaluate(design.batch(spec, start, min(n, start + chunk)), wl, spec.mapping_objective)
+        assert len(table) == min(n, start + chunk) - start
+    wall = time.perf_counter() - t0
+    pps = n / wall
+    print(f"[{spec.name}] space: {spec.n_points:,} {wl.graph.name} points ({n_layers} layers, "
+          f"{len(wl.graph.compute_layers())} compute)")
+    print(f"[{spec.name}] evaluated {n:,} design points in {wall:.2f} s")
+    print(f"[{spec.name}] design points per second: {pps:,.0f}")
+    print(f"[{spec.name}] (design point x layer) evaluations per second: {pps * n_layers:,.0f}")
+    return pps
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--points", type=int, default=1_000_000)
     ap.add_argument("--chunk", type=int, default=250_000)
+    ap.add_argument("--space", choices=("shared", "quidam", "both"), default="shared")
     args = ap.parse_args()
-    spec = spec_mod.parse(yaml.safe_load(yaml.safe_dump(SPACE)), "throughput.yaml")
-    wl = sweep.prepare_workload(spec)
-    n = min(args.points, spec.n_points)
-    n_layers = len(wl.graph)
-    evaluate(design.batch(spec, 0, 5_000), wl, "edp")  # warm-up: numba compilation / cache load
-    t0 = time.perf_counter()
-    for start in range(0, n, args.chunk):
-        table = evaluate(design.batch(spec, start, min(n, start + args.chunk)), wl, "edp")
-        assert len(table) == min(n, start + args.chunk) - start
-    wall = time.perf_counter() - t0
-    pps = n / wall
-    print(f"space: {spec.n_points:,} ResNet-18 points ({n_layers} layers, {len(wl.graph.compute_layers())} compute)")
     print(f"cores: {os.cpu_count()} (numba threads {numba.get_num_threads()})")
-    print(f"evaluated {n:,} design points in {wall:.2f} s")
-    print(f"design points per second: {pps:,.0f}")
-    print(f"(design point x layer) evaluations per second: {pps * n_layers:,.0f}")
-    print(f"resnet18_points_per_minute={pps * 60:.0f}")
+    if args.space in ("quidam", "both"):
+        quidam = spec_mod.parse(yaml.safe_load(QUIDAM_SPEC.read_text()), str(QUIDAM_SPEC))
+        # dse run's own chunk size, so the figure is what `dse run` gets
+        pps = measure(quidam, args.points, quidam.chunk_points)
+        print(f"quidam_points_per_second={pps:.0f}")
+    if args.space in ("shared", "both"):
+        spec = spec_mod.parse(yaml.safe_load(yaml.safe_dump(SPACE)), "throughput.yaml")
+        pps = measure(spec, args.points, args.chunk)
+        print(f"resnet18_points_per_minute={pps * 60:.0f}")
 
 
 if __name__ == "__main__":
