@@ -35,8 +35,12 @@ CSV_45NM = Path(__file__).resolve().parent / "data" / "characterization_45nm.csv
 METRICS = ("energy_pj_per_mac", "area_um2", "leakage_uw", "fmax_mhz")
 HOLDOUT_BITS = (5, 10)
 FITTED_KINDS = (PEKind.INT, PEKind.LIGHTPE1, PEKind.LIGHTPE2)
-_PE_TYPE_OF_KIND = {PEKind.INT: "INT", PEKind.LIGHTPE1: "LightPE-1", PEKind.LIGHTPE2: "LightPE-2",
-                    PEKind.FP16: "FP16"}
+_PE_TYPE_OF_KIND = {
+    PEKind.INT: "INT",
+    PEKind.LIGHTPE1: "LightPE-1",
+    PEKind.LIGHTPE2: "LightPE-2",
+    PEKind.FP16: "FP16",
+}
 _TERMS = {PEKind.LIGHTPE1: 1, PEKind.LIGHTPE2: 2}
 
 
@@ -49,7 +53,9 @@ def load_table(path: Path = CSV_45NM) -> pd.DataFrame:
     try:
         df = pd.read_csv(path, comment="#")
     except FileNotFoundError:
-        raise TableError(f"{path}: characterization table not found; run python -m pe_models.characterize") from None
+        raise TableError(
+            f"{path}: characterization table not found; run python -m pe_models.characterize"
+        ) from None
     missing = {"pe_type", "w_bits", "a_bits", *METRICS} - set(df.columns)
     if missing:
         raise TableError(f"{path}: missing columns {sorted(missing)}")
@@ -62,16 +68,18 @@ def exp_bits(kind: np.ndarray, w_bits: np.ndarray) -> np.ndarray:
     return np.asarray(w_bits) // terms - 1
 
 
-def features(kind: PEKind, w_bits: np.ndarray, a_bits: np.ndarray, metric: str = "energy_pj_per_mac"
-             ) -> np.ndarray:
+def features(
+    kind: PEKind, w_bits: np.ndarray, a_bits: np.ndarray, metric: str = "energy_pj_per_mac"
+) -> np.ndarray:
     """(N, F) regression terms of one PE family and metric (see module docstring)."""
     w = np.asarray(w_bits, dtype=float).reshape(-1)
     a = np.asarray(a_bits, dtype=float).reshape(-1)
     if kind == PEKind.INT and metric == "fmax_mhz":
         return np.stack([np.ones_like(w), w + a], axis=1)
     if kind == PEKind.INT:
-        return np.stack([np.ones_like(w), w, a, w * a, w * w, a * a, np.minimum(w, a) ** 2, w * a * (w + a)],
-                        axis=1)
+        return np.stack(
+            [np.ones_like(w), w, a, w * a, w * w, a * a, np.minimum(w, a) ** 2, w * a * (w + a)], axis=1
+        )
     if kind in _TERMS:
         e = w / _TERMS[kind] - 1.0
         s = 2.0**e
@@ -147,7 +155,9 @@ def fit(df: pd.DataFrame, train: pd.Series | None = None) -> FittedModel:
         if train is not None:
             rows = rows[train.loc[rows.index]]
         if len(rows) < 6:
-            raise TableError(f"only {len(rows)} {_PE_TYPE_OF_KIND[k]} rows in the characterization table; need >= 6")
+            raise TableError(
+                f"only {len(rows)} {_PE_TYPE_OF_KIND[k]} rows in the characterization table; need >= 6"
+            )
         for m in METRICS:
             coefs[(k, m)] = _solve(features(k, rows["w_bits"], rows["a_bits"], m), _target(rows, m))
     fp = df[df["pe_type"] == "FP16"]
@@ -173,9 +183,17 @@ def quality(df: pd.DataFrame) -> list[FitQuality]:
             r2 = 1.0 - np.sum((pred - y) ** 2) / np.sum((y - y.mean()) ** 2)
             y_all = rows[m].to_numpy(float)
             pred_all = _predict(full_model.coefs[(k, m)], features(k, rows["w_bits"], rows["a_bits"], m), m)
-            out.append(FitQuality(_PE_TYPE_OF_KIND[k], m, int(train.loc[rows.index].sum()), len(test), float(r2),
-                                  float(np.max(np.abs(pred / y - 1.0))),
-                                  float(np.max(np.abs(pred_all / y_all - 1.0)))))
+            out.append(
+                FitQuality(
+                    _PE_TYPE_OF_KIND[k],
+                    m,
+                    int(train.loc[rows.index].sum()),
+                    len(test),
+                    float(r2),
+                    float(np.max(np.abs(pred / y - 1.0))),
+                    float(np.max(np.abs(pred_all / y_all - 1.0))),
+                )
+            )
     return out
 
 
@@ -188,11 +206,20 @@ def default_model() -> FittedModel:
 def format_report(rows: list[FitQuality]) -> str:
     """Text table: R2 and max relative error on held-out variants (any operand of 5 or 10 bits
     left out of the fit), and the max relative error of the production fit over all variants."""
-    title = (f"fit quality at 45 nm; held out: variants with a {' or '.join(map(str, HOLDOUT_BITS))}-bit operand "
-             f"(R2, max_rel_err); all_max_rel_err: production fit on every variant ({CSV_45NM.name})")
-    lines = [title,(f"{'pe_type':10s} {'metric':18s} {'train':>5s} {'test':>4s} {'R2':>7s} {'max_rel_err':>11s} "
-              f"{'all_max_rel_err':>15s}")]
+    title = (
+        f"fit quality at 45 nm; held out: variants with a {' or '.join(map(str, HOLDOUT_BITS))}-bit operand "
+        f"(R2, max_rel_err); all_max_rel_err: production fit on every variant ({CSV_45NM.name})"
+    )
+    lines = [
+        title,
+        (
+            f"{'pe_type':10s} {'metric':18s} {'train':>5s} {'test':>4s} {'R2':>7s} {'max_rel_err':>11s} "
+            f"{'all_max_rel_err':>15s}"
+        ),
+    ]
     for q in rows:
-        lines.append(f"{q.pe_type:10s} {q.metric:18s} {q.n_train:5d} {q.n_test:4d} {q.r2:7.4f} "
-                     f"{100 * q.max_rel_err:10.2f}% {100 * q.max_rel_err_all:14.2f}%")
+        lines.append(
+            f"{q.pe_type:10s} {q.metric:18s} {q.n_train:5d} {q.n_test:4d} {q.r2:7.4f} "
+            f"{100 * q.max_rel_err:10.2f}% {100 * q.max_rel_err_all:14.2f}%"
+        )
     return "\n".join(lines)

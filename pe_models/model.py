@@ -28,32 +28,49 @@ def _validate(kind: np.ndarray, w: np.ndarray, a: np.ndarray) -> None:
     """Raise ValueError naming the first bad (kind, w_bits, a_bits) and what is expected."""
     known = np.isin(kind, [int(k) for k in PEKind])
     if not known.all():
-        raise ValueError(f"PE kind code {kind[~known][0]} unknown; expected one of "
-                         f"{ {int(k): k.name for k in PEKind} }")
-    in_range = (w >= MIN_BITS) & (w <= MAX_BITS) & (a >= MIN_BITS) & (a <= MAX_BITS) & (w == np.round(w)) & (a == np.round(a))
+        raise ValueError(
+            f"PE kind code {kind[~known][0]} unknown; expected one of { {int(k): k.name for k in PEKind} }"
+        )
+    in_range = (
+        (w >= MIN_BITS)
+        & (w <= MAX_BITS)
+        & (a >= MIN_BITS)
+        & (a <= MAX_BITS)
+        & (w == np.round(w))
+        & (a == np.round(a))
+    )
     ok = np.where(kind == PEKind.INT, in_range, True)
     for k, widths in LIGHTPE_W_BITS.items():
-        ok &= np.where(kind == k, np.isin(w, widths) & (a >= MIN_BITS) & (a <= MAX_BITS) & (a == np.round(a)), True)
+        ok &= np.where(
+            kind == k, np.isin(w, widths) & (a >= MIN_BITS) & (a <= MAX_BITS) & (a == np.round(a)), True
+        )
     ok &= np.where(kind == PEKind.FP16, (w == FP16_BITS) & (a == FP16_BITS), True)
     if not ok.all():
         i = np.flatnonzero(~ok)[0]
         k = PEKind(int(kind[i]))
-        expect = {PEKind.INT: f"integer W and A in {MIN_BITS}..{MAX_BITS}",
-                  PEKind.FP16: "W = A = 16",
-                  PEKind.LIGHTPE1: f"W in {LIGHTPE_W_BITS[PEKind.LIGHTPE1]} and A in {MIN_BITS}..{MAX_BITS}",
-                  PEKind.LIGHTPE2: f"W in {LIGHTPE_W_BITS[PEKind.LIGHTPE2]} and A in {MIN_BITS}..{MAX_BITS}"}[k]
-        raise ValueError(f"PE model: {k.name} with w_bits={w[i]:g}, a_bits={a[i]:g} is outside the "
-                         f"characterized range; expected {expect}")
+        expect = {
+            PEKind.INT: f"integer W and A in {MIN_BITS}..{MAX_BITS}",
+            PEKind.FP16: "W = A = 16",
+            PEKind.LIGHTPE1: f"W in {LIGHTPE_W_BITS[PEKind.LIGHTPE1]} and A in {MIN_BITS}..{MAX_BITS}",
+            PEKind.LIGHTPE2: f"W in {LIGHTPE_W_BITS[PEKind.LIGHTPE2]} and A in {MIN_BITS}..{MAX_BITS}",
+        }[k]
+        raise ValueError(
+            f"PE model: {k.name} with w_bits={w[i]:g}, a_bits={a[i]:g} is outside the "
+            f"characterized range; expected {expect}"
+        )
 
 
 def evaluate(kind, w_bits, a_bits, node_nm=45.0, vdd_v=None) -> PECosts:
     """Costs of PEs (arrays broadcast together) at node_nm and vdd_v (None: the node's nominal)."""
-    kind, w, a, node = np.broadcast_arrays(np.asarray(kind), np.asarray(w_bits, float),
-                                           np.asarray(a_bits, float), np.asarray(node_nm, float))
+    kind, w, a, node = np.broadcast_arrays(
+        np.asarray(kind), np.asarray(w_bits, float), np.asarray(a_bits, float), np.asarray(node_nm, float)
+    )
     shape = kind.shape
     kind, w, a, node = (x.reshape(-1) for x in (kind, w, a, node))
     _validate(kind.astype(int), w, a)
-    vdd = scaling.resolve_vdd(node, None if vdd_v is None else np.broadcast_to(np.asarray(vdd_v, float), shape).reshape(-1))
+    vdd = scaling.resolve_vdd(
+        node, None if vdd_v is None else np.broadcast_to(np.asarray(vdd_v, float), shape).reshape(-1)
+    )
     ref_vdd = scaling.nominal_vdd_v(REFERENCE_NODE_NM)
     base = default_model().predict_45nm(kind, w, a)
     energy = base["energy_pj_per_mac"] * scaling.energy_factor(REFERENCE_NODE_NM, ref_vdd, node, vdd)

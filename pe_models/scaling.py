@@ -33,12 +33,34 @@ _COEFFS = {
     7.0: (-28.58, 76.6, -70.26, 24.69, 0.1776, -0.09097, 0.02447, 1179.0, -515.7, 123.4),  # HP
 }
 # Area of a design at each node relative to 45 nm (the paper's area-scaling table, 45 nm row).
-_AREA_REL_45 = {180.0: 19.0, 130.0: 6.4, 90.0: 2.8, 65.0: 1.5, 45.0: 1.0, 32.0: 0.46, 20.0: 0.21,
-                16.0: 0.19, 14.0: 0.17, 10.0: 0.1, 7.0: 0.059}
+_AREA_REL_45 = {
+    180.0: 19.0,
+    130.0: 6.4,
+    90.0: 2.8,
+    65.0: 1.5,
+    45.0: 1.0,
+    32.0: 0.46,
+    20.0: 0.21,
+    16.0: 0.19,
+    14.0: 0.17,
+    10.0: 0.1,
+    7.0: 0.059,
+}
 # Nominal supply of each node: PTM model cards (180-32 nm; e.g. PTM 45 nm HP: 1.0 V) and the
 # ITRS HP supplies used by the paper for 20-7 nm.
-_VDD_NOMINAL_V = {180.0: 1.8, 130.0: 1.3, 90.0: 1.2, 65.0: 1.1, 45.0: 1.0, 32.0: 0.9, 20.0: 0.9,
-                  16.0: 0.85, 14.0: 0.8, 10.0: 0.75, 7.0: 0.7}
+_VDD_NOMINAL_V = {
+    180.0: 1.8,
+    130.0: 1.3,
+    90.0: 1.2,
+    65.0: 1.1,
+    45.0: 1.0,
+    32.0: 0.9,
+    20.0: 0.9,
+    16.0: 0.85,
+    14.0: 0.8,
+    10.0: 0.75,
+    7.0: 0.7,
+}
 _INTERPOLATED = {28.0: (32.0, 20.0), 22.0: (32.0, 20.0)}  # our linear interpolation (see above)
 
 SUPPORTED_NODES_NM: tuple[float, ...] = tuple(sorted(set(_COEFFS) | set(_INTERPOLATED), reverse=True))
@@ -50,8 +72,10 @@ VDD_RANGE_REL = (0.6, 1.2)
 def _check_nodes(node_nm: np.ndarray) -> None:
     bad = ~np.isin(node_nm, SUPPORTED_NODES_NM)
     if bad.any():
-        raise ValueError(f"node_nm {sorted(set(node_nm[bad].tolist()))} not supported; "
-                         f"expected one of {list(SUPPORTED_NODES_NM)}")
+        raise ValueError(
+            f"node_nm {sorted(set(node_nm[bad].tolist()))} not supported; "
+            f"expected one of {list(SUPPORTED_NODES_NM)}"
+        )
 
 
 def _per_node(node_nm: np.ndarray, table: dict[float, float | tuple]) -> np.ndarray:
@@ -87,8 +111,11 @@ def resolve_vdd(node_nm: np.ndarray | float, vdd_v: np.ndarray | float | None) -
     bad = (rel < VDD_RANGE_REL[0]) | (rel > VDD_RANGE_REL[1]) | ~np.isfinite(rel)
     if bad.any():
         i = np.flatnonzero(bad.reshape(-1))[0]
-        raise ValueError(f"vdd_v {vdd.reshape(-1)[i]} outside {VDD_RANGE_REL[0]}-{VDD_RANGE_REL[1]} x the "
-                         f"nominal {nominal.reshape(-1)[i]} V of the {np.broadcast_to(node_nm, nominal.shape).reshape(-1)[i]} nm node")
+        node = np.broadcast_to(node_nm, nominal.shape).reshape(-1)[i]
+        raise ValueError(
+            f"vdd_v {vdd.reshape(-1)[i]} outside {VDD_RANGE_REL[0]}-{VDD_RANGE_REL[1]} x the "
+            f"nominal {nominal.reshape(-1)[i]} V of the {node} nm node"
+        )
     return vdd
 
 
@@ -103,17 +130,23 @@ def _factors(node_nm: np.ndarray, vdd_v: np.ndarray) -> tuple[np.ndarray, np.nda
 
 def delay_factor(node_from, vdd_from, node_to, vdd_to) -> np.ndarray:
     """Multiply a delay at (node_from, vdd_from) by this to get it at (node_to, vdd_to)."""
-    return _factors(np.asarray(node_to, float), vdd_to)[0] / _factors(np.asarray(node_from, float), vdd_from)[0]
+    return (
+        _factors(np.asarray(node_to, float), vdd_to)[0] / _factors(np.asarray(node_from, float), vdd_from)[0]
+    )
 
 
 def energy_factor(node_from, vdd_from, node_to, vdd_to) -> np.ndarray:
     """Multiply a dynamic energy at (node_from, vdd_from) by this to get it at (node_to, vdd_to)."""
-    return _factors(np.asarray(node_to, float), vdd_to)[1] / _factors(np.asarray(node_from, float), vdd_from)[1]
+    return (
+        _factors(np.asarray(node_to, float), vdd_to)[1] / _factors(np.asarray(node_from, float), vdd_from)[1]
+    )
 
 
 def power_factor(node_from, vdd_from, node_to, vdd_to) -> np.ndarray:
     """The paper's power scaling factor (its fitted power polynomial, at a fixed clock)."""
-    return _factors(np.asarray(node_to, float), vdd_to)[2] / _factors(np.asarray(node_from, float), vdd_from)[2]
+    return (
+        _factors(np.asarray(node_to, float), vdd_to)[2] / _factors(np.asarray(node_from, float), vdd_from)[2]
+    )
 
 
 # Leakage power density of standard-cell logic (nW/um2, typical corner, 25 C), measured by our
@@ -137,8 +170,9 @@ def leakage_density_nw_per_um2(node_nm, vdd_v) -> np.ndarray:
 
 def leakage_factor(node_from, vdd_from, node_to, vdd_to) -> np.ndarray:
     """Multiply a leakage power at (node_from, vdd_from) by this to get it at (node_to, vdd_to)."""
-    return area_factor(node_from, node_to) * (leakage_density_nw_per_um2(node_to, vdd_to)
-                                              / leakage_density_nw_per_um2(node_from, vdd_from))
+    return area_factor(node_from, node_to) * (
+        leakage_density_nw_per_um2(node_to, vdd_to) / leakage_density_nw_per_um2(node_from, vdd_from)
+    )
 
 
 def area_factor(node_from, node_to) -> np.ndarray:

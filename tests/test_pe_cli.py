@@ -39,10 +39,13 @@ def test_fit_report_prints_every_metric(capsys):
         assert out.count(m) == 3  # INT, LightPE-1, LightPE-2
 
 
-@pytest.mark.parametrize("args, msg", [
-    (["--node-nm", "40"], "--node-nm 40 not supported"),
-    (["--node-nm", "45", "--vdd-v", "3.0"], "vdd_v 3.0 outside"),
-])
+@pytest.mark.parametrize(
+    "args, msg",
+    [
+        (["--node-nm", "40"], "--node-nm 40 not supported"),
+        (["--node-nm", "45", "--vdd-v", "3.0"], "vdd_v 3.0 outside"),
+    ],
+)
 def test_bad_options_give_one_line_errors(capsys, args, msg):
     assert main(["pe", *args]) == 2
     err = capsys.readouterr().err.strip()

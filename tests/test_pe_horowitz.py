@@ -3,8 +3,8 @@
 
 Tolerance: a factor of 2 either way for each operation. Our 45 nm figures are derived, not
 measured: IHP SG13G2 130 nm gate netlists (unplaced, no wire load), uniformly random operands
-(worst-case activity), glitches from Liberty-delay simulation, then two Stillmaker & Baas scalings (130 -> 45 nm,
-1.0 -> 0.9 V) that are each accurate to some tens of percent; Horowitz's figures are themselves
+(worst-case activity), glitches from Liberty-delay simulation, then two Stillmaker & Baas
+scalings (130 -> 45 nm, 1.0 -> 0.9 V) that are each accurate to some tens of percent; Horowitz's figures are themselves
 rounded, process-specific estimates. A factor-2 band is what such a chain can honestly promise.
 """
 

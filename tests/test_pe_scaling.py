@@ -67,21 +67,32 @@ def test_bad_node_and_supply_are_rejected_with_a_clear_message():
 # spread: the test guards the chain (characterization + scaling) against regressions and
 # states how far real libraries sit from the published equations.
 CROSS_NODE_BANDS = {  # node: {metric: (low, high) of measured / predicted}
-    180.0: {"energy_pj_per_mac": (0.3, 0.62), "area_um2": (0.38, 0.72), "fmax_mhz": (0.17, 0.35),
-            "leakage_uw": (0.034, 0.057)},
-    7.0: {"energy_pj_per_mac": (2.2, 5.0), "area_um2": (0.56, 1.03), "fmax_mhz": (0.4, 0.9),
-          "leakage_uw": (0.57, 1.04)},
+    180.0: {
+        "energy_pj_per_mac": (0.3, 0.62),
+        "area_um2": (0.38, 0.72),
+        "fmax_mhz": (0.17, 0.35),
+        "leakage_uw": (0.034, 0.057),
+    },
+    7.0: {
+        "energy_pj_per_mac": (2.2, 5.0),
+        "area_um2": (0.56, 1.03),
+        "fmax_mhz": (0.4, 0.9),
+        "leakage_uw": (0.57, 1.04),
+    },
 }
 
 
 def _predict_from_ihp(ihp: pd.DataFrame, node: float, vdd: float) -> pd.DataFrame:
     v0 = ihp["vdd_v"].to_numpy()
-    return pd.DataFrame({
-        "energy_pj_per_mac": ihp["energy_pj_per_mac"] * scaling.energy_factor(130.0, v0, node, vdd),
-        "area_um2": ihp["area_um2"] * scaling.area_factor(130.0, node),
-        "fmax_mhz": ihp["fmax_mhz"] / scaling.delay_factor(130.0, v0, node, vdd),
-        "leakage_uw": ihp["leakage_uw"] * scaling.leakage_factor(130.0, v0, node, vdd),
-    }, index=ihp.index)
+    return pd.DataFrame(
+        {
+            "energy_pj_per_mac": ihp["energy_pj_per_mac"] * scaling.energy_factor(130.0, v0, node, vdd),
+            "area_um2": ihp["area_um2"] * scaling.area_factor(130.0, node),
+            "fmax_mhz": ihp["fmax_mhz"] / scaling.delay_factor(130.0, v0, node, vdd),
+            "leakage_uw": ihp["leakage_uw"] * scaling.leakage_factor(130.0, v0, node, vdd),
+        },
+        index=ihp.index,
+    )
 
 
 @pytest.mark.parametrize("node", sorted(CROSS_NODE_BANDS))

@@ -1,9 +1,9 @@
 """``dse pe``: PE costs from the characterized, fitted models at a technology node.
 
-    dse pe --node-nm 45                 table of every PE type at its supported widths
-    dse pe --node-nm 7 --format csv     the same, machine-readable
-    dse pe --fit-report                 held-out fit quality (R^2, max relative error)
-    dse pe --compare                    INT2/4/8/16 and LightPE-1/2 relative to INT16 (QUIDAM-style)
+dse pe --node-nm 45                 table of every PE type at its supported widths
+dse pe --node-nm 7 --format csv     the same, machine-readable
+dse pe --fit-report                 held-out fit quality (R^2, max relative error)
+dse pe --compare                    INT2/4/8/16 and LightPE-1/2 relative to INT16 (QUIDAM-style)
 """
 
 from __future__ import annotations
@@ -20,7 +20,16 @@ from pe_models import fit, scaling
 from pe_models.catalog import PE_TYPES, PEKind
 from pe_models.model import LIGHTPE_W_BITS
 
-CSV_COLUMNS = ("pe_type", "w_bits", "a_bits", "node_nm", "energy_pj_per_mac", "area_um2", "leakage_uw", "fmax_mhz")
+CSV_COLUMNS = (
+    "pe_type",
+    "w_bits",
+    "a_bits",
+    "node_nm",
+    "energy_pj_per_mac",
+    "area_um2",
+    "leakage_uw",
+    "fmax_mhz",
+)
 SQUARE_BITS = (2, 3, 4, 5, 6, 8, 10, 12, 16)
 # Mixed-precision pairs in common use (weights narrower than activations, and the reverse).
 COMMON_PAIRS = ((2, 4), (2, 8), (4, 8), (8, 4), (4, 16), (8, 16))
@@ -31,19 +40,36 @@ COMPARE_TYPES = ("INT2", "INT4", "INT8", "INT16", "LightPE-1", "LightPE-2", "FP1
 # (QAPPA, the workshop version: up to 4.9x).
 QUIDAM_LIGHTPE_GAIN_VS_INT16 = 5.7
 QAPPA_LIGHTPE_GAIN_VS_INT16 = 4.9
-_TYPE_NAME = {PEKind.INT: "INT", PEKind.LIGHTPE1: "LightPE-1", PEKind.LIGHTPE2: "LightPE-2", PEKind.FP16: "FP16"}
+_TYPE_NAME = {
+    PEKind.INT: "INT",
+    PEKind.LIGHTPE1: "LightPE-1",
+    PEKind.LIGHTPE2: "LightPE-2",
+    PEKind.FP16: "FP16",
+}
 
 
 def register(sub) -> None:
-    p = sub.add_parser("pe", help="PE energy/area/leakage/fmax from the characterized models",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--node-nm", type=float, default=45.0,
-                   help=f"technology node, one of {', '.join(f'{n:g}' for n in scaling.SUPPORTED_NODES_NM)}")
+    p = sub.add_parser(
+        "pe",
+        help="PE energy/area/leakage/fmax from the characterized models",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--node-nm",
+        type=float,
+        default=45.0,
+        help=f"technology node, one of {', '.join(f'{n:g}' for n in scaling.SUPPORTED_NODES_NM)}",
+    )
     p.add_argument("--vdd-v", type=float, default=None, help="supply voltage (default: the node's nominal)")
     p.add_argument("--format", choices=("table", "csv"), default="table")
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--fit-report", action="store_true", help="held-out fit quality of the regression models")
-    mode.add_argument("--compare", action="store_true", help="named PE types relative to INT16, next to QUIDAM")
+    mode.add_argument(
+        "--fit-report", action="store_true", help="held-out fit quality of the regression models"
+    )
+    mode.add_argument(
+        "--compare", action="store_true", help="named PE types relative to INT16, next to QUIDAM"
+    )
     p.set_defaults(func=run)
 
 
@@ -69,24 +95,43 @@ def _print_table(kind, w, a, c: pe_models.PECosts, args) -> None:
         out = csv.writer(sys.stdout, lineterminator="\n")
         out.writerow(CSV_COLUMNS)
         for i in range(len(kind)):
-            out.writerow([names[i], int(w[i]), int(a[i]), f"{args.node_nm:g}", f"{c.energy_pj_per_mac[i]:.6g}",
-                          f"{c.area_um2[i]:.6g}", f"{c.leakage_uw[i]:.6g}", f"{c.fmax_mhz[i]:.6g}"])
+            out.writerow(
+                [
+                    names[i],
+                    int(w[i]),
+                    int(a[i]),
+                    f"{args.node_nm:g}",
+                    f"{c.energy_pj_per_mac[i]:.6g}",
+                    f"{c.area_um2[i]:.6g}",
+                    f"{c.leakage_uw[i]:.6g}",
+                    f"{c.fmax_mhz[i]:.6g}",
+                ]
+            )
         return
     vdd = float(scaling.resolve_vdd(args.node_nm, args.vdd_v))
-    print(f"PE costs at {args.node_nm:g} nm, {vdd:g} V (fitted to our gate-level characterization, "
-          "scaled with Stillmaker & Baas 2017)")
+    print(
+        f"PE costs at {args.node_nm:g} nm, {vdd:g} V (fitted to our gate-level characterization, "
+        "scaled with Stillmaker & Baas 2017)"
+    )
     print(f"{'pe_type':<10}{'W':>3}{'A':>3}{'pJ/MAC':>9}{'area_um2':>10}{'leak_uW':>9}{'fmax_MHz':>9}")
     for i in range(len(kind)):
-        print(f"{names[i]:<10}{int(w[i]):>3}{int(a[i]):>3}{c.energy_pj_per_mac[i]:>9.4f}{c.area_um2[i]:>10.1f}"
-              f"{c.leakage_uw[i]:>9.3f}{c.fmax_mhz[i]:>9.0f}")
+        print(
+            f"{names[i]:<10}{int(w[i]):>3}{int(a[i]):>3}{c.energy_pj_per_mac[i]:>9.4f}{c.area_um2[i]:>10.1f}"
+            f"{c.leakage_uw[i]:>9.3f}{c.fmax_mhz[i]:>9.0f}"
+        )
 
 
 def compare(node_nm: float = 45.0, vdd_v: float | None = None) -> dict[str, dict[str, float]]:
     """Per named PE type: costs and ratios relative to INT16 (perf = one MAC per cycle at fmax)."""
     types = [PE_TYPES[n] for n in COMPARE_TYPES]
     kind = np.array([int(t.kind) for t in types])
-    c = pe_models.evaluate(kind, np.array([t.w_bits for t in types]), np.array([t.a_bits for t in types]),
-                           np.full(len(types), node_nm), vdd_v=vdd_v)
+    c = pe_models.evaluate(
+        kind,
+        np.array([t.w_bits for t in types]),
+        np.array([t.a_bits for t in types]),
+        np.full(len(types), node_nm),
+        vdd_v=vdd_v,
+    )
     ref = COMPARE_TYPES.index("INT16")
     perf_per_area = c.fmax_mhz / c.area_um2
     out = {}
@@ -109,23 +154,31 @@ def _print_compare(args) -> None:
     except (ValueError, fit.TableError) as exc:
         raise UserError(f"dse pe: {exc}") from None
     print(f"PE types relative to INT16 at {args.node_nm:g} nm (one MAC per cycle at fmax; native widths)")
-    print(f"{'pe_type':<10}{'pJ/MAC':>8}{'area_um2':>10}{'fmax_MHz':>9}{'E/E16':>7}{'A/A16':>7}"
-          f"{'perf/area x':>12}{'energy x':>9}")
+    print(
+        f"{'pe_type':<10}{'pJ/MAC':>8}{'area_um2':>10}{'fmax_MHz':>9}{'E/E16':>7}{'A/A16':>7}"
+        f"{'perf/area x':>12}{'energy x':>9}"
+    )
     for name, r in rows.items():
-        print(f"{name:<10}{r['energy_pj_per_mac']:>8.3f}{r['area_um2']:>10.1f}{r['fmax_mhz']:>9.0f}"
-              f"{r['energy_rel_int16']:>7.3f}{r['area_rel_int16']:>7.3f}{r['perf_per_area_gain']:>12.2f}"
-              f"{r['energy_gain']:>9.2f}")
+        print(
+            f"{name:<10}{r['energy_pj_per_mac']:>8.3f}{r['area_um2']:>10.1f}{r['fmax_mhz']:>9.0f}"
+            f"{r['energy_rel_int16']:>7.3f}{r['area_rel_int16']:>7.3f}{r['perf_per_area_gain']:>12.2f}"
+            f"{r['energy_gain']:>9.2f}"
+        )
     best = max(rows["LightPE-1"]["perf_per_area_gain"], rows["LightPE-2"]["perf_per_area_gain"])
     best_e = max(rows["LightPE-1"]["energy_gain"], rows["LightPE-2"]["energy_gain"])
     print(f"ours, best LightPE vs INT16: {best:.2f}x perf/area, {best_e:.2f}x energy per MAC (PE alone)")
-    print(f"published: QUIDAM (Inci et al., TECS 2023) up to {QUIDAM_LIGHTPE_GAIN_VS_INT16}x perf/area and energy "
-          f"vs the best INT16 design (whole accelerator incl. memories); QAPPA up to {QAPPA_LIGHTPE_GAIN_VS_INT16}x")
+    print(
+        f"published: QUIDAM (Inci et al., TECS 2023) up to {QUIDAM_LIGHTPE_GAIN_VS_INT16}x perf/area and energy "
+        f"vs the best INT16 design (whole accelerator incl. memories); QAPPA up to {QAPPA_LIGHTPE_GAIN_VS_INT16}x"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     if args.node_nm not in scaling.SUPPORTED_NODES_NM:
-        raise UserError(f"dse pe: --node-nm {args.node_nm:g} not supported; expected one of "
-                        f"{', '.join(f'{n:g}' for n in scaling.SUPPORTED_NODES_NM)}")
+        raise UserError(
+            f"dse pe: --node-nm {args.node_nm:g} not supported; expected one of "
+            f"{', '.join(f'{n:g}' for n in scaling.SUPPORTED_NODES_NM)}"
+        )
     if args.fit_report:
         try:
             print(fit.format_report(fit.quality(fit.load_table())))

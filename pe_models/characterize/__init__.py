@@ -30,8 +30,10 @@ def node_of(library_name: str, path: str) -> float:
     for prefix, node in KNOWN_NODES_NM.items():
         if library_name.startswith(prefix):
             return node
-    raise ValueError(f"{path}: unknown library {library_name!r}; give its node as PATH@NODE_NM "
-                     f"(known prefixes: {sorted(KNOWN_NODES_NM)})")
+    raise ValueError(
+        f"{path}: unknown library {library_name!r}; give its node as PATH@NODE_NM "
+        f"(known prefixes: {sorted(KNOWN_NODES_NM)})"
+    )
 
 
 def split_spec(spec: str) -> tuple[str, float | None]:

@@ -27,11 +27,39 @@ from pe_models import scaling
 from pe_models.characterize import CSV_45NM, RAW_CSV, flow, liberty, node_of, sha256, split_spec
 from pe_models.characterize.variants import VARIANT_SETS, Variant
 
-RAW_COLUMNS = ("library", "node_nm", "vdd_v", "variant", "pe_type", "w_bits", "a_bits", "acc_bits", "cells",
-               "area_um2", "seq_area_um2", "leakage_uw", "energy_pj_per_mac", "comb_energy_pj_per_op",
-               "critical_path_ns", "fmax_mhz")
-COLUMNS_45NM = ("variant", "pe_type", "w_bits", "a_bits", "acc_bits", "node_nm", "vdd_v", "energy_pj_per_mac",
-                "comb_energy_pj_per_op", "area_um2", "leakage_uw", "fmax_mhz", "source_node_nm")
+RAW_COLUMNS = (
+    "library",
+    "node_nm",
+    "vdd_v",
+    "variant",
+    "pe_type",
+    "w_bits",
+    "a_bits",
+    "acc_bits",
+    "cells",
+    "area_um2",
+    "seq_area_um2",
+    "leakage_uw",
+    "energy_pj_per_mac",
+    "comb_energy_pj_per_op",
+    "critical_path_ns",
+    "fmax_mhz",
+)
+COLUMNS_45NM = (
+    "variant",
+    "pe_type",
+    "w_bits",
+    "a_bits",
+    "acc_bits",
+    "node_nm",
+    "vdd_v",
+    "energy_pj_per_mac",
+    "comb_energy_pj_per_op",
+    "area_um2",
+    "leakage_uw",
+    "fmax_mhz",
+    "source_node_nm",
+)
 TARGET_NODE_NM = 45.0
 
 _LIBS: dict[str, liberty.Library] = {}
@@ -46,12 +74,24 @@ def _job(args: tuple[str, Variant, str, int, int]) -> flow.Result:
 
 def _row(lib: liberty.Library, node_nm: float, r: flow.Result) -> dict:
     v = r.variant
-    return {"library": lib.name, "node_nm": node_nm, "vdd_v": lib.nom_voltage_v, "variant": v.name,
-            "pe_type": v.pe_type, "w_bits": v.w_bits, "a_bits": v.a_bits, "acc_bits": v.acc_bits,
-            "cells": r.cells, "area_um2": r.area_um2, "seq_area_um2": r.seq_area_um2,
-            "leakage_uw": r.leakage_uw, "energy_pj_per_mac": r.energy_pj_per_op,
-            "comb_energy_pj_per_op": r.comb_energy_pj_per_op, "critical_path_ns": r.critical_path_ns,
-            "fmax_mhz": 1e3 / r.critical_path_ns}
+    return {
+        "library": lib.name,
+        "node_nm": node_nm,
+        "vdd_v": lib.nom_voltage_v,
+        "variant": v.name,
+        "pe_type": v.pe_type,
+        "w_bits": v.w_bits,
+        "a_bits": v.a_bits,
+        "acc_bits": v.acc_bits,
+        "cells": r.cells,
+        "area_um2": r.area_um2,
+        "seq_area_um2": r.seq_area_um2,
+        "leakage_uw": r.leakage_uw,
+        "energy_pj_per_mac": r.energy_pj_per_op,
+        "comb_energy_pj_per_op": r.comb_energy_pj_per_op,
+        "critical_path_ns": r.critical_path_ns,
+        "fmax_mhz": 1e3 / r.critical_path_ns,
+    }
 
 
 def to_45nm(rows: list[dict]) -> list[dict]:
@@ -65,12 +105,23 @@ def to_45nm(rows: list[dict]) -> list[dict]:
     fa = scaling.area_factor(node, TARGET_NODE_NM)
     out = []
     for i, r in enumerate(rows):
-        out.append({"variant": r["variant"], "pe_type": r["pe_type"], "w_bits": r["w_bits"],
-                    "a_bits": r["a_bits"], "acc_bits": r["acc_bits"], "node_nm": TARGET_NODE_NM,
-                    "vdd_v": tgt_vdd, "energy_pj_per_mac": r["energy_pj_per_mac"] * fe[i],
-                    "comb_energy_pj_per_op": r["comb_energy_pj_per_op"] * fe[i],
-                    "area_um2": r["area_um2"] * fa[i], "leakage_uw": r["leakage_uw"] * fl[i],
-                    "fmax_mhz": r["fmax_mhz"] / fd[i], "source_node_nm": r["node_nm"]})
+        out.append(
+            {
+                "variant": r["variant"],
+                "pe_type": r["pe_type"],
+                "w_bits": r["w_bits"],
+                "a_bits": r["a_bits"],
+                "acc_bits": r["acc_bits"],
+                "node_nm": TARGET_NODE_NM,
+                "vdd_v": tgt_vdd,
+                "energy_pj_per_mac": r["energy_pj_per_mac"] * fe[i],
+                "comb_energy_pj_per_op": r["comb_energy_pj_per_op"] * fe[i],
+                "area_um2": r["area_um2"] * fa[i],
+                "leakage_uw": r["leakage_uw"] * fl[i],
+                "fmax_mhz": r["fmax_mhz"] / fd[i],
+                "source_node_nm": r["node_nm"],
+            }
+        )
     return out
 
 
@@ -86,12 +137,25 @@ def _write(path: Path, header: list[str], columns: tuple[str, ...], rows: list[d
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m pe_models.characterize", description=__doc__.splitlines()[0])
-    p.add_argument("--liberty", action="append", required=True, metavar="PATH[@NODE_NM]",
-                   help="Liberty file (.lib or .lib.gz); the first is the 45 nm source. Repeatable.")
-    p.add_argument("--variants", default="all", choices=sorted(VARIANT_SETS),
-                   help="variant set for the first library (default all)")
-    p.add_argument("--check-variants", default="check", choices=sorted(VARIANT_SETS),
-                   help="variant set for the other libraries (default check)")
+    p.add_argument(
+        "--liberty",
+        action="append",
+        required=True,
+        metavar="PATH[@NODE_NM]",
+        help="Liberty file (.lib or .lib.gz); the first is the 45 nm source. Repeatable.",
+    )
+    p.add_argument(
+        "--variants",
+        default="all",
+        choices=sorted(VARIANT_SETS),
+        help="variant set for the first library (default all)",
+    )
+    p.add_argument(
+        "--check-variants",
+        default="check",
+        choices=sorted(VARIANT_SETS),
+        help="variant set for the other libraries (default check)",
+    )
     p.add_argument("--cycles", type=int, default=1000, help="random operations simulated per variant")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
@@ -102,8 +166,10 @@ def main(argv: list[str] | None = None) -> int:
 
     missing = flow.have_tools()
     if missing:
-        print(f"characterize: missing tools {missing}; install the Debian packages yosys iverilog opensta",
-              file=sys.stderr)
+        print(
+            f"characterize: missing tools {missing}; install the Debian packages yosys iverilog opensta",
+            file=sys.stderr,
+        )
         return 2
     t0 = time.time()
     libs: list[tuple[liberty.Library, float]] = []
@@ -124,31 +190,42 @@ def main(argv: list[str] | None = None) -> int:
             jobs = [(lib.source, v, str(work_root / lib.name), args.cycles, args.seed) for v in variants]
             for r in pool.map(_job, jobs):
                 rows.append(_row(lib, node, r))
-                print(f"{lib.name:40s} {r.variant.name:18s} {r.area_um2:10.1f} um2 "
-                      f"{r.energy_pj_per_op:8.3f} pJ/op {1e3 / r.critical_path_ns:8.1f} MHz", flush=True)
+                print(
+                    f"{lib.name:40s} {r.variant.name:18s} {r.area_um2:10.1f} um2 "
+                    f"{r.energy_pj_per_op:8.3f} pJ/op {1e3 / r.critical_path_ns:8.1f} MHz",
+                    flush=True,
+                )
     wall_s = time.time() - t0
 
     versions = flow.tool_versions()
     header = [
-        "PE characterization: python -m pe_models.characterize " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "PE characterization: python -m pe_models.characterize "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
         f"date: {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}; wall time {wall_s:.0f} s",
         "tools: " + "; ".join(f"{k} {v}" for k, v in versions.items()),
-        "libraries: " + "; ".join(
+        "libraries: "
+        + "; ".join(
             f"{lib.name} ({node:g} nm, {lib.nom_voltage_v:g} V, sha256 "
-            + " + ".join(f"{Path(p).name} {sha256(Path(p))}" for p in split_spec(spec)[0].split("+")) + ")"
-            for (lib, node), spec in zip(libs, args.liberty, strict=True)),
-        (f"activity: {args.cycles} random operations (seed {args.seed}) after {flow.WARMUP_CYCLES} warm-up "
-         "cycles, gate simulation with Liberty cell delays (inertial, no wire delay; shows glitches); internal "
-         f"energy at {flow.SLEW_NS} ns input slew and the net's pin load; no wire load; leakage = sum of "
-         "cell_leakage_power; fmax from OpenSTA worst reg-to-reg path"),
+            + " + ".join(f"{Path(p).name} {sha256(Path(p))}" for p in split_spec(spec)[0].split("+"))
+            + ")"
+            for (lib, node), spec in zip(libs, args.liberty, strict=True)
+        ),
+        (
+            f"activity: {args.cycles} random operations (seed {args.seed}) after {flow.WARMUP_CYCLES} warm-up "
+            "cycles, gate simulation with Liberty cell delays (inertial, no wire delay; shows glitches); internal "
+            f"energy at {flow.SLEW_NS} ns input slew and the net's pin load; no wire load; leakage = sum of "
+            "cell_leakage_power; fmax from OpenSTA worst reg-to-reg path"
+        ),
     ]
     _write(args.raw_csv, header, RAW_COLUMNS, rows)
     src = libs[0][0].name
     derived = to_45nm([r for r in rows if r["library"] == src])
-    note = (f"45 nm figures scaled from {src} ({libs[0][1]:g} nm, {libs[0][0].nom_voltage_v:g} V) to 45 nm at "
-            f"{float(scaling.nominal_vdd_v(TARGET_NODE_NM)):g} V with Stillmaker & Baas 2017 (pe_models.scaling): "
-            "energy and delay by their V-polynomials, area by their area table; leakage as area x leakage "
-            "density (pe_models.scaling.leakage_density_nw_per_um2)")
+    note = (
+        f"45 nm figures scaled from {src} ({libs[0][1]:g} nm, {libs[0][0].nom_voltage_v:g} V) to 45 nm at "
+        f"{float(scaling.nominal_vdd_v(TARGET_NODE_NM)):g} V with Stillmaker & Baas 2017 (pe_models.scaling): "
+        "energy and delay by their V-polynomials, area by their area table; leakage as area x leakage "
+        "density (pe_models.scaling.leakage_density_nw_per_um2)"
+    )
     _write(args.csv_45nm, [*header, note], COLUMNS_45NM, derived)
     print(f"wrote {args.raw_csv} and {args.csv_45nm} in {wall_s:.0f} s")
     return 0

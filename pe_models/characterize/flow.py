@@ -88,19 +88,21 @@ def _run(cmd: list[str], cwd: Path, what: str, timeout: float = 600) -> str:
 def synthesize(v: Variant, lib: Library, work: Path) -> dict:
     """yosys synth + Liberty mapping; returns the JSON netlist of the top module."""
     chparams = " ".join(f"-set {k} {val}" for k, val in v.params.items())
-    script = "\n".join([
-        "read_verilog -defer " + " ".join(str(f) for f in RTL_FILES),
-        f"chparam {chparams} {v.module}" if chparams else "",
-        f"hierarchy -top {v.module}",
-        f"synth -top {v.module} -flatten",
-        f"dfflibmap -liberty {lib.text_path}",
-        f"abc -liberty {lib.text_path}",
-        "opt_clean -purge",
-        "rename -enumerate -pattern n%",
-        f"stat -liberty {lib.text_path}",
-        "write_verilog -noattr -simple-lhs netlist.v",
-        "write_json netlist.json",
-    ])
+    script = "\n".join(
+        [
+            "read_verilog -defer " + " ".join(str(f) for f in RTL_FILES),
+            f"chparam {chparams} {v.module}" if chparams else "",
+            f"hierarchy -top {v.module}",
+            f"synth -top {v.module} -flatten",
+            f"dfflibmap -liberty {lib.text_path}",
+            f"abc -liberty {lib.text_path}",
+            "opt_clean -purge",
+            "rename -enumerate -pattern n%",
+            f"stat -liberty {lib.text_path}",
+            "write_verilog -noattr -simple-lhs netlist.v",
+            "write_json netlist.json",
+        ]
+    )
     (work / "synth.ys").write_text(script + "\n")
     _run(["yosys", "-q", "-l", "synth.log", "synth.ys"], work, f"yosys ({v.name}, {lib.name})")
     design = json.loads((work / "netlist.json").read_text())
@@ -113,7 +115,9 @@ def _testbench(v: Variant, top: str, cycles: int, outputs: list[tuple[str, int]]
     ports = ", ".join(f".{p}({p})" for p, _ in v.inputs + tuple(outputs))
     regs = "\n".join(f"  reg [{w - 1}:0] {p};" for p, w in v.inputs)
     wires = "\n".join(f"  wire [{w - 1}:0] {p};" for p, w in outputs)
-    params = "#(" + ", ".join(f".{k}({val})" for k, val in v.params.items()) + ") " if rtl and v.params else ""
+    params = (
+        "#(" + ", ".join(f".{k}({val})" for k, val in v.params.items()) + ") " if rtl and v.params else ""
+    )
     shown = ", ".join(p for p, _ in outputs)
     fmt = " ".join("%h" for _ in outputs)
     trace = "rtl_trace.txt" if rtl else "gate_trace.txt"
@@ -230,8 +234,9 @@ def net_loads(top: dict, lib: Library) -> tuple[dict[int, float], dict[int, floa
     return load_pf, comb_load_pf
 
 
-def cell_delays_ps(top: dict, lib: Library, load_pf: dict[int, float], model: str = "liberty"
-                   ) -> dict[str, dict[str, int] | int]:
+def cell_delays_ps(
+    top: dict, lib: Library, load_pf: dict[int, float], model: str = "liberty"
+) -> dict[str, dict[str, int] | int]:
     """Simulation delay of each used cell type's outputs.
 
     ``liberty``: the mean over the type's instances of its Liberty cell_rise/cell_fall delay at
@@ -254,8 +259,16 @@ def cell_delays_ps(top: dict, lib: Library, load_pf: dict[int, float], model: st
     return out
 
 
-def simulate(v: Variant, top: dict, top_name: str, lib: Library, work: Path, cycles: int, seed: int,
-             delays_ps: dict[str, dict[str, int] | int]) -> dict[int, int]:
+def simulate(
+    v: Variant,
+    top: dict,
+    top_name: str,
+    lib: Library,
+    work: Path,
+    cycles: int,
+    seed: int,
+    delays_ps: dict[str, dict[str, int] | int],
+) -> dict[int, int]:
     """Toggle counts per netlist bit id over ``cycles`` random operations (after warm-up)."""
     (work / "cells.v").write_text(cellsim.library_models(lib, delays_ps))
     total = cycles + WARMUP_CYCLES
@@ -263,10 +276,17 @@ def simulate(v: Variant, top: dict, top_name: str, lib: Library, work: Path, cyc
     outputs = [(name, len(p["bits"])) for name, p in top["ports"].items() if p["direction"] == "output"]
     (work / "tb.v").write_text(_testbench(v, top_name, total, outputs))
     (work / "tb_rtl.v").write_text(_testbench(v, top_name, total, outputs, rtl=True))
-    _run(["iverilog", "-o", "sim.vvp", "-s", "tb", "tb.v", "netlist.v", "cells.v"], work,
-         f"iverilog ({v.name}, {lib.name})")
+    _run(
+        ["iverilog", "-o", "sim.vvp", "-s", "tb", "tb.v", "netlist.v", "cells.v"],
+        work,
+        f"iverilog ({v.name}, {lib.name})",
+    )
     _run(["vvp", "-n", "sim.vvp"], work, f"vvp ({v.name}, {lib.name})")
-    _run(["iverilog", "-o", "rtl.vvp", "-s", "tb", "tb_rtl.v", *map(str, RTL_FILES)], work, f"iverilog RTL ({v.name})")
+    _run(
+        ["iverilog", "-o", "rtl.vvp", "-s", "tb", "tb_rtl.v", *map(str, RTL_FILES)],
+        work,
+        f"iverilog RTL ({v.name})",
+    )
     _run(["vvp", "-n", "rtl.vvp"], work, f"vvp RTL ({v.name})")
     gate, rtl = (work / "gate_trace.txt").read_text().split(), (work / "rtl_trace.txt").read_text().split()
     # RTL registers start unknown (x) until the first clear has flushed them; gates start at 0
@@ -274,8 +294,10 @@ def simulate(v: Variant, top: dict, top_name: str, lib: Library, work: Path, cyc
     if sum("x" not in r for r in rtl) < len(rtl) // 2:
         raise ToolError(f"{v.name}: RTL outputs unknown (x) for most of the simulation; see {work}")
     if bad or len(gate) != len(rtl):
-        raise ToolError(f"{v.name} on {lib.name}: gate netlist disagrees with the RTL at {len(bad)} outputs "
-                        f"(first at output {bad[0] if bad else len(gate)}); see {work}")
+        raise ToolError(
+            f"{v.name} on {lib.name}: gate netlist disagrees with the RTL at {len(bad)} outputs "
+            f"(first at output {bad[0] if bad else len(gate)}); see {work}"
+        )
     by_name = _vcd_toggles(work / "activity.vcd")
     toggles: dict[int, int] = {}
     for name, net in top["netnames"].items():
@@ -293,8 +315,10 @@ def _when_probability(when: str | None, tied: dict[str, int]) -> float:
     if not when:
         return 1.0
     free = sorted(cellsim.variables(when) - set(tied))
-    hits = sum(cellsim.evaluate(when, dict(tied, **{n: (k >> i) & 1 for i, n in enumerate(free)}))
-               for k in range(1 << len(free)))
+    hits = sum(
+        cellsim.evaluate(when, dict(tied, **{n: (k >> i) & 1 for i, n in enumerate(free)}))
+        for k in range(1 << len(free))
+    )
     return hits / (1 << len(free))
 
 
@@ -316,8 +340,9 @@ def _pin_energy_pj(pin, conns: dict, toggles: dict[int, int], load_pf: float) ->
     return float(np.average(values, weights=weights))
 
 
-def energy_area(top: dict, lib: Library, toggles: dict[int, int], cycles: int
-                ) -> tuple[float, float, int, float, float, float]:
+def energy_area(
+    top: dict, lib: Library, toggles: dict[int, int], cycles: int
+) -> tuple[float, float, int, float, float, float]:
     """(energy pJ/op, combinational energy pJ/op, cells, area um2, sequential area um2, leakage uW)."""
     vdd = lib.nom_voltage_v
     load_pf, comb_load_pf = net_loads(top, lib)
@@ -344,22 +369,28 @@ def energy_area(top: dict, lib: Library, toggles: dict[int, int], cycles: int
                 energy_pj += pin_pj
                 comb_pj += pin_pj if cell.ff is None else 0.0
     if missing_activity:
-        raise ToolError(f"{missing_activity} cell pins have no simulated activity (VCD/netlist name mismatch)")
+        raise ToolError(
+            f"{missing_activity} cell pins have no simulated activity (VCD/netlist name mismatch)"
+        )
     return energy_pj / cycles, comb_pj / cycles, len(cells), area, seq_area, leak
 
 
 def critical_path_ns(top_name: str, lib: Library, work: Path) -> float:
     """Worst register-to-register path (clk->Q + logic + setup) from OpenSTA."""
-    script = "\n".join([
-        f"read_liberty {lib.text_path}",
-        "read_verilog netlist.v",
-        f"link_design {top_name}",
-        f"create_clock -name clk -period {STA_PERIOD_NS / lib.time_unit_ns:g} [get_ports clk]",
-        "report_worst_slack -digits 5",
-        "exit",
-    ])
+    script = "\n".join(
+        [
+            f"read_liberty {lib.text_path}",
+            "read_verilog netlist.v",
+            f"link_design {top_name}",
+            f"create_clock -name clk -period {STA_PERIOD_NS / lib.time_unit_ns:g} [get_ports clk]",
+            "report_worst_slack -digits 5",
+            "exit",
+        ]
+    )
     (work / "sta.tcl").write_text(script + "\n")
-    out = _run(["sta", "-no_init", "-no_splash", "-exit", "sta.tcl"], work, f"OpenSTA ({top_name}, {lib.name})")
+    out = _run(
+        ["sta", "-no_init", "-no_splash", "-exit", "sta.tcl"], work, f"OpenSTA ({top_name}, {lib.name})"
+    )
     errors = [line for line in out.splitlines() if line.startswith("Error")]
     if errors:
         raise ToolError(f"OpenSTA reported errors for {top_name} in {work}: {errors[:3]}")
@@ -369,8 +400,9 @@ def critical_path_ns(top_name: str, lib: Library, work: Path) -> float:
     return STA_PERIOD_NS - float(m.group(1)) * lib.time_unit_ns  # OpenSTA reports in library units
 
 
-def characterize(v: Variant, lib: Library, work: Path, cycles: int = 1000, seed: int = 1,
-                 delay_model: str = "liberty") -> Result:
+def characterize(
+    v: Variant, lib: Library, work: Path, cycles: int = 1000, seed: int = 1, delay_model: str = "liberty"
+) -> Result:
     """Synthesize, simulate and time one variant against one library."""
     work.mkdir(parents=True, exist_ok=True)
     top = synthesize(v, lib, work)

@@ -170,7 +170,9 @@ class Library:
     name: str
     path: Path  # the (first) file as given (.lib or .lib.gz)
     source: str  # all files, '+'-joined, as passed to load()
-    text_path: Path  # uncompressed copy for the tools (yosys 0.23, OpenSTA 2.0 cannot read gzip), see tool_text
+    text_path: (
+        Path  # uncompressed copy for the tools (yosys 0.23, OpenSTA 2.0 cannot read gzip), see tool_text
+    )
     nom_voltage_v: float
     time_unit_ns: float  # the library's (and OpenSTA's command) time unit, in ns
     cells: dict[str, Cell]
@@ -210,22 +212,30 @@ def _lut(grp: Group, templates: dict[str, Group], value_scale: float, u: _Units)
     if vals.size == 1 or i1 is None:
         return Lut(None, None, vals[:1])
     if i2 is None:
-        return Lut(i1 * u.time_ns, None, vals) if "capacitance" not in var1 else Lut(None, None, vals[:1] * 0 + vals.mean())
+        return (
+            Lut(i1 * u.time_ns, None, vals)
+            if "capacitance" not in var1
+            else Lut(None, None, vals[:1] * 0 + vals.mean())
+        )
     if "capacitance" in var1:  # stored as (load, slew): transpose to (slew, load)
         return Lut(i2 * u.time_ns, i1 * u.cap_pf, vals.reshape(len(i1), len(i2)).T)
     return Lut(i1 * u.time_ns, i2 * u.cap_pf, vals.reshape(len(i1), len(i2)))
 
 
-def _pair(grp: Group, rise_kind: str, fall_kind: str, templates: dict[str, Group], scale: float, u: _Units
-          ) -> RiseFall | None:
+def _pair(
+    grp: Group, rise_kind: str, fall_kind: str, templates: dict[str, Group], scale: float, u: _Units
+) -> RiseFall | None:
     rise = next(iter(grp.sub(rise_kind)), None)
     fall = next(iter(grp.sub(fall_kind)), None)
     if rise is None and fall is None:
         return None
     related = grp.attrs.get("related_pin")
-    return RiseFall(_lut(rise or fall, templates, scale, u), _lut(fall or rise, templates, scale, u),
-                    related.split()[0] if isinstance(related, str) and related.strip() else None,
-                    grp.attrs.get("when"))
+    return RiseFall(
+        _lut(rise or fall, templates, scale, u),
+        _lut(fall or rise, templates, scale, u),
+        related.split()[0] if isinstance(related, str) and related.strip() else None,
+        grp.attrs.get("when"),
+    )
 
 
 def _strip_groups(text: str, kind: str) -> str:
@@ -239,7 +249,7 @@ def _strip_groups(text: str, kind: str) -> str:
             c = text[i]
             depth += (c == "{") - (c == "}")
             i += 1
-        out.append(text[pos:m.start()])
+        out.append(text[pos : m.start()])
         pos = i
     return "".join(out) + text[pos:]
 
@@ -266,7 +276,7 @@ def _groups_text(text: str, kind: str) -> list[tuple[str, str]]:
         while depth:
             depth += (text[i] == "{") - (text[i] == "}")
             i += 1
-        out.append((m.group(1), text[m.start():i]))
+        out.append((m.group(1), text[m.start() : i]))
     return out
 
 
@@ -325,9 +335,16 @@ def load(path: str | Path) -> Library:
     for cg in lib.sub("cell"):
         pins: dict[str, Pin] = {}
         for pg in cg.sub("pin"):
-            tables = [_pair(ip, "rise_power", "fall_power", templates, u.energy_pj, u) for ip in pg.sub("internal_power")]
-            delays = [_pair(tg, "cell_rise", "cell_fall", templates, u.time_ns, u) for tg in pg.sub("timing")
-                      if tg.attrs.get("timing_type", "combinational") in ("combinational", "rising_edge", "falling_edge")]
+            tables = [
+                _pair(ip, "rise_power", "fall_power", templates, u.energy_pj, u)
+                for ip in pg.sub("internal_power")
+            ]
+            delays = [
+                _pair(tg, "cell_rise", "cell_fall", templates, u.time_ns, u)
+                for tg in pg.sub("timing")
+                if tg.attrs.get("timing_type", "combinational")
+                in ("combinational", "rising_edge", "falling_edge")
+            ]
             for name in pg.args:
                 pins[name] = Pin(
                     name=name,
@@ -341,11 +358,19 @@ def load(path: str | Path) -> Library:
         ffs = cg.sub("ff")
         if ffs:
             g = ffs[0]
-            ff = FlipFlop(g.args[0], g.args[1], g.attrs["next_state"], g.attrs["clocked_on"],
-                          g.attrs.get("clear"), g.attrs.get("preset"))
+            ff = FlipFlop(
+                g.args[0],
+                g.args[1],
+                g.attrs["next_state"],
+                g.attrs["clocked_on"],
+                g.attrs.get("clear"),
+                g.attrs.get("preset"),
+            )
         leak = cg.attrs.get("cell_leakage_power")
         if leak is None:
             states = [float(lp.attrs["value"]) for lp in cg.sub("leakage_power") if "value" in lp.attrs]
             leak = np.mean(states) if states else 0.0
-        cells[cg.args[0]] = Cell(cg.args[0], float(cg.attrs.get("area", 0.0)), float(leak) * leak_uw, pins, ff)
+        cells[cg.args[0]] = Cell(
+            cg.args[0], float(cg.attrs.get("area", 0.0)), float(leak) * leak_uw, pins, ff
+        )
     return Library(lib.args[0], path, "+".join(map(str, paths)), text_path, vdd, time_ns, cells)

@@ -63,34 +63,66 @@ def _port_values(v: Variant, port: str, width: int, n: int, rng: np.random.Gener
 
 
 def int_variant(w: int, a: int) -> Variant:
-    return Variant(f"int_w{w}a{a}", "INT", "int_mac_pe", {"W": w, "A": a, "DEPTH_BITS": DEPTH_BITS},
-                   w, a, w + a + DEPTH_BITS, (("clr", 1), ("w_in", w), ("a_in", a)))
+    return Variant(
+        f"int_w{w}a{a}",
+        "INT",
+        "int_mac_pe",
+        {"W": w, "A": a, "DEPTH_BITS": DEPTH_BITS},
+        w,
+        a,
+        w + a + DEPTH_BITS,
+        (("clr", 1), ("w_in", w), ("a_in", a)),
+    )
 
 
 def lightpe_variant(terms: int, e: int, a: int) -> Variant:
     p = a + (1 << e) - 1 + 1 + (terms - 1)
     w = terms * (e + 1)
-    return Variant(f"lightpe{terms}_e{e}a{a}", f"LightPE-{terms}", "lightpe",
-                   {"A": a, "E": e, "TERMS": terms, "DEPTH_BITS": DEPTH_BITS},
-                   w, a, p + DEPTH_BITS, (("clr", 1), ("w_in", w), ("a_in", a)))
+    return Variant(
+        f"lightpe{terms}_e{e}a{a}",
+        f"LightPE-{terms}",
+        "lightpe",
+        {"A": a, "E": e, "TERMS": terms, "DEPTH_BITS": DEPTH_BITS},
+        w,
+        a,
+        p + DEPTH_BITS,
+        (("clr", 1), ("w_in", w), ("a_in", a)),
+    )
 
 
 def fp_variant(fmt: str) -> Variant:
     ew, mw = FP_FORMATS[fmt]
     n = 1 + ew + mw
-    return Variant(fmt.lower(), fmt, "fp_mac_pe", {"EW": ew, "MW": mw}, n, n, 32,
-                   (("clr", 1), ("w_in", n), ("a_in", n)))
+    return Variant(
+        fmt.lower(), fmt, "fp_mac_pe", {"EW": ew, "MW": mw}, n, n, 32, (("clr", 1), ("w_in", n), ("a_in", n))
+    )
 
 
 def reference_variants() -> list[Variant]:
     """Registered blocks compared with Horowitz (ISSCC 2014) operation energies."""
     out = []
     for n in (8, 32):
-        out.append(Variant(f"ref_add{n}", "ref_add", "ref_add", {"N": n}, n, n, n, (("x_in", n), ("y_in", n))))
-        out.append(Variant(f"ref_mul{n}", "ref_mul", "ref_mul", {"N": n}, n, n, 2 * n, (("x_in", n), ("y_in", n))))
-    out.append(Variant("ref_fp16mul", "ref_fpmul", "ref_fpmul", {"EW": 5, "MW": 10}, 16, 16, 32,
-                       (("x_in", 16), ("y_in", 16))))
-    out.append(Variant("ref_fp32add", "ref_fp32add", "ref_fp32add", {}, 32, 32, 32, (("x_in", 32), ("y_in", 32))))
+        out.append(
+            Variant(f"ref_add{n}", "ref_add", "ref_add", {"N": n}, n, n, n, (("x_in", n), ("y_in", n)))
+        )
+        out.append(
+            Variant(f"ref_mul{n}", "ref_mul", "ref_mul", {"N": n}, n, n, 2 * n, (("x_in", n), ("y_in", n)))
+        )
+    out.append(
+        Variant(
+            "ref_fp16mul",
+            "ref_fpmul",
+            "ref_fpmul",
+            {"EW": 5, "MW": 10},
+            16,
+            16,
+            32,
+            (("x_in", 16), ("y_in", 16)),
+        )
+    )
+    out.append(
+        Variant("ref_fp32add", "ref_fp32add", "ref_fp32add", {}, 32, 32, 32, (("x_in", 32), ("y_in", 32)))
+    )
     return out
 
 
