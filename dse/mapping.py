@@ -22,12 +22,40 @@ layers add the first tile's load and last tile's store, DRAM-bound ones the last
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 
-from dse.dataflows import CI, COUNTS, PER_GEOMETRY, TERMS, FactoredCounts, unique_rows  # noqa: F401  (unique_rows re-exported)
+from dse.dataflows import (
+    CI,
+    COUNTS,
+    PER_GEOMETRY,
+    TERMS,
+    FactoredCounts,
+    unique_rows,  # noqa: F401  (re-exported)
+)
+
+
+def _cache_available() -> bool:
+    """Can numba cache this module's kernels (next to this file, else in the user's cache directory
+    or NUMBA_CACHE_DIR)? Where none is writable (read-only install, no home) numba raises at
+    decoration, so the kernels then compile on every run instead, with one warning."""
+    def probe() -> int:
+        return 0
+    try:
+        numba.njit(cache=True)(probe)
+    except RuntimeError as exc:
+        if "no locator available" not in str(exc):
+            raise
+        warnings.warn(f"no writable numba cache directory for {__file__} (set NUMBA_CACHE_DIR): "
+                      "the cost-model kernels compile on every run", stacklevel=2)
+        return False
+    return True
+
+
+_CACHE = _cache_available()
 
 # Per-point action costs, columns of the (P, len(ACTION_COSTS)) matrix the kernel reads.
 ACTION_COSTS = ("mac_pj", "spad_weight_pj", "spad_ifmap_pj", "spad_psum_pj", "noc_pj_per_bit_hop",
@@ -61,7 +89,7 @@ def _reduced(counts: np.ndarray) -> np.ndarray:
     ], axis=-1)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=_CACHE)
 def _skyline_one(red: np.ndarray, legal: np.ndarray, keep: np.ndarray) -> int:
     """Indices (into ``keep``, returns how many) of the legal candidates of one geometry that no
     other dominates, ``red`` (M, D), in increasing order of their scaled coordinate sum."""
@@ -103,7 +131,7 @@ def _skyline_one(red: np.ndarray, legal: np.ndarray, keep: np.ndarray) -> int:
     return n
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=_CACHE)
 def _skyline(red: np.ndarray, legal: np.ndarray, keep: np.ndarray, n_keep: np.ndarray) -> None:
     """Per geometry, indices (into keep[g, :n_keep[g]]) of legal candidates no other dominates."""
     for g in range(red.shape[0]):
@@ -130,13 +158,13 @@ def prune(counts: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray
  _G_STREAMS) = range(12)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=_CACHE, inline="always")
 def _term(x: np.ndarray, a: int, m: int) -> float:
     """x[a, m] of a term broadcast from shape (A or 1, M or 1)."""
     return x[a if x.shape[0] > 1 else 0, m if x.shape[1] > 1 else 0]
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=_CACHE, inline="always")
 def _count_vector(terms, a: int, m: int, q: np.ndarray, macs: float, output_count: float,
                  out: np.ndarray) -> None:
     """Counts (``out``, len(COUNTS)) of candidate ``m`` of array geometry ``a`` on the geometry whose
@@ -172,7 +200,7 @@ def _count_vector(terms, a: int, m: int, q: np.ndarray, macs: float, output_coun
     out[18] = m_ops / (compute * q[_G_ROWS] * q[_G_COLS])
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=_CACHE, inline="always")
 def _reduce_one(c: np.ndarray, red: np.ndarray) -> None:
     """``_reduced`` of one count vector, same operations in the same order."""
     dram = c[13] + c[14] + c[15]
@@ -183,7 +211,7 @@ def _reduce_one(c: np.ndarray, red: np.ndarray) -> None:
     red[6], red[7], red[8], red[9] = dram, c[16], dram / c[17], 1.0 / c[17]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=_CACHE)
 def _skyline_factored(terms, legal, array_index, per_geometry, macs, output_count, keep, n_keep):
     """Per geometry, ``_skyline`` of its legal candidates only: in the same (stable) order, so the
     kept candidates and their order equal ``prune``'s on the full table. Serial: a parallel
@@ -209,7 +237,7 @@ def _skyline_factored(terms, legal, array_index, per_geometry, macs, output_coun
             keep[g, j] = legal_m[kept[j]]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=_CACHE)
 def _gather_factored(terms, array_index, per_geometry, macs, output_count, keep, n_keep, first_row, out):
     for g in range(per_geometry.shape[0]):  # a few kept candidates per geometry: not worth threads
         for j in range(n_keep[g]):
@@ -268,7 +296,7 @@ def stack_tables(tables: list[tuple[np.ndarray, np.ndarray]], layer_macs: list[f
     return LayerTables(counts, offset, n_valid, np.asarray(layer_macs, dtype=float))
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=_CACHE, inline="always")
 def _cost(c, e):
     """(energy_pj, latency_cycles) of one count vector ``c`` under per-point action costs ``e``."""
     glb_rd = c[7] + c[8] + c[9]
@@ -282,7 +310,7 @@ def _cost(c, e):
     return energy, lat
 
 
-@numba.njit(parallel=True, cache=True)
+@numba.njit(parallel=True, cache=_CACHE)
 def _search(counts, offset, n_valid, layer_macs, geo, e_all, objective, per_layer,
             breakdown, accesses, latency, compute, mac_util, stalls, layer_energy, layer_latency, layer_util,
             layer_choice):
