@@ -54,7 +54,7 @@ class Geometries:
 def geometries(d: DesignBatch, hw: HardwareCosts) -> Geometries:
     first, inverse = mapping.unique_rows([
         d.pe_rows, d.pe_cols, d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words, d.glb_bytes,
-        d.pe_w_bits, d.pe_a_bits, d.dataflow, d.noc_multicast, d.psum_activation])
+        d.pe_w_bits, d.pe_a_bits, hw.acc_bits, d.dataflow, d.noc_multicast, d.psum_activation])
     take = lambda x: np.asarray(x)[first]
     hw_g = HardwareCosts(**{k: take(v) for k, v in vars(hw).items()})
     return Geometries(d.take(first), hw_g, inverse)

@@ -19,7 +19,7 @@ from dse.mapping import unique_rows
 from memory_models import MemoryCosts
 from memory_models.dram import DRAM_TYPES
 from memory_models.technology import ROADMAPS
-from pe_models.horowitz import accumulator_bits
+from pe_models.catalog import accumulator_bits
 
 UM2_PER_MM2 = 1e6
 GLB_BANK_WORD_BITS = 64  # each GLB bank reads/writes one 64-bit word per access (Eyeriss GLB: 64-bit)
@@ -88,7 +88,7 @@ def _per_roadmap(model: Callable[..., MemoryCosts]) -> Callable[..., MemoryCosts
 def evaluate(d: DesignBatch) -> HardwareCosts:
     pe = _on_unique(lambda k, w, a, n: pe_models.evaluate(k.astype(int), w, a, n),
                     d.pe_kind, d.pe_w_bits, d.pe_a_bits, d.node_nm)
-    acc = np.where(d.psum_activation == 1, d.pe_a_bits, accumulator_bits(d.pe_w_bits, d.pe_a_bits))
+    acc = np.where(d.psum_activation == 1, d.pe_a_bits, accumulator_bits(d.pe_kind, d.pe_w_bits, d.pe_a_bits))
     n_pe = d.pe_rows * d.pe_cols
 
     regfile = _per_roadmap(lambda c, b, n, roadmap: memory_models.regfile(c, b, n, roadmap=roadmap))

@@ -59,3 +59,24 @@ def pe_type_arrays(names: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     table = np.array([[PE_TYPES[str(u)].kind, PE_TYPES[str(u)].w_bits, PE_TYPES[str(u)].a_bits] for u in uniq])
     rows = table[inverse.reshape(-1)]
     return rows[:, 0], rows[:, 1], rows[:, 2]
+
+
+# log2 of the reduction depth an accumulator absorbs without overflow (256 terms), as in the RTL
+# (pe_models/rtl/int_mac_pe.v, lightpe.v; pe_models.characterize.variants.DEPTH_BITS).
+ACC_DEPTH_BITS = 8
+FP32_ACC_BITS = 32  # FP16 MACs accumulate in FP32 (pe_models/rtl/fp_mac_pe.v)
+
+
+def accumulator_bits(kind: np.ndarray, w_bits: np.ndarray, a_bits: np.ndarray) -> np.ndarray:
+    """Accumulator (partial-sum) width of each PE, as its RTL builds it.
+
+    INT: product W + A bits. LightPE with T power-of-two terms of E shift bits (code W = T (E + 1)):
+    the shifted activation spans A + 2^E - 1 bits, plus a sign bit and one carry bit per extra term.
+    Both then add ACC_DEPTH_BITS of headroom.
+    """
+    kind, w, a = np.broadcast_arrays(np.asarray(kind), np.asarray(w_bits), np.asarray(a_bits))
+    terms = np.where(kind == PEKind.LIGHTPE2, 2, 1)
+    exp_bits = w // terms - 1
+    light = a + (1 << np.clip(exp_bits, 0, 30)) - 1 + 1 + (terms - 1)
+    product = np.where(kind == PEKind.INT, w + a, light)
+    return np.where(kind == PEKind.FP16, FP32_ACC_BITS, product + ACC_DEPTH_BITS)

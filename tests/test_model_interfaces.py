@@ -50,3 +50,20 @@ def test_memory_cost_grows_with_capacity(log2_bytes, tech):
 def test_unknown_tech_name():
     with pytest.raises(ValueError, match="unknown memory technology"):
         memory_models.tech_codes(np.array(["SRAM", "FeRAM"]))
+
+
+def test_accumulator_bits_match_the_characterized_rtl():
+    """The cost model's psum width equals the accumulator the characterized RTL builds."""
+    import pandas as pd
+
+    from pe_models.catalog import PE_TYPES, accumulator_bits
+    from pe_models.characterize import variants
+
+    expected = {"INT2": variants.int_variant(2, 2), "INT8": variants.int_variant(8, 8),
+                "INT16": variants.int_variant(16, 16), "LightPE-1": variants.lightpe_variant(1, 3, 8),
+                "LightPE-2": variants.lightpe_variant(2, 3, 8)}
+    for name, v in expected.items():
+        t = PE_TYPES[name]
+        assert (t.w_bits, t.a_bits) == (v.w_bits, v.a_bits), name
+        assert int(accumulator_bits(t.kind, t.w_bits, t.a_bits)) == v.acc_bits, name
+    assert pd.notna(accumulator_bits(PE_TYPES["FP16"].kind, 16, 16))
