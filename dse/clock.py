@@ -56,10 +56,11 @@ def ff_clock_pj_per_cycle(cell) -> float:
 
 
 def clock_pj_per_cycle(n_pe: np.ndarray, spad_words_per_pe: np.ndarray, noc_reg_bits_per_pe: np.ndarray,
-                       array_area_mm2: np.ndarray, node_nm: np.ndarray) -> np.ndarray:
-    """Clock-network energy per cycle (pJ) of whole design points at their node's nominal supply."""
+                       array_area_mm2: np.ndarray, node_nm: np.ndarray, vdd_v: np.ndarray | None = None
+                       ) -> np.ndarray:
+    """Clock-network energy per cycle (pJ) of whole design points at ``vdd_v`` (default: nominal)."""
     node = np.asarray(node_nm, float)
-    vdd = scaling.nominal_vdd_v(node)
+    vdd = scaling.nominal_vdd_v(node) if vdd_v is None else np.asarray(vdd_v, float)
     to_node = scaling.energy_factor(LIBERTY_NODE_NM, LIBERTY_VDD_V, node, vdd)
     icgs = n_pe * np.asarray(spad_words_per_pe, float)
     ffs = n_pe * np.asarray(noc_reg_bits_per_pe, float)

@@ -14,6 +14,7 @@ from dse.spec import DATAFLOWS, Spec
 from memory_models import tech_codes
 from memory_models.dram import DRAM_TYPES
 from memory_models.technology import ROADMAPS
+from pe_models import scaling
 from pe_models.catalog import PE_NAMES, pe_type_arrays
 
 BYTES_PER_KIB = 1024
@@ -45,9 +46,15 @@ class DesignBatch:
     psum_activation: np.ndarray  # 1: psums truncated to the activation width, 0: full accumulator
     noc_pj_per_bit_mm: np.ndarray
     memory_roadmap: np.ndarray  # index into memory_models.technology.ROADMAPS
+    vdd_v: np.ndarray  # logic supply; 0 = the node's nominal (see supply_v)
 
     def __len__(self) -> int:
         return len(self.point_id)
+
+    @property
+    def supply_v(self) -> np.ndarray:
+        """The logic supply of each point: ``vdd_v`` or, where 0, the node's nominal supply."""
+        return np.where(self.vdd_v > 0, self.vdd_v, scaling.nominal_vdd_v(self.node_nm))
 
     def take(self, idx: np.ndarray) -> DesignBatch:
         return DesignBatch(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
@@ -73,6 +80,7 @@ class DesignBatch:
             "psum_width": np.where(self.psum_activation == 1, "activation", "accumulator").astype(object),
             "noc_multicast": np.where(self.noc_multicast == 1, "on", "off").astype(object),
             "memory_roadmap": np.asarray(ROADMAPS, dtype=object)[self.memory_roadmap],
+            "vdd_v": self.supply_v,
             "noc_pj_per_bit_mm": self.noc_pj_per_bit_mm,
         }
 
@@ -94,6 +102,8 @@ def encode(name: str, values: tuple) -> np.ndarray:
         return np.array([v == "activation" for v in values], dtype=np.int8)
     if name == "noc_multicast":
         return np.array([v == "on" for v in values], dtype=np.int8)
+    if name == "vdd_v":  # 0 = the node's nominal supply, resolved in dse.hardware
+        return np.array([0.0 if v == "nominal" else float(v) for v in values])
     if name == "memory_roadmap":
         return np.array([ROADMAPS.index(v) for v in values], dtype=np.int8)
     if name == "glb_kib":
@@ -138,4 +148,5 @@ def points(spec: Spec, ids: np.ndarray) -> DesignBatch:
         psum_activation=cols["psum_width"],
         noc_pj_per_bit_mm=cols["noc_pj_per_bit_mm"].astype(float),
         memory_roadmap=cols["memory_roadmap"],
+        vdd_v=cols["vdd_v"].astype(float),
     )

@@ -19,6 +19,7 @@ from dse.mapping import unique_rows
 from memory_models import MemoryCosts
 from memory_models.dram import DRAM_TYPES
 from memory_models.technology import ROADMAPS
+from pe_models import scaling
 from pe_models.catalog import accumulator_bits
 
 UM2_PER_MM2 = 1e6
@@ -26,6 +27,7 @@ GLB_BANK_WORD_BITS = 64  # each GLB bank reads/writes one 64-bit word per access
 # NoC router/multicast controller per PE: two pipeline registers per operand port (Eyeriss NoC,
 # Chen et al., JSSC 2017, Sec. IV-C); priced as flip-flop area per bit from pe_models.horowitz.
 NOC_REG_STAGES = 2
+DFF_UM2_45NM = 4.5  # a 45 nm D flip-flop (Nangate45 DFF_X1: 4.52 um2), scaled to the node
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,9 @@ def _per_roadmap(model: Callable[..., MemoryCosts]) -> Callable[..., MemoryCosts
 
 
 def evaluate(d: DesignBatch) -> HardwareCosts:
-    pe = _on_unique(lambda k, w, a, n: pe_models.evaluate(k.astype(int), w, a, n),
-                    d.pe_kind, d.pe_w_bits, d.pe_a_bits, d.node_nm)
+    vdd = d.supply_v
+    pe = _on_unique(lambda k, w, a, n, v: pe_models.evaluate(k.astype(int), w, a, n, vdd_v=v),
+                    d.pe_kind, d.pe_w_bits, d.pe_a_bits, d.node_nm, vdd)
     acc = np.where(d.psum_activation == 1, d.pe_a_bits, accumulator_bits(d.pe_kind, d.pe_w_bits, d.pe_a_bits))
     n_pe = d.pe_rows * d.pe_cols
 
@@ -112,11 +115,12 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     area_pe = n_pe * pe.area_um2 / UM2_PER_MM2
     area_spad = n_pe * (sp_i.area_mm2 + sp_f.area_mm2 + sp_p.area_mm2)
     reg_bits = d.pe_w_bits + d.pe_a_bits + acc
-    area_noc = n_pe * NOC_REG_STAGES * reg_bits * 4.5 / UM2_PER_MM2  # 4.5 um2 per DFF bit at 45 nm
+    area_noc = (n_pe * NOC_REG_STAGES * reg_bits * DFF_UM2_45NM / UM2_PER_MM2
+                * scaling.area_factor(45.0, d.node_nm))
     pitch_mm = np.sqrt((area_pe + area_spad + area_noc) / n_pe)
     spad_words = d.spad_ifmap_words + d.spad_filter_words + d.spad_psum_words
     clk = clock_network.clock_pj_per_cycle(n_pe, spad_words, NOC_REG_STAGES * reg_bits,
-                                           area_pe + area_spad + area_noc, d.node_nm)
+                                           area_pe + area_spad + area_noc, d.node_nm, vdd)
     leak = n_pe * (pe.leakage_uw * 1e-3 + sp_i.leakage_mw + sp_f.leakage_mw + sp_p.leakage_mw) + glb.leakage_mw
     dram = np.array([t.energy_pj_per_bit for t in DRAM_TYPES.values()])[d.dram_type]
     return HardwareCosts(

@@ -41,6 +41,7 @@ class Param:
     choices: tuple[str, ...] = ()
     integer: bool = False
     allowed: tuple[float, ...] = ()  # numeric parameters restricted to these values
+    nominal_ok: bool = False  # also accepts the word "nominal" (a value that depends on another parameter)
 
 
 # Design-space parameters. Names carry their unit; conversions happen in dse.design.
@@ -58,6 +59,8 @@ PARAMS: dict[str, Param] = {
     "dram_bw_gbps": Param(float, 25.6, "DRAM bandwidth, GB/s"),
     "clock_mhz": Param(float, 200.0, "target clock, MHz (capped by the PE's fmax)"),
     "node_nm": Param(float, 45.0, "technology node, nm", allowed=SUPPORTED_NODES_NM),
+    "vdd_v": Param(float, "nominal", "logic supply, V (PEs and clock network; 'nominal' = the node's nominal; "
+                   "0.6-1.2 x nominal)", nominal_ok=True),
     "dataflow": Param(str, "row_stationary", "dataflow", choices=DATAFLOWS),
     "psum_width": Param(str, "accumulator", "partial-sum word: full accumulator (w + a + 8 bits) or truncated "
                         "to the activation width (Eyeriss keeps 16-bit psums)", choices=PSUM_WIDTHS),
@@ -151,6 +154,8 @@ class _Reader:
         return raw
 
     def scalar(self, value: Any, where: str, param: Param) -> Any:
+        if param.nominal_ok and value == "nominal":
+            return value
         if param.choices:
             if not isinstance(value, str) or value not in param.choices:
                 raise self.fail(where, f"got {value!r}; expected one of {list(param.choices)}")

@@ -28,6 +28,7 @@ from dse.evaluate import Workload, evaluate
 from dse.io import write_json, write_parquet
 from dse.spec import Spec
 from memory_models.errors import MemoryModelError
+from pe_models import scaling as pe_scaling
 from workloads.layer import WorkloadError
 
 CHECKPOINT_DIR = ".checkpoint"
@@ -74,6 +75,13 @@ def preflight(spec: Spec) -> None:
                                  grid[:, 2], roadmap=roadmap)
         except MemoryModelError as exc:
             raise UserError(f"{spec.path}: space.glb_kib / space.glb_banks: {exc}") from None
+    node, vdd = (np.array(v, dtype=float) for v in zip(*itertools.product(
+        sp["node_nm"], design.encode("vdd_v", sp["vdd_v"]))))
+    vdd = np.where(vdd > 0, vdd, pe_scaling.nominal_vdd_v(node))
+    try:
+        pe_scaling.resolve_vdd(node, vdd)
+    except ValueError as exc:
+        raise UserError(f"{spec.path}: space.vdd_v: {exc}") from None
 
 
 def workload_digest(wl: Workload) -> str:

@@ -128,3 +128,19 @@ def test_report_escapes_names(tmp_path):
                   "points_per_second": 2.0, "dse_version": "0"}, results=df, front=df,
                   best={"edp": 0, "energy": 1}, layers=layers, plots={"pareto": png, "perf_per_area": png})
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_lower_supply_lowers_logic_energy(tmp_path):
+    """vdd_v scales PE and clock energy (Stillmaker & Baas: energy ~ quadratic in V), not memories."""
+    from dse import design
+    from dse.evaluate import evaluate
+
+    p = tmp_path / "v.yaml"
+    p.write_text(SPEC.format(name="v").replace("glb_tech: [SRAM, SOT-MRAM]", "glb_tech: SRAM\n  vdd_v: [nominal, 0.8]"))
+    spec = spec_mod.load(p)
+    df = evaluate(design.batch(spec), sweep.prepare_workload(spec), spec.mapping_objective)
+    nominal, low = df[df.vdd_v == 1.0].reset_index(), df[df.vdd_v == 0.8].reset_index()
+    assert len(nominal) == len(low) > 0
+    assert (low.energy_mac_pj < nominal.energy_mac_pj).all()
+    assert (low.energy_clock_pj < nominal.energy_clock_pj).all()
+    np.testing.assert_allclose(low.energy_dram_weight_pj, nominal.energy_dram_weight_pj)

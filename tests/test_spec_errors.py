@@ -36,6 +36,8 @@ CASES = [
     ("bad policy", GOOD + "precision: {policy: always}\n", "precision.policy: got 'always'"),
     ("duplicates", GOOD.replace("pe_rows: 8", "pe_rows: [8, 8]"), "duplicate values"),
     ("unsupported node", GOOD + "  node_nm: 33\n", "space.node_nm: got 33; expected one of ['180'"),
+    ("supply out of range", GOOD + "  vdd_v: [nominal, 0.3]\n", "space.vdd_v: vdd_v 0.3 outside 0.6-1.2 x"),
+    ("supply not a number", GOOD + "  vdd_v: low\n", "space.vdd_v: got 'low'; expected a positive number"),
     ("GLB too small", GOOD + "  glb_kib: [64, 0.01]\n", "space.glb_kib / space.glb_banks: no array organisation"),
 ]
 
