@@ -116,6 +116,12 @@ def register(sub) -> None:
         help="--compare access profile (default gpu-llc-inference for caches, "
         "resnet18-eyeriss-glb for buffers)",
     )
+    p.add_argument(
+        "--workload",
+        metavar="NETWORK",
+        help="--compare: take GLB reads, writes and run time from the cost model: one inference of this "
+        "zoo network on the default accelerator (dse run's defaults, SRAM GLB, --node-nm)",
+    )
     p.add_argument("--reads", type=float, help="--compare: reads per run (overrides the profile)")
     p.add_argument("--writes", type=float, help="--compare: writes per run (overrides the profile)")
     p.add_argument("--runtime-s", type=float, help="--compare: run time for leakage (overrides the profile)")
@@ -160,13 +166,35 @@ def _rows_plain(args, techs: list[Tech], kinds: list[str], caps: list[float]) ->
     return rows
 
 
+def _cost_model_profile(network: str, node_nm: float) -> study.AccessProfile:
+    """GLB reads/writes (64-bit words) and run time of one inference, from the dse cost model."""
+    from dse import design, hardware, sweep
+    from dse import spec as spec_mod
+    from dse.evaluate import evaluate
+
+    spec = spec_mod.parse({"version": 1, "name": "mem-workload", "workload": {"network": network},
+                           "space": {"node_nm": node_nm, "glb_tech": "SRAM"}}, "dse mem --workload")
+    row = evaluate(design.batch(spec), sweep.prepare_workload(spec), spec.mapping_objective).iloc[0]
+    word = hardware.GLB_BANK_WORD_BITS
+    return study.AccessProfile(
+        f"{network}-dse-glb", float(row.glb_read_bits / word), float(row.glb_write_bits / word),
+        float(row.latency_s), "buffer", word,
+        f"GLB of dse's default accelerator ({row.pe_type}, {row.pe_rows}x{row.pe_cols} PEs, "
+        f"{row.glb_kib:g} KiB SRAM GLB, {row.dataflow}) running one {network} inference: "
+        "counts from the cost model",
+    )
+
+
 def _rows_compare(args, kinds: list[str], caps: list[float]) -> list[dict]:
     rows = []
     key = "iso_area" if args.area else "iso_capacity"
     for kind in kinds:
-        base = study.PROFILES[
-            args.profile or ("gpu-llc-inference" if kind == "cache" else "resnet18-eyeriss-glb")
-        ]
+        if args.workload:
+            base = _cost_model_profile(args.workload, args.node_nm)
+        else:
+            base = study.PROFILES[
+                args.profile or ("gpu-llc-inference" if kind == "cache" else "resnet18-eyeriss-glb")
+            ]
         width = base.word_bits if kind == base.kind else (512 if kind == "cache" else 64)
         if kind == "cache" and args.line_bytes is not None:
             width = args.line_bytes * 8
