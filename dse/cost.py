@@ -2,9 +2,10 @@
 
 Levels: DRAM -> global buffer (GLB) -> NoC -> per-PE scratchpads (filter / ifmap / psum) -> MAC.
 For each layer the mapping candidates of the point's dataflow (``dse.dataflows``) are counted
-once per distinct geometry, pruned exactly (``dse.mapping.prune``), and the compiled search picks
-each point's best under the mapping objective with the point's own per-action energies and
-bandwidths (``dse.mapping.search``). Energy = sum over (level, operand) of actions x energy per
+once per distinct geometry (factored: ``dse.dataflows.factored_counts``), pruned exactly in a
+compiled kernel (``dse.mapping.skyline_factored``, equal to ``prune`` on the full table), and the
+compiled search picks each point's best under the mapping objective with the point's own
+per-action energies and bandwidths (``dse.mapping.search``). Energy = sum over (level, operand) of actions x energy per
 action + MACs + (leakage + clock network) x latency.
 
 Bit widths: each operand moves at its effective width (layer bits, or the PE's bits when the

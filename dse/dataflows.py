@@ -315,13 +315,14 @@ def compute_counts(L: Layer, g: Geometry, dataflow: str) -> tuple[np.ndarray, np
 # same floating-point operations, in the same order, as ``compute_counts``. The kernels index TERMS
 # and PER_GEOMETRY by position (asserted there): change both together.
 TERMS = ("compute_cycles", "w_reads", "i_reads", "psum_rw", "w_fanout", "i_fanout", "spad_w", "spad_i",
-          "spad_p", "noc_w", "noc_i", "noc_p")
+         "spad_p", "noc_w", "noc_i", "noc_p")
 # what the _Array functions read (everything but the GLB size and multicast)
 _ARRAY_KEY = ("rows", "cols", "spad_ifmap_words", "spad_filter_words", "spad_psum_words", "pe_w_bits",
               "pe_a_bits", "acc_bits", "w_bits", "a_bits", "o_bits", "passes")
 _DRAM_KEY = ("glb_bytes", "w_bits", "a_bits", "acc_bits", "o_bits")  # what dram_tiling reads
 PER_GEOMETRY = ("w_bits", "a_bits", "acc_bits", "o_bits", "passes", "rows", "cols", "multicast",
-                 "dram_w_bits", "dram_i_bits", "tiles", "streams")
+                "dram_w_bits", "dram_i_bits", "tiles", "streams")
+
 
 @dataclass(frozen=True)
 class FactoredCounts:
