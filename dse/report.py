@@ -17,7 +17,7 @@ table{border-collapse:collapse;font-size:12px;margin:0.5em 0 1.5em}
 td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}th{background:#f3f3f3}
 h1{font-size:22px}h2{font-size:17px;margin-top:1.6em}img{max-width:100%}.meta td{text-align:left}"""
 
-SUMMARY_COLS = ["point_id", "pe_type", "pe_rows", "pe_cols", "spad_filter_words", "glb_kib", "glb_tech",
+SUMMARY_COLS = ["point_id", "pe_type", "dataflow", "pe_rows", "pe_cols", "spad_filter_words", "glb_kib", "glb_tech",
                 "dram_bw_gbps", "clock_mhz_effective", "energy_pj", "latency_s", "area_mm2", "edp_pj_s",
                 "perf_per_area_gops_per_mm2", "utilization"]
 

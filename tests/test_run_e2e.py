@@ -121,6 +121,7 @@ def test_report_escapes_names(tmp_path):
     df["point_id"] = [0, 1]
     df["pe_type"] = [hostile, "INT8"]
     df["glb_tech"] = "SRAM"
+    df["dataflow"] = "row_stationary"
     layers = pd.DataFrame({"point_id": [0], "layer": [hostile], "energy_pj": [1.0]})
     png = tmp_path / "x.png"
     png.write_bytes(b"\x89PNG")
