@@ -30,9 +30,9 @@ def main(profile_name: str = "gpu-llc-inference") -> None:
         f"{'isoA cap.':>10} {'isoA EDP red.':>14}"
     )
     for cap, c, a in zip(caps, iso_c, iso_a):
-        for t in NAMES:
+        for t, name in NAMES.items():
             print(
-                f"{cap / 2**20:>4.0f} {NAMES[t]:>9} {c.ratio_vs_sram('edp_js')[t]:>14.2f} "
+                f"{cap / 2**20:>4.0f} {name:>9} {c.ratio_vs_sram('edp_js')[t]:>14.2f} "
                 f"{c.ratio_vs_sram('area_mm2')[t]:>15.2f} {a.capacity_bytes[t] / cap:>10.2f} "
                 f"{a.ratio_vs_sram('edp_js')[t]:>14.2f}"
             )

@@ -12,7 +12,7 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["MemoryCosts", "Tech", "TECH_NAMES", "tech_codes", "buffer", "cache", "regfile"]
+__all__ = ["TECH_NAMES", "MemoryCosts", "Tech", "buffer", "cache", "regfile", "tech_codes"]
 
 
 class Tech(IntEnum):

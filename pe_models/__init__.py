@@ -14,7 +14,7 @@ import numpy as np
 
 from pe_models.catalog import PE_NAMES, PE_TYPES, PEKind, PEType, pe_type_arrays
 
-__all__ = ["PECosts", "PEKind", "PEType", "PE_NAMES", "PE_TYPES", "evaluate", "pe_type_arrays"]
+__all__ = ["PE_NAMES", "PE_TYPES", "PECosts", "PEKind", "PEType", "evaluate", "pe_type_arrays"]
 
 
 @dataclass(frozen=True)

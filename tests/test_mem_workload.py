@@ -5,7 +5,8 @@ import io
 
 import pytest
 
-from dse import design, hardware, spec as spec_mod, sweep
+from dse import design, hardware, sweep
+from dse import spec as spec_mod
 from dse.cli import main
 from dse.evaluate import evaluate
 

@@ -5,7 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dse import cli, spec as spec_mod, sweep
+from dse import cli, sweep
+from dse import spec as spec_mod
 
 SWEEPS = sorted((Path(__file__).parents[1] / "sweeps").rglob("*.yaml"))
 
