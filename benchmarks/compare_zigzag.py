@@ -98,7 +98,7 @@ def our_layers(spec: spec_mod.Spec) -> pd.DataFrame:
     d = design.batch(spec)
     hw = fixed_hardware(spec)
     geo = cost.geometries(d, hw)
-    tables = mapping.stack_tables([cost.layer_table(L, geo, False) for L in layers], [float(L.macs) for L in layers])
+    tables = cost.network_tables(layers, geo, lambda name: False)  # layers keep their 8-bit widths
     e = cost.action_costs(hw)
     res = mapping.search(tables, geo.index, e, spec.mapping_objective, per_layer=True)
     leak = res.layer_latency_cycles[:, 0] * e[0, mapping.ACTION_COSTS.index("leakage_pj_per_cycle")]

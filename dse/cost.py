@@ -16,17 +16,16 @@ so narrower operands pack several per word. A layer wider than the PE is decompo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from dse import dataflows, mapping
+from dse import dataflows, mapping, units
 from dse.design import DesignBatch
 from dse.hardware import HardwareCosts
 from dse.mapping import ACCESSES, BREAKDOWN, OBJECTIVE_CODES, STALLS  # noqa: F401  (re-exported)
 from workloads.layer import Layer
-
-PJ_PER_MW_S = 1e9  # 1 mW for 1 s = 1 mJ = 1e9 pJ
 
 
 def effective_bits(layer: Layer, pe_w: np.ndarray, pe_a: np.ndarray, follow_pe: bool):
@@ -96,14 +95,20 @@ def layer_table(layer: Layer, geo: Geometries, follow_pe: bool) -> tuple[np.ndar
     return counts, n_keep
 
 
-def network_tables(layers: list[Layer], geo: Geometries, follows_pe) -> mapping.LayerTables:
-    """Count tables of every layer (``follows_pe(name)``: does the layer run at the PE's precision)."""
-    return mapping.stack_tables([layer_table(L, geo, follows_pe(L.name)) for L in layers],
-                                [float(L.macs) for L in layers])
+def network_tables(layers: list[Layer], geo: Geometries, follows_pe: Callable[[str], bool],
+                   on_layer: Callable[[], None] | None = None) -> mapping.LayerTables:
+    """Count tables of every layer, the one loop over layers (``follows_pe(name)``: does the layer
+    run at the PE's precision; ``on_layer`` is called after each, for progress)."""
+    tables = []
+    for layer in layers:
+        tables.append(layer_table(layer, geo, follows_pe(layer.name)))
+        if on_layer:
+            on_layer()
+    return mapping.stack_tables(tables, [float(L.macs) for L in layers])
 
 
 def leakage_pj_per_cycle(hw: HardwareCosts) -> np.ndarray:
-    return hw.leakage_mw * PJ_PER_MW_S / (hw.clock_mhz * 1e6)
+    return hw.leakage_mw * units.PJ_PER_MW_S / (hw.clock_mhz * units.HZ_PER_MHZ)
 
 
 def action_costs(hw: HardwareCosts) -> np.ndarray:

@@ -11,13 +11,12 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from dse.spec import DATAFLOWS, Spec
+from dse.units import BYTES_PER_KIB
 from memory_models import tech_codes
 from memory_models.dram import DRAM_TYPES
 from memory_models.technology import ROADMAPS
 from pe_models import scaling
 from pe_models.catalog import PE_NAMES, pe_type_arrays
-
-BYTES_PER_KIB = 1024
 
 
 @dataclass(frozen=True)

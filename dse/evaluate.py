@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dse import cost, hardware, mapping
-from dse.cost import PJ_PER_MW_S
+from dse import cost, hardware, mapping, units
 from dse.design import DesignBatch
 from dse.mapping import ACCESSES, BREAKDOWN, STALLS
 from workloads.layer import LayerGraph
@@ -32,18 +31,13 @@ def evaluate(d: DesignBatch, wl: Workload, objective: str = "edp",
     hw = hardware.evaluate(d)
     geo = cost.geometries(d, hw)
     layers = wl.graph.layers()
-    tables = []
-    for layer in layers:  # count tables per distinct geometry: the only loop over layers
-        tables.append(cost.layer_table(layer, geo, wl.follows_pe(layer.name)))
-        if on_layer:
-            on_layer()
-    res = mapping.search(mapping.stack_tables(tables, [float(L.macs) for L in layers]), geo.index,
-                         cost.action_costs(hw), objective, per_layer)
+    tables = cost.network_tables(layers, geo, wl.follows_pe, on_layer)  # the only loop over layers
+    res = mapping.search(tables, geo.index, cost.action_costs(hw), objective, per_layer)
     total_macs = float(wl.graph.total_macs)
     energy, latency, accesses = res.energy_pj, res.latency_cycles, res.accesses
-    latency_s = latency / (hw.clock_mhz * 1e6)
+    latency_s = units.cycles_to_s(latency, hw.clock_mhz)
     area = hw.area_mm2
-    gops = 2 * total_macs / latency_s / 1e9
+    gops = 2 * total_macs / latency_s / units.OPS_PER_GOP
     table = pd.DataFrame(d.columns())
     table["clock_mhz_effective"] = hw.clock_mhz
     table["energy_pj"] = energy
@@ -54,7 +48,7 @@ def evaluate(d: DesignBatch, wl: Workload, objective: str = "edp",
     table["perf_gops"] = gops
     table["perf_per_area_gops_per_mm2"] = gops / area
     table["energy_per_mac_pj"] = energy / total_macs
-    table["power_mw"] = energy / latency_s / PJ_PER_MW_S
+    table["power_mw"] = units.power_mw(energy, latency_s)
     table["utilization"] = res.mac_util / total_macs
     table["compute_cycles"] = res.compute_cycles
     table["compute_bound_fraction"] = res.compute_cycles / latency

@@ -14,15 +14,16 @@ import numpy as np
 import memory_models
 import pe_models
 from dse import clock as clock_network
+from dse import units
 from dse.design import DesignBatch
 from dse.mapping import unique_rows
+from dse.units import UM2_PER_MM2
 from memory_models import MemoryCosts
 from memory_models.dram import DRAM_TYPES
 from memory_models.technology import ROADMAPS
 from pe_models import scaling
 from pe_models.catalog import accumulator_bits
 
-UM2_PER_MM2 = 1e6
 GLB_BANK_WORD_BITS = 64  # each GLB bank reads/writes one 64-bit word per access (Eyeriss GLB: 64-bit)
 # NoC router/multicast controller per PE: two pipeline registers per operand port (Eyeriss NoC,
 # Chen et al., JSSC 2017, Sec. IV-C); priced as flip-flop area per bit from pe_models.horowitz.
@@ -107,7 +108,7 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
         d.memory_roadmap, d.glb_tech, d.glb_bytes, np.full(len(d), GLB_BANK_WORD_BITS), d.node_nm, d.glb_banks,
     )
     clock = np.minimum(d.clock_mhz, pe.fmax_mhz)
-    cycle_ns = 1e3 / clock
+    cycle_ns = units.cycle_ns(clock)
     # A bank that needs several cycles per access delivers one word every ceil(latency / cycle).
     glb_rd_cycles = np.maximum(1.0, np.ceil(glb.read_latency_ns / cycle_ns - 1e-9))
     glb_wr_cycles = np.maximum(1.0, np.ceil(glb.write_latency_ns / cycle_ns - 1e-9))
@@ -121,7 +122,7 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     spad_words = d.spad_ifmap_words + d.spad_filter_words + d.spad_psum_words
     clk = clock_network.clock_pj_per_cycle(n_pe, spad_words, NOC_REG_STAGES * reg_bits,
                                            area_pe + area_spad + area_noc, d.node_nm, vdd)
-    leak = n_pe * (pe.leakage_uw * 1e-3 + sp_i.leakage_mw + sp_f.leakage_mw + sp_p.leakage_mw) + glb.leakage_mw
+    leak = n_pe * (pe.leakage_uw * units.MW_PER_UW + sp_i.leakage_mw + sp_f.leakage_mw + sp_p.leakage_mw) + glb.leakage_mw
     dram = np.array([t.energy_pj_per_bit for t in DRAM_TYPES.values()])[d.dram_type]
     return HardwareCosts(
         clock_mhz=clock,
@@ -137,7 +138,7 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
         glb_read_bits_per_cycle=d.glb_banks * GLB_BANK_WORD_BITS / glb_rd_cycles,
         glb_write_bits_per_cycle=d.glb_banks * GLB_BANK_WORD_BITS / glb_wr_cycles,
         dram_pj_per_bit=dram,
-        dram_bytes_per_cycle=d.dram_bw_gbps * 1e3 / clock,
+        dram_bytes_per_cycle=units.bytes_per_cycle(d.dram_bw_gbps, clock),
         leakage_mw=leak,
         clock_pj_per_cycle=clk,
         area_pe_mm2=area_pe,

@@ -11,8 +11,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from dse.io import atomic_write
+from dse.units import MS_PER_S, PJ_PER_MJ
 
-MJ_PER_PJ, MS_PER_S = 1e-9, 1e3
+MJ_PER_PJ = 1 / PJ_PER_MJ
 
 
 def _save(fig, path: Path) -> Path:

@@ -20,15 +20,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dse import cost, design, hardware, mapping
+from dse import cost, design, hardware, mapping, units
 from dse.dataflows import CI
 from dse.errors import UserError
 from dse.evaluate import Workload
 from dse.spec import Spec
+from dse.units import BITS_PER_BYTE, BYTES_PER_MB, MS_PER_S
 
 RLC_BITS_PER_NONZERO = 64 / 3  # three 21-bit (run, value) pairs per 64-bit word, Eyeriss JSSC 2017 Sec. V-A
 DRAM_WORD_BITS = 16  # Eyeriss counts DRAM accesses in 16-bit words
-BYTES_PER_MB = 1e6
 
 
 def rlc_factor(zeros: np.ndarray, bits: float) -> np.ndarray:
@@ -42,8 +42,7 @@ def per_layer(spec: Spec, wl: Workload) -> pd.DataFrame:
     hw = hardware.evaluate(d)
     geo = cost.geometries(d, hw)
     layers = wl.graph.compute_layers()
-    tables = mapping.stack_tables([cost.layer_table(L, geo, wl.follows_pe(L.name)) for L in layers],
-                                  [float(L.macs) for L in layers])
+    tables = cost.network_tables(layers, geo, wl.follows_pe)
     res = mapping.search(tables, geo.index, cost.action_costs(hw), spec.mapping_objective, per_layer=True)
     counts = cost.chosen_counts(tables, geo.index, res.layer_choice)[:, 0, :].copy()  # (L, COUNTS)
     e = cost.action_costs(hw)[0]
@@ -61,16 +60,16 @@ def per_layer(spec: Spec, wl: Workload) -> pd.DataFrame:
     counts[:, CI["spad_weight"]] -= spad_w_per_mac * z
     counts[:, CI["mac_ops"]] *= 1 - z
     latency = np.array([mapping._cost(counts[i], e)[1] for i in range(len(layers))])  # RLC can shorten DRAM time
-    seconds = latency / (hw.clock_mhz[0] * 1e6)
+    seconds = units.cycles_to_s(latency, hw.clock_mhz[0])
     parts = component_energy_pj(counts, e, latency, cost.leakage_pj_per_cycle(hw)[0], hw.clock_pj_per_cycle[0])
     chip_pj = sum(parts.values())
     dram_bits = counts[:, CI["dram_rd_weight"]] + counts[:, CI["dram_rd_ifmap"]] + counts[:, CI["dram_wr_psum"]]
     return pd.DataFrame({
         "layer": [L.name for L in layers], "macs": [L.macs for L in layers],
-        "latency_ms": seconds * 1e3, "chip_energy_pj": chip_pj,
-        "power_mw": chip_pj / seconds / cost.PJ_PER_MW_S,
-        **{f"{name}_power_mw": pj / seconds / cost.PJ_PER_MW_S for name, pj in parts.items()},
-        "dram_mb": dram_bits / 8 / BYTES_PER_MB,
+        "latency_ms": seconds * MS_PER_S, "chip_energy_pj": chip_pj,
+        "power_mw": units.power_mw(chip_pj, seconds),
+        **{f"{name}_power_mw": units.power_mw(pj, seconds) for name, pj in parts.items()},
+        "dram_mb": dram_bits / BITS_PER_BYTE / BYTES_PER_MB,
         "dram_accesses_per_mac": dram_bits / DRAM_WORD_BITS / np.array([L.macs for L in layers], float),
         "utilization": res.layer_utilization[:, 0], "ifmap_zero_fraction": z,
     })
@@ -98,13 +97,14 @@ def compare(spec: Spec, wl: Workload, lay: pd.DataFrame | None = None) -> pd.Dat
     """Rows ``metric, ours, published, rel_error`` for every published figure of the spec."""
     v = spec.validation
     lay = per_layer(spec, wl) if lay is None else lay
-    total_s = lay["latency_ms"].sum() / 1e3
+    total_s = lay["latency_ms"].sum() / MS_PER_S
     ours = {
         "frames_per_s": spec.workload.batch / total_s,
-        "power_mw": lay["chip_energy_pj"].sum() / total_s / cost.PJ_PER_MW_S,
-        "dram_accesses_per_mac": (lay["dram_mb"].sum() * BYTES_PER_MB * 8 / DRAM_WORD_BITS) / lay["macs"].sum(),
-        "latency_ms": total_s * 1e3,
-        "energy_mj": lay["chip_energy_pj"].sum() / 1e9,
+        "power_mw": units.power_mw(lay["chip_energy_pj"].sum(), total_s),
+        "dram_accesses_per_mac": (lay["dram_mb"].sum() * BYTES_PER_MB * BITS_PER_BYTE / DRAM_WORD_BITS)
+        / lay["macs"].sum(),
+        "latency_ms": total_s * MS_PER_S,
+        "energy_mj": lay["chip_energy_pj"].sum() / units.PJ_PER_MJ,
     }
     rows = [(name, ours[name], published) for name, published in v.metrics]
     by_layer = lay.set_index("layer")
