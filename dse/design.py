@@ -12,7 +12,7 @@ import numpy as np
 
 from dse.spec import DATAFLOWS, Spec
 from dse.units import BYTES_PER_KIB
-from memory_models import tech_codes
+from memory_models import TECH_NAMES, tech_codes
 from memory_models.dram import DRAM_TYPES
 from memory_models.technology import ROADMAPS
 from pe_models import scaling
@@ -69,7 +69,7 @@ class DesignBatch:
             "spad_filter_words": self.spad_filter_words,
             "spad_psum_words": self.spad_psum_words,
             "glb_kib": self.glb_bytes / BYTES_PER_KIB,
-            "glb_tech": np.asarray(_TECH_LABELS, dtype=object)[self.glb_tech],
+            "glb_tech": np.asarray(list(TECH_NAMES), dtype=object)[self.glb_tech],  # names in Tech code order
             "glb_banks": self.glb_banks,
             "dram_type": np.asarray(list(DRAM_TYPES), dtype=object)[self.dram_type],
             "dram_bw_gbps": self.dram_bw_gbps,
@@ -84,7 +84,6 @@ class DesignBatch:
         }
 
 
-_TECH_LABELS = ("SRAM", "STT-MRAM", "SOT-MRAM")
 
 
 def encode(name: str, values: tuple) -> np.ndarray:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from dse import design
 from dse.evaluate import Workload, evaluate
-from dse.spec import Spec
+from dse.spec import PARAMS, Spec
 
 # objective label -> (results column, minimise?)
 OBJECTIVES: dict[str, tuple[str, bool]] = {
@@ -38,8 +38,6 @@ def per_layer(spec: Spec, wl: Workload, point_ids: list[int]) -> pd.DataFrame:
 
 def export(spec: Spec, wl: Workload, results: pd.DataFrame, layers: pd.DataFrame, best: dict[str, int]) -> dict:
     """The precision.json document: per objective, the design and each compute layer's bits."""
-    params = [c for c in design.DesignBatch.__dataclass_fields__ if c in results.columns] + [
-        "glb_kib", "pe_type", "glb_tech", "dram_type", "dataflow"]
     by_id = results.set_index("point_id")
     doc = {
         "network": wl.graph.name,
@@ -57,7 +55,7 @@ def export(spec: Spec, wl: Workload, results: pd.DataFrame, layers: pd.DataFrame
             "metric": OBJECTIVES[label][0],
             "value": float(row[OBJECTIVES[label][0]]),
             "point_id": pid,
-            "design": {p: _plain(row[p]) for p in dict.fromkeys(params) if p in row.index},
+            "design": {p: _plain(row[p]) for p in PARAMS},  # every design-space parameter, as in the spec
             "layers": {r.layer: {"w_bits": int(r.w_bits), "a_bits": int(r.a_bits), "passes": int(r.passes)}
                        for r in rows.itertuples()},
         }

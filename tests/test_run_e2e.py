@@ -64,6 +64,7 @@ def test_outputs_complete_and_consistent(spec_file, tmp_path):
     assert set(edp["layers"]) == {layer.name for layer in sweep.prepare_workload(
         spec_mod.load(spec_file)).graph.compute_layers()}
     assert edp["layers"]["conv1"]["w_bits"] == 8  # pinned
+    assert list(edp["design"]) == list(spec_mod.PARAMS)  # the whole design, as spec parameters
     pe_bits = {"INT4": 4, "INT8": 8, "LightPE-1": 4}[edp["design"]["pe_type"]]
     assert edp["layers"]["layer1.0.conv1"]["w_bits"] == pe_bits  # follows the PE
 
