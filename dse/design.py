@@ -52,8 +52,7 @@ class DesignBatch:
 
     @property
     def supply_v(self) -> np.ndarray:
-        """The logic supply of each point: ``vdd_v`` or, where 0, the node's nominal supply."""
-        return np.where(self.vdd_v > 0, self.vdd_v, scaling.nominal_vdd_v(self.node_nm))
+        return supply_v(self.vdd_v, self.node_nm)
 
     def take(self, idx: np.ndarray) -> DesignBatch:
         return DesignBatch(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
@@ -84,6 +83,12 @@ class DesignBatch:
         }
 
 
+
+
+def supply_v(vdd_v: np.ndarray, node_nm: np.ndarray) -> np.ndarray:
+    """The logic supply: ``vdd_v`` where given, else (encoded as 0) the node's nominal supply."""
+    vdd_v = np.asarray(vdd_v, dtype=float)
+    return np.where(vdd_v > 0, vdd_v, scaling.nominal_vdd_v(node_nm))
 
 
 def encode(name: str, values: tuple) -> np.ndarray:

@@ -60,10 +60,10 @@ def prepare_workload(spec: Spec) -> Workload:
 
 
 def preflight(spec: Spec) -> None:
-    """Check every memory configuration the space can build, before any output exists.
+    """Check every GLB organisation and logic supply the space can build, before any output exists.
 
-    Only the distinct (technology, capacity, banks, node, roadmap) values of the spec are
-    evaluated, so this is cheap whatever the number of design points.
+    Only the distinct (technology, capacity, banks, node, roadmap) and (node, supply) values of
+    the spec are evaluated, so this is cheap whatever the number of design points.
     """
     sp = spec.space_dict
     grid = np.array(list(itertools.product(
@@ -77,9 +77,8 @@ def preflight(spec: Spec) -> None:
             raise UserError(f"{spec.path}: space.glb_kib / space.glb_banks: {exc}") from None
     node, vdd = (np.array(v, dtype=float) for v in zip(*itertools.product(
         sp["node_nm"], design.encode("vdd_v", sp["vdd_v"]))))
-    vdd = np.where(vdd > 0, vdd, pe_scaling.nominal_vdd_v(node))
     try:
-        pe_scaling.resolve_vdd(node, vdd)
+        pe_scaling.resolve_vdd(node, design.supply_v(vdd, node))
     except ValueError as exc:
         raise UserError(f"{spec.path}: space.vdd_v: {exc}") from None
 
