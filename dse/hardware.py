@@ -17,7 +17,7 @@ from dse import clock as clock_network
 from dse import units
 from dse.design import DesignBatch
 from dse.mapping import unique_rows
-from dse.units import UM2_PER_MM2
+from dse.units import BITS_PER_BYTE, UM2_PER_MM2
 from memory_models import MemoryCosts
 from memory_models.dram import DRAM_TYPES
 from memory_models.technology import ROADMAPS
@@ -26,7 +26,7 @@ from pe_models.catalog import accumulator_bits
 
 GLB_BANK_WORD_BITS = 64  # each GLB bank reads/writes one 64-bit word per access (Eyeriss GLB: 64-bit)
 # NoC router/multicast controller per PE: two pipeline registers per operand port (Eyeriss NoC,
-# Chen et al., JSSC 2017, Sec. IV-C); priced as flip-flop area per bit from pe_models.horowitz.
+# Chen et al., JSSC 2017, Sec. IV-C); priced per bit at the flip-flop area below.
 NOC_REG_STAGES = 2
 DFF_UM2_45NM = 4.5  # a 45 nm D flip-flop (Nangate45 DFF_X1: 4.52 um2), scaled to the node
 
@@ -98,7 +98,7 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     regfile = _per_roadmap(lambda c, b, n, roadmap: memory_models.regfile(c, b, n, roadmap=roadmap))
 
     def spad(words, bits):
-        return _on_unique(regfile, d.memory_roadmap, words * bits / 8, bits, d.node_nm)
+        return _on_unique(regfile, d.memory_roadmap, words * bits / BITS_PER_BYTE, bits, d.node_nm)
 
     sp_i, sp_f, sp_p = spad(d.spad_ifmap_words, d.pe_a_bits), spad(d.spad_filter_words, d.pe_w_bits), spad(
         d.spad_psum_words, acc)
@@ -109,7 +109,8 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     )
     clock = np.minimum(d.clock_mhz, pe.fmax_mhz)
     cycle_ns = units.cycle_ns(clock)
-    # A bank that needs several cycles per access delivers one word every ceil(latency / cycle).
+    # A bank that needs several cycles per access delivers one word every ceil(latency / cycle)
+    # (the 1e-9 keeps a latency of exactly k cycles from rounding up to k + 1 through float noise).
     glb_rd_cycles = np.maximum(1.0, np.ceil(glb.read_latency_ns / cycle_ns - 1e-9))
     glb_wr_cycles = np.maximum(1.0, np.ceil(glb.write_latency_ns / cycle_ns - 1e-9))
 
