@@ -52,3 +52,10 @@ def test_layer_fields_and_validation():
 def test_unknown_network_message():
     with pytest.raises(WorkloadError, match="unknown network 'resnet19'; built-in networks: resnet18"):
         load("resnet19")
+
+
+def test_attention_operands_are_not_parameters():
+    layers = {layer.name: layer for layer in zoo.build("bert_base").compute_layers()}
+    scores, query = layers["encoder.0.scores"], layers["encoder.0.query"]
+    assert scores.weight_count == 128 * 64 and scores.param_count == 0 and scores.weight_bytes == 0
+    assert query.weight_bytes == query.param_count * query.w_bits / 8 == 768 * 768

@@ -130,7 +130,8 @@ class Layer:
 
     @property
     def weight_bytes(self) -> float:
-        return self.weight_count * self.w_bits / 8
+        """Stored parameter bytes at the layer's weight precision (0 for attention operands)."""
+        return self.param_count * self.w_bits / 8
 
     def with_bits(self, w_bits: int | None = None, a_bits: int | None = None, o_bits: int | None = None) -> Layer:
         return replace(
