@@ -153,6 +153,10 @@ class _Reader:
             raise self.fail(where or "spec", f"missing required key {missing[0]!r}")
         return raw
 
+    def named(self, raw: Any, where: str) -> Mapping:
+        """A mapping whose keys are names the user chooses (layer names, glob patterns)."""
+        return self.mapping(raw, where, set(map(str, raw or {})) if isinstance(raw, Mapping) else set())
+
     def scalar(self, value: Any, where: str, param: Param) -> Any:
         if param.nominal_ok and value == "nominal":
             return value
@@ -217,7 +221,7 @@ def parse(raw: Any, path: str = "<spec>", sha256: str = "") -> Spec:
         raise r.fail("precision.policy", f"got {policy!r}; expected one of {list(POLICIES)}")
     try:
         default = BitsOverride.parse(pr["default"], "precision.default") if "default" in pr else None
-        layers_raw = r.mapping(pr.get("layers"), "precision.layers", set(map(str, pr.get("layers") or {})))
+        layers_raw = r.named(pr.get("layers"), "precision.layers")
         layers = tuple((str(k), BitsOverride.parse(v, f"precision.layers.{k}")) for k, v in layers_raw.items())
     except ValueError as exc:
         raise UserError(f"{path}: {exc}") from None
@@ -255,10 +259,9 @@ def _validation(r: _Reader, raw: Any, space) -> ValidationSpec:
         return tuple((k, r.scalar(m[k], f"{where}.{k}", number)) for k in allowed if k in m)
 
     metrics = figures(v["metrics"], "validation.metrics", VALIDATION_METRICS)
-    lay = r.mapping(v.get("layers"), "validation.layers", set(map(str, v.get("layers") or {})))
+    lay = r.named(v.get("layers"), "validation.layers")
     layers = tuple((str(k), figures(val, f"validation.layers.{k}", LAYER_METRICS)) for k, val in lay.items())
-    zf = r.mapping(v.get("ifmap_zero_fraction"), "validation.ifmap_zero_fraction",
-                   set(map(str, v.get("ifmap_zero_fraction") or {})))
+    zf = r.named(v.get("ifmap_zero_fraction"), "validation.ifmap_zero_fraction")
     zeros = []
     for k, x in zf.items():
         z = r.scalar(x, f"validation.ifmap_zero_fraction.{k}", Param(float, 0.5, "share of zeros in (0, 1)"))
