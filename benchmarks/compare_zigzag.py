@@ -124,7 +124,7 @@ def zigzag_inputs(spec: spec_mod.Spec) -> tuple[dict, list, list]:
     w_bits, a_bits, acc = int(d.pe_w_bits[0]), int(d.pe_a_bits[0]), int(hw.acc_bits[0])
     glb_bw = int(hw.glb_read_bits_per_cycle[0])
     dram_bw = round(float(hw.dram_bytes_per_cycle[0]) * 8)
-    glb_word = 64  # GLB bank word (dse.hardware.GLB_BANK_WORD_BITS)
+    glb_word = hardware.GLB_BANK_WORD_BITS
 
     def rf(words: int, bits: int, pj: float, operand: str, psum: bool = False) -> dict:
         reads = [f"{operand}, tl"] + ([f"{operand}, th"] if psum else [])
@@ -132,27 +132,22 @@ def zigzag_inputs(spec: spec_mod.Spec) -> tuple[dict, list, list]:
         return {"size": words * bits, "r_cost": pj, "w_cost": pj, "area": 0, "latency": 1, "operands": [operand],
                 "ports": _ports(bits, bits, reads, writes), "served_dimensions": []}
 
+    def shared(size_bits: int, r_pj: float, w_pj: float, bw_min: int, bw_max: int) -> dict:
+        """A memory holding all three operands behind one read/write port (GLB, DRAM)."""
+        port = {"name": "rw_port_1", "type": "read_write", "bandwidth_min": bw_min, "bandwidth_max": bw_max,
+                "allocation": ["I1, fh", "I1, tl", "I2, fh", "I2, tl", "O, fh", "O, tl", "O, fl", "O, th"]}
+        return {"size": size_bits, "r_cost": r_pj, "w_cost": w_pj, "area": 0, "latency": 1,
+                "operands": ["I1", "I2", "O"], "ports": [port], "served_dimensions": ["D1", "D2"]}
+
     memories = {
         "rf_w": rf(s["spad_filter_words"][0], w_bits, float(hw.spad_filter_pj[0]), "I2"),
         "rf_i": rf(s["spad_ifmap_words"][0], a_bits, float(hw.spad_ifmap_pj[0]), "I1"),
         "rf_o": rf(s["spad_psum_words"][0], acc, float(hw.spad_psum_pj[0]), "O", psum=True),
-        "glb": {"size": int(d.glb_bytes[0]) * 8, "r_cost": float(hw.glb_read_pj_per_bit[0]) * glb_word,
-                "w_cost": float(hw.glb_write_pj_per_bit[0]) * glb_word, "area": 0, "latency": 1,
-                "operands": ["I1", "I2", "O"],
-                # one port per bank, reads and writes share it (as dse.mapping charges GLB cycles)
-                "ports": [{"name": "rw_port_1", "type": "read_write", "bandwidth_min": glb_word,
-                           "bandwidth_max": glb_bw,
-                           "allocation": ["I1, fh", "I1, tl", "I2, fh", "I2, tl", "O, fh", "O, tl", "O, fl",
-                                          "O, th"]}],
-                "served_dimensions": ["D1", "D2"]},
-        "dram": {"size": 10**10, "r_cost": float(hw.dram_pj_per_bit[0]) * dram_bw,
-                 "w_cost": float(hw.dram_pj_per_bit[0]) * dram_bw, "area": 0, "latency": 1,
-                 "operands": ["I1", "I2", "O"],
-                 "ports": [{"name": "rw_port_1", "type": "read_write", "bandwidth_min": dram_bw,
-                            "bandwidth_max": dram_bw,
-                            "allocation": ["I1, fh", "I1, tl", "I2, fh", "I2, tl", "O, fh", "O, tl", "O, fl",
-                                           "O, th"]}],
-                 "served_dimensions": ["D1", "D2"]},
+        # one port per bank, reads and writes share it (as dse.mapping charges GLB cycles)
+        "glb": shared(int(d.glb_bytes[0]) * 8, float(hw.glb_read_pj_per_bit[0]) * glb_word,
+                      float(hw.glb_write_pj_per_bit[0]) * glb_word, glb_word, glb_bw),
+        "dram": shared(10**10, float(hw.dram_pj_per_bit[0]) * dram_bw, float(hw.dram_pj_per_bit[0]) * dram_bw,
+                       dram_bw, dram_bw),
     }
     accelerator = {"name": "dse_weight_stationary", "memories": memories,
                    "operational_array": {"unit_energy": float(hw.mac_energy_pj[0]), "unit_area": 1,
