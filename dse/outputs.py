@@ -10,24 +10,12 @@ import numpy as np
 import pandas as pd
 
 from dse import __version__, plots, precision_export, report
-from dse.io import sha256_file, write_csv, write_json, write_parquet, write_text
+from dse.io import write_csv, write_json, write_parquet, write_text
 from dse.pareto import front_mask
 from dse.spec import Spec
-from dse.sweep import SweepResult, points_per_second, workload_digest
+from dse.sweep import SweepResult, input_checksums, points_per_second, workload_digest
 
 FRONT_OBJECTIVES = ("energy_pj", "latency_s")
-
-
-def input_checksums(spec: Spec) -> dict[str, str]:
-    """sha256 of every file the results depend on: the spec, an ONNX model, model data tables."""
-    sums = {"spec": spec.sha256}
-    if spec.workload.onnx:
-        sums["onnx"] = sha256_file(Path(spec.workload.onnx))
-    for pkg in ("pe_models", "memory_models"):
-        data = Path(__import__(pkg).__file__).parent / "data"
-        for f in sorted(data.glob("*.csv")) if data.is_dir() else []:
-            sums[f"{pkg}/data/{f.name}"] = sha256_file(f)
-    return sums
 
 
 def write_all(spec: Spec, result: SweepResult, out_dir: Path) -> dict:

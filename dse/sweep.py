@@ -21,11 +21,12 @@ import pandas as pd
 from tqdm import tqdm
 
 import memory_models
+import pe_models
 import workloads
 from dse import __version__, design, hardware
 from dse.errors import UserError
 from dse.evaluate import Workload, evaluate
-from dse.io import write_json, write_parquet
+from dse.io import sha256_file, write_json, write_parquet
 from dse.spec import Spec
 from memory_models.errors import MemoryModelError
 from pe_models import scaling as pe_scaling
@@ -93,8 +94,22 @@ def workload_digest(wl: Workload) -> str:
     return h.hexdigest()
 
 
+def input_checksums(spec: Spec) -> dict[str, str]:
+    """sha256 of every file the results depend on: the spec, an ONNX model, model data tables."""
+    sums = {"spec": spec.sha256}
+    if spec.workload.onnx:
+        sums["onnx"] = sha256_file(Path(spec.workload.onnx))
+    for pkg in (pe_models, memory_models):
+        data = Path(pkg.__file__).parent / "data"
+        for f in sorted(data.glob("*.csv")) if data.is_dir() else []:
+            sums[f"{pkg.__name__}/data/{f.name}"] = sha256_file(f)
+    return sums
+
+
 def fingerprint(spec: Spec, wl: Workload) -> str:
-    return hashlib.sha256(f"{__version__}|{spec.sha256}|{workload_digest(wl)}|{spec.chunk_points}".encode()
+    """What a checkpoint's chunks were computed from: a change to any of it discards them."""
+    inputs = json.dumps(input_checksums(spec), sort_keys=True)
+    return hashlib.sha256(f"{__version__}|{inputs}|{workload_digest(wl)}|{spec.chunk_points}".encode()
                           ).hexdigest()
 
 

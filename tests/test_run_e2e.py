@@ -146,3 +146,26 @@ def test_lower_supply_lowers_logic_energy(tmp_path):
     assert (low.energy_mac_pj < nominal.energy_mac_pj).all()
     assert (low.energy_clock_pj < nominal.energy_clock_pj).all()
     np.testing.assert_allclose(low.energy_dram_weight_pj, nominal.energy_dram_weight_pj)
+
+
+def test_changed_model_data_discards_stale_checkpoint(spec_file, tmp_path, monkeypatch):
+    """A re-characterized model table (any input checksum) must not mix with chunks computed before."""
+    out = tmp_path / "out"
+    real = sweep._eval_chunk
+    calls = {"n": 0}
+
+    def dying(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sweep, "_eval_chunk", dying)
+    assert run_cli(spec_file, out) == 130
+    monkeypatch.setattr(sweep, "_eval_chunk", real)
+    checksums = sweep.input_checksums
+    monkeypatch.setattr(sweep, "input_checksums", lambda spec: {**checksums(spec), "pe_models/data/x.csv": "new"})
+    evaluated = []
+    monkeypatch.setattr(sweep, "_eval_chunk", lambda s, w, a, b, **k: evaluated.append((a, b)) or real(s, w, a, b, **k))
+    assert run_cli(spec_file, out) == 0
+    assert evaluated[0] == (0, 5) and len(evaluated) == 5  # every chunk again, none reused
