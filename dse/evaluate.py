@@ -12,6 +12,9 @@ from dse.design import DesignBatch
 from dse.mapping import ACCESSES, BREAKDOWN, STALLS
 from workloads.layer import LayerGraph
 
+# Results columns that split energy_pj into its parts (they sum to it).
+ENERGY_PARTS = tuple(f"energy_{name}_pj" for name in BREAKDOWN) + ("energy_clock_pj",)
+
 
 @dataclass(frozen=True)
 class Workload:

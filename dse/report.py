@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from dse.evaluate import ENERGY_PARTS
+
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
 table{border-collapse:collapse;font-size:12px;margin:0.5em 0 1.5em}
 td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}th{background:#f3f3f3}
@@ -31,6 +33,14 @@ def _img(path: Path, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
+def energy_breakdown(row: pd.Series) -> pd.DataFrame:
+    """One design's energy parts (``dse.evaluate.ENERGY_PARTS``) with their share of its total."""
+    parts = [c for c in ENERGY_PARTS if c in row.index]
+    return pd.DataFrame({"component": [c[len("energy_"):-len("_pj")] for c in parts],
+                         "energy_pj": row[parts].to_numpy(dtype=float),
+                         "share": row[parts].to_numpy(dtype=float) / float(row["energy_pj"])})
+
+
 def render(*, spec_name: str, network: str, manifest: dict, results: pd.DataFrame, front: pd.DataFrame,
            best: dict[str, int], layers: pd.DataFrame, plots: dict[str, Path]) -> str:
     e = html.escape
@@ -39,11 +49,7 @@ def render(*, spec_name: str, network: str, manifest: dict, results: pd.DataFram
     per_pe = (results.loc[results.groupby("pe_type")["edp_pj_s"].idxmin(), SUMMARY_COLS]
               .sort_values("edp_pj_s"))
     edp_id = best["edp"]
-    breakdown = by_id.loc[edp_id, [c for c in results.columns if c.startswith("energy_") and c.endswith("_pj")
-                                   and c != "energy_per_mac_pj"]]
-    breakdown = pd.DataFrame({"component": [c[len("energy_"):-len("_pj")] for c in breakdown.index],
-                              "energy_pj": breakdown.to_numpy(dtype=float)})
-    breakdown["share"] = breakdown["energy_pj"] / float(by_id.loc[edp_id, "energy_pj"])
+    breakdown = energy_breakdown(by_id.loc[edp_id])
     layer_rows = layers[layers["point_id"] == edp_id].drop(columns=["point_id"])
     meta = pd.DataFrame({"field": ["spec", "network", "design points", "wall time (s)", "points per second",
                                    "dse version"],

@@ -169,3 +169,15 @@ def test_changed_model_data_discards_stale_checkpoint(spec_file, tmp_path, monke
     monkeypatch.setattr(sweep, "_eval_chunk", lambda s, w, a, b, **k: evaluated.append((a, b)) or real(s, w, a, b, **k))
     assert run_cli(spec_file, out) == 0
     assert evaluated[0] == (0, 5) and len(evaluated) == 5  # every chunk again, none reused
+
+
+def test_report_energy_breakdown_is_the_parts_of_the_total(spec_file, tmp_path):
+    from dse.evaluate import ENERGY_PARTS
+    from dse.report import energy_breakdown
+
+    assert run_cli(spec_file, tmp_path / "out") == 0
+    row = pd.read_parquet(tmp_path / "out" / "results.parquet").iloc[0]
+    b = energy_breakdown(row)
+    assert list(b["component"]) == [c[len("energy_"):-len("_pj")] for c in ENERGY_PARTS]
+    assert "" not in set(b["component"])
+    assert b["share"].sum() == pytest.approx(1.0, rel=1e-9)
