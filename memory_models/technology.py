@@ -33,12 +33,13 @@ from memory_models.errors import MemoryModelError
 
 # Node tables, ascending by node. Columns: node_nm, vdd_v, i_on_ua_per_um, i_off_na_per_um (350 K),
 # c_gate_ff_per_um. Sources: see module docstring (CACTI 7 tech_params, ITRS columns hp / lop / lstp).
+_CG_22NM = 0.327 + 0.060
 _CG = {
-    7.0: 0.387 * 7 / 22,
-    10.0: 0.387 * 10 / 22,
-    14.0: 0.387 * 14 / 22,
-    16.0: 0.387 * 16 / 22,
-    22.0: 0.327 + 0.060,
+    7.0: _CG_22NM * 7 / 22,  # below 22 nm: scales with F (module docstring)
+    10.0: _CG_22NM * 10 / 22,
+    14.0: _CG_22NM * 14 / 22,
+    16.0: _CG_22NM * 16 / 22,
+    22.0: _CG_22NM,
     32.0: 0.534 + 0.040,
     45.0: 0.678 + 0.050,
     65.0: 0.469 + 0.077,
@@ -60,31 +61,21 @@ _TABLES = {
         (130.0, 1.20, 898.0, 11.6),  # Vdd: ITRS 2001 HP 130 nm 1.2 V; rest log-interpolated 90-180
         (180.0, 1.50, 750.0, 1.6),
     ],
+    # LOP / LSTP: CACTI 7 tabulates 22-90 nm only; _interp holds the end rows outside that range
+    # (sub-22 nm takes the 22 nm values, 130/180 nm the 90 nm values: our assumption, module docstring).
     "lop": [
-        (7.0, 0.60, 916.1, 399.0),
-        (10.0, 0.60, 916.1, 399.0),
-        (14.0, 0.60, 916.1, 399.0),
-        (16.0, 0.60, 916.1, 399.0),
         (22.0, 0.60, 916.1, 399.0),
         (32.0, 0.60, 827.8, 143.0),
         (45.0, 0.70, 748.9, 10.8),
         (65.0, 0.80, 573.1, 17.1),
         (90.0, 0.90, 386.6, 82.7),
-        (130.0, 0.90, 386.6, 82.7),
-        (180.0, 0.90, 386.6, 82.7),
     ],
     "lstp": [
-        (7.0, 0.80, 727.6, 0.773),
-        (10.0, 0.80, 727.6, 0.773),
-        (14.0, 0.80, 727.6, 0.773),
-        (16.0, 0.80, 727.6, 0.773),
         (22.0, 0.80, 727.6, 0.773),
         (32.0, 1.00, 683.6, 0.169),
         (45.0, 1.10, 666.2, 0.0902),
         (65.0, 1.20, 519.2, 0.0805),
         (90.0, 1.30, 503.6, 0.0294),
-        (130.0, 1.30, 503.6, 0.0294),
-        (180.0, 1.30, 503.6, 0.0294),
     ],
 }
 ROADMAPS = tuple(_TABLES)
@@ -116,6 +107,8 @@ def _table(roadmap: str) -> np.ndarray:
 
 
 def _interp(node: np.ndarray, column: int, roadmap: str = "hp", log_y: bool = False) -> np.ndarray:
+    """Column ``column`` of the roadmap's table, log-log (or log-linear) interpolated in the node;
+    nodes beyond the first/last row take that row's value (np.interp holds the end values)."""
     table = _table(roadmap)
     x = np.log(table[:, 0])
     y = table[:, column]
