@@ -8,7 +8,7 @@ switching current ~ s^write_current_scaling_exp; memory_models.array._lines).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -38,10 +38,6 @@ class Cell:
     read_disturb_margin: float = 1.0
     ref_node_nm: float = 22.0
     source: str = ""
-
-    @property
-    def r_antiparallel_ohm(self) -> float:
-        return self.r_parallel_ohm * (1.0 + self.tmr)
 
 
 # 6T SRAM: 146 F^2, aspect 1.46, access/pull-down/pull-up widths 1.31/2.08/1.23 F -- the ITRS cell
@@ -82,20 +78,13 @@ STT_NVSIM_SAMPLE = Cell(
 # ("WRITE PULSE: 5ns CURRENT: 40.82uA TRANSISTOR WIDTH: 8.5"), the operating point of a cache-grade
 # STT cell at 16-22 nm (DeepNVM++ uses NVSim-style STT cells of this class). Read current capped at
 # 0.4 I_c, the usual read-disturb rule for Delta ~ 60 cells (read-disturb rate ~ exp(-Delta (1 - I/I_c))).
-STT_1T1MTJ = Cell(
+STT_1T1MTJ = replace(
+    STT_NVSIM_SAMPLE,
     name="STT-MRAM 1T1MTJ",
-    area_f2=54.0,
-    aspect_ratio=0.54,
     access_width_f=8.5,
-    volatile=False,
-    r_parallel_ohm=3000.0,
-    tmr=1.0,
-    read_voltage_v=0.25,
-    sense_ns=1.45,
     write_current_ua=40.82,
     write_pulse_ns=5.0,
     read_disturb_margin=0.4,
-    ref_node_nm=22.0,
     source="NVSim sample_STTRAM.cell annotated write point (5 ns, 40.82 uA, 8.5 F access)",
 )
 
@@ -132,29 +121,12 @@ NVSIM_CELLS: dict[Tech, Cell] = {
     Tech.STT_MRAM: STT_NVSIM_SAMPLE,
     Tech.SOT_MRAM: SOT_2T1MTJ,
 }
-_FIELDS = (
-    "area_f2",
-    "aspect_ratio",
-    "access_width_f",
-    "r_parallel_ohm",
-    "tmr",
-    "read_voltage_v",
-    "sense_ns",
-    "write_current_ua",
-    "write_pulse_ns",
-    "write_path_ohm",
-    "write_current_scaling_exp",
-    "read_disturb_margin",
-    "ref_node_nm",
-)
+# Every model parameter of a Cell (all fields but the descriptive name and source).
+_FIELDS = tuple(f.name for f in fields(Cell) if f.name not in ("name", "source"))
 
 
 def cell_arrays(tech: np.ndarray, cells: dict[Tech, Cell] | None = None) -> dict[str, np.ndarray]:
     """Per-element cell parameters for an integer ``tech`` array (struct of arrays)."""
     cells = cells or CELLS
-    table = np.array([[getattr(cells[t], f) for f in _FIELDS] for t in Tech])
-    volatile = np.array([cells[t].volatile for t in Tech])
     tech = np.asarray(tech, dtype=int)
-    out = {f: table[tech, i] for i, f in enumerate(_FIELDS)}
-    out["volatile"] = volatile[tech]
-    return out
+    return {f: np.array([getattr(cells[t], f) for t in Tech])[tech] for f in _FIELDS}
