@@ -357,7 +357,7 @@ def _energies_fj(e: _Env, g: _Geometry, ln: _Lines, rows, cols) -> tuple[np.ndar
 def _leakage_mw(e: _Env, g: _Geometry) -> np.ndarray:
     cell_area = e.bits_bank * e.cell["area_f2"] * e.f_um**2
     periph_width_um = np.maximum(g.bank_area_um2 - cell_area, 0.0) * _PERIPH_WIDTH_PER_F2 / e.f_um * 0.5
-    cell_width_um = np.where(e.is_sram, e.bits_bank * _SRAM_CELL_LEAK_WIDTH_F * e.f_um, 0.0)
+    cell_width_um = np.where(e.cell["volatile"], e.bits_bank * _SRAM_CELL_LEAK_WIDTH_F * e.f_um, 0.0)
     return (periph_width_um + cell_width_um) * e.i_off_na_per_um * 1e-9 * e.vdd * 1e3 * e.banks
 
 
