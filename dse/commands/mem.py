@@ -188,13 +188,13 @@ def _cost_model_profile(network: str, node_nm: float) -> study.AccessProfile:
 def _rows_compare(args, kinds: list[str], caps: list[float]) -> list[dict]:
     rows = []
     key = "iso_area" if args.area else "iso_capacity"
+    published = study.DEEPNVM_PUBLISHED[f"{key}_edp_reduction"]
+    # one cost-model evaluation serves every kind
+    workload = _cost_model_profile(args.workload, args.node_nm) if args.workload else None
     for kind in kinds:
-        if args.workload:
-            base = _cost_model_profile(args.workload, args.node_nm)
-        else:
-            base = study.PROFILES[
-                args.profile or ("gpu-llc-inference" if kind == "cache" else "resnet18-eyeriss-glb")
-            ]
+        base = workload or study.PROFILES[
+            args.profile or ("gpu-llc-inference" if kind == "cache" else "resnet18-eyeriss-glb")
+        ]
         width = base.word_bits if kind == base.kind else (512 if kind == "cache" else 64)
         if kind == "cache" and args.line_bytes is not None:
             width = args.line_bytes * 8
@@ -213,7 +213,6 @@ def _rows_compare(args, kinds: list[str], caps: list[float]) -> list[dict]:
             cmp = (study.iso_area if args.area else study.iso_capacity)(
                 cap, profile, args.node_nm, args.roadmap
             )
-            published = study.DEEPNVM_PUBLISHED[f"{key}_edp_reduction"]
             for i, t in enumerate(study.TECHS):
                 row = {
                     "technology": _NAME_OF[t],
