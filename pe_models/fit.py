@@ -62,12 +62,6 @@ def load_table(path: Path = CSV_45NM) -> pd.DataFrame:
     return df
 
 
-def exp_bits(kind: np.ndarray, w_bits: np.ndarray) -> np.ndarray:
-    """Shift-amount bits E of a LightPE weight code of w_bits (TERMS x (1 + E))."""
-    terms = np.where(np.asarray(kind) == PEKind.LIGHTPE2, 2, 1)
-    return np.asarray(w_bits) // terms - 1
-
-
 def features(
     kind: PEKind, w_bits: np.ndarray, a_bits: np.ndarray, metric: str = "energy_pj_per_mac"
 ) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Technology-node and supply-voltage scaling of delay, energy, power and area.
+"""Technology-node and supply-voltage scaling of delay, energy, leakage power and area.
 
 Source: A. Stillmaker, B. Baas, "Scaling equations for the accurate prediction of CMOS device
 performance from 180 nm to 7 nm", Integration, the VLSI Journal 58:74-81, 2017. The paper
@@ -119,13 +119,14 @@ def resolve_vdd(node_nm: np.ndarray | float, vdd_v: np.ndarray | float | None) -
     return vdd
 
 
-def _factors(node_nm: np.ndarray, vdd_v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _factors(node_nm: np.ndarray, vdd_v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The paper's delay and energy polynomials at (node_nm, vdd_v). Its power polynomial (the
+    p columns of _COEFFS) is not used: leakage is modelled below from our own characterization."""
     c = _per_node(node_nm, _COEFFS)
     v = np.asarray(vdd_v, dtype=float)
     delay = c[..., 0] * v**3 + c[..., 1] * v**2 + c[..., 2] * v + c[..., 3]
     energy = c[..., 4] * v**2 + c[..., 5] * v + c[..., 6]
-    power = c[..., 7] * v**2 + c[..., 8] * v + c[..., 9]
-    return delay, energy, power
+    return delay, energy
 
 
 def delay_factor(node_from, vdd_from, node_to, vdd_to) -> np.ndarray:
@@ -139,13 +140,6 @@ def energy_factor(node_from, vdd_from, node_to, vdd_to) -> np.ndarray:
     """Multiply a dynamic energy at (node_from, vdd_from) by this to get it at (node_to, vdd_to)."""
     return (
         _factors(np.asarray(node_to, float), vdd_to)[1] / _factors(np.asarray(node_from, float), vdd_from)[1]
-    )
-
-
-def power_factor(node_from, vdd_from, node_to, vdd_to) -> np.ndarray:
-    """The paper's power scaling factor (its fitted power polynomial, at a fixed clock)."""
-    return (
-        _factors(np.asarray(node_to, float), vdd_to)[2] / _factors(np.asarray(node_from, float), vdd_from)[2]
     )
 
 
