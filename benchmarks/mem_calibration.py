@@ -11,11 +11,10 @@ import numpy as np
 import pandas as pd
 
 import memory_models as mm
-from memory_models import TECH_NAMES
+from memory_models import COST_FIELDS, TECH_NAMES
 from memory_models.cells import NVSIM_CELLS
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
-FIGS = ["read_latency_ns", "write_latency_ns", "read_energy_pj", "write_energy_pj", "leakage_mw", "area_mm2"]
 
 
 def compare_caches() -> pd.DataFrame:
@@ -25,7 +24,7 @@ def compare_caches() -> pd.DataFrame:
         tech, ref.capacity_bytes.to_numpy(), 64, ref.node_nm.to_numpy().astype(float), cells=NVSIM_CELLS
     )
     out = ref[["tool", "technology", "node_nm", "capacity_bytes"]].copy()
-    for f in FIGS:
+    for f in COST_FIELDS:
         out[f] = np.asarray(getattr(ours, f)) / ref[f].to_numpy()
     return out
 

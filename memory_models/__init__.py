@@ -12,7 +12,7 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["TECH_NAMES", "MemoryCosts", "Tech", "buffer", "cache", "regfile", "tech_codes"]
+__all__ = ["COST_FIELDS", "TECH_NAMES", "MemoryCosts", "Tech", "buffer", "cache", "regfile", "tech_codes"]
 
 
 class Tech(IntEnum):
@@ -44,6 +44,16 @@ class MemoryCosts:
     leakage_mw: np.ndarray
     area_mm2: np.ndarray
 
+
+# The MemoryCosts fields in the order tables report them (dse mem's CSV columns, the reference tests).
+COST_FIELDS = (
+    "read_latency_ns",
+    "write_latency_ns",
+    "read_energy_pj",
+    "write_energy_pj",
+    "leakage_mw",
+    "area_mm2",
+)
 
 def buffer(
     tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp", cells=None, roadmap="hp"

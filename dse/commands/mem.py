@@ -18,23 +18,12 @@ import numpy as np
 
 import memory_models as mm
 from dse.errors import UserError
-from memory_models import TECH_NAMES, Tech, study
+from memory_models import COST_FIELDS, TECH_NAMES, Tech, study
 from memory_models.array import TARGETS
 from memory_models.errors import MemoryModelError
 from memory_models.technology import MAX_NODE_NM, MIN_NODE_NM, ROADMAPS
 
-COLUMNS = (
-    "technology",
-    "kind",
-    "capacity_bytes",
-    "node_nm",
-    "read_latency_ns",
-    "write_latency_ns",
-    "read_energy_pj",
-    "write_energy_pj",
-    "leakage_mw",
-    "area_mm2",
-)
+COLUMNS = ("technology", "kind", "capacity_bytes", "node_nm", *COST_FIELDS)
 COMPARE_COLUMNS = COLUMNS + (
     "reads",
     "writes",
@@ -46,6 +35,10 @@ COMPARE_COLUMNS = COLUMNS + (
     "area_reduction_vs_sram",
     "edp_reduction_vs_sram",
     "deepnvm_published",
+)
+# --compare table: area first, without node_nm and the per-run profile (printed once below the table)
+_COMPARE_TABLE_COLUMNS = ("technology", "kind", "capacity_bytes", "area_mm2") + tuple(
+    c for c in COMPARE_COLUMNS[4:] if c not in ("area_mm2", "reads", "writes", "runtime_s")
 )
 _UNITS = {"": 1, "b": 1, "kib": 2**10, "mib": 2**20, "gib": 2**30, "kb": 2**10, "mb": 2**20, "gb": 2**30}
 _NAME_OF = {t: n for n, t in TECH_NAMES.items()}
@@ -129,6 +122,12 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def _row(tech: Tech, kind: str, capacity_bytes: float, node_nm: float, costs: mm.MemoryCosts, index) -> dict:
+    """The COLUMNS of one memory: what it is and its costs at ``index`` of the ``costs`` arrays."""
+    row = {"technology": _NAME_OF[tech], "kind": kind, "capacity_bytes": int(capacity_bytes), "node_nm": node_nm}
+    return row | {f: float(np.asarray(getattr(costs, f))[index]) for f in COST_FIELDS}
+
+
 def _rows_plain(args, techs: list[Tech], kinds: list[str], caps: list[float]) -> list[dict]:
     rows = []
     t_grid, c_grid = np.meshgrid(np.array([int(t) for t in techs]), np.array(caps), indexing="ij")
@@ -155,14 +154,7 @@ def _rows_plain(args, techs: list[Tech], kinds: list[str], caps: list[float]) ->
             )
         for i, t in enumerate(techs):
             for j, cap in enumerate(caps):
-                row = {
-                    "technology": _NAME_OF[t],
-                    "kind": kind,
-                    "capacity_bytes": int(cap),
-                    "node_nm": args.node_nm,
-                }
-                row |= {f: float(np.asarray(getattr(costs, f))[i, j]) for f in COLUMNS[4:]}
-                rows.append(row)
+                rows.append(_row(t, kind, cap, args.node_nm, costs, (i, j)))
     return rows
 
 
@@ -214,14 +206,7 @@ def _rows_compare(args, kinds: list[str], caps: list[float]) -> list[dict]:
                 cap, profile, args.node_nm, args.roadmap
             )
             for i, t in enumerate(study.TECHS):
-                row = {
-                    "technology": _NAME_OF[t],
-                    "kind": kind,
-                    "capacity_bytes": int(cmp.capacity_bytes[i]),
-                    "node_nm": args.node_nm,
-                }
-                row |= {f: float(np.asarray(getattr(cmp.costs, f))[i]) for f in COLUMNS[4:]}
-                row |= {
+                row = _row(t, kind, cmp.capacity_bytes[i], args.node_nm, cmp.costs, i) | {
                     "reads": profile.reads,
                     "writes": profile.writes,
                     "runtime_s": profile.runtime_s,
@@ -276,28 +261,7 @@ def run(args: argparse.Namespace) -> int:
         for r in rows:
             w.writerow([_fmt(r[c]) for c in columns])
         return 0
-    shown = (
-        columns
-        if not args.compare
-        else (
-            "technology",
-            "kind",
-            "capacity_bytes",
-            "area_mm2",
-            "read_latency_ns",
-            "write_latency_ns",
-            "read_energy_pj",
-            "write_energy_pj",
-            "leakage_mw",
-            "energy_j",
-            "delay_s",
-            "edp_js",
-            "capacity_vs_sram",
-            "area_reduction_vs_sram",
-            "edp_reduction_vs_sram",
-            "deepnvm_published",
-        )
-    )
+    shown = _COMPARE_TABLE_COLUMNS if args.compare else COLUMNS
     cells = [[_fmt(r[c]) for c in shown] for r in rows]
     widths = [max(len(c), *(len(x[i]) for x in cells)) for i, c in enumerate(shown)]
     print("  ".join(c.rjust(wd) for c, wd in zip(shown, widths)))
