@@ -68,3 +68,11 @@ def test_recharacterize_one_small_variant(ihp, tmp_path):
 def test_unknown_library_gives_a_clear_error(tmp_path):
     with pytest.raises(liberty.LibertyError, match="not found"):
         liberty.load(tmp_path / "missing.lib")
+
+
+def test_unknown_delay_model_is_rejected(ihp):
+    """A misspelt delay model used to fall through to zero-delay simulation (no glitches) silently."""
+    top = {"cells": {"g0": {"type": "sg13g2_nand2_1", "connections": {}}}}
+    assert flow.cell_delays_ps(top, ihp, {}, "unit") == {"sg13g2_nand2_1": 1}
+    with pytest.raises(ValueError, match="delay model 'units'.*liberty"):
+        flow.cell_delays_ps(top, ihp, {}, "units")

@@ -242,6 +242,8 @@ def cell_delays_ps(
     ``liberty``: the mean over the type's instances of its Liberty cell_rise/cell_fall delay at
     SLEW_NS and the instance's load (ps, at least 1); ``unit``: 1 ps per gate; ``zero``: no delay.
     """
+    if model not in DELAY_MODELS:
+        raise ValueError(f"delay model {model!r} unknown; expected one of {DELAY_MODELS}")
     used = {c["type"] for c in top["cells"].values()}
     if model != "liberty":
         return {t: (1 if model == "unit" else 0) for t in used}
