@@ -62,15 +62,17 @@ def _validate(kind: np.ndarray, w: np.ndarray, a: np.ndarray) -> None:
 
 def evaluate(kind, w_bits, a_bits, node_nm=45.0, vdd_v=None) -> PECosts:
     """Costs of PEs (arrays broadcast together) at node_nm and vdd_v (None: the node's nominal)."""
-    kind, w, a, node = np.broadcast_arrays(
-        np.asarray(kind), np.asarray(w_bits, float), np.asarray(a_bits, float), np.asarray(node_nm, float)
+    kind, w, a, node, vdd = np.broadcast_arrays(
+        np.asarray(kind),
+        np.asarray(w_bits, float),
+        np.asarray(a_bits, float),
+        np.asarray(node_nm, float),
+        np.asarray(np.nan if vdd_v is None else vdd_v, float),
     )
     shape = kind.shape
-    kind, w, a, node = (x.reshape(-1) for x in (kind, w, a, node))
+    kind, w, a, node, vdd = (x.reshape(-1) for x in (kind, w, a, node, vdd))
     _validate(kind.astype(int), w, a)
-    vdd = scaling.resolve_vdd(
-        node, None if vdd_v is None else np.broadcast_to(np.asarray(vdd_v, float), shape).reshape(-1)
-    )
+    vdd = scaling.resolve_vdd(node, None if vdd_v is None else vdd)
     ref_vdd = scaling.nominal_vdd_v(REFERENCE_NODE_NM)
     base = default_model().predict_45nm(kind, w, a)
     energy = base["energy_pj_per_mac"] * scaling.energy_factor(REFERENCE_NODE_NM, ref_vdd, node, vdd)

@@ -66,3 +66,15 @@ def test_node_and_supply_scaling_applied():
 def test_bad_input_names_what_is_expected(kind, w, a, node, match):
     with pytest.raises(ValueError, match=match):
         pe_models.evaluate(np.array([kind]), np.array([w]), np.array([a]), node)
+
+
+def test_supply_broadcasts_with_the_other_inputs():
+    """vdd_v broadcasts together with kind/widths/node, as the other inputs do: one PE at two supplies."""
+    c = pe_models.evaluate(
+        np.array([PEKind.INT]), np.array([8]), np.array([8]), 45.0, vdd_v=np.array([0.8, 1.0])
+    )
+    assert c.energy_pj_per_mac.shape == (2,)
+    low, nominal = pe_models.evaluate(
+        np.full(2, PEKind.INT), np.full(2, 8), np.full(2, 8), 45.0, vdd_v=[0.8, 1.0]
+    ).energy_pj_per_mac
+    assert c.energy_pj_per_mac.tolist() == [low, nominal]
