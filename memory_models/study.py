@@ -19,7 +19,8 @@ import numpy as np
 from memory_models import MemoryCosts, Tech, buffer, cache
 from memory_models.errors import MemoryModelError
 
-TECHS = (Tech.SRAM, Tech.STT_MRAM, Tech.SOT_MRAM)
+TECHS = tuple(Tech)  # SRAM first: ratios are taken against index 0
+_TECH_CODES = np.array([int(t) for t in TECHS])
 
 
 @dataclass(frozen=True)
@@ -120,10 +121,9 @@ class Comparison:
 def iso_capacity(
     capacity_bytes: float, profile: AccessProfile, node_nm: float = 16.0, roadmap: str = "hp"
 ) -> Comparison:
-    techs = np.array([int(t) for t in TECHS])
-    costs = _costs(profile.kind, techs, capacity_bytes, profile.word_bits, node_nm, roadmap)
+    costs = _costs(profile.kind, _TECH_CODES, capacity_bytes, profile.word_bits, node_nm, roadmap)
     e, d, edp = workload_energy_delay(costs, profile.reads, profile.writes, profile.runtime_s)
-    return Comparison(np.full(3, float(capacity_bytes)), costs, e, d, edp)
+    return Comparison(np.full(len(TECHS), float(capacity_bytes)), costs, e, d, edp)
 
 
 # capacities tried for iso-area, in units of the SRAM capacity (1/8 steps up to 6x)
@@ -133,19 +133,19 @@ _ISO_AREA_STEPS = np.arange(8, 49) / 8.0
 def iso_area(
     capacity_bytes: float, profile: AccessProfile, node_nm: float = 16.0, roadmap: str = "hp"
 ) -> Comparison:
-    """Largest capacity of each technology (in 1/8 steps of the SRAM capacity) within the SRAM area."""
-    sram = _costs(profile.kind, int(Tech.SRAM), capacity_bytes, profile.word_bits, node_nm, roadmap)
-    techs = np.array([int(t) for t in TECHS])[:, None]
-    caps = float(capacity_bytes) * _ISO_AREA_STEPS[None, :]
-    grid = _costs(profile.kind, techs, caps, profile.word_bits, node_nm, roadmap)
-    fits = np.asarray(grid.area_mm2) <= np.asarray(sram.area_mm2) * (1 + 1e-9)
-    fits[0, 0] = True  # SRAM itself
-    best = np.where(fits, np.arange(caps.shape[1])[None, :], -1).max(axis=1)
-    best = np.maximum(best, 0)  # a technology denser than nothing still gets the SRAM capacity
-    cap = np.broadcast_to(caps, fits.shape)[np.arange(3), best]
-    costs = _costs(profile.kind, techs[:, 0], cap, profile.word_bits, node_nm, roadmap)
+    """Largest capacity of each technology (in 1/8 steps of the SRAM capacity) within the SRAM area.
+
+    One evaluation of every (technology, capacity step); the SRAM reference is its first element."""
+    caps = float(capacity_bytes) * _ISO_AREA_STEPS
+    grid = _costs(profile.kind, _TECH_CODES[:, None], caps[None, :], profile.word_bits, node_nm, roadmap)
+    area = np.asarray(grid.area_mm2)
+    fits = area <= area[0, 0] * (1 + 1e-9)  # area[0, 0]: SRAM at capacity_bytes (step 1)
+    best = np.where(fits, np.arange(len(caps)), -1).max(axis=1)
+    best = np.maximum(best, 0)  # a technology larger than SRAM even at step 1 keeps the SRAM capacity
+    pick = (np.arange(len(TECHS)), best)
+    costs = MemoryCosts(**{k: np.asarray(v)[pick] for k, v in vars(grid).items()})
     e, d, edp = workload_energy_delay(costs, profile.reads, profile.writes, profile.runtime_s)
-    return Comparison(cap, costs, e, d, edp)
+    return Comparison(caps[best], costs, e, d, edp)
 
 
 # DeepNVM++ (Inci, Isgenc, Marculescu, IEEE TCAD 41(10) 2022) headline ratios vs SRAM at 16 nm ("up to").
