@@ -17,6 +17,17 @@ class PEKind(IntEnum):
     FP16 = 3  # IEEE half-precision multiply, FP32 accumulate (reference point)
 
 
+# Name of each family: the pe_type column of the characterization tables and of `dse pe`.
+FAMILY_NAMES = {
+    PEKind.INT: "INT",
+    PEKind.LIGHTPE1: "LightPE-1",
+    PEKind.LIGHTPE2: "LightPE-2",
+    PEKind.FP16: "FP16",
+}
+# Power-of-two terms in a LightPE weight code (code = TERMS x (sign + shift bits)).
+LIGHTPE_TERMS = {PEKind.LIGHTPE1: 1, PEKind.LIGHTPE2: 2}
+
+
 @dataclass(frozen=True)
 class PEType:
     """A named PE: its family and the operand widths it natively computes on.
@@ -62,7 +73,8 @@ def pe_type_arrays(names: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 # log2 of the reduction depth an accumulator absorbs without overflow (256 terms), as in the RTL
-# (pe_models/rtl/int_mac_pe.v, lightpe.v; pe_models.characterize.variants.DEPTH_BITS).
+# (pe_models/rtl/int_mac_pe.v, lightpe.v: parameter DEPTH_BITS, set from this by
+# pe_models.characterize.variants).
 ACC_DEPTH_BITS = 8
 FP32_ACC_BITS = 32  # FP16 MACs accumulate in FP32 (pe_models/rtl/fp_mac_pe.v)
 

@@ -29,19 +29,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pe_models.catalog import PEKind
+from pe_models.catalog import FAMILY_NAMES, LIGHTPE_TERMS, PEKind
+from pe_models.characterize import CSV_45NM
 
-CSV_45NM = Path(__file__).resolve().parent / "data" / "characterization_45nm.csv"
 METRICS = ("energy_pj_per_mac", "area_um2", "leakage_uw", "fmax_mhz")
 HOLDOUT_BITS = (5, 10)
 FITTED_KINDS = (PEKind.INT, PEKind.LIGHTPE1, PEKind.LIGHTPE2)
-_PE_TYPE_OF_KIND = {
-    PEKind.INT: "INT",
-    PEKind.LIGHTPE1: "LightPE-1",
-    PEKind.LIGHTPE2: "LightPE-2",
-    PEKind.FP16: "FP16",
-}
-_TERMS = {PEKind.LIGHTPE1: 1, PEKind.LIGHTPE2: 2}
 
 
 class TableError(ValueError):
@@ -74,8 +67,8 @@ def features(
         return np.stack(
             [np.ones_like(w), w, a, w * a, w * w, a * a, np.minimum(w, a) ** 2, w * a * (w + a)], axis=1
         )
-    if kind in _TERMS:
-        e = w / _TERMS[kind] - 1.0
+    if kind in LIGHTPE_TERMS:
+        e = w / LIGHTPE_TERMS[kind] - 1.0
         s = 2.0**e
         return np.stack([np.ones_like(a), a, e, s, a * e, a * s], axis=1)
     raise ValueError(f"no regression terms for PE kind {kind!r}")
@@ -98,7 +91,7 @@ def _predict(coef: np.ndarray, x: np.ndarray, metric: str) -> np.ndarray:
 
 
 def _rows(df: pd.DataFrame, kind: PEKind) -> pd.DataFrame:
-    return df[df["pe_type"] == _PE_TYPE_OF_KIND[kind]]
+    return df[df["pe_type"] == FAMILY_NAMES[kind]]
 
 
 def is_holdout(kind: PEKind, w_bits: np.ndarray, a_bits: np.ndarray) -> np.ndarray:
@@ -150,11 +143,11 @@ def fit(df: pd.DataFrame, train: pd.Series | None = None) -> FittedModel:
             rows = rows[train.loc[rows.index]]
         if len(rows) < 6:
             raise TableError(
-                f"only {len(rows)} {_PE_TYPE_OF_KIND[k]} rows in the characterization table; need >= 6"
+                f"only {len(rows)} {FAMILY_NAMES[k]} rows in the characterization table; need >= 6"
             )
         for m in METRICS:
             coefs[(k, m)] = _solve(features(k, rows["w_bits"], rows["a_bits"], m), _target(rows, m))
-    fp = df[df["pe_type"] == "FP16"]
+    fp = df[df["pe_type"] == FAMILY_NAMES[PEKind.FP16]]
     if fp.empty:
         raise TableError("no FP16 row in the characterization table")
     return FittedModel(coefs, {m: float(fp[m].iloc[0]) for m in METRICS})
@@ -179,7 +172,7 @@ def quality(df: pd.DataFrame) -> list[FitQuality]:
             pred_all = _predict(full_model.coefs[(k, m)], features(k, rows["w_bits"], rows["a_bits"], m), m)
             out.append(
                 FitQuality(
-                    _PE_TYPE_OF_KIND[k],
+                    FAMILY_NAMES[k],
                     m,
                     int(train.loc[rows.index].sum()),
                     len(test),

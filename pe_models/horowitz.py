@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pe_models.catalog import PEKind
+from pe_models.catalog import ACC_DEPTH_BITS, PEKind
 
 # Adder: energy and area grow ~linearly with width. Fit through (8, 0.03 pJ) and (32, 0.1 pJ):
 # exponent log(0.1/0.03)/log(4) = 0.87 (ripple/carry-select adders are slightly sublinear).
@@ -34,7 +34,6 @@ _LEAK_UW_PER_UM2 = 1e-3
 # Delay of an 8-bit ripple adder in 45 nm is ~0.4 ns; a WxA array multiplier + accumulate
 # path of depth ~ (w + a + acc) full-adder delays of ~40 ps each sets fmax.
 _FA_DELAY_NS = 0.04
-REDUCTION_DEPTH_BITS = 8  # accumulator headroom: log2 of the reduction depth (256 terms)
 
 
 def adder(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -50,8 +49,8 @@ def multiplier(w_bits: np.ndarray, a_bits: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def accumulator_bits(w_bits: np.ndarray, a_bits: np.ndarray) -> np.ndarray:
-    """Accumulator width: product width plus headroom for the reduction depth."""
-    return np.asarray(w_bits) + np.asarray(a_bits) + REDUCTION_DEPTH_BITS
+    """Accumulator width: product width plus headroom for the reduction depth (ACC_DEPTH_BITS)."""
+    return np.asarray(w_bits) + np.asarray(a_bits) + ACC_DEPTH_BITS
 
 
 def pe_costs_45nm(kind: np.ndarray, w_bits: np.ndarray, a_bits: np.ndarray) -> dict[str, np.ndarray]:

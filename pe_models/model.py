@@ -14,10 +14,11 @@ import numpy as np
 
 from pe_models import PECosts, scaling
 from pe_models.catalog import PEKind
+from pe_models.characterize import CSV_45NM_NODE_NM
 from pe_models.fit import default_model
 
 SUPPORTED_NODES_NM = scaling.SUPPORTED_NODES_NM
-REFERENCE_NODE_NM = 45.0
+REFERENCE_NODE_NM = CSV_45NM_NODE_NM  # the node of the fitted table
 # Operand widths inside the characterized range (pe_models/characterize/variants.py).
 MIN_BITS, MAX_BITS = 2, 16
 LIGHTPE_W_BITS = {PEKind.LIGHTPE1: (3, 4, 5), PEKind.LIGHTPE2: (6, 8, 10)}  # TERMS x (1 + E), E = 2..4

@@ -17,7 +17,7 @@ import numpy as np
 import pe_models
 from dse.errors import UserError
 from pe_models import fit, scaling
-from pe_models.catalog import PE_TYPES, PEKind
+from pe_models.catalog import FAMILY_NAMES, PEKind, pe_type_arrays
 from pe_models.model import LIGHTPE_W_BITS
 
 CSV_COLUMNS = (
@@ -40,12 +40,6 @@ COMPARE_TYPES = ("INT2", "INT4", "INT8", "INT16", "LightPE-1", "LightPE-2", "FP1
 # (QAPPA, the workshop version: up to 4.9x).
 QUIDAM_LIGHTPE_GAIN_VS_INT16 = 5.7
 QAPPA_LIGHTPE_GAIN_VS_INT16 = 4.9
-_TYPE_NAME = {
-    PEKind.INT: "INT",
-    PEKind.LIGHTPE1: "LightPE-1",
-    PEKind.LIGHTPE2: "LightPE-2",
-    PEKind.FP16: "FP16",
-}
 
 
 def register(sub) -> None:
@@ -90,7 +84,7 @@ def _costs(kind, w, a, args) -> pe_models.PECosts:
 
 
 def _print_table(kind, w, a, c: pe_models.PECosts, args) -> None:
-    names = [_TYPE_NAME[PEKind(int(k))] for k in kind]
+    names = [FAMILY_NAMES[PEKind(int(k))] for k in kind]
     if args.format == "csv":
         out = csv.writer(sys.stdout, lineterminator="\n")
         out.writerow(CSV_COLUMNS)
@@ -123,15 +117,8 @@ def _print_table(kind, w, a, c: pe_models.PECosts, args) -> None:
 
 def compare(node_nm: float = 45.0, vdd_v: float | None = None) -> dict[str, dict[str, float]]:
     """Per named PE type: costs and ratios relative to INT16 (perf = one MAC per cycle at fmax)."""
-    types = [PE_TYPES[n] for n in COMPARE_TYPES]
-    kind = np.array([int(t.kind) for t in types])
-    c = pe_models.evaluate(
-        kind,
-        np.array([t.w_bits for t in types]),
-        np.array([t.a_bits for t in types]),
-        np.full(len(types), node_nm),
-        vdd_v=vdd_v,
-    )
+    kind, w, a = pe_type_arrays(np.array(COMPARE_TYPES))
+    c = pe_models.evaluate(kind, w, a, np.full(len(kind), node_nm), vdd_v=vdd_v)
     ref = COMPARE_TYPES.index("INT16")
     perf_per_area = c.fmax_mhz / c.area_um2
     out = {}

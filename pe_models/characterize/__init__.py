@@ -19,6 +19,7 @@ KNOWN_NODES_NM = {"sg13g2": 130.0, "gf180mcu": 180.0, "asap7": 7.0}
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 RAW_CSV = DATA_DIR / "characterization_raw.csv"
 CSV_45NM = DATA_DIR / "characterization_45nm.csv"
+CSV_45NM_NODE_NM = 45.0  # the node CSV_45NM is scaled to (at its nominal supply)
 
 
 def sha256(path: Path) -> str:

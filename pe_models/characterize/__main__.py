@@ -24,7 +24,16 @@ from pathlib import Path
 import numpy as np
 
 from pe_models import scaling
-from pe_models.characterize import CSV_45NM, RAW_CSV, flow, liberty, node_of, sha256, split_spec
+from pe_models.characterize import (
+    CSV_45NM,
+    CSV_45NM_NODE_NM,
+    RAW_CSV,
+    flow,
+    liberty,
+    node_of,
+    sha256,
+    split_spec,
+)
 from pe_models.characterize.variants import VARIANT_SETS, Variant
 
 RAW_COLUMNS = (
@@ -60,7 +69,7 @@ COLUMNS_45NM = (
     "fmax_mhz",
     "source_node_nm",
 )
-TARGET_NODE_NM = 45.0
+TARGET_NODE_NM = CSV_45NM_NODE_NM
 
 _LIBS: dict[str, liberty.Library] = {}
 

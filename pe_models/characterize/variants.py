@@ -7,12 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
+from pe_models.catalog import ACC_DEPTH_BITS  # the RTL parameter DEPTH_BITS (int_mac_pe.v, lightpe.v)
+
 RTL_DIR = Path(__file__).resolve().parent.parent / "rtl"
 RTL_FILES = tuple(sorted(RTL_DIR.glob("*.v")))
 
-# log2 of the reduction depth the accumulator must absorb without overflow (256 terms);
-# the accumulator is product width + DEPTH_BITS (int_mac_pe.v, lightpe.v).
-DEPTH_BITS = 8
 # Operand widths characterized (W = A grid and every W != A pair of it).
 WIDTHS = (2, 3, 4, 5, 6, 8, 10, 12, 16)
 # LightPE shift-amount widths E: shifts 0..2^E-1; code = TERMS x (1 sign + E bits).
@@ -50,9 +49,9 @@ def _fp_patterns(ew: int, mw: int, n: int, rng: np.random.Generator, spread: int
 
 
 def _port_values(v: Variant, port: str, width: int, n: int, rng: np.random.Generator) -> np.ndarray:
-    if port == "clr":  # restart the reduction every 2**DEPTH_BITS operations (and flush at start)
+    if port == "clr":  # restart the reduction every 2**ACC_DEPTH_BITS operations (and flush at start)
         i = np.arange(n)
-        return ((i % (1 << DEPTH_BITS) == 0) | (i < 2)).astype(np.int64)
+        return ((i % (1 << ACC_DEPTH_BITS) == 0) | (i < 2)).astype(np.int64)
     if v.pe_type in FP_FORMATS or v.pe_type == "ref_fpmul":
         ew, mw = v.params["EW"], v.params["MW"]
         return _fp_patterns(ew, mw, n, rng)
@@ -67,10 +66,10 @@ def int_variant(w: int, a: int) -> Variant:
         f"int_w{w}a{a}",
         "INT",
         "int_mac_pe",
-        {"W": w, "A": a, "DEPTH_BITS": DEPTH_BITS},
+        {"W": w, "A": a, "DEPTH_BITS": ACC_DEPTH_BITS},
         w,
         a,
-        w + a + DEPTH_BITS,
+        w + a + ACC_DEPTH_BITS,
         (("clr", 1), ("w_in", w), ("a_in", a)),
     )
 
@@ -82,10 +81,10 @@ def lightpe_variant(terms: int, e: int, a: int) -> Variant:
         f"lightpe{terms}_e{e}a{a}",
         f"LightPE-{terms}",
         "lightpe",
-        {"A": a, "E": e, "TERMS": terms, "DEPTH_BITS": DEPTH_BITS},
+        {"A": a, "E": e, "TERMS": terms, "DEPTH_BITS": ACC_DEPTH_BITS},
         w,
         a,
-        p + DEPTH_BITS,
+        p + ACC_DEPTH_BITS,
         (("clr", 1), ("w_in", w), ("a_in", a)),
     )
 
