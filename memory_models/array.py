@@ -49,15 +49,14 @@ _SA_AREA_F2 = {Tech.SRAM: 600.0, Tech.STT_MRAM: 1500.0, Tech.SOT_MRAM: 1500.0}  
 _WIRE_PITCH_F = 8.0  # semi-global routing pitch in F (2x minimum metal pitch of ~4 F)
 _WLDRV_WIDTH_F = 20.0  # wordline driver NMOS width, F
 _WD_WIDTH_F = 20.0  # write driver width, F
-_SRAM_SWING_FRAC = (
-    0.1  # bitline differential needed by a latch sense amp, fraction of Vdd (CACTI 7: ~0.1 Vdd)
-)
+# Bitline differential needed by a latch sense amp, fraction of Vdd (CACTI 7: ~0.1 Vdd).
+_SRAM_SWING_FRAC = 0.1
 # Energy swing: the bitlines keep discharging until the wordline pulse ends, well past the sensing
 # differential (calibrated: IHP SG13G2 macro read energy grows ~0.8 fJ per row per bit at 1.2 V,
 # i.e. a near-full swing on the 2 muxed columns; 0.5 Vdd balances those and the 22/32 nm tools).
 _SRAM_ENERGY_SWING_FRAC = 0.5
 # SA switched gate width, F (latch SA; MRAM current SA bias energy is counted with the sense current)
-_SA_ENERGY_CG = {Tech.SRAM: 40.0, Tech.STT_MRAM: 60.0, Tech.SOT_MRAM: 60.0}
+_SA_ENERGY_WIDTH_F = {Tech.SRAM: 40.0, Tech.STT_MRAM: 60.0, Tech.SOT_MRAM: 60.0}
 # Peripheral leakage ~ peripheral area x transistor-width density (dense logic ~0.2 F of width per F^2,
 # ~9 um/um^2 at 22 nm), half of the devices off (calibrated: NVSim STT 22 nm periphery-only leakage).
 _PERIPH_WIDTH_PER_F2 = 0.25
@@ -80,6 +79,8 @@ _HTREE_ACTIVITY = 1.0  # NVSim and CACTI charge every H-tree wire per access; we
 _CTRL_DELAY_FO4 = 60.0
 # A write needs the input latches, write-enable timing and completion, but not the sense/output path.
 _CTRL_WRITE_DELAY_FO4 = 30.0
+# SOT writes are driven from a dedicated low rail (I * R_strip + 0.1 V headroom) made by a regulator of
+# this efficiency (our assumption; _energies_fj).
 _SOT_WRITE_RAIL_EFFICIENCY = 0.8
 _CTRL_ENERGY_GATE_F = 2.0e4  # switched gate width (F) per access, fixed
 _IO_ENERGY_GATE_F = 1.5e3  # switched gate width (F) per word bit per access (latches, drivers)
@@ -172,13 +173,12 @@ def evaluate(
 class _Env:
     """Per-configuration technology and cell figures, shaped (n_configs, 1) to broadcast over candidates."""
 
-    tech: np.ndarray
     is_sram: np.ndarray
     cell: dict[str, np.ndarray]
     sa_area_f2: np.ndarray
-    sa_energy_f: np.ndarray
+    sa_energy_width_f: np.ndarray
     f_um: np.ndarray
-    vdd: np.ndarray
+    vdd_v: np.ndarray
     fo4_ps: np.ndarray
     r_on_ohm_um: np.ndarray
     i_on_ua_per_um: np.ndarray
@@ -195,7 +195,6 @@ class _Env:
 @dataclass(frozen=True)
 class _Geometry:
     n_sub: np.ndarray
-    out_bits: np.ndarray
     n_act: np.ndarray
     n_addr: np.ndarray
     cell_w_um: np.ndarray
@@ -219,13 +218,12 @@ class _Lines:
 
 def _environment(tech, cap_b, word_b, node, banks, cells, roadmap) -> _Env:
     return _Env(
-        tech=_c(tech),
         is_sram=_c(tech == Tech.SRAM),
         cell={k: _c(v) for k, v in cell_arrays(tech, cells).items()},
         sa_area_f2=_c(np.array([_SA_AREA_F2[t] for t in Tech])[tech]),
-        sa_energy_f=_c(np.array([_SA_ENERGY_CG[t] for t in Tech])[tech]),
+        sa_energy_width_f=_c(np.array([_SA_ENERGY_WIDTH_F[t] for t in Tech])[tech]),
         f_um=_c(node) * 1e-3,
-        vdd=_c(tk.vdd_v(node, roadmap)),
+        vdd_v=_c(tk.vdd_v(node, roadmap)),
         fo4_ps=_c(tk.fo4_ps(node, roadmap)),
         r_on_ohm_um=_c(tk.r_on_ohm_um(node, roadmap)),
         i_on_ua_per_um=_c(tk.i_on_ua_per_um(node, roadmap)),
@@ -261,7 +259,6 @@ def _geometry(e: _Env, rows, cols, mux) -> _Geometry:
     global_len = np.where(e.banks > 1, np.sqrt(total_area) / 2.0, 0.0)
     return _Geometry(
         n_sub=n_sub,
-        out_bits=out_bits,
         n_act=np.maximum(w / out_bits, 1.0),
         n_addr=n_addr,
         cell_w_um=cell_w,
@@ -304,7 +301,7 @@ def _latencies_ps(e: _Env, g: _Geometry, ln: _Lines, rows, mux) -> tuple[np.ndar
     t_wl = (0.38 * ln.r_wl_ohm * ln.c_wl_ff + 0.69 * r_wldrv * ln.c_wl_ff) * 1e-3
     rc_bl = 0.38 * ln.r_bl_ohm * ln.c_bl_ff * 1e-3
     i_cell_ua = e.i_on_ua_per_um * e.cell["access_width_f"] * e.f_um * 0.5  # stacked access + pull-down
-    t_bl_sram = ln.c_bl_ff * _SRAM_SWING_FRAC * e.vdd / np.maximum(i_cell_ua, 1e-9) * 1e3 + rc_bl
+    t_bl_sram = ln.c_bl_ff * _SRAM_SWING_FRAC * e.vdd_v / np.maximum(i_cell_ua, 1e-9) * 1e3 + rc_bl
     t_bl_mram = (
         ln.c_bl_ff * e.cell["read_voltage_v"] / np.maximum(ln.i_read_ua, 1e-9) * 1e3
         + rc_bl
@@ -316,40 +313,40 @@ def _latencies_ps(e: _Env, g: _Geometry, ln: _Lines, rows, mux) -> tuple[np.ndar
     read_ps = _CTRL_DELAY_FO4 * fo4 + 2.0 * t_htree + t_dec + t_wl + t_bl + 2.0 * fo4 + t_mux  # 2 FO4: SA
     # write: address + data in (one H-tree traversal), decode, drive the bitlines / pulse the cell
     i_wd_ua = e.i_on_ua_per_um * _WD_WIDTH_F * e.f_um
-    t_wbl = ln.c_bl_ff * e.vdd / i_wd_ua * 1e3 + rc_bl
+    t_wbl = ln.c_bl_ff * e.vdd_v / i_wd_ua * 1e3 + rc_bl
     pulse = np.where(e.is_sram, 0.0, e.cell["write_pulse_ns"] * 1e3)
     write_ps = _CTRL_WRITE_DELAY_FO4 * fo4 + t_htree + t_dec + t_wl + t_wbl + pulse
     return read_ps, write_ps
 
 
 def _energies_fj(e: _Env, g: _Geometry, ln: _Lines, rows, cols) -> tuple[np.ndarray, np.ndarray]:
-    vdd, f, cg, w = e.vdd, e.f_um, e.cg_ff_per_um, e.word_bits
-    e_wire_per_um_bit = tk.WIRE_C_FF_PER_UM * vdd**2 * _REPEATER_ENERGY_FACTOR * _HTREE_ACTIVITY
+    vdd_v, f, cg, w = e.vdd_v, e.f_um, e.cg_ff_per_um, e.word_bits
+    e_wire_per_um_bit = tk.WIRE_C_FF_PER_UM * vdd_v**2 * _REPEATER_ENERGY_FACTOR * _HTREE_ACTIVITY
     e_htree = (g.n_addr + w) * g.htree_len_um * e_wire_per_um_bit
-    e_dec = g.n_act * (np.log2(rows) * 16.0 * f * cg + ln.c_wl_ff) * vdd**2
-    e_ctrl = (_CTRL_ENERGY_GATE_F + w * _IO_ENERGY_GATE_F) * f * cg * vdd**2
+    e_dec = g.n_act * (np.log2(rows) * 16.0 * f * cg + ln.c_wl_ff) * vdd_v**2
+    e_ctrl = (_CTRL_ENERGY_GATE_F + w * _IO_ENERGY_GATE_F) * f * cg * vdd_v**2
     common = e_ctrl + e_htree + e_dec
-    e_sa = w * e.sa_energy_f * f * cg * vdd**2
-    swing_energy = ln.c_bl_ff * vdd * _SRAM_ENERGY_SWING_FRAC * vdd * 2.0  # discharge + precharge back
+    e_sa = w * e.sa_energy_width_f * f * cg * vdd_v**2
+    swing_energy = ln.c_bl_ff * vdd_v * _SRAM_ENERGY_SWING_FRAC * vdd_v * 2.0  # discharge + precharge back
     # SRAM read: every column of each active subarray swings; MRAM: only the sensed columns are biased
     # and the cell + reference + SA bias currents flow for the sense time
     sram_read = g.n_act * cols * swing_energy
     mram_read = w * (
-        ln.c_bl_ff * e.cell["read_voltage_v"] * vdd
-        + _MRAM_SENSE_CURRENT_FACTOR * ln.i_read_ua * 1e-6 * vdd * e.cell["sense_ns"] * 1e-9 * 1e15
+        ln.c_bl_ff * e.cell["read_voltage_v"] * vdd_v
+        + _MRAM_SENSE_CURRENT_FACTOR * ln.i_read_ua * 1e-6 * vdd_v * e.cell["sense_ns"] * 1e-9 * 1e15
     )
     read_fj = common + e_sa + np.where(e.is_sram, sram_read, mram_read)
     # SRAM write: the written bitlines swing fully, the half-selected columns as in a read
-    sram_write = w * ln.c_bl_ff * vdd**2 + np.maximum(g.n_act * cols - w, 0.0) * swing_energy
+    sram_write = w * ln.c_bl_ff * vdd_v**2 + np.maximum(g.n_act * cols - w, 0.0) * swing_energy
     # STT drivers draw Vdd * I; SOT writes from a dedicated low rail just above I * R_strip (+0.1 V
     # driver headroom) generated at 80 % efficiency, which is what makes SOT writes cheap.
     v_write = np.where(
         e.cell["write_path_ohm"] > 0,
         (ln.i_write_ua * 1e-6 * e.cell["write_path_ohm"] + 0.1) / _SOT_WRITE_RAIL_EFFICIENCY,
-        vdd,
+        vdd_v,
     )
     e_cell_write_fj = ln.i_write_ua * 1e-6 * v_write * e.cell["write_pulse_ns"] * 1e-9 * 1e15
-    mram_write = w * (ln.c_bl_ff * vdd**2 + e_cell_write_fj)
+    mram_write = w * (ln.c_bl_ff * vdd_v**2 + e_cell_write_fj)
     write_fj = common + np.where(e.is_sram, sram_write, mram_write)
     return read_fj, write_fj
 
@@ -358,7 +355,7 @@ def _leakage_mw(e: _Env, g: _Geometry) -> np.ndarray:
     cell_area = e.bits_bank * e.cell["area_f2"] * e.f_um**2
     periph_width_um = np.maximum(g.bank_area_um2 - cell_area, 0.0) * _PERIPH_WIDTH_PER_F2 / e.f_um * 0.5
     cell_width_um = np.where(e.cell["volatile"], e.bits_bank * _SRAM_CELL_LEAK_WIDTH_F * e.f_um, 0.0)
-    return (periph_width_um + cell_width_um) * e.i_off_na_per_um * 1e-9 * e.vdd * 1e3 * e.banks
+    return (periph_width_um + cell_width_um) * e.i_off_na_per_um * 1e-9 * e.vdd_v * 1e3 * e.banks
 
 
 def _evaluate_unique(
