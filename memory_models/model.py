@@ -17,6 +17,19 @@ ADDRESS_BITS = 40  # physical address width for tags (our choice; CACTI 7 used 4
 STATUS_BITS = 2  # valid + dirty per line
 DEFAULT_ASSOCIATIVITY = 16
 
+# Register file (regfile):
+# A latch bit with its share of clock gating and read mux: ~20 transistors, ~1000 F^2 in standard cells
+# (a 65 nm latch ~ 5 um^2 = 1180 F^2).
+_RF_BIT_AREA_F2 = 1000.0
+# Calibration: Eyeriss (Chen et al., ISCA 2016) puts an RF access at ~1x a 16-bit MAC; a 16-bit MAC is
+# ~0.8 pJ at 45 nm 0.9 V (Horowitz ISSCC 2014: 8-bit multiply 0.2 pJ, ~quadratic in width, + add) and
+# ~1.5 pJ at 65 nm 1.1 V (C V^2 scaling). 1.5 pJ = 16 bits x 10 levels (256 entries) x C x 1.21 V^2.
+_RF_C_LEVEL_FF_65NM = 7.7
+# Write: clocked latches and data fan-out of one word, +20 % over the switched levels (our estimate).
+_RF_WRITE_FANOUT_FACTOR = 1.2
+# Leaking transistor width per stored bit, in F (our estimate).
+_RF_LEAK_WIDTH_F_PER_BIT = 8.0
+
 
 def _check_positive(name: str, value) -> np.ndarray:
     arr = np.asarray(value, dtype=float)
@@ -110,19 +123,10 @@ def regfile(capacity_bytes, word_bits, node_nm=45.0, roadmap="hp") -> MemoryCost
     c_level_ff = _RF_C_LEVEL_FF_65NM * node / 65.0
     levels = np.log2(entries) + 2.0  # mux levels + output driver + decoder share
     read_pj = w * levels * c_level_ff * vdd**2 * 1e-3
-    write_pj = (
-        w * (2.0 + 0.5 * np.log2(entries)) * c_level_ff * vdd**2 * 1e-3 * 1.2
-    )  # clocked latches + data fan-out
+    write_pj = w * (2.0 + 0.5 * np.log2(entries)) * c_level_ff * vdd**2 * 1e-3 * _RF_WRITE_FANOUT_FACTOR
     area_mm2 = cap * 8.0 * _RF_BIT_AREA_F2 * f_um**2 * 1e-6
-    leak_mw = cap * 8.0 * 8.0 * f_um * tk.i_off_na_per_um(node, roadmap) * 1e-9 * vdd * 1e3
+    leak_width_um = cap * 8.0 * _RF_LEAK_WIDTH_F_PER_BIT * f_um
+    leak_mw = leak_width_um * tk.i_off_na_per_um(node, roadmap) * 1e-9 * vdd * 1e3
     lat_ns = tk.fo4_ps(node, roadmap) * (levels + 2.0) * 1e-3
     return MemoryCosts(read_pj, write_pj, lat_ns, lat_ns, leak_mw, area_mm2)
 
-
-# A latch bit with its share of clock gating and read mux: ~20 transistors, ~1000 F^2 in standard cells
-# (a 65 nm latch ~ 5 um^2 = 1180 F^2).
-_RF_BIT_AREA_F2 = 1000.0
-# Calibration: Eyeriss (Chen et al., ISCA 2016) puts an RF access at ~1x a 16-bit MAC; a 16-bit MAC is
-# ~0.8 pJ at 45 nm 0.9 V (Horowitz ISSCC 2014: 8-bit multiply 0.2 pJ, ~quadratic in width, + add) and
-# ~1.5 pJ at 65 nm 1.1 V (C V^2 scaling). 1.5 pJ = 16 bits x 10 levels (256 entries) x C x 1.21 V^2.
-_RF_C_LEVEL_FF_65NM = 7.7
