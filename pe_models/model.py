@@ -13,16 +13,18 @@ from __future__ import annotations
 import numpy as np
 
 from pe_models import PECosts, scaling
-from pe_models.catalog import PEKind
+from pe_models.catalog import LIGHTPE_TERMS, PEKind
 from pe_models.characterize import CSV_45NM_NODE_NM
+from pe_models.characterize.variants import FP_FORMATS, LIGHTPE_EXP_BITS, WIDTHS
 from pe_models.fit import default_model
 
 SUPPORTED_NODES_NM = scaling.SUPPORTED_NODES_NM
 REFERENCE_NODE_NM = CSV_45NM_NODE_NM  # the node of the fitted table
 # Operand widths inside the characterized range (pe_models/characterize/variants.py).
-MIN_BITS, MAX_BITS = 2, 16
-LIGHTPE_W_BITS = {PEKind.LIGHTPE1: (3, 4, 5), PEKind.LIGHTPE2: (6, 8, 10)}  # TERMS x (1 + E), E = 2..4
-FP16_BITS = 16
+MIN_BITS, MAX_BITS = min(WIDTHS), max(WIDTHS)
+# LightPE weight-code widths: TERMS x (1 sign + E shift bits) for the characterized E.
+LIGHTPE_W_BITS = {k: tuple(t * (1 + e) for e in LIGHTPE_EXP_BITS) for k, t in LIGHTPE_TERMS.items()}
+FP16_BITS = 1 + sum(FP_FORMATS["FP16"])  # sign + exponent + mantissa
 
 
 def _validate(kind: np.ndarray, w: np.ndarray, a: np.ndarray) -> None:
@@ -32,29 +34,23 @@ def _validate(kind: np.ndarray, w: np.ndarray, a: np.ndarray) -> None:
         raise ValueError(
             f"PE kind code {kind[~known][0]} unknown; expected one of { {int(k): k.name for k in PEKind} }"
         )
-    in_range = (
-        (w >= MIN_BITS)
-        & (w <= MAX_BITS)
-        & (a >= MIN_BITS)
-        & (a <= MAX_BITS)
-        & (w == np.round(w))
-        & (a == np.round(a))
-    )
-    ok = np.where(kind == PEKind.INT, in_range, True)
+
+    def in_range(x):
+        return (x >= MIN_BITS) & (x <= MAX_BITS) & (x == np.round(x))
+
+    ok = np.where(kind == PEKind.INT, in_range(w) & in_range(a), True)
     for k, widths in LIGHTPE_W_BITS.items():
-        ok &= np.where(
-            kind == k, np.isin(w, widths) & (a >= MIN_BITS) & (a <= MAX_BITS) & (a == np.round(a)), True
-        )
+        ok &= np.where(kind == k, np.isin(w, widths) & in_range(a), True)
     ok &= np.where(kind == PEKind.FP16, (w == FP16_BITS) & (a == FP16_BITS), True)
     if not ok.all():
         i = np.flatnonzero(~ok)[0]
         k = PEKind(int(kind[i]))
-        expect = {
-            PEKind.INT: f"integer W and A in {MIN_BITS}..{MAX_BITS}",
-            PEKind.FP16: "W = A = 16",
-            PEKind.LIGHTPE1: f"W in {LIGHTPE_W_BITS[PEKind.LIGHTPE1]} and A in {MIN_BITS}..{MAX_BITS}",
-            PEKind.LIGHTPE2: f"W in {LIGHTPE_W_BITS[PEKind.LIGHTPE2]} and A in {MIN_BITS}..{MAX_BITS}",
-        }[k]
+        if k == PEKind.INT:
+            expect = f"integer W and A in {MIN_BITS}..{MAX_BITS}"
+        elif k == PEKind.FP16:
+            expect = f"W = A = {FP16_BITS}"
+        else:
+            expect = f"W in {LIGHTPE_W_BITS[k]} and A in {MIN_BITS}..{MAX_BITS}"
         raise ValueError(
             f"PE model: {k.name} with w_bits={w[i]:g}, a_bits={a[i]:g} is outside the "
             f"characterized range; expected {expect}"
