@@ -9,6 +9,7 @@ edge-triggered register with its asynchronous clear/preset.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from pe_models.characterize.liberty import Cell, Library
 
@@ -107,6 +108,7 @@ def _value(node: tuple, env: dict[str, int]) -> int:
     return sum(vals) % 2  # xor
 
 
+@cache  # a library has a few hundred distinct functions, evaluated per instance
 def _tree(function: str) -> tuple:
     try:
         return _BoolParser(function).parse()

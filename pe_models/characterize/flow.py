@@ -343,11 +343,16 @@ def _pin_energy_pj(pin, conns: dict, toggles: dict[int, int], load_pf: float) ->
 
 
 def energy_area(
-    top: dict, lib: Library, toggles: dict[int, int], cycles: int
+    top: dict,
+    lib: Library,
+    toggles: dict[int, int],
+    cycles: int,
+    loads: tuple[dict[int, float], dict[int, float]],
 ) -> tuple[float, float, int, float, float, float]:
-    """(energy pJ/op, combinational energy pJ/op, cells, area um2, sequential area um2, leakage uW)."""
+    """(energy pJ/op, combinational energy pJ/op, cells, area um2, sequential area um2, leakage uW);
+    ``loads`` as net_loads returns them."""
     vdd = lib.nom_voltage_v
-    load_pf, comb_load_pf = net_loads(top, lib)
+    load_pf, comb_load_pf = loads
     cells = [(lib.cells[c["type"]], c["connections"]) for c in top["cells"].values()]
     energy_pj = sum(toggles.get(b, 0) * 0.5 * c * vdd**2 for b, c in load_pf.items())
     comb_pj = sum(toggles.get(b, 0) * 0.5 * c * vdd**2 for b, c in comb_load_pf.items())
@@ -408,8 +413,8 @@ def characterize(
     """Synthesize, simulate and time one variant against one library."""
     work.mkdir(parents=True, exist_ok=True)
     top = synthesize(v, lib, work)
-    load_pf, _ = net_loads(top, lib)
-    delays = cell_delays_ps(top, lib, load_pf, delay_model)
+    loads = net_loads(top, lib)
+    delays = cell_delays_ps(top, lib, loads[0], delay_model)
     toggles = simulate(v, top, v.module, lib, work, cycles, seed, delays)
-    e, e_comb, ncells, area, seq_area, leak = energy_area(top, lib, toggles, cycles)
+    e, e_comb, ncells, area, seq_area, leak = energy_area(top, lib, toggles, cycles, loads)
     return Result(v, ncells, area, seq_area, leak, e, e_comb, critical_path_ns(v.module, lib, work))
