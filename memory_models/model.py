@@ -90,9 +90,17 @@ def cache(
     tb = tag_bits(capacity_bytes, line_bytes, associativity)
     lines = np.asarray(capacity_bytes, float) / np.asarray(line_bytes, float)
     tag_word = tb * associativity
-    tag = evaluate(
-        tech, lines * tb / 8.0, tag_word, node_nm, banks, target=target, cells=cells, roadmap=roadmap
-    )
+    try:
+        tag = evaluate(
+            tech, lines * tb / 8.0, tag_word, node_nm, banks, target=target, cells=cells, roadmap=roadmap
+        )
+    except MemoryModelError as exc:  # name the cache the caller asked for, not only its tag array
+        raise MemoryModelError(
+            f"{associativity}-way tag array of the cache with capacity_bytes "
+            f"{np.unique(np.asarray(capacity_bytes, float)).tolist()[:4]} and line_bytes "
+            f"{np.unique(np.asarray(line_bytes, float)).tolist()[:2]}: {exc} (too few sets; use a larger "
+            f"capacity or fewer banks)"
+        ) from None
     # tag compare + way select: ~6 FO4 (CACTI 7 reported a 17 ps comparator at 22 nm; we add the way mux)
     compare_ns = 6.0 * tk.fo4_ps(node_nm, roadmap) * 1e-3
     return MemoryCosts(

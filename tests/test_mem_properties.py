@@ -163,3 +163,10 @@ def test_regfile_eyeriss_anchor():
     glb = mm.buffer(0, 108 * 1024.0, 16, 65.0)
     assert 0.3 <= float(rf.read_energy_pj) <= 3.0
     assert float(glb.read_energy_pj) > 3 * float(rf.read_energy_pj)
+
+
+def test_cache_too_small_for_its_tags_names_the_cache():
+    """A 1 KiB 16-way cache of 64 B lines is one set: its tag array has no organisation. The error names
+    the cache's own capacity and line, not only the internal tag array's figures."""
+    with pytest.raises(MemoryModelError, match=r"tag array.*capacity_bytes \[1024\.0\].*line_bytes \[64\.0\]"):
+        mm.cache(0, 1024.0, 64, 22.0)
