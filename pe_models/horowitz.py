@@ -34,6 +34,13 @@ _LEAK_UW_PER_UM2 = 1e-3
 # Delay of an 8-bit ripple adder in 45 nm is ~0.4 ns; a WxA array multiplier + accumulate
 # path of depth ~ (w + a + acc) full-adder delays of ~40 ps each sets fmax.
 _FA_DELAY_NS = 0.04
+# Our estimates (no published source), in full-adder delays: the FP16 multiply + FP32 add path,
+# and a LightPE's 3-level barrel shifter (2 per mux level); plus the register clk->Q + setup (ns).
+_FP_DEPTH_FA = 60.0
+_SHIFTER_DEPTH_FA = 3 * 2
+_REG_OVERHEAD_NS = 0.1
+# LightPE shift range: 3 shift bits per weight term (catalog.PE_TYPES codes) shift by up to 2^3 - 1.
+_LIGHTPE_MAX_SHIFT = 2**3 - 1
 
 
 def adder(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -64,7 +71,7 @@ def pe_costs_45nm(kind: np.ndarray, w_bits: np.ndarray, a_bits: np.ndarray) -> d
     mul_e, mul_a = multiplier(w, a)
     # LightPE: shifting an a-bit activation by up to 2^(exp bits) - 1 = 7 positions is a
     # 3-stage barrel shifter (3 mux levels x (a+7) bits); a mux bit costs ~1/3 of an adder bit.
-    shift_bits = a + 7.0
+    shift_bits = a + _LIGHTPE_MAX_SHIFT
     # 3 levels x 1/3 adder-bit each = one adder-bit per shifter bit.
     sh_e, sh_a = adder(shift_bits)
     terms = np.where(kind == PEKind.LIGHTPE2, 2.0, 1.0)
@@ -79,10 +86,10 @@ def pe_costs_45nm(kind: np.ndarray, w_bits: np.ndarray, a_bits: np.ndarray) -> d
     core_a = np.where(is_int, mul_a + add_a, np.where(is_fp, fp_a, light_a + add_a))
     energy = core_e + reg_e
     area = core_a + reg_a
-    depth = np.where(is_int, w + a + acc / 2, np.where(is_fp, 60.0, 3 * 2 + acc / 2))
+    depth = np.where(is_int, w + a + acc / 2, np.where(is_fp, _FP_DEPTH_FA, _SHIFTER_DEPTH_FA + acc / 2))
     return {
         "energy_pj_per_mac": energy,
         "area_um2": area,
         "leakage_uw": area * _LEAK_UW_PER_UM2,
-        "fmax_mhz": 1e3 / (depth * _FA_DELAY_NS + 0.1),
+        "fmax_mhz": 1e3 / (depth * _FA_DELAY_NS + _REG_OVERHEAD_NS),
     }
