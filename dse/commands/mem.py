@@ -40,6 +40,9 @@ COMPARE_COLUMNS = COLUMNS + (
 _COMPARE_TABLE_COLUMNS = ("technology", "kind", "capacity_bytes", "area_mm2") + tuple(
     c for c in COMPARE_COLUMNS[4:] if c not in ("area_mm2", "reads", "writes", "runtime_s")
 )
+# Access widths when neither the option nor the --compare profile gives one.
+DEFAULT_WORD_BITS = 64
+DEFAULT_LINE_BYTES = 64
 _UNITS = {"": 1, "b": 1, "kib": 2**10, "mib": 2**20, "gib": 2**30, "kb": 2**10, "mb": 2**20, "gb": 2**30}
 _NAME_OF = {t: n for n, t in TECH_NAMES.items()}
 
@@ -84,13 +87,15 @@ def register(sub) -> None:
         "--word-bits",
         type=int,
         default=None,
-        help="buffer access width in bits (default 64; with --compare the profile's width)",
+        help=f"buffer access width in bits (default {DEFAULT_WORD_BITS}; "
+        "with --compare the profile's width)",
     )
     p.add_argument(
         "--line-bytes",
         type=int,
         default=None,
-        help="cache line per access in bytes (default 64; with --compare the profile's line)",
+        help=f"cache line per access in bytes (default {DEFAULT_LINE_BYTES}; "
+        "with --compare the profile's line)",
     )
     p.add_argument("--banks", type=int, default=1, help="independent banks (default 1)")
     p.add_argument("--target", default="read_edp", choices=TARGETS, help="organisation search objective")
@@ -122,7 +127,9 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _row(tech: Tech, kind: str, capacity_bytes: float, node_nm: float, costs: mm.MemoryCosts, index) -> dict:
+def _row(
+    tech: Tech, kind: str, capacity_bytes: float, node_nm: float, costs: mm.MemoryCosts, index
+) -> dict:
     """The COLUMNS of one memory: what it is and its costs at ``index`` of the ``costs`` arrays."""
     row = {"technology": _NAME_OF[tech], "kind": kind, "capacity_bytes": int(capacity_bytes), "node_nm": node_nm}
     return row | {f: float(np.asarray(getattr(costs, f))[index]) for f in COST_FIELDS}
@@ -187,7 +194,10 @@ def _rows_compare(args, kinds: list[str], caps: list[float]) -> list[dict]:
         base = workload or study.PROFILES[
             args.profile or ("gpu-llc-inference" if kind == "cache" else "resnet18-eyeriss-glb")
         ]
-        width = base.word_bits if kind == base.kind else (512 if kind == "cache" else 64)
+        if kind == base.kind:
+            width = base.word_bits
+        else:
+            width = DEFAULT_LINE_BYTES * 8 if kind == "cache" else DEFAULT_WORD_BITS
         if kind == "cache" and args.line_bytes is not None:
             width = args.line_bytes * 8
         elif kind == "buffer" and args.word_bits is not None:
@@ -243,8 +253,8 @@ def run(args: argparse.Namespace) -> int:
                 f"--{name.replace('_', '-')} must be a positive integer, got {getattr(args, name)}"
             )
     if not args.compare:
-        args.word_bits = 64 if args.word_bits is None else args.word_bits
-        args.line_bytes = 64 if args.line_bytes is None else args.line_bytes
+        args.word_bits = DEFAULT_WORD_BITS if args.word_bits is None else args.word_bits
+        args.line_bytes = DEFAULT_LINE_BYTES if args.line_bytes is None else args.line_bytes
     caps = [parse_capacity(c) for c in args.capacity.split(",") if c.strip()]
     if not caps:
         raise UserError("--capacity: no capacity given; expected e.g. 1MiB,2MiB")
