@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pe_models import fit
-from pe_models.catalog import PEKind
+from pe_models.catalog import FAMILY_NAMES
 
 # Per-metric held-out tolerance. fmax is a property of one critical path that ABC maps
 # differently from width to width (INT delay at the same W+A varies by up to 20 %, e.g.
@@ -39,18 +39,7 @@ def test_fitted_model_reproduces_the_table_points():
     table = fit.load_table()
     model = fit.default_model()
     rows = table[table["pe_type"].isin(["INT", "LightPE-1", "LightPE-2", "FP16"])]
-    kind = (
-        rows["pe_type"]
-        .map(
-            {
-                "INT": PEKind.INT,
-                "LightPE-1": PEKind.LIGHTPE1,
-                "LightPE-2": PEKind.LIGHTPE2,
-                "FP16": PEKind.FP16,
-            }
-        )
-        .to_numpy()
-    )
+    kind = rows["pe_type"].map({name: k for k, name in FAMILY_NAMES.items()}).to_numpy()
     pred = model.predict_45nm(kind, rows["w_bits"].to_numpy(), rows["a_bits"].to_numpy())
     for m in ("energy_pj_per_mac", "area_um2"):
         assert np.max(np.abs(pred[m] / rows[m].to_numpy() - 1)) <= 0.05, m

@@ -76,14 +76,9 @@ def grid() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return arr[:, 0], arr[:, 1], arr[:, 2]
 
 
-def _costs(kind, w, a, args) -> pe_models.PECosts:
-    try:
-        return pe_models.evaluate(kind, w, a, np.full(len(kind), args.node_nm), vdd_v=args.vdd_v)
-    except (ValueError, fit.TableError) as exc:
-        raise UserError(f"dse pe: {exc}") from None
-
-
-def _print_table(kind, w, a, c: pe_models.PECosts, args) -> None:
+def _print_table(args) -> None:
+    kind, w, a = grid()
+    c = pe_models.evaluate(kind, w, a, np.full(len(kind), args.node_nm), vdd_v=args.vdd_v)
     names = [FAMILY_NAMES[PEKind(int(k))] for k in kind]
     if args.format == "csv":
         out = csv.writer(sys.stdout, lineterminator="\n")
@@ -136,10 +131,7 @@ def compare(node_nm: float = 45.0, vdd_v: float | None = None) -> dict[str, dict
 
 
 def _print_compare(args) -> None:
-    try:
-        rows = compare(args.node_nm, args.vdd_v)
-    except (ValueError, fit.TableError) as exc:
-        raise UserError(f"dse pe: {exc}") from None
+    rows = compare(args.node_nm, args.vdd_v)
     print(f"PE types relative to INT16 at {args.node_nm:g} nm (one MAC per cycle at fmax; native widths)")
     print(
         f"{'pe_type':<10}{'pJ/MAC':>8}{'area_um2':>10}{'fmax_MHz':>9}{'E/E16':>7}{'A/A16':>7}"
@@ -166,15 +158,13 @@ def run(args: argparse.Namespace) -> int:
             f"dse pe: --node-nm {args.node_nm:g} not supported; expected one of "
             f"{', '.join(f'{n:g}' for n in scaling.SUPPORTED_NODES_NM)}"
         )
-    if args.fit_report:
-        try:
+    try:  # bad inputs and a missing/malformed table (fit.TableError) are ValueErrors
+        if args.fit_report:
             print(fit.format_report(fit.quality(fit.load_table())))
-        except fit.TableError as exc:
-            raise UserError(f"dse pe: {exc}") from None
-        return 0
-    if args.compare:
-        _print_compare(args)
-        return 0
-    kind, w, a = grid()
-    _print_table(kind, w, a, _costs(kind, w, a, args), args)
+        elif args.compare:
+            _print_compare(args)
+        else:
+            _print_table(args)
+    except ValueError as exc:
+        raise UserError(f"dse pe: {exc}") from None
     return 0
