@@ -146,10 +146,12 @@ def energy_factor(node_from, vdd_from, node_to, vdd_to) -> np.ndarray:
 # Leakage power density of standard-cell logic (nW/um2, typical corner, 25 C), measured by our
 # characterization (python -m pe_models.characterize; medians over the 'check' variants in
 # pe_models/data/characterization_raw.csv): IHP SG13G2 130 nm at 1.2 V 0.0117, ASAP7 RVT 7 nm
-# at 0.7 V 0.434. Stillmaker & Baas fit no leakage, and their power polynomial misses both
-# libraries by 20-30x (tests/test_pe_scaling.py), so leakage = area x density, with the density
-# interpolated log-log in node size between these two logic-process anchors (extrapolated
-# outside 7-130 nm) and linear in V (I_off x V; DIBL, which makes it steeper, is ignored).
+# at 0.7 V 0.434 (GF180MCU 180 nm at 1.8 V: 0.00093). Stillmaker & Baas fit no leakage, and their
+# power polynomial (the p columns above) over their area factor moves the 130 nm density by 1.4x
+# to 7 nm and 1.3x to 180 nm, where these libraries measure 37x and 0.079x (26x and 17x off),
+# so leakage = area x density, with the density interpolated log-log in node size between the
+# two logic-process anchors (IHP, ASAP7; extrapolated outside 7-130 nm) and linear in V
+# (I_off x V; DIBL, which makes it steeper, is ignored).
 _LEAK_ANCHORS = ((130.0, 1.2, 0.0117), (7.0, 0.7, 0.434))  # (node_nm, vdd_v, nW/um2)
 
 
