@@ -131,7 +131,12 @@ def _row(
     tech: Tech, kind: str, capacity_bytes: float, node_nm: float, costs: mm.MemoryCosts, index
 ) -> dict:
     """The COLUMNS of one memory: what it is and its costs at ``index`` of the ``costs`` arrays."""
-    row = {"technology": _NAME_OF[tech], "kind": kind, "capacity_bytes": int(capacity_bytes), "node_nm": node_nm}
+    row = {
+        "technology": _NAME_OF[tech],
+        "kind": kind,
+        "capacity_bytes": int(capacity_bytes),
+        "node_nm": node_nm,
+    }
     return row | {f: float(np.asarray(getattr(costs, f))[index]) for f in COST_FIELDS}
 
 
