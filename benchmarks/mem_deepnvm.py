@@ -11,9 +11,9 @@ import sys
 
 import numpy as np
 
-from memory_models import Tech, study
+from memory_models import TECH_NAMES, Tech, study
 
-NAMES = {Tech.STT_MRAM: "STT-MRAM", Tech.SOT_MRAM: "SOT-MRAM"}
+NAMES = {t: n for n, t in TECH_NAMES.items() if t != Tech.SRAM}  # the technologies compared with SRAM
 
 
 def main(profile_name: str = "gpu-llc-inference") -> None:
