@@ -30,3 +30,8 @@ def test_unknown_workload_is_one_line(capsys):
     assert main(["mem", "--compare", "--workload", "resnet19"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "unknown network 'resnet19'" in err
+
+
+def test_compare_refuses_tech_it_would_ignore(capsys):
+    assert main(["mem", "--compare", "--tech", "SRAM"]) == 2
+    assert "--tech: --compare always sets all three technologies" in capsys.readouterr().err

@@ -81,7 +81,7 @@ def register(sub) -> None:
     p.add_argument(
         "--capacity", default="1MiB,2MiB,4MiB,8MiB", help="comma list of capacities (default 1-8 MiB)"
     )
-    p.add_argument("--tech", default=",".join(TECH_NAMES), help=f"comma list of {list(TECH_NAMES)}")
+    p.add_argument("--tech", help=f"comma list of {list(TECH_NAMES)} (default: all; --compare always shows all)")
     p.add_argument("--kind", default="cache,buffer", help="comma list of cache (tag + data), buffer (no tag)")
     p.add_argument(
         "--word-bits",
@@ -252,6 +252,8 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.area and not args.compare:
         raise UserError("--area compares technologies at iso-area: use it with --compare")
+    if args.compare and args.tech is not None:
+        raise UserError("--tech: --compare always sets all three technologies side by side; drop --tech")
     for name in ("word_bits", "line_bytes", "banks"):
         if getattr(args, name) is not None and getattr(args, name) < 1:
             raise UserError(
@@ -264,7 +266,7 @@ def run(args: argparse.Namespace) -> int:
     if not caps:
         raise UserError("--capacity: no capacity given; expected e.g. 1MiB,2MiB")
     kinds = _list(args.kind, "kind", ("cache", "buffer"))
-    techs = [TECH_NAMES[n] for n in _list(args.tech, "tech", tuple(TECH_NAMES))]
+    techs = [TECH_NAMES[n] for n in _list(args.tech or ",".join(TECH_NAMES), "tech", tuple(TECH_NAMES))]
     try:
         rows = _rows_compare(args, kinds, caps) if args.compare else _rows_plain(args, techs, kinds, caps)
     except MemoryModelError as exc:
