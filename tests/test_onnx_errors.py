@@ -66,6 +66,13 @@ def _float_zero_point(tmp_path: Path) -> Path:
     return B.save(g.model([B._input("x", ["N", 3, 4, 4])], [B._output(y)]), tmp_path / "fzp.onnx")
 
 
+def _unnamed_float_zero_point(tmp_path: Path) -> Path:
+    """As _float_zero_point, with the quantizer unnamed: the message uses the importer's node name."""
+    model = onnx.load(_float_zero_point(tmp_path))
+    model.graph.node[0].name = ""
+    return B.save(model, tmp_path / "fzp_unnamed.onnx")
+
+
 def _matmul_mismatch(tmp_path: Path) -> Path:
     g = B.Net()
     y = g.op("MatMul", ["x", g.weight("W", (8, 4))], "mm")
@@ -119,6 +126,10 @@ BAD = {
     "float_zero_point": (
         _float_zero_point,
         ["node 'x_q' (QuantizeLinear): zero point 'zp' has type float", "expected an integer type"],
+    ),
+    "unnamed_float_zero_point": (
+        _unnamed_float_zero_point,
+        ["node 'QuantizeLinear_0' (QuantizeLinear): zero point 'zp' has type float"],
     ),
     "symbolic_tokens": (_symbolic_tokens, ["graph input 'x' dimension 1 is symbolic (seq)"]),
     "qonnx_fractional_bits": (_qonnx_fractional_bits, ["node 'wq' (Quant): bit width 2.5"]),

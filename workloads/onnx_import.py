@@ -89,7 +89,7 @@ def load(path: str | os.PathLike, batch: int = 1) -> LayerGraph:
     types = _declared_types(graph, consts)
     for node, name in zip(graph.node, names):
         if node.op_type in QDQ_OPS and len(node.input) > 2 and node.input[2]:
-            check_zero_point(node, types.get(node.input[2]), where)
+            check_zero_point(node, name, types.get(node.input[2]), where)
     _bind_batch(graph, batch, where)
     shapes, types = _infer(model, names, where)
     return _build(path.stem, model, names, consts, shapes, types, where)

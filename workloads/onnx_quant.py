@@ -93,11 +93,14 @@ def is_quantizer(node: NodeProto) -> bool:
     return is_qonnx(node)
 
 
-def check_zero_point(node: NodeProto, zp_type: int | None, where: str) -> None:
-    """A QDQ zero point must be an integer type; float8 and float zero points are rejected."""
+def check_zero_point(node: NodeProto, name: str, zp_type: int | None, where: str) -> None:
+    """A QDQ zero point must be an integer type; float8 and float zero points are rejected.
+
+    ``name`` is the importer's unique node name (unnamed nodes have an empty ``node.name``).
+    """
     if zp_type is not None and zp_type not in INTEGER_ZP_TYPES:
         raise WorkloadError(
-            f"{where}: node {node.name!r} ({node.op_type}): zero point {node.input[2]!r} has type "
+            f"{where}: node {name!r} ({node.op_type}): zero point {node.input[2]!r} has type "
             f"{dtype_name(zp_type)}, expected an integer type (int4/uint4/int8/uint8/int16/uint16/int32)"
         )
 
