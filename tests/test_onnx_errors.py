@@ -73,6 +73,12 @@ def _unnamed_float_zero_point(tmp_path: Path) -> Path:
     return B.save(model, tmp_path / "fzp_unnamed.onnx")
 
 
+def _unnamed_qonnx_fractional_bits(tmp_path: Path) -> Path:
+    model = onnx.load(_qonnx_fractional_bits(tmp_path))
+    model.graph.node[0].name = ""
+    return B.save(model, tmp_path / "qfrac_unnamed.onnx")
+
+
 def _matmul_mismatch(tmp_path: Path) -> Path:
     g = B.Net()
     y = g.op("MatMul", ["x", g.weight("W", (8, 4))], "mm")
@@ -133,6 +139,7 @@ BAD = {
     ),
     "symbolic_tokens": (_symbolic_tokens, ["graph input 'x' dimension 1 is symbolic (seq)"]),
     "qonnx_fractional_bits": (_qonnx_fractional_bits, ["node 'wq' (Quant): bit width 2.5"]),
+    "unnamed_qonnx_fractional_bits": (_unnamed_qonnx_fractional_bits, ["node 'Quant_0' (Quant): bit width 2.5"]),
 }
 
 

@@ -371,7 +371,7 @@ class _Ctx:
             p = self.type_precision(node.input[0])
             return Precision(p.bits, p.dtype, "qdq", granularity(node, self.consts, self.shapes))
         if is_qonnx(node):
-            bits = qonnx_bits(node, self.consts, self.where)
+            bits = qonnx_bits(node, self.names[idx], self.consts, self.where)
             return Precision(
                 bits, f"{node.op_type.lower()}{bits}", "qonnx", granularity(node, self.consts, self.shapes)
             )
@@ -389,7 +389,7 @@ class _Ctx:
                 if node.op_type in ("QuantizeLinear", "DynamicQuantizeLinear") and is_quantizer(node):
                     return self.type_precision(node.output[0])
                 if is_qonnx(node):
-                    bits = qonnx_bits(node, self.consts, self.where)
+                    bits = qonnx_bits(node, self.names[idx], self.consts, self.where)
                     return Precision(bits, f"{node.op_type.lower()}{bits}", "qonnx")
                 if node.op_type in UNARY_OPS and node.output[0] not in seen:
                     seen.add(node.output[0])

@@ -105,45 +105,45 @@ def check_zero_point(node: NodeProto, name: str, zp_type: int | None, where: str
         )
 
 
-def _scalar_const(node: NodeProto, idx: int, consts: dict[str, TensorProto], where: str) -> float:
-    name = node.input[idx] if idx < len(node.input) else ""
-    if name not in consts:
+def _scalar_const(node: NodeProto, name: str, idx: int, consts: dict[str, TensorProto], where: str) -> float:
+    tensor = node.input[idx] if idx < len(node.input) else ""
+    if tensor not in consts:
         raise WorkloadError(
-            f"{where}: node {node.name!r} ({node.op_type}): bit-width input {idx} {name!r} must be a constant"
+            f"{where}: node {name!r} ({node.op_type}): bit-width input {idx} {tensor!r} must be a constant"
         )
-    if uses_external_data(consts[name]):  # only small external tensors are read in
+    if uses_external_data(consts[tensor]):  # only small external tensors are read in
         raise WorkloadError(
-            f"{where}: node {node.name!r} ({node.op_type}): bit-width input {name!r} is too large"
+            f"{where}: node {name!r} ({node.op_type}): bit-width input {tensor!r} is too large"
         )
-    value = numpy_helper.to_array(consts[name])
+    value = numpy_helper.to_array(consts[tensor])
     if value.size != 1:
         raise WorkloadError(
-            f"{where}: node {node.name!r} ({node.op_type}): bit-width input {name!r} must be a scalar, "
+            f"{where}: node {name!r} ({node.op_type}): bit-width input {tensor!r} must be a scalar, "
             f"got shape {list(value.shape)}"
         )
     return float(value.reshape(()))
 
 
-def _as_bits(node: NodeProto, value: float, where: str) -> int:
+def _as_bits(node: NodeProto, name: str, value: float, where: str) -> int:
     if not float(value).is_integer() or not 1 <= value <= 32:
         raise WorkloadError(
-            f"{where}: node {node.name!r} ({node.op_type}): bit width {value} is not an integer in 1..32"
+            f"{where}: node {name!r} ({node.op_type}): bit width {value} is not an integer in 1..32"
         )
     return int(value)
 
 
-def qonnx_bits(node: NodeProto, consts: dict[str, TensorProto], where: str) -> int:
-    """Bit width a QONNX quantizer writes, from its constant bit-width input(s)."""
+def qonnx_bits(node: NodeProto, name: str, consts: dict[str, TensorProto], where: str) -> int:
+    """Bit width a QONNX quantizer writes, from its constant bit-width input(s); ``name`` for messages."""
     if node.op_type in ("Quant", "IntQuant"):
-        return _as_bits(node, _scalar_const(node, 3, consts, where), where)
+        return _as_bits(node, name, _scalar_const(node, name, 3, consts, where), where)
     if node.op_type == "BipolarQuant":
         return 1
     if node.op_type == "Trunc":
-        return _as_bits(node, _scalar_const(node, 4, consts, where), where)
+        return _as_bits(node, name, _scalar_const(node, name, 4, consts, where), where)
     # FloatQuant(x, scale, exponent_bitwidth, mantissa_bitwidth, exponent_bias, max_val): sign + e + m.
-    exp_bits = _scalar_const(node, 2, consts, where)
-    man_bits = _scalar_const(node, 3, consts, where)
-    return _as_bits(node, 1 + exp_bits + man_bits, where)
+    exp_bits = _scalar_const(node, name, 2, consts, where)
+    man_bits = _scalar_const(node, name, 3, consts, where)
+    return _as_bits(node, name, 1 + exp_bits + man_bits, where)
 
 
 def granularity(node: NodeProto, consts: dict[str, TensorProto], shapes: dict) -> str:
