@@ -91,7 +91,7 @@ def load(path: str | os.PathLike, batch: int = 1) -> LayerGraph:
         if node.op_type in QDQ_OPS and len(node.input) > 2 and node.input[2]:
             check_zero_point(node, name, types.get(node.input[2]), where)
     _bind_batch(graph, batch, where)
-    shapes, types = _infer(model, names, where)
+    shapes, types = _infer(model, names, consts, where)
     return _build(path.stem, model, names, consts, shapes, types, where)
 
 
@@ -265,7 +265,10 @@ def _bind_batch(graph, batch: int, where: str) -> None:
 # --- shapes -----------------------------------------------------------------------------------------
 
 
-def _collect(model: ModelProto) -> tuple[dict[str, Shape | None], dict[str, int]]:
+def _collect(
+    model: ModelProto, consts: dict[str, TensorProto]
+) -> tuple[dict[str, Shape | None], dict[str, int]]:
+    """Shapes (None when not fully known) and element types: declared or inferred, then constants."""
     shapes: dict[str, Shape | None] = {}
     types: dict[str, int] = {}
     g = model.graph
@@ -276,19 +279,15 @@ def _collect(model: ModelProto) -> tuple[dict[str, Shape | None], dict[str, int]
         if tt.HasField("shape"):
             dims = tuple(d.dim_value if d.HasField("dim_value") else -1 for d in tt.shape.dim)
             shapes[vi.name] = None if -1 in dims else dims
-    for t in g.initializer:
-        shapes[t.name] = tuple(t.dims)
-        types[t.name] = t.data_type
-    for node in g.node:
-        if node.op_type == "Constant":
-            value = _constant_value(node)
-            if value is not None:
-                shapes[node.output[0]] = tuple(value.dims)
-                types[node.output[0]] = value.data_type
+    for name, t in consts.items():
+        shapes[name] = tuple(t.dims)
+        types[name] = t.data_type
     return shapes, types
 
 
-def _infer(model: ModelProto, names: list[str], where: str) -> tuple[dict[str, Shape | None], dict[str, int]]:
+def _infer(
+    model: ModelProto, names: list[str], consts: dict[str, TensorProto], where: str
+) -> tuple[dict[str, Shape | None], dict[str, int]]:
     """ONNX shape inference (strict), re-run after our rules fill in outputs of ops it does not know."""
     work = model
     for _ in range(len(model.graph.node) + 1):
@@ -296,7 +295,7 @@ def _infer(model: ModelProto, names: list[str], where: str) -> tuple[dict[str, S
             work = shape_inference.infer_shapes(work, check_type=True, strict_mode=True, data_prop=True)
         except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError, RuntimeError) as exc:
             raise WorkloadError(_inference_message(where, str(exc))) from None
-        shapes, types = _collect(work)
+        shapes, types = _collect(work, consts)
         added = 0
         for node, name in zip(work.graph.node, names):
             rule = SHAPE_RULES.get(node.op_type)
@@ -310,7 +309,7 @@ def _infer(model: ModelProto, names: list[str], where: str) -> tuple[dict[str, S
                 added += 1
         if not added:
             return shapes, types
-    return _collect(work)
+    return _collect(work, consts)
 
 
 def _inference_message(where: str, text: str) -> str:
