@@ -69,8 +69,6 @@ QDQ_OPS = frozenset({"QuantizeLinear", "DequantizeLinear"})
 # Domains Brevitas has exported its quantizers under (old: onnx.brevitas; QONNX: qonnx.custom_op.general).
 QONNX_DOMAINS = frozenset({"qonnx.custom_op.general", "onnx.brevitas", "finn.custom_op.general"})
 QONNX_OPS = frozenset({"Quant", "IntQuant", "BipolarQuant", "Trunc", "FloatQuant"})
-# Nodes that only (re)quantize their first input: folded into the neighbouring layers' bit widths.
-QUANTIZER_OPS = QDQ_OPS | QONNX_OPS | {"DynamicQuantizeLinear"}
 
 
 def dtype_name(elem_type: int) -> str:
@@ -86,6 +84,7 @@ def is_qonnx(node: NodeProto) -> bool:
 
 
 def is_quantizer(node: NodeProto) -> bool:
+    """A node that only (re)quantizes its first input: folded into the neighbouring layers' bit widths."""
     if node.op_type in QDQ_OPS:
         return node.domain in ("", "ai.onnx", "com.microsoft")
     if node.op_type == "DynamicQuantizeLinear":
