@@ -292,3 +292,20 @@ def test_all_tensors_external_gives_same_graph(tmp_path, builder):
     a, b = load(inline, batch=2), load(ext_dir / "inline.onnx", batch=2)
     rows = [(l.name, l.op, l.macs, l.w_bits, l.a_bits, l.o_bits, l.in_elems) for l in a]
     assert [(l.name, l.op, l.macs, l.w_bits, l.a_bits, l.o_bits, l.in_elems) for l in b] == rows
+
+
+def test_fixed_batch_model_refuses_another_batch(tmp_path):
+    """A model exported with batch 1 cannot silently stand in for batch 4 (the MACs would be 4x off)."""
+    from onnx import numpy_helper
+
+    w = numpy_helper.from_array(np.zeros((4, 3, 3, 3), np.float32), "w")
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["y"], name="conv")], "fixed",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 6, 6])], initializer=[w])
+    path = tmp_path / "fixed.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    assert load(path).total_macs == 4 * 3 * 36 * 9  # its own batch works
+    with pytest.raises(WorkloadError, match=r"fixed.onnx: batch 4 requested, but the model fixes its batch "
+                                            r"dimension \(graph input 'x' dimension 0 is 1\)"):
+        load(path, batch=4)
