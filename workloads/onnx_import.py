@@ -246,16 +246,14 @@ def _bind_batch(graph, batch: int, where: str) -> None:
         for dims in (i.type.tensor_type.shape.dim for i in inputs)
         if dims and dims[0].dim_param
     }
-    if batch != 1 and not batch_names:
-        fixed = [(i.name, i.type.tensor_type.shape.dim[0].dim_value) for i in inputs
-                 if i.type.tensor_type.shape.dim and i.type.tensor_type.shape.dim[0].dim_value > 0]
-        if fixed and all(n != batch for _, n in fixed):
-            name, n = fixed[0]
-            raise WorkloadError(
-                f"{where}: batch {batch} requested, but the model fixes its batch dimension "
-                f"(graph input {name!r} dimension 0 is {n}); export it with a symbolic batch dimension "
-                "or use its batch"
-            )
+    open_dims = [(inp.name, i) for inp in inputs for i, d in enumerate(inp.type.tensor_type.shape.dim)
+                 if not (d.HasField("dim_value") and d.dim_value > 0)]
+    if batch != 1 and not open_dims:
+        raise WorkloadError(
+            f"{where}: batch {batch} requested, but every graph input has a fixed shape, so there is no "
+            "batch dimension to bind; export the model with a symbolic batch dimension, or leave batch at 1 "
+            "to use its own shapes"
+        )
     for inp in inputs:
         for i, d in enumerate(inp.type.tensor_type.shape.dim):
             if d.HasField("dim_value") and d.dim_value > 0:
