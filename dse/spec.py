@@ -79,6 +79,16 @@ class WorkloadSpec:
     network: str | None = None
     onnx: str | None = None
     batch: int = 1
+    # decoder workloads (workloads.zoo.WORKLOAD_PARAMS): None = the network's default for the phase
+    phase: str | None = None  # prefill | decode
+    seq_len: int | None = None  # new tokens in this step
+    kv_len: int | None = None  # tokens already in the KV cache
+
+    @property
+    def params(self) -> dict:
+        """The workload parameters given (for ``workloads.load``)."""
+        return {k: v for k, v in (("phase", self.phase), ("seq_len", self.seq_len), ("kv_len", self.kv_len))
+                if v is not None}
 
     @property
     def source(self) -> str:
@@ -197,22 +207,31 @@ def parse(raw: Any, path: str = "<spec>", sha256: str = "") -> Spec:
     if not isinstance(name, str) or not name or any(ch in name for ch in "/\\\0") or name in {".", ".."}:
         raise r.fail("name", f"got {name!r}; expected a non-empty string without path separators")
 
-    wl = r.mapping(top["workload"], "workload", {"network", "onnx", "batch"})
+    wl = r.mapping(top["workload"], "workload", {"network", "onnx", "batch", "phase", "seq_len", "kv_len"})
     if ("network" in wl) == ("onnx" in wl):
         raise r.fail("workload", "expected exactly one of 'network' (a zoo name) or 'onnx' (a file path)")
     batch = r.scalar(wl.get("batch", 1), "workload.batch", Param(int, 1, "batch size", integer=True))
+    params = _workload_params(r, wl)
     if "network" in wl:
-        from workloads.zoo import ZOO
+        from workloads.zoo import WORKLOAD_PARAMS, ZOO
 
         if wl["network"] not in ZOO:
             raise r.fail("workload.network", f"unknown network {wl['network']!r}; expected one of {list(ZOO)}")
-        workload = WorkloadSpec(network=wl["network"], batch=batch)
+        takes = WORKLOAD_PARAMS.get(wl["network"], ())
+        for key in params:
+            if key not in takes:
+                raise r.fail(f"workload.{key}", f"network {wl['network']!r} takes no {key}; its workload "
+                                                f"parameters: {', '.join(('batch',) + takes)}")
+        workload = WorkloadSpec(network=wl["network"], batch=batch, **params)
     else:
         onnx_path = wl["onnx"]
         if not isinstance(onnx_path, str):
             raise r.fail("workload.onnx", f"got {onnx_path!r}; expected a file path")
         if not Path(onnx_path).is_absolute() and path not in {"<spec>", "<built-in>"}:
             onnx_path = str(Path(path).parent / onnx_path)
+        if params:
+            raise r.fail(f"workload.{next(iter(params))}", "applies to zoo networks only; an ONNX model's "
+                                                          "shapes come from the file")
         workload = WorkloadSpec(onnx=onnx_path, batch=batch)
 
     pr = r.mapping(top.get("precision"), "precision", {"policy", "default", "layers"})
@@ -242,6 +261,28 @@ def parse(raw: Any, path: str = "<spec>", sha256: str = "") -> Spec:
     validation = _validation(r, top["validation"], space) if "validation" in top else None
     return Spec(name=name, workload=workload, precision=precision, space=space, mapping_objective=objective,
                 chunk_points=chunk, path=path, sha256=sha256, raw=dict(top), validation=validation)
+
+
+def _workload_params(r: _Reader, wl: Mapping) -> dict:
+    """phase / seq_len / kv_len of the workload section, checked (zoo.decoder checks them against the
+    model's context when the graph is built)."""
+    from workloads.zoo import PHASES
+
+    out: dict = {}
+    if "phase" in wl:
+        if wl["phase"] not in PHASES:
+            raise r.fail("workload.phase", f"got {wl['phase']!r}; expected one of {list(PHASES)}")
+        out["phase"] = wl["phase"]
+    if "seq_len" in wl:
+        out["seq_len"] = r.scalar(wl["seq_len"], "workload.seq_len",
+                                  Param(int, 1, "new tokens in this step", integer=True))
+    if "kv_len" in wl:
+        kv = wl["kv_len"]
+        if isinstance(kv, bool) or not isinstance(kv, int) or kv < 0:
+            raise r.fail("workload.kv_len", f"got {kv!r}; expected a non-negative integer (tokens already "
+                                            "in the KV cache)")
+        out["kv_len"] = kv
+    return out
 
 
 def _validation(r: _Reader, raw: Any, space) -> ValidationSpec:

@@ -48,7 +48,7 @@ def prepare_workload(spec: Spec) -> Workload:
     """Load the network, apply the spec's precision overrides; errors name the spec field."""
     field = "workload.network" if spec.workload.network else "workload.onnx"
     try:
-        graph = workloads.load(spec.workload.source, batch=spec.workload.batch)
+        graph = workloads.load(spec.workload.source, batch=spec.workload.batch, **spec.workload.params)
     except WorkloadError as exc:
         raise UserError(f"{spec.path}: {field}: {exc}") from None
     if not graph.compute_layers():

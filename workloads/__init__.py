@@ -10,13 +10,18 @@ from workloads.layer import COMPUTE_OPS, Layer, LayerGraph, WorkloadError
 __all__ = ["COMPUTE_OPS", "Layer", "LayerGraph", "WorkloadError", "load"]
 
 
-def load(name_or_path: str | os.PathLike, batch: int = 1) -> LayerGraph:
-    """A built-in network by name (see ``dse zoo``) or an ONNX file (``*.onnx``)."""
+def load(name_or_path: str | os.PathLike, batch: int = 1, **params) -> LayerGraph:
+    """A built-in network by name (see ``dse zoo``) or an ONNX file (``*.onnx``); ``params`` are a
+    zoo network's workload parameters (``workloads.zoo.WORKLOAD_PARAMS``: phase, seq_len, kv_len)."""
     text = str(name_or_path)
+    given = sorted(k for k, v in params.items() if v is not None)
     if text.endswith(".onnx") or os.sep in text or Path(text).is_file():
+        if given:
+            raise WorkloadError(f"{text}: {given[0]!r} applies to zoo networks only; an ONNX model's "
+                                "shapes come from the file (bind only the batch)")
         from workloads import onnx_import
 
         return onnx_import.load(text, batch=batch)
     from workloads import zoo
 
-    return zoo.build(text, n=batch)
+    return zoo.build(text, n=batch, **params)

@@ -124,6 +124,13 @@ class Layer:
         return dict(self.attrs).get("weight_is_constant", "true") != "false"
 
     @property
+    def kv_cache(self) -> str:
+        """``"read"`` for a matmul whose weight-side operand is the KV cache (decoder attention
+        Q.K^T and P.V: that operand moves at the KV-cache precision, ``w_bits``), ``"write"`` for a
+        K or V projection whose outputs go into the cache (``o_bits`` is the KV precision), else ``""``."""
+        return dict(self.attrs).get("kv_cache", "")
+
+    @property
     def param_count(self) -> int:
         """Stored parameters: the weight operand if it is a constant, else none."""
         return self.weight_count if self.weight_is_constant else 0

@@ -164,17 +164,170 @@ def bert_base(n: int = 1, w_bits: int = 8, a_bits: int = 8, seq_len: int = 128, 
     return b.graph()
 
 
+@dataclass(frozen=True)
+class DecoderConfig:
+    """Shapes of a decoder-only transformer, as its published configuration gives them."""
+
+    layers: int
+    hidden: int
+    heads: int
+    kv_heads: int  # < heads: grouped-query attention (Ainslie et al., EMNLP 2023)
+    ffn: int
+    vocab: int
+    max_positions: int  # context window: kv_len + seq_len may not exceed it
+    mlp: str  # "gelu": up, GELU, down; "swiglu": gate and up, SiLU(gate) x up, down (Shazeer 2020)
+    tied_embeddings: bool  # the lm-head reuses the token embedding table (not counted twice)
+    learned_positions: bool  # a learned position table (GPT-2); else rotary, no parameters
+
+    @property
+    def head_dim(self) -> int:
+        return self.hidden // self.heads
+
+    @property
+    def embedding_params(self) -> int:
+        """Parameters of the lookup tables that are not a compute layer's weights."""
+        tokens = 0 if self.tied_embeddings else self.vocab * self.hidden
+        return tokens + (self.max_positions * self.hidden if self.learned_positions else 0)
+
+
+# GPT-2 small (Radford et al. 2019, "Language Models are Unsupervised Multitask Learners", Table 2
+# smallest model; Hugging Face openai-community/gpt2 config.json: n_layer 12, n_embd 768, n_head 12,
+# n_ctx 1024, vocab_size 50257; MLP 4 x n_embd with GELU; lm-head tied to the token embeddings).
+GPT2 = DecoderConfig(layers=12, hidden=768, heads=12, kv_heads=12, ffn=3072, vocab=50257, max_positions=1024,
+                     mlp="gelu", tied_embeddings=True, learned_positions=True)
+# TinyLlama-1.1B (Zhang et al. 2024, arXiv 2401.02385, Table 1; Hugging Face
+# TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T config.json: num_hidden_layers 22, hidden_size
+# 2048, num_attention_heads 32, num_key_value_heads 4, intermediate_size 5632, vocab_size 32000,
+# max_position_embeddings 2048, hidden_act silu, tie_word_embeddings false). Llama-2 architecture:
+# RMSNorm, rotary positions, grouped-query attention, SwiGLU MLP.
+TINYLLAMA = DecoderConfig(layers=22, hidden=2048, heads=32, kv_heads=4, ffn=5632, vocab=32000, max_positions=2048,
+                          mlp="swiglu", tied_embeddings=False, learned_positions=False)
+# Llama-3.2-1B (Meta, Llama 3.2 model card, Sept. 2024; Hugging Face meta-llama/Llama-3.2-1B config.json:
+# num_hidden_layers 16, hidden_size 2048, num_attention_heads 32, num_key_value_heads 8, head_dim 64,
+# intermediate_size 8192, vocab_size 128256, max_position_embeddings 131072, tie_word_embeddings true).
+LLAMA32_1B = DecoderConfig(layers=16, hidden=2048, heads=32, kv_heads=8, ffn=8192, vocab=128256,
+                           max_positions=131072, mlp="swiglu", tied_embeddings=True, learned_positions=False)
+PHASES = ("prefill", "decode")
+# Defaults of the workload parameters per phase: (seq_len new tokens, kv_len tokens already cached).
+PHASE_DEFAULTS = {"prefill": (128, 0), "decode": (1, 512)}
+
+
+def decoder(cfg: DecoderConfig, name: str, n: int = 1, w_bits: int = 16, a_bits: int = 16,
+            kv_bits: int | None = None, phase: str = "decode", seq_len: int | None = None,
+            kv_len: int | None = None) -> LayerGraph:
+    """One forward step of a decoder-only transformer over ``seq_len`` new tokens with ``kv_len``
+    tokens already in the KV cache, at batch ``n`` (independent sequences).
+
+    ``phase`` only sets the defaults (PHASE_DEFAULTS): prefill runs the prompt as matrix-matrix
+    products (rows = seq_len), decode one token as matrix-vector products (rows = 1). Projections,
+    MLP and lm-head are 1x1 convolutions over the token rows, their weights shared by the batch.
+    Attention runs per KV head: Q.K^T and P.V are grouped matmuls with groups = batch x kv_heads
+    (every sequence and head has its own cache), the heads / kv_heads query heads sharing a KV head
+    are the rows, and the attended positions are kv_len + seq_len (the full score matrix, as an
+    eager implementation computes it; no causal-mask savings). Their weight-side operand is the
+    K or V cache: marked ``kv_cache = read``, not a parameter, at ``kv_bits`` (``w_bits`` of those
+    layers); the K and V projections write the cache (``kv_cache = write``, outputs at ``kv_bits``).
+    The lm-head computes logits for every new token (as a plain forward does).
+    """
+    if phase not in PHASES:
+        raise WorkloadError(f"{name}: phase must be one of {list(PHASES)}, got {phase!r}")
+    seq_default, kv_default = PHASE_DEFAULTS[phase]
+    seq = seq_default if seq_len is None else seq_len
+    ctx = kv_default if kv_len is None else kv_len
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+        raise WorkloadError(f"{name}: seq_len must be a positive integer (new tokens), got {seq!r}")
+    if isinstance(ctx, bool) or not isinstance(ctx, int) or ctx < 0:
+        raise WorkloadError(f"{name}: kv_len must be a non-negative integer (cached tokens), got {ctx!r}")
+    if seq + ctx > cfg.max_positions:
+        raise WorkloadError(f"{name}: kv_len + seq_len = {ctx + seq} exceeds the model's context of "
+                            f"{cfg.max_positions} positions")
+    kv = a_bits if kv_bits is None else kv_bits
+    positions = ctx + seq
+    hd, rows = cfg.head_dim, seq
+    q_per_kv = cfg.heads // cfg.kv_heads
+    groups = n * cfg.kv_heads
+    b = _Builder(name, n, w_bits, a_bits)
+    x = b.data("embed", "embedding", None, rows * cfg.hidden, rows * cfg.hidden)  # gathered table rows
+    read_kv = (("weight_is_constant", "false"), ("kv_cache", "read"))
+
+    def attn_matmul(lname: str, inputs: list[str], c_per_group: int, k_per_group: int) -> str:
+        return b.add(Layer(lname, "matmul", n=1, k=groups * k_per_group, c=groups * c_per_group,
+                           ox=q_per_kv * rows, groups=groups, w_bits=kv, a_bits=a_bits, o_bits=a_bits,
+                           attrs=read_kv), inputs)
+
+    def kv_proj(lname: str, inputs: str) -> str:
+        layer = Layer(lname, "gemm", n=n, k=cfg.kv_heads * hd, c=cfg.hidden, ox=rows, w_bits=w_bits,
+                      a_bits=a_bits, o_bits=kv, attrs=(("kv_cache", "write"),))
+        return b.add(layer, inputs)
+
+    act = rows * cfg.hidden
+    for i in range(cfg.layers):
+        p = f"layers.{i}"
+        h = b.data(f"{p}.norm1", "norm", x, act, act)
+        q = b.fc(f"{p}.q_proj", h, cfg.hidden, cfg.heads * hd, rows=rows)
+        k = kv_proj(f"{p}.k_proj", h)
+        v = kv_proj(f"{p}.v_proj", h)
+        s = attn_matmul(f"{p}.scores", [q, k], hd, positions)
+        s = b.data(f"{p}.softmax", "softmax", s, cfg.heads * rows * positions, cfg.heads * rows * positions)
+        ctx_out = attn_matmul(f"{p}.context", [s, v], positions, hd)
+        o = b.fc(f"{p}.o_proj", ctx_out, cfg.heads * hd, cfg.hidden, rows=rows)
+        x1 = b.data(f"{p}.add1", "add", [o, x], 2 * act, act)
+        h = b.data(f"{p}.norm2", "norm", x1, act, act)
+        if cfg.mlp == "swiglu":
+            gate = b.fc(f"{p}.gate_proj", h, cfg.hidden, cfg.ffn, rows=rows)
+            up = b.fc(f"{p}.up_proj", h, cfg.hidden, cfg.ffn, rows=rows)
+            m = b.data(f"{p}.silu_mul", "mul", [gate, up], 2 * rows * cfg.ffn, rows * cfg.ffn)
+        else:
+            up = b.fc(f"{p}.up_proj", h, cfg.hidden, cfg.ffn, rows=rows)
+            m = b.data(f"{p}.gelu", "gelu", up, rows * cfg.ffn, rows * cfg.ffn)
+        down = b.fc(f"{p}.down_proj", m, cfg.ffn, cfg.hidden, rows=rows)
+        x = b.data(f"{p}.add2", "add", [down, x1], 2 * act, act)
+    x = b.data("norm_final", "norm", x, act, act)
+    b.fc("lm_head", x, cfg.hidden, cfg.vocab, rows=rows)
+    return b.graph()
+
+
+def gpt2(n: int = 1, w_bits: int = 16, a_bits: int = 16, **params) -> LayerGraph:
+    """GPT-2 small (124 M parameters with embeddings), a decode or prefill step (see ``decoder``)."""
+    return decoder(GPT2, "gpt2", n, w_bits, a_bits, **params)
+
+
+def tinyllama(n: int = 1, w_bits: int = 16, a_bits: int = 16, **params) -> LayerGraph:
+    """TinyLlama-1.1B (Llama-2 style: GQA 32/4 heads, SwiGLU), a decode or prefill step (see ``decoder``)."""
+    return decoder(TINYLLAMA, "tinyllama", n, w_bits, a_bits, **params)
+
+
+def llama32_1b(n: int = 1, w_bits: int = 16, a_bits: int = 16, **params) -> LayerGraph:
+    """Llama-3.2-1B (GQA 32/8 heads, SwiGLU, 128 K context), a decode or prefill step (see ``decoder``)."""
+    return decoder(LLAMA32_1B, "llama32_1b", n, w_bits, a_bits, **params)
+
+
+# Workload parameters each zoo network takes besides the batch (dse.spec's WorkloadSpec fields).
+DECODER_PARAMS = ("phase", "seq_len", "kv_len")
+DECODERS = {"gpt2": GPT2, "tinyllama": TINYLLAMA, "llama32_1b": LLAMA32_1B}
+WORKLOAD_PARAMS = {"bert_base": ("seq_len",), **{name: DECODER_PARAMS for name in DECODERS}}
+
 ZOO: dict[str, tuple[Callable[..., LayerGraph], str]] = {
     "resnet18": (resnet18, "ResNet-18, 224x224, 1.82 GMAC"),
     "mobilenetv2": (mobilenetv2, "MobileNetV2 1.0, 224x224, ~300 MMAC"),
     "vgg16": (vgg16, "VGG-16, 224x224, 15.5 GMAC"),
     "alexnet": (alexnet, "AlexNet conv layers (Eyeriss), 227x227, 666 MMAC"),
     "bert_base": (bert_base, "BERT-base encoder, 12 layers, 128 tokens, matmuls as 1x1 convs"),
+    "gpt2": (gpt2, "GPT-2 small decoder, one decode token at kv_len 512 (phase, seq_len, kv_len)"),
+    "tinyllama": (tinyllama, "TinyLlama-1.1B (GQA, SwiGLU), one decode token at kv_len 512"),
+    "llama32_1b": (llama32_1b, "Llama-3.2-1B (GQA, SwiGLU, 128K context), one decode token at kv_len 512"),
 }
 
 
-def build(name: str, n: int = 1) -> LayerGraph:
-    """A zoo network at batch ``n`` and its native precision (override with workloads.precision)."""
+def build(name: str, n: int = 1, **params) -> LayerGraph:
+    """A zoo network at batch ``n`` and its native precision (override with workloads.precision);
+    ``params``: the workload parameters it takes (WORKLOAD_PARAMS), e.g. phase, seq_len, kv_len."""
     if name not in ZOO:
         raise WorkloadError(f"unknown network {name!r}; built-in networks: {', '.join(ZOO)}")
-    return ZOO[name][0](n=n)
+    given = {k: v for k, v in params.items() if v is not None}
+    extra = sorted(set(given) - set(WORKLOAD_PARAMS.get(name, ())))
+    if extra:
+        takes = WORKLOAD_PARAMS.get(name, ())
+        raise WorkloadError(f"network {name!r} takes no {extra[0]!r}; its workload parameters: "
+                            f"{', '.join(('batch',) + takes)}")
+    return ZOO[name][0](n=n, **given)
