@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import warnings
 
 from dse import __version__
 from dse.errors import UserError
@@ -34,19 +36,82 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. The one error boundary: every user-caused failure is one line, exit 2."""
+    formatwarning = warnings.formatwarning
+    warnings.formatwarning = _one_line_warning  # the format only: recorders (pytest.warns) still record
+    try:
+        return _main(argv)
+    finally:
+        warnings.formatwarning = formatwarning
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
-    except (UserError, WorkloadError, MemoryModelError) as exc:
-        print(f"dse: error: {exc}", file=sys.stderr)
-        return 2
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe surfaces here, inside the boundary, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
     except KeyboardInterrupt:
         print("dse: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 -- only user-caused classes are caught, the rest re-raised
+        message = user_message(exc)
+        if message is None:
+            raise
+        print(f"dse: error: {message}", file=sys.stderr)
+        return 2
+
+
+# What CPython's path conversion (PyUnicode_FSConverter) raises for a path holding a NUL byte.
+NUL_PATH_MESSAGES = frozenset({"embedded null byte", "embedded null character"})
+# One error line is capped at this many characters (values in messages are already shortened).
+MAX_MESSAGE_CHARS = 600
+
+
+def user_message(exc: BaseException) -> str | None:
+    """The one-line message for an exception the user caused (bad input, OS or network), else None.
+
+    OS errors name their file (``filename``, and ``filename2`` for renames); a Dask scheduler that
+    cannot be reached raises ``OSError`` naming its address (``dse.sweep`` bounds the wait).
+    """
+    if isinstance(exc, UserError | WorkloadError | MemoryModelError):
+        text = str(exc)
+    elif isinstance(exc, OSError):
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        files = [str(f) for f in (exc.filename, exc.filename2) if f is not None]
+        text = f"{' -> '.join(files)}: {reason}" if files else reason
+    elif isinstance(exc, UnicodeError):
+        text = f"text encoding: {exc}"
+    elif isinstance(exc, ValueError) and str(exc) in NUL_PATH_MESSAGES:
+        text = "a file path contains a NUL byte (from the command line or the spec)"
+    else:
+        return None
+    text = " ".join(text.split()) or type(exc).__name__
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 3] + "..."
+
+
+def _reader_gone() -> int:
+    """The reader closed the pipe (``dse inspect ... | head``): stop quietly, as ``head`` expects.
+
+    Python's documented recipe (docs.python.org, signal module, "Note on SIGPIPE"): point stdout at
+    devnull so the interpreter's final flush cannot raise again; exit 141 = 128 + SIGPIPE, the
+    status a shell reports for a writer stopped by a closed pipe.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141
+
+
+def _one_line_warning(message, category, filename, lineno, line=None) -> str:
+    """Warnings as ``dse: warning: ...`` on one line (no source line, no file position)."""
+    return "dse: warning: " + " ".join(str(message).split()) + "\n"
 
 
 if __name__ == "__main__":

@@ -13,8 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from dse import yaml_safe
 from dse.dataflows import DATAFLOWS
 from dse.errors import UserError
 from memory_models import TECH_NAMES
@@ -215,7 +214,7 @@ def parse(raw: Any, path: str = "<spec>", sha256: str = "") -> Spec:
     if "network" in wl:
         from workloads.zoo import WORKLOAD_PARAMS, ZOO
 
-        if wl["network"] not in ZOO:
+        if not isinstance(wl["network"], str) or wl["network"] not in ZOO:
             raise r.fail("workload.network", f"unknown network {wl['network']!r}; expected one of {list(ZOO)}")
         takes = WORKLOAD_PARAMS.get(wl["network"], ())
         for key in params:
@@ -313,19 +312,13 @@ def _validation(r: _Reader, raw: Any, space) -> ValidationSpec:
 
 
 def load(path: str | Path | None = None) -> Spec:
-    """Read a spec file (safe YAML only); ``None`` loads the built-in quickstart sweep."""
+    """Read a spec file (``dse.yaml_safe``: no duplicate keys, bounded aliases, UTF-8/16/32 text);
+    ``None`` loads the built-in quickstart sweep."""
     if path is None:
         text = resources.files("dse").joinpath("sweeps/quickstart.yaml").read_text()
         label = "quickstart.yaml (built-in)"
+        raw = yaml_safe.load(text, label)
     else:
-        p = Path(path)
-        if not p.is_file():
-            raise UserError(f"{p}: spec file not found")
-        text, label = p.read_text(), str(p)
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "?"
-        raise UserError(f"{label}: {where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        label = str(path)
+        raw, text = yaml_safe.load_file(path, "spec file")
     return parse(raw, label, hashlib.sha256(text.encode()).hexdigest())

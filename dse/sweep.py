@@ -183,13 +183,25 @@ class _LayerTicker:
         self.bar.update(self.base + self.points * self.done // self.layers - self.bar.n)
 
 
+# Seconds to wait for a Dask scheduler before giving up (distributed's default is 30 s and it
+# retries a refused connection until then); a reachable scheduler answers in milliseconds.
+DASK_CONNECT_TIMEOUT_S = 5
+
+
 def _run_dask(spec, wl, todo, ckpt: Path, bar, address: str | None, workers: int) -> None:
     """Chunks as Dask tasks; results come back to this process, which alone writes checkpoints."""
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None if address else LocalCluster(n_workers=workers, threads_per_worker=1,
                                                 processes=True, dashboard_address=None)
-    with Client(address or cluster) as client:
+    try:
+        client = Client(address or cluster, timeout=DASK_CONNECT_TIMEOUT_S)
+    except (OSError, ValueError, TimeoutError) as exc:  # unreachable or malformed scheduler address
+        if cluster is not None:
+            cluster.close()
+        raise UserError(f"--dask-scheduler {address}: cannot connect to the Dask scheduler: "
+                        f"{' '.join(str(exc).split())}") from None
+    with client:
         spec_f, wl_f = client.scatter([spec, wl], broadcast=True)
         futures = {client.submit(_eval_chunk, spec_f, wl_f, s, e, pure=False): (i, e - s) for i, s, e in todo}
         for fut in as_completed(futures):
