@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dse import __version__, plots, precision_export, report
-from dse.io import write_csv, write_json, write_parquet, write_text
+from dse import __version__, precision_export, report, summary
+from dse.io import write_csv, write_json, write_parquet
 from dse.pareto import front_mask
 from dse.spec import Spec
 from dse.sweep import SweepResult, input_checksums, points_per_second, workload_digest
@@ -33,12 +33,10 @@ def write_all(spec: Spec, result: SweepResult, out_dir: Path) -> dict:
 
     write_parquet(out_dir / "results.parquet", df)
     write_csv(out_dir / "pareto.csv", front)
-    title = f"{spec.name}: {result.workload.graph.name}, {len(df)} designs"
-    figs = {"pareto": plots.pareto_plot(df, front, out_dir / "pareto.png", title),
-            "perf_per_area": plots.perf_per_area_plot(df, out_dir / "perf_per_area.png", title)}
+    bounded = summary.summarize([df])  # what plots and report read (the same as `dse report` builds from disk)
 
     best = precision_export.best_points(df)
-    layers = precision_export.per_layer(spec, result.workload, list(best.values()))
+    layers = report.layer_costs(spec, result.workload, sorted(set(report.layer_points(bounded)) | set(best.values())))
     write_json(out_dir / "precision.json", precision_export.export(spec, result.workload, df, layers, best))
 
     manifest = {
@@ -59,8 +57,7 @@ def write_all(spec: Spec, result: SweepResult, out_dir: Path) -> dict:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "pandas": pd.__version__,
-        "outputs": ["results.parquet", "pareto.csv", "pareto.png", "perf_per_area.png", "report.html",
-                    "precision.json"],
+        "outputs": ["results.parquet", "pareto.csv", *report.output_names(), "precision.json"],
     }
     if spec.validation is not None:
         # published figures next to ours (validation.csv) and our per-layer detail (validation_layers.csv)
@@ -68,8 +65,6 @@ def write_all(spec: Spec, result: SweepResult, out_dir: Path) -> dict:
         write_csv(out_dir / "validation.csv", checks[1])
         manifest["outputs"] += ["validation.csv", "validation_layers.csv"]
         manifest["validation_source"] = spec.validation.source
-    write_text(out_dir / "report.html", report.render(
-        spec_name=spec.name, network=result.workload.graph.name, manifest=manifest, results=df, front=front,
-        best=best, layers=layers, plots=figs))
+    report.write_outputs(out_dir, bounded, manifest, layers)
     write_json(out_dir / "manifest.json", manifest)
     return manifest

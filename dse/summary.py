@@ -1,0 +1,158 @@
+"""Bounded view of a results table, built batch by batch: what the plots and the report read.
+
+The results of a sweep may be millions of rows on disk; plots and report never hold them. They
+read a :class:`Summary`, whose size is bounded whatever the row count:
+
+- ``front``: the exact non-dominated rows in ``FRONT_COLUMNS`` (energy, latency, area minimised),
+  every column. Every plotted plane's 2-D front is a subset of it (a point dominated in energy,
+  latency and area is also dominated in energy vs latency and in energy vs performance per area,
+  which falls with latency x area), so the plots compute their exact fronts from it;
+- ``sample``: up to ``SAMPLE_PER_GROUP`` rows per PE type, those with the smallest hash of their
+  ``point_id`` (bottom-k sampling: deterministic and the same whatever order the batches come in);
+- ``density``: per plotted plane, counts of rows in log-spaced bins of ``1/BINS_PER_DECADE`` decade,
+  stored sparsely (bin key -> count), so the bin edges need no range known in advance;
+- ``best``: the best row per objective of ``dse.precision_export.OBJECTIVES`` (ties: lowest point_id);
+  ``best_per_pe``: the best-EDP row per PE type.
+
+Interface (other modules call these):
+
+- ``summarize(batches: Iterable[pd.DataFrame]) -> Summary`` folds ``add`` over the batches;
+- ``add(s: Summary, batch: pd.DataFrame) -> Summary``;
+- ``read_batches(out_dir: Path, batch_rows=65536) -> Iterator[pd.DataFrame]``: the results on disk,
+  ``results/`` (a partitioned Parquet dataset) or ``results.parquet``, streamed by pyarrow in
+  batches. The sweep writer may replace this reader; ``summarize`` only needs an iterable of
+  DataFrames with the results columns.
+- ``density_grid(s, plane, bins) -> (x_edges, y_edges, counts)``: a plane's density on a display grid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from functools import reduce
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dse.errors import UserError
+from dse.pareto import front_mask
+from dse.precision_export import OBJECTIVES
+
+FRONT_COLUMNS = ("energy_pj", "latency_s", "area_mm2")  # all minimised
+# Planes the figures draw (x column, y column); the density view is kept for each.
+PLANES = (("latency_s", "energy_pj"), ("energy_pj", "perf_per_area_gops_per_mm2"))
+SAMPLE_PER_GROUP = 600  # rows per PE type in the bounded sample
+BINS_PER_DECADE = 100  # density resolution; a 4 x 3 decade plane holds at most 400 x 300 bins
+GROUP = "pe_type"
+_KEY_OFFSET = 1 << 20  # log-bin indices are shifted by this before packing two into one int64
+
+
+@dataclass(frozen=True)
+class Summary:
+    rows: int = 0
+    front: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sample: pd.DataFrame = field(default_factory=pd.DataFrame)
+    density: dict = field(default_factory=dict)  # plane -> (keys int64 array, counts int64 array)
+    best: dict = field(default_factory=dict)  # objective label -> row (pd.Series)
+    best_per_pe: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def mix(point_id: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser (Steele et al., OOPSLA 2014): a well-spread hash of the point ids."""
+    z = np.asarray(point_id, dtype=np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _bin_keys(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
+    ix = np.floor(np.log10(x[ok]) * BINS_PER_DECADE).astype(np.int64) + _KEY_OFFSET
+    iy = np.floor(np.log10(y[ok]) * BINS_PER_DECADE).astype(np.int64) + _KEY_OFFSET
+    return (ix << 32) | iy
+
+
+def _merge_counts(a: tuple, keys: np.ndarray, counts: np.ndarray) -> tuple:
+    k = np.concatenate([a[0], keys]) if a else keys
+    c = np.concatenate([a[1], counts]) if a else counts
+    uniq, inv = np.unique(k, return_inverse=True)
+    return uniq, np.bincount(inv, weights=c, minlength=len(uniq)).astype(np.int64)
+
+
+def _bottom_k(df: pd.DataFrame, k: int) -> pd.DataFrame:
+    h = mix(df["point_id"].to_numpy())
+    codes = pd.factorize(df[GROUP])[0]
+    order = np.lexsort((h, codes))
+    rank = np.arange(len(order)) - np.searchsorted(codes[order], codes[order], side="left")
+    return df.iloc[np.sort(order[rank < k])]
+
+
+def _best_row(df: pd.DataFrame, col: str, minimise: bool) -> pd.Series:
+    values = df[col].to_numpy(dtype=float)
+    order = np.lexsort((df["point_id"].to_numpy(), values if minimise else -values))
+    return df.iloc[order[0]]
+
+
+def add(s: Summary, batch: pd.DataFrame) -> Summary:
+    """The summary of the rows seen so far plus ``batch`` (a results DataFrame)."""
+    if batch.empty:
+        return s
+    cand = pd.concat([s.front, batch], ignore_index=True) if len(s.front) else batch.reset_index(drop=True)
+    front = cand[front_mask(cand[list(FRONT_COLUMNS)].to_numpy(dtype=float))].reset_index(drop=True)
+    pool = pd.concat([s.sample, batch], ignore_index=True) if len(s.sample) else batch
+    sample = _bottom_k(pool, SAMPLE_PER_GROUP).reset_index(drop=True)
+    density = dict(s.density)
+    for plane in PLANES:
+        keys, counts = np.unique(_bin_keys(batch[plane[0]].to_numpy(float), batch[plane[1]].to_numpy(float)),
+                                 return_counts=True)
+        density[plane] = _merge_counts(density.get(plane, ()), keys, counts)
+    best = {}
+    for label, (col, minimise) in OBJECTIVES.items():
+        rows = [r for r in (s.best.get(label), _best_row(batch, col, minimise)) if r is not None]
+        best[label] = _best_row(pd.DataFrame(rows), col, minimise)
+    per_pe = pd.concat([s.best_per_pe, batch], ignore_index=True) if len(s.best_per_pe) else batch
+    per_pe = (per_pe.sort_values(["edp_pj_s", "point_id"], kind="stable").groupby(GROUP, sort=False).head(1)
+              .reset_index(drop=True))
+    return replace(s, rows=s.rows + len(batch), front=front, sample=sample, density=density, best=best,
+                   best_per_pe=per_pe)
+
+
+def summarize(batches: Iterable[pd.DataFrame]) -> Summary:
+    return reduce(add, batches, Summary())
+
+
+def read_batches(out_dir: Path, batch_rows: int = 65536) -> Iterator[pd.DataFrame]:
+    """Stream a finished sweep's results from disk in batches of at most ``batch_rows`` rows."""
+    import pyarrow.dataset as ds
+
+    out_dir = Path(out_dir)
+    for name in ("results", "results.parquet"):
+        if (out_dir / name).exists():
+            path = out_dir / name
+            break
+    else:
+        raise UserError(f"{out_dir}: no results (expected results/ or results.parquet written by 'dse run')")
+    try:
+        dataset = ds.dataset(path, format="parquet")
+        for rb in dataset.to_batches(batch_size=batch_rows):
+            yield rb.to_pandas()
+    except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
+        raise UserError(f"{path}: unreadable results ({exc})") from None
+
+
+def density_grid(s: Summary, plane: tuple[str, str], bins: tuple[int, int] = (120, 90)):
+    """A plane's density re-binned onto a regular log grid: (x_edges, y_edges, counts[x, y])."""
+    keys, counts = s.density.get(plane, (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+    if len(keys) == 0:
+        return np.array([1.0, 10.0]), np.array([1.0, 10.0]), np.zeros((1, 1))
+    lx = ((keys >> 32) - _KEY_OFFSET + 0.5) / BINS_PER_DECADE
+    ly = ((keys & 0xFFFFFFFF) - _KEY_OFFSET + 0.5) / BINS_PER_DECADE
+    pad = 0.5 / BINS_PER_DECADE
+    # never finer than the stored bins (a finer grid would stripe)
+    nx = int(min(bins[0], round((lx.max() - lx.min()) * BINS_PER_DECADE) + 1))
+    ny = int(min(bins[1], round((ly.max() - ly.min()) * BINS_PER_DECADE) + 1))
+    xe = np.linspace(lx.min() - pad, lx.max() + pad, nx + 1)
+    ye = np.linspace(ly.min() - pad, ly.max() + pad, ny + 1)
+    grid, _, _ = np.histogram2d(lx, ly, bins=(xe, ye), weights=counts)
+    return 10 ** xe, 10 ** ye, grid
