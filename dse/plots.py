@@ -276,6 +276,12 @@ def _label_rows(front: pd.DataFrame) -> pd.DataFrame:
 
 def scatter_figure(s, name: str, stem: Path, title: str) -> list[Path]:
     """Figure ``name`` of FIGURES from summary ``s``: density + sample by PE type + labelled front."""
+    with plt.rc_context(_STYLE):
+        return _save(draw_scatter(s, name, title), stem)
+
+
+def draw_scatter(s, name: str, title: str):
+    """The matplotlib figure of ``scatter_figure`` (not saved)."""
     f = FIGURES[name]
     front = plane_front(s, name)
     sample = s.sample
@@ -331,7 +337,7 @@ def scatter_figure(s, name: str, stem: Path, title: str) -> list[Path]:
             texts = design_labels(rows)
             _place_labels(fig, ax, rows[f.x].to_numpy(float) / fx, rows[f.y].to_numpy(float) / fy, texts,
                           -1 if f.minimise_x else 1, -1 if f.minimise_y else 1)
-        return _save(fig, stem)
+        return fig
 
 
 def breakdown_figure(rows: pd.DataFrame, labels: list[str], stem: Path, title: str,
