@@ -36,7 +36,7 @@ import pandas as pd
 import yaml
 
 import workloads
-from dse import cost, design, hardware, mapping
+from dse import actions, design, hardware, mapping
 from dse import spec as spec_mod
 from dse.evaluate import Workload, evaluate
 from workloads.layer import LayerGraph
@@ -97,11 +97,12 @@ def our_layers(spec: spec_mod.Spec) -> pd.DataFrame:
     layers = _compute_layers(spec)
     d = design.batch(spec)
     hw = fixed_hardware(spec)
-    geo = cost.geometries(d, hw)
-    tables = cost.network_tables(layers, geo, lambda name: False)  # layers keep their 8-bit widths
-    e = cost.action_costs(hw)
+    geo = mapping.geometries(d, hw)
+    tables = mapping.network_tables(layers, geo, lambda name: False)  # layers keep their 8-bit widths
+    e = actions.action_costs(hw)
     res = mapping.search(tables, geo.index, e, spec.mapping_objective, per_layer=True)
-    leak = res.layer_latency_cycles[:, 0] * e[0, mapping.ACTION_COSTS.index("leakage_pj_per_cycle")]
+    every_cycle = sum(e[0, actions.COST_COLUMNS.index(a.energy)] for a in actions.PER_CYCLE)  # leakage + clock
+    leak = res.layer_latency_cycles[:, 0] * every_cycle
     df = pd.DataFrame({"layer": [L.name for L in layers], "macs": [L.macs for L in layers],
                        "ours_energy_pj": res.layer_energy_pj[:, 0] - leak,
                        "ours_latency_cycles": res.layer_latency_cycles[:, 0]})

@@ -5,7 +5,7 @@ scratchpad words, GLB bytes, PE and layer bit widths, dataflow, NoC multicast. F
 and G geometries each dataflow returns ``COUNTS`` arrays of shape (G, M) over its M mapping
 candidates (spatial unrolling x per-PE temporal tile x GLB loop order); the DRAM tiling
 (GLB-level temporal blocking) is shared by all dataflows. Per-point energies and bandwidths
-turn counts into energy and latency later (``dse.mapping``), so a count table serves every
+turn counts into energy and latency later (``dse.mapping``; what is counted: ``dse.actions``), so a count table serves every
 design point with the same geometry.
 
 Dataflows (row / column of the R x C array):
@@ -24,17 +24,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dse.actions import CI, COUNTS
 from workloads.layer import Layer
 
 DATAFLOWS = ("row_stationary", "weight_stationary", "output_stationary")
 
-# Action counts of one (geometry, candidate): index names. Spad counts are word accesses,
-# NoC counts bit-hops, GLB/DRAM counts bits; ``compute_cycles`` at full speed; ``tiles`` the
-# number of DRAM tiles (double-buffered GLB tiles) that sets the pipeline fill/drain.
-COUNTS = ("mac_ops", "spad_weight", "spad_ifmap", "spad_psum", "noc_weight", "noc_ifmap", "noc_psum",
-          "glb_rd_weight", "glb_rd_ifmap", "glb_rd_psum", "glb_wr_weight", "glb_wr_ifmap", "glb_wr_psum",
-          "dram_rd_weight", "dram_rd_ifmap", "dram_wr_psum", "compute_cycles", "tiles", "utilization")
-CI = {name: i for i, name in enumerate(COUNTS)}
 
 _POW2 = np.array([1, 2, 4, 8, 16, 32], dtype=float)
 _TILE_DIV = 2.0 ** np.arange(0, 8)  # DRAM tiles: K / 2^i and OY / 2^j
@@ -277,43 +271,12 @@ _ARRAY = {"row_stationary": _row_stationary, "weight_stationary": _weight_statio
           "output_stationary": _output_stationary}
 
 
-def compute_counts(L: Layer, g: Geometry, dataflow: str) -> tuple[np.ndarray, np.ndarray]:
-    """(counts (G, M, len(COUNTS)), legal (G, M)) of ``dataflow``'s mapping candidates."""
-    arr = _ARRAY[dataflow](L, g)
-    dram = dram_tiling(L, g)
-    shape = np.broadcast_shapes(arr.legal.shape, arr.compute_cycles.shape, g.rows.shape)
-    w, a, acc = g.w_bits, g.a_bits, g.acc_bits
-    # without multicast every destination PE is served by its own GLB read
-    w_rd = arr.w_reads * np.where(g.multicast == 1, 1.0, arr.w_fanout)
-    i_rd = arr.i_reads * np.where(g.multicast == 1, 1.0, arr.i_fanout)
-    streams = dram["streams"] == 1
-    dram_w = np.where(streams, w_rd * w, dram["w_bits"])
-    dram_i = np.where(streams, i_rd * a, dram["i_bits"])
-    out = np.zeros(shape + (len(COUNTS),))
-    m_ops = L.macs * g.passes
-    c = {
-        "mac_ops": m_ops, "spad_weight": arr.spad_w, "spad_ifmap": arr.spad_i, "spad_psum": arr.spad_p,
-        "noc_weight": arr.noc_w, "noc_ifmap": arr.noc_i, "noc_psum": arr.noc_p,
-        # streamed operands bypass the GLB; outputs drain to DRAM through it
-        "glb_rd_weight": np.where(streams, 0.0, w_rd * w), "glb_rd_ifmap": np.where(streams, 0.0, i_rd * a),
-        "glb_rd_psum": arr.psum_rw / 2 * acc + L.output_count * g.o_bits,
-        "glb_wr_weight": np.where(streams, 0.0, dram_w), "glb_wr_ifmap": np.where(streams, 0.0, dram_i),
-        "glb_wr_psum": arr.psum_rw / 2 * acc + L.output_count * g.o_bits,
-        "dram_rd_weight": dram_w, "dram_rd_ifmap": dram_i, "dram_wr_psum": dram["o_bits"],
-        "compute_cycles": arr.compute_cycles, "tiles": dram["tiles"],
-        "utilization": m_ops / (arr.compute_cycles * g.rows * g.cols),
-    }
-    for name, value in c.items():
-        out[..., CI[name]] = np.broadcast_to(value, shape)
-    return out, np.broadcast_to(arr.legal, shape)
-
-
-# --- Factored count tables: what ``compute_counts`` returns, without its (G, M, len(COUNTS)) array ---
+# --- Factored count tables: the (G, M, len(COUNTS)) candidate table without building it ---
 # The candidate terms (``_Array``) do not depend on the GLB size or NoC multicast and the DRAM tiling
 # depends only on the GLB size and bit widths, so each is evaluated once per distinct value of what it
 # depends on; ``dse.mapping`` (compiled) combines them into one candidate's counts on demand with the
-# same floating-point operations, in the same order, as ``compute_counts``. The kernels index TERMS
-# and PER_GEOMETRY by position (asserted there): change both together.
+# same floating-point operations, in the same order, as the reference table of the tests
+# (tests/reference_counts.py). The kernels read TERMS and PER_GEOMETRY by name (dse.mapping.prune).
 TERMS = ("compute_cycles", "w_reads", "i_reads", "psum_rw", "w_fanout", "i_fanout", "spad_w", "spad_i",
          "spad_p", "noc_w", "noc_i", "noc_p")
 # what the _Array functions read (everything but the GLB size and multicast)
@@ -346,7 +309,7 @@ def _take(g: Geometry, rows: np.ndarray) -> Geometry:
 
 
 def factored_counts(L: Layer, g: Geometry, dataflow: str) -> FactoredCounts:
-    """``compute_counts(L, g, dataflow)`` as candidate terms per distinct array geometry plus
+    """The candidate counts of ``dataflow`` as candidate terms per distinct array geometry plus
     per-geometry DRAM tiling; ``dse.mapping.skyline_factored`` assembles and prunes it."""
     a_first, a_index = _distinct(g, _ARRAY_KEY)
     arr = _ARRAY[dataflow](L, _take(g, a_first))
@@ -366,11 +329,13 @@ def data_movement_counts(L: Layer, g: Geometry) -> np.ndarray:
     """Pooling / elementwise / reshape: inputs stream DRAM -> GLB -> DRAM; (G, 1, len(COUNTS))."""
     in_bits, out_bits = L.input_count * g.a_bits, L.output_count * g.a_bits
     out = np.zeros((len(g.rows), 1, len(COUNTS)))
-    for name, value in {"glb_rd_ifmap": in_bits, "glb_wr_ifmap": in_bits, "glb_rd_psum": out_bits,
-                        "glb_wr_psum": out_bits, "dram_rd_ifmap": in_bits, "dram_wr_psum": out_bits,
+    for name, value in {"glb_read_ifmap_bits": in_bits, "glb_write_ifmap_bits": in_bits,
+                        "glb_read_psum_bits": out_bits, "glb_write_psum_bits": out_bits,
+                        "dram_read_ifmap_bits": in_bits, "dram_write_psum_bits": out_bits,
                         "tiles": np.maximum(1.0, np.ceil((in_bits + out_bits) / (g.glb_bytes * 8 / 2)))}.items():
         out[:, 0, CI[name]] = np.ravel(value)
     return out
 
 
-assert set(TERMS) | {"legal"} == set(_Array.__dataclass_fields__)  # every candidate term is carried
+if set(TERMS) | {"legal"} != set(_Array.__dataclass_fields__):  # every candidate term is carried
+    raise ValueError(f"dse.dataflows: TERMS {TERMS} must name every field of _Array but 'legal'")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from dse.dataflows import CI
+from dse.actions import CI
 
 MAX_SIM_TILES = 128
 CHUNKS_PER_TRANSFER = 4
@@ -48,19 +48,19 @@ class TileWork:
 
 
 def tile_work(counts: np.ndarray, action_costs: np.ndarray) -> TileWork:
-    """Split one chosen count vector (``dse.dataflows.COUNTS``) into equal tiles."""
-    from dse.mapping import ACTION_COSTS
+    """Split one chosen count vector (``dse.actions.COUNTS``) into equal tiles."""
+    from dse.actions import COST_COLUMNS as ACTION_COSTS
 
     c = lambda name: float(counts[CI[name]])
     e = lambda name: float(action_costs[ACTION_COSTS.index(name)])
     n = int(min(max(1.0, round(c("tiles"))), MAX_SIM_TILES))
-    fill = c("glb_wr_weight") + c("glb_wr_ifmap")
+    fill = c("glb_write_weight_bits") + c("glb_write_ifmap_bits")
     return TileWork(
         tiles=n, compute_cycles=c("compute_cycles") / n,
-        dram_read_bits=(c("dram_rd_weight") + c("dram_rd_ifmap")) / n, dram_write_bits=c("dram_wr_psum") / n,
+        dram_read_bits=(c("dram_read_weight_bits") + c("dram_read_ifmap_bits")) / n, dram_write_bits=c("dram_write_psum_bits") / n,
         glb_fill_bits=fill / n,
-        glb_array_read_bits=(c("glb_rd_weight") + c("glb_rd_ifmap") + c("glb_rd_psum")) / n,
-        glb_array_write_bits=c("glb_wr_psum") / n,
+        glb_array_read_bits=(c("glb_read_weight_bits") + c("glb_read_ifmap_bits") + c("glb_read_psum_bits")) / n,
+        glb_array_write_bits=c("glb_write_psum_bits") / n,
         dram_bits_per_cycle=e("dram_bits_per_cycle"), glb_read_bits_per_cycle=e("glb_read_bits_per_cycle"),
         glb_write_bits_per_cycle=e("glb_write_bits_per_cycle"),
     )

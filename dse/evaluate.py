@@ -1,19 +1,30 @@
-"""Whole-network evaluation of a batch of design points: the one loop is over layers."""
+"""Whole-network evaluation of a batch of design points: the one loop is over layers.
+
+- ``evaluate(d, wl, objective)``: the results table (one row per point), optionally the per-layer one;
+- ``search_network``: the same search, keeping what it was computed from (hardware costs, count
+  tables, chosen mappings) for callers that re-price the chosen counts (``dse.validation``);
+- ``layer_costs(d, layers, follows_pe, objective)``: each layer's energy and latency on each point
+  (layers evaluated independently), e.g. one layer at several candidate bit widths (``dse.quant``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from dse import cost, hardware, mapping, units
+from dse import actions, hardware, mapping, units
 from dse.design import DesignBatch
-from dse.mapping import ACCESSES, BREAKDOWN, STALLS
-from workloads.layer import LayerGraph
+from dse.hardware import HardwareCosts
+from dse.mapping import STALLS
+from workloads.layer import Layer, LayerGraph
 
 # Results columns that split energy_pj into its parts (they sum to it).
-ENERGY_PARTS = tuple(f"energy_{name}_pj" for name in BREAKDOWN) + ("energy_clock_pj",)
+ENERGY_PARTS = actions.BREAKDOWN_COLUMNS
+DRAM_WORD_BITS = 16  # dram_accesses_per_mac counts 16-bit words, reads + writes (the unit Eyeriss reports,
+# Chen et al. JSSC 2017)
 
 
 @dataclass(frozen=True)
@@ -28,16 +39,47 @@ class Workload:
         return self.follow_pe and layer_name not in self.pinned
 
 
+@dataclass(frozen=True)
+class NetworkSearch:
+    """A searched batch: its hardware costs, count tables and chosen mappings."""
+
+    hw: HardwareCosts
+    costs: np.ndarray  # (P, len(actions.COST_COLUMNS))
+    geo: mapping.Geometries
+    tables: mapping.LayerTables
+    result: mapping.SearchResult
+
+    def chosen_counts(self) -> np.ndarray:
+        """(L, P, len(actions.COUNTS)) count vectors of the chosen mappings (per-layer search only)."""
+        return mapping.chosen_counts(self.tables, self.geo.index, self.result.layer_choice)
+
+
+def search_network(d: DesignBatch, layers: list[Layer], follows_pe: Callable[[str], bool], objective: str,
+                   per_layer: bool = False, on_layer: Callable[[], None] | None = None) -> NetworkSearch:
+    """Best mapping of every layer on every point under ``objective``."""
+    hw = hardware.evaluate(d)
+    geo = mapping.geometries(d, hw)
+    tables = mapping.network_tables(layers, geo, follows_pe, on_layer)  # the only loop over layers
+    costs = actions.action_costs(hw)
+    return NetworkSearch(hw, costs, geo, tables, mapping.search(tables, geo.index, costs, objective, per_layer))
+
+
+def layer_costs(d: DesignBatch, layers: list[Layer], follows_pe: Callable[[str], bool],
+                objective: str) -> tuple[np.ndarray, np.ndarray]:
+    """(energy_pj (L, P), latency_cycles (L, P)) of each layer's best mapping on each point; layers are
+    independent, so a list may hold one layer at several bit widths."""
+    res = search_network(d, layers, follows_pe, objective, per_layer=True).result
+    return res.layer_energy_pj, res.layer_latency_cycles
+
+
 def evaluate(d: DesignBatch, wl: Workload, objective: str = "edp",
              on_layer: Callable[[], None] | None = None, per_layer: bool = False):
     """Results table (one row per point); with ``per_layer`` also a long per-layer table."""
-    hw = hardware.evaluate(d)
-    geo = cost.geometries(d, hw)
     layers = wl.graph.layers()
-    tables = cost.network_tables(layers, geo, wl.follows_pe, on_layer)  # the only loop over layers
-    res = mapping.search(tables, geo.index, cost.action_costs(hw), objective, per_layer)
+    s = search_network(d, layers, wl.follows_pe, objective, per_layer, on_layer)
+    hw, res = s.hw, s.result
     total_macs = float(wl.graph.total_macs)
-    energy, latency, accesses = res.energy_pj, res.latency_cycles, res.accesses
+    energy, latency = res.energy_pj, res.latency_cycles
     latency_s = units.cycles_to_s(latency, hw.clock_mhz)
     area = hw.area_mm2
     gops = 2 * total_macs / latency_s / units.OPS_PER_GOP
@@ -57,30 +99,26 @@ def evaluate(d: DesignBatch, wl: Workload, objective: str = "edp",
     table["compute_bound_fraction"] = res.compute_cycles / latency
     for name, col in zip(STALLS, res.stalls):
         table[name] = col
-    acc = dict(zip(ACCESSES, accesses))
-    dram_read = acc["dram_read_weight_bits"] + acc["dram_read_ifmap_bits"]
-    # 16-bit words, reads + writes (the unit Eyeriss reports, Chen et al. JSSC 2017)
-    table["dram_accesses_per_mac"] = (dram_read + acc["dram_write_psum_bits"]) / 16 / total_macs
-    for name, col in zip(BREAKDOWN, res.breakdown_pj):
-        table[f"energy_{name}_pj"] = col
-    # The kernel prices leakage and the clock network together per cycle of latency; split them.
-    leak, clk = cost.leakage_pj_per_cycle(hw), hw.clock_pj_per_cycle
-    every_cycle = table["energy_leakage_pj"].to_numpy()
-    table["energy_leakage_pj"] = every_cycle * leak / (leak + clk)
-    table["energy_clock_pj"] = every_cycle * clk / (leak + clk)
-    for name, col in acc.items():
+    counts = dict(zip(actions.COUNT_COLUMNS, res.counts))
+    dram = [counts[a.count] for a in actions.COUNTED if a.level == "dram"]
+    table["dram_accesses_per_mac"] = sum(dram) / DRAM_WORD_BITS / total_macs
+    counted_parts = [b for b in actions.BREAKDOWN_COLUMNS if b not in {a.breakdown for a in actions.PER_CYCLE}]
+    for name, col in zip(counted_parts, res.parts_pj):
         table[name] = col
-    table["dram_read_bits"] = dram_read
-    table["dram_write_bits"] = acc["dram_write_psum_bits"]
-    table["glb_read_bits"] = sum(acc[f"glb_read_{op}_bits"] for op in ("weight", "ifmap", "psum"))
-    table["glb_write_bits"] = sum(acc[f"glb_write_{op}_bits"] for op in ("weight", "ifmap", "psum"))
+    # the kernel prices every per-cycle action (leakage, clock network) together; split them
+    for name, col in actions.split_per_cycle(res.parts_pj[-1], s.costs).items():
+        table[name] = col
+    for name, col in counts.items():
+        table[name] = col
+    for name, col in _level_totals(counts).items():
+        table[name] = col
     for part in ("pe", "spad", "noc", "glb"):
         table[f"area_{part}_mm2"] = getattr(hw, f"area_{part}_mm2")
     if not per_layer:
         return table
     rows = []
     for i, layer in enumerate(layers):
-        w, a, _, passes = cost.effective_bits(layer, d.pe_w_bits, d.pe_a_bits, wl.follows_pe(layer.name))
+        w, a, _, passes = mapping.effective_bits(layer, d.pe_w_bits, d.pe_a_bits, wl.follows_pe(layer.name))
         rows.append(pd.DataFrame({
             "point_id": d.point_id, "layer": layer.name, "op": layer.op, "macs": layer.macs,
             "w_bits": w.astype(int) if layer.is_compute else 0, "a_bits": a.astype(int),
@@ -89,3 +127,12 @@ def evaluate(d: DesignBatch, wl: Workload, objective: str = "edp",
             "utilization": res.layer_utilization[i],
         }))
     return table, pd.concat(rows, ignore_index=True)
+
+
+def _level_totals(counts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``<level>_<action>_bits`` over operands (e.g. ``dram_read_bits``), for every bit-counted action."""
+    out: dict[str, list] = {}
+    for a in actions.COUNTED:
+        if a.unit == "bits" and a.action:
+            out.setdefault(f"{a.level}_{a.action}_bits", []).append(counts[a.count])
+    return {name: sum(cols) for name, cols in out.items()}

@@ -16,7 +16,7 @@ import pe_models
 from dse import clock as clock_network
 from dse import units
 from dse.design import DesignBatch
-from dse.mapping import unique_rows
+from dse.dataflows import unique_rows
 from dse.units import BITS_PER_BYTE, UM2_PER_MM2
 from memory_models import MemoryCosts
 from memory_models.dram import DRAM_TYPES

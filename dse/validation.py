@@ -20,15 +20,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dse import cost, design, hardware, mapping, units
-from dse.dataflows import CI
+from dse import design, mapping, units
+from dse.actions import CI, COUNTED, GROUP_LEVELS
 from dse.errors import UserError
-from dse.evaluate import Workload
+from dse.evaluate import DRAM_WORD_BITS, Workload, search_network
 from dse.spec import Spec
 from dse.units import BITS_PER_BYTE, BYTES_PER_MB, MS_PER_S
 
 RLC_BITS_PER_NONZERO = 64 / 3  # three 21-bit (run, value) pairs per 64-bit word, Eyeriss JSSC 2017 Sec. V-A
-DRAM_WORD_BITS = 16  # Eyeriss counts DRAM accesses in 16-bit words
+# On-chip energy per layer grouped as in Eyeriss's power breakdown (JSSC 2017 Fig. 16): ALU, spads,
+# NoC, GLB, clock network, and leakage (which Fig. 16 does not show apart); action-table levels each.
+CHIP_PARTS = {"alu": ("mac",), "spad": ("spad",), "noc": ("noc",), "glb": ("glb",), "clock": ("clock",),
+              "leakage": ("leakage",)}
 
 
 def rlc_factor(zeros: np.ndarray, bits: float) -> np.ndarray:
@@ -38,14 +41,9 @@ def rlc_factor(zeros: np.ndarray, bits: float) -> np.ndarray:
 
 def per_layer(spec: Spec, wl: Workload) -> pd.DataFrame:
     """Per compute layer of the spec's single design: latency, on-chip power, DRAM traffic (sparsity applied)."""
-    d = design.batch(spec)
-    hw = hardware.evaluate(d)
-    geo = cost.geometries(d, hw)
     layers = wl.graph.compute_layers()
-    tables = cost.network_tables(layers, geo, wl.follows_pe)
-    res = mapping.search(tables, geo.index, cost.action_costs(hw), spec.mapping_objective, per_layer=True)
-    counts = cost.chosen_counts(tables, geo.index, res.layer_choice)[:, 0, :].copy()  # (L, COUNTS)
-    e = cost.action_costs(hw)[0]
+    s = search_network(design.batch(spec), layers, wl.follows_pe, spec.mapping_objective, per_layer=True)
+    counts = s.chosen_counts()[:, 0, :].copy()  # (L, COUNTS)
     zeros_in = dict(spec.validation.ifmap_zero_fraction) if spec.validation else {}
     unknown = sorted(set(zeros_in) - {L.name for L in layers})
     if unknown:
@@ -53,17 +51,18 @@ def per_layer(spec: Spec, wl: Workload) -> pd.DataFrame:
     z = np.array([zeros_in.get(L.name, 0.0) for L in layers])
     z_out = np.append(z[1:], z[-1:])
     bits = np.array([L.a_bits for L in layers], float)
-    counts[:, CI["dram_rd_ifmap"]] *= rlc_factor(z, bits)
-    counts[:, CI["dram_wr_psum"]] *= rlc_factor(z_out, np.array([L.o_bits for L in layers], float))
+    counts[:, CI["dram_read_ifmap_bits"]] *= rlc_factor(z, bits)
+    counts[:, CI["dram_write_psum_bits"]] *= rlc_factor(z_out, np.array([L.o_bits for L in layers], float))
     mac_ops = counts[:, CI["mac_ops"]]
-    spad_w_per_mac = np.minimum(mac_ops, counts[:, CI["spad_weight"]])
-    counts[:, CI["spad_weight"]] -= spad_w_per_mac * z
+    spad_w_per_mac = np.minimum(mac_ops, counts[:, CI["spad_weight_accesses"]])
+    counts[:, CI["spad_weight_accesses"]] -= spad_w_per_mac * z
     counts[:, CI["mac_ops"]] *= 1 - z
-    latency = np.array([mapping._cost(counts[i], e)[1] for i in range(len(layers))])  # RLC can shorten DRAM time
-    seconds = units.cycles_to_s(latency, hw.clock_mhz[0])
-    parts = component_energy_pj(counts, e, latency, cost.leakage_pj_per_cycle(hw)[0], hw.clock_pj_per_cycle[0])
+    energy, latency = mapping.price(counts, s.costs[0])  # the sweep's formulas; RLC can shorten DRAM time
+    seconds = units.cycles_to_s(latency, s.hw.clock_mhz[0])
+    parts = {name: sum(energy[:, i] for i, level in enumerate(GROUP_LEVELS) if level in levels)
+             for name, levels in CHIP_PARTS.items()}
     chip_pj = sum(parts.values())
-    dram_bits = counts[:, CI["dram_rd_weight"]] + counts[:, CI["dram_rd_ifmap"]] + counts[:, CI["dram_wr_psum"]]
+    dram_bits = sum(counts[:, CI[a.count]] for a in COUNTED if a.level == "dram")
     return pd.DataFrame({
         "layer": [L.name for L in layers], "macs": [L.macs for L in layers],
         "latency_ms": seconds * MS_PER_S, "chip_energy_pj": chip_pj,
@@ -71,26 +70,8 @@ def per_layer(spec: Spec, wl: Workload) -> pd.DataFrame:
         **{f"{name}_power_mw": units.power_mw(pj, seconds) for name, pj in parts.items()},
         "dram_mb": dram_bits / BITS_PER_BYTE / BYTES_PER_MB,
         "dram_accesses_per_mac": dram_bits / DRAM_WORD_BITS / np.array([L.macs for L in layers], float),
-        "utilization": res.layer_utilization[:, 0], "ifmap_zero_fraction": z,
+        "utilization": s.result.layer_utilization[:, 0], "ifmap_zero_fraction": z,
     })
-
-
-def component_energy_pj(counts: np.ndarray, e: np.ndarray, latency_cycles: np.ndarray, leakage_pj_per_cycle: float,
-                        clock_pj_per_cycle: float) -> dict[str, np.ndarray]:
-    """On-chip energy per layer grouped as in Eyeriss's power breakdown (JSSC 2017 Fig. 16): ALU, spads,
-    NoC, GLB, clock network, and leakage (which Fig. 16 does not show apart)."""
-    c = lambda *names: sum(counts[:, CI[n]] for n in names)
-    a = lambda name: e[mapping.ACTION_COSTS.index(name)]
-    return {
-        "alu": c("mac_ops") * a("mac_pj"),
-        "spad": c("spad_weight") * a("spad_weight_pj") + c("spad_ifmap") * a("spad_ifmap_pj")
-        + c("spad_psum") * a("spad_psum_pj"),
-        "noc": c("noc_weight", "noc_ifmap", "noc_psum") * a("noc_pj_per_bit_hop"),
-        "glb": c("glb_rd_weight", "glb_rd_ifmap", "glb_rd_psum") * a("glb_read_pj_per_bit")
-        + c("glb_wr_weight", "glb_wr_ifmap", "glb_wr_psum") * a("glb_write_pj_per_bit"),
-        "clock": latency_cycles * clock_pj_per_cycle,
-        "leakage": latency_cycles * leakage_pj_per_cycle,
-    }
 
 
 def compare(spec: Spec, wl: Workload, lay: pd.DataFrame | None = None) -> pd.DataFrame:

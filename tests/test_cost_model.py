@@ -7,9 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import workloads
-from dse import cost, dataflows, design, hardware, mapping
+import reference_counts
+from dse import actions, dataflows, design, hardware, mapping
 from dse import spec as spec_mod
-from dse.dataflows import CI, DATAFLOWS, Geometry
+from dse.actions import CI
+from dse.dataflows import DATAFLOWS, Geometry
 from dse.errors import UserError
 from dse.evaluate import evaluate
 from workloads.layer import Layer
@@ -28,6 +30,17 @@ space:
   noc_multicast: ["on", "off"]
 mapping: {objective: edp}
 """
+
+
+# per-action costs of one point, by cost column (energies in pJ per count, bandwidths per cycle)
+FIXED_COSTS = {"mac_energy_pj": 1.0, "spad_filter_pj": 0.05, "spad_ifmap_pj": 0.05, "spad_psum_pj": 0.1,
+               "noc_pj_per_bit_hop": 0.01, "glb_read_pj_per_bit": 0.2, "glb_write_pj_per_bit": 0.2,
+               "dram_pj_per_bit": 15.0, "leakage_pj_per_cycle": 0.0, "clock_pj_per_cycle": 0.0,
+               "dram_bits_per_cycle": 64.0, "glb_read_bits_per_cycle": 256.0, "glb_write_bits_per_cycle": 256.0}
+
+
+def fixed_costs() -> np.ndarray:
+    return np.array([[FIXED_COSTS[name] for name in actions.COST_COLUMNS]])
 
 
 def load_space(text=SPACE):
@@ -54,20 +67,20 @@ def test_pruned_search_equals_brute_force():
     rng = np.random.default_rng(3)
     d = design.points(spec, rng.choice(spec.n_points, size=60, replace=False))
     hw = hardware.evaluate(d)
-    geo = cost.geometries(d, hw)
-    e = cost.action_costs(hw)
+    geo = mapping.geometries(d, hw)
+    e = actions.action_costs(hw)
     for layer in workloads.load("mobilenetv2").compute_layers()[::6]:
-        tables = mapping.stack_tables([cost.layer_table(layer, geo, True)], [float(layer.macs)])
+        tables = mapping.stack_tables([mapping.layer_table(layer, geo, True)], [float(layer.macs)])
         for objective in ("energy", "latency", "edp"):
             res = mapping.search(tables, geo.index, e, objective, per_layer=True)
-            g = cost.layer_geometry(layer, geo, True)
+            g = mapping.layer_geometry(layer, geo, True)
             for p in range(len(d)):
                 gi = geo.index[p]
                 sub = Geometry(**{k: v[gi:gi + 1] for k, v in vars(g).items()})
-                counts, legal = dataflows.compute_counts(layer, sub, DATAFLOWS[d.dataflow[p]])
+                counts, legal = reference_counts.compute_counts(layer, sub, DATAFLOWS[d.dataflow[p]])
                 scores = []
                 for m in np.flatnonzero(legal[0]):
-                    en, lat = mapping._cost(counts[0, m], e[p])
+                    en, lat = reference_counts.price(counts[0, m], e[p])
                     scores.append({"energy": en, "latency": lat, "edp": en * lat}[objective])
                 best = min(scores)
                 en, lat = res.layer_energy_pj[0, p], res.layer_latency_cycles[0, p]
@@ -78,7 +91,7 @@ def test_pruned_search_equals_brute_force():
 @settings(max_examples=60, deadline=None)
 @given(layers, st.sampled_from(DATAFLOWS), st.sampled_from([4, 8, 16, 32]), st.sampled_from([4, 14, 32]))
 def test_utilization_at_most_one_and_counts_non_negative(layer, dataflow, rows, cols):
-    counts, legal = dataflows.compute_counts(layer, geometry(rows=rows, cols=cols), dataflow)
+    counts, legal = reference_counts.compute_counts(layer, geometry(rows=rows, cols=cols), dataflow)
     assert legal.any()  # the one-weight-per-PE mapping always runs
     c = counts[legal]
     assert np.all(c >= 0) and np.all(np.isfinite(c))
@@ -102,11 +115,11 @@ def test_bigger_glb_never_adds_dram_traffic(layer, glb_bytes):
 @given(layers, st.sampled_from(DATAFLOWS))
 def test_smaller_scratchpads_never_lower_energy_at_fixed_action_costs(layer, dataflow):
     """A smaller filter spad only removes legal mappings, so the best energy cannot drop."""
-    e = np.array([[1.0, 0.05, 0.05, 0.1, 0.01, 0.2, 0.2, 15.0, 0.0, 64.0, 256.0, 256.0]])
+    e = fixed_costs()
     best = []
     for words in (224, 16):
-        counts, legal = dataflows.compute_counts(layer, geometry(spad_f=words), dataflow)
-        kept, n = mapping.prune(counts, legal)
+        counts, legal = reference_counts.compute_counts(layer, geometry(spad_f=words), dataflow)
+        kept, n = reference_counts.prune(counts, legal)
         res = mapping.search(mapping.stack_tables([(kept, n)], [float(layer.macs)]), np.array([0]), e, "energy")
         best.append(res.energy_pj[0])
     assert best[1] >= best[0] * (1 - 1e-12)
@@ -120,9 +133,9 @@ def test_narrow_operands_pack_into_words():
 def test_multicast_off_costs_glb_reads():
     layer = workloads.load("resnet18").compute_layers()[3]
     for dataflow in DATAFLOWS:
-        on, _ = dataflows.compute_counts(layer, geometry(multicast=1), dataflow)
-        off, _ = dataflows.compute_counts(layer, geometry(multicast=0), dataflow)
-        reads = lambda c: c[..., CI["glb_rd_weight"]] + c[..., CI["glb_rd_ifmap"]]
+        on, _ = reference_counts.compute_counts(layer, geometry(multicast=1), dataflow)
+        off, _ = reference_counts.compute_counts(layer, geometry(multicast=0), dataflow)
+        reads = lambda c: c[..., CI["glb_read_weight_bits"]] + c[..., CI["glb_read_ifmap_bits"]]
         assert np.all(reads(off) >= reads(on)) and np.any(reads(off) > reads(on)), dataflow
 
 
@@ -151,8 +164,8 @@ def spec_wl(spec):
 def test_weight_stationary_is_poor_on_depthwise():
     """A TPU-like array cannot share ifmaps across output channels of a depthwise layer (1 per group)."""
     dw = next(L for L in workloads.load("mobilenetv2").compute_layers() if L.op == "dwconv")
-    ws, legal = dataflows.compute_counts(dw, geometry(rows=16, cols=16), "weight_stationary")
-    rs, legal_rs = dataflows.compute_counts(dw, geometry(rows=16, cols=16), "row_stationary")
+    ws, legal = reference_counts.compute_counts(dw, geometry(rows=16, cols=16), "weight_stationary")
+    rs, legal_rs = reference_counts.compute_counts(dw, geometry(rows=16, cols=16), "row_stationary")
     assert ws[legal][:, CI["utilization"]].max() <= 1 / 16 + 1e-12
     assert rs[legal_rs][:, CI["utilization"]].max() > 1 / 16
 
@@ -185,19 +198,20 @@ def test_unique_rows_groups_identical_rows_without_overflow():
     rng = np.random.default_rng(0)
     cols = [rng.integers(0, 1000, size=5000) for _ in range(8)]  # 1000^8 combinations > 2^63
     cols = [np.concatenate([c, c[:100]]) for c in cols]  # 100 repeated rows
-    first, inverse = mapping.unique_rows(cols)
+    first, inverse = dataflows.unique_rows(cols)
     stacked = np.stack(cols, axis=1)
     assert len(first) == len(np.unique(stacked, axis=0)) == 5000
     np.testing.assert_array_equal(stacked[first][inverse], stacked)
 
 
 @settings(max_examples=40, deadline=None)
-@given(layers, st.sampled_from(DATAFLOWS), st.sampled_from([9, 10, 11]), st.floats(1.1, 8.0))
-def test_more_bandwidth_never_slows_a_layer(layer, dataflow, column, factor):
-    """Raising DRAM or GLB bandwidth (action-cost columns 9-11) cannot raise the best latency."""
-    e = np.array([[1.0, 0.05, 0.05, 0.1, 0.01, 0.2, 0.2, 15.0, 0.0, 64.0, 256.0, 256.0]])
-    counts, legal = dataflows.compute_counts(layer, geometry(), dataflow)
-    tables = mapping.stack_tables([mapping.prune(counts, legal)], [float(layer.macs)])
+@given(layers, st.sampled_from(DATAFLOWS), st.sampled_from(actions.BANDWIDTH_COSTS), st.floats(1.1, 8.0))
+def test_more_bandwidth_never_slows_a_layer(layer, dataflow, bandwidth, factor):
+    """Raising DRAM or GLB bandwidth cannot raise the best latency."""
+    column = actions.COST_COLUMNS.index(bandwidth)
+    e = fixed_costs()
+    counts, legal = reference_counts.compute_counts(layer, geometry(), dataflow)
+    tables = mapping.stack_tables([reference_counts.prune(counts, legal)], [float(layer.macs)])
     faster = e.copy()
     faster[0, column] *= factor
     slow, fast = (mapping.search(tables, np.array([0]), x, "latency").latency_cycles[0] for x in (e, faster))

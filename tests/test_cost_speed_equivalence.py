@@ -1,10 +1,10 @@
 """The fast cost-model path equals the plain numpy reference path, bit for bit.
 
-``cost.layer_table`` builds each layer's pruned count table from factored terms (candidate terms per
+``mapping.layer_table`` builds each layer's pruned count table from factored terms (candidate terms per
 distinct array geometry, DRAM tiling per GLB size and widths) in a compiled kernel
 (``dataflows.factored_counts`` + ``mapping.skyline_factored``). The reference is the straightforward
-path: the full (geometries x candidates x counts) table from ``dataflows.compute_counts``, pruned by
-``mapping.prune``. Both must keep the same candidates in the same order with identical counts
+path: the full (geometries x candidates x counts) table from ``reference_counts.compute_counts``, pruned by
+``reference_counts.prune`` (tests/reference_counts.py). Both must keep the same candidates in the same order with identical counts
 (tolerance: exact equality, since the kernel repeats numpy's floating-point operations in the same
 order), so every design point gets the same mapping and the same energy and latency.
 """
@@ -16,9 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import workloads
-from dse import cost, dataflows, design, evaluate, hardware, mapping, sweep
+import reference_counts
+from dse import actions, dataflows, design, evaluate, hardware, mapping, sweep
 from dse import spec as spec_mod
-from dse.dataflows import COUNTS, DATAFLOWS, Geometry
+from dse.actions import COUNTS
+from dse.dataflows import DATAFLOWS, Geometry
 from workloads.layer import Layer
 
 # Geometry-diverse: few points per geometry, every dataflow, multicast on/off, a GLB too small for
@@ -42,9 +44,9 @@ mapping: {objective: edp}
 """
 
 
-def _reference_layer_table(layer: Layer, geo: cost.Geometries, follow_pe: bool) -> tuple[np.ndarray, np.ndarray]:
-    """``cost.layer_table`` via the full numpy count table and ``mapping.prune``, same row layout."""
-    g = cost.layer_geometry(layer, geo, follow_pe)
+def _reference_layer_table(layer: Layer, geo: mapping.Geometries, follow_pe: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``mapping.layer_table`` via the full numpy count table and ``reference_counts.prune`` (tests/reference_counts.py), same row layout."""
+    g = mapping.layer_geometry(layer, geo, follow_pe)
     G = len(g.rows)
     if not layer.is_compute:
         return dataflows.data_movement_counts(layer, g)[:, 0], np.ones(G, dtype=np.int64)
@@ -52,7 +54,7 @@ def _reference_layer_table(layer: Layer, geo: cost.Geometries, follow_pe: bool) 
     for code in np.unique(geo.design.dataflow):
         sel = np.flatnonzero(geo.design.dataflow == code)
         sub = Geometry(**{k: v[sel] for k, v in vars(g).items()})
-        parts.append((sel, *mapping.prune(*dataflows.compute_counts(layer, sub, DATAFLOWS[code]))))
+        parts.append((sel, *reference_counts.prune(*reference_counts.compute_counts(layer, sub, DATAFLOWS[code]))))
     n_keep = np.zeros(G, dtype=np.int64)
     for sel, _, n in parts:
         n_keep[sel] = n
@@ -74,10 +76,10 @@ def _space_sample(n_points: int, seed: int):
 def test_layer_tables_equal_reference_path(follow_pe):
     """Every layer of MobileNetV2 (pointwise, depthwise, strided, FC) on 300 diverse geometries."""
     _, d = _space_sample(300, seed=1)
-    geo = cost.geometries(d, hardware.evaluate(d))
+    geo = mapping.geometries(d, hardware.evaluate(d))
     assert len(geo.design.pe_rows) > 200  # geometry-diverse: most points have their own geometry
     for layer in workloads.load("mobilenetv2").layers():
-        fast, n_fast = cost.layer_table(layer, geo, follow_pe)
+        fast, n_fast = mapping.layer_table(layer, geo, follow_pe)
         ref, n_ref = _reference_layer_table(layer, geo, follow_pe)
         np.testing.assert_array_equal(n_fast, n_ref, err_msg=layer.name)
         np.testing.assert_array_equal(fast, ref, err_msg=layer.name)
@@ -90,17 +92,17 @@ def test_evaluate_equals_reference_path(monkeypatch):
     wl = sweep.prepare_workload(spec)
     fast, fast_layers = evaluate.evaluate(d, wl, "edp", per_layer=True)
     hw = hardware.evaluate(d)
-    geo = cost.geometries(d, hw)
+    geo = mapping.geometries(d, hw)
     layers = wl.graph.layers()
     choices = []
-    for table_fn in (cost.layer_table, _reference_layer_table):
+    for table_fn in (mapping.layer_table, _reference_layer_table):
         tables = mapping.stack_tables([table_fn(L, geo, wl.follows_pe(L.name)) for L in layers],
                                       [float(L.macs) for L in layers])
-        res = mapping.search(tables, geo.index, cost.action_costs(hw), "edp", per_layer=True)
-        choices.append((res.layer_choice, cost.chosen_counts(tables, geo.index, res.layer_choice)))
+        res = mapping.search(tables, geo.index, actions.action_costs(hw), "edp", per_layer=True)
+        choices.append((res.layer_choice, mapping.chosen_counts(tables, geo.index, res.layer_choice)))
     np.testing.assert_array_equal(choices[0][0], choices[1][0])
     np.testing.assert_array_equal(choices[0][1], choices[1][1])
-    monkeypatch.setattr(cost, "layer_table", _reference_layer_table)
+    monkeypatch.setattr(mapping.tables, "layer_table", _reference_layer_table)
     ref, ref_layers = evaluate.evaluate(d, wl, "edp", per_layer=True)
     for a, b in ((fast, ref), (fast_layers, ref_layers)):
         assert list(a.columns) == list(b.columns)
@@ -128,7 +130,7 @@ def test_factored_prune_equals_full_table_prune(layer, dataflow, rows):
     r, c, si, sf, sp, glb, pw, pa, acc, mc, bits = (x.reshape(-1, 1) for x in cols)
     passes = np.ceil(bits / pw) * np.ceil(bits / pa)
     g = Geometry(r, c, si, sf, sp, glb, pw, pa, acc, mc, bits, bits, bits, passes)
-    kept, n = mapping.prune(*dataflows.compute_counts(layer, g, dataflow))
+    kept, n = reference_counts.prune(*reference_counts.compute_counts(layer, g, dataflow))
     fast, n_fast = mapping.prune_factored(dataflows.factored_counts(layer, g, dataflow))
     np.testing.assert_array_equal(n_fast, n)
     np.testing.assert_array_equal(fast, kept)

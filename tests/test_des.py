@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import workloads
-from dse import cost, des, design, hardware, mapping
+from dse import actions, des, design, hardware, mapping
 from dse import spec as spec_mod
-from dse.dataflows import CI
+from dse.actions import CI
 
 TOLERANCE = 0.10  # issue 7: analytical latency within 10% of the simulated one
 
@@ -40,14 +40,14 @@ def random_pairs(n_pairs: int, seed: int = 11):
 def analytic_and_simulated(spec, ids, layers):
     d = design.points(spec, ids)
     hw = hardware.evaluate(d)
-    geo = cost.geometries(d, hw)
-    e = cost.action_costs(hw)
+    geo = mapping.geometries(d, hw)
+    e = actions.action_costs(hw)
     out = []
     for p, layer in enumerate(layers):  # one layer per design point
-        one = cost.Geometries(geo.design, geo.hw, geo.index[p:p + 1])
-        tables = mapping.stack_tables([cost.layer_table(layer, one, False)], [float(layer.macs)])
+        one = mapping.Geometries(geo.design, geo.hw, geo.index[p:p + 1])
+        tables = mapping.stack_tables([mapping.layer_table(layer, one, False)], [float(layer.macs)])
         res = mapping.search(tables, one.index, e[p:p + 1], spec.mapping_objective, per_layer=True)
-        counts = cost.chosen_counts(tables, one.index, res.layer_choice)[0, 0]
+        counts = mapping.chosen_counts(tables, one.index, res.layer_choice)[0, 0]
         out.append((res.layer_latency_cycles[0, 0], des.simulate(des.tile_work(counts, e[p])), counts))
     return out
 

@@ -1,16 +1,13 @@
-"""Per-layer analytical cost model, vectorized over design points: geometries -> count tables -> search.
+"""Candidate tables: the pruned count tables of every layer on the distinct geometries of a batch.
 
-Levels: DRAM -> global buffer (GLB) -> NoC -> per-PE scratchpads (filter / ifmap / psum) -> MAC.
-For each layer the mapping candidates of the point's dataflow (``dse.dataflows``) are counted
-once per distinct geometry (factored: ``dse.dataflows.factored_counts``), pruned exactly in a
-compiled kernel (``dse.mapping.skyline_factored``, equal to ``prune`` on the full table), and the
-compiled search picks each point's best under the mapping objective with the point's own
-per-action energies and bandwidths (``dse.mapping.search``). Energy = sum over (level, operand) of actions x energy per
-action + MACs + (leakage + clock network) x latency.
+Points are grouped by geometry (``dse.dataflows.Geometry``: everything that fixes the legal mappings
+and their action counts). A layer's table is built once per geometry: the candidate terms with
+numpy once per distinct array geometry, the DRAM tiling once per GLB size and widths
+(``dse.dataflows.factored_counts``), combined and pruned by a kernel (``dse.mapping.prune``).
 
-Bit widths: each operand moves at its effective width (layer bits, or the PE's bits when the
-policy makes the network follow the PE); scratchpad capacities are in words of the PE's width,
-so narrower operands pack several per word. A layer wider than the PE is decomposed into
+Bit widths: each operand moves at its effective width (layer bits, or the PE's bits when the policy
+makes the network follow the PE); scratchpad capacities are in words of the PE's width, so narrower
+operands pack several per word. A layer wider than the PE is decomposed into
 ``ceil(w/pe_w) * ceil(a/pe_a)`` passes (bit-serial decomposition).
 """
 
@@ -21,10 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dse import dataflows, mapping, units
+from dse import dataflows
+from dse.actions import COUNTS
 from dse.design import DesignBatch
 from dse.hardware import HardwareCosts
-from dse.mapping import ACCESSES, BREAKDOWN, OBJECTIVE_CODES, STALLS  # noqa: F401  (re-exported)
+from dse.mapping.prune import gather_factored, skyline_factored
 from workloads.layer import Layer
 
 
@@ -52,7 +50,7 @@ class Geometries:
 
 
 def geometries(d: DesignBatch, hw: HardwareCosts) -> Geometries:
-    first, inverse = mapping.unique_rows([
+    first, inverse = dataflows.unique_rows([
         d.pe_rows, d.pe_cols, d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words, d.glb_bytes,
         d.pe_w_bits, d.pe_a_bits, hw.acc_bits, d.dataflow, d.noc_multicast, d.psum_activation])
     take = lambda x: np.asarray(x)[first]
@@ -84,19 +82,44 @@ def layer_table(layer: Layer, geo: Geometries, follow_pe: bool) -> tuple[np.ndar
         sel = np.flatnonzero(geo.design.dataflow == code)
         sub = dataflows.Geometry(**{k: v[sel] for k, v in vars(g).items()})
         f = dataflows.factored_counts(layer, sub, dataflows.DATAFLOWS[code])
-        parts.append((sel, f, *mapping.skyline_factored(f)))
+        parts.append((sel, f, *skyline_factored(f)))
     n_keep = np.zeros(G, dtype=np.int64)
     for sel, _, _, n in parts:
         n_keep[sel] = n
     first_row = np.cumsum(n_keep) - n_keep
-    counts = np.empty((int(n_keep.sum()), len(dataflows.COUNTS)))
+    counts = np.empty((int(n_keep.sum()), len(COUNTS)))
     for sel, f, keep, n in parts:
-        mapping.gather_factored(f, keep, n, counts, first_row[sel])
+        gather_factored(f, keep, n, counts, first_row[sel])
     return counts, n_keep
 
 
+@dataclass(frozen=True)
+class LayerTables:
+    """Pruned count tables of all layers, back to back: the candidates of (layer i, geometry g)
+    are rows ``offset[i, g] : offset[i, g] + n_valid[i, g]`` of ``counts`` (no padding)."""
+
+    counts: np.ndarray  # (sum of n_valid, len(COUNTS))
+    offset: np.ndarray  # (L, G)
+    n_valid: np.ndarray  # (L, G)
+    layer_macs: np.ndarray  # (L,)
+
+    def rows(self, layer: np.ndarray, geometry: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+        """Count vectors of the given (layer, geometry, candidate) index arrays (broadcast)."""
+        return self.counts[self.offset[layer, geometry] + candidate]
+
+
+def stack_tables(tables: list[tuple[np.ndarray, np.ndarray]], layer_macs: list[float]) -> LayerTables:
+    """One table from per-layer (kept counts back to back (sum of n, len(COUNTS)), n kept (G,)) pairs."""
+    n_valid = np.stack([np.asarray(n, dtype=np.int64) for _, n in tables])
+    offset = (np.cumsum(n_valid.ravel()) - n_valid.ravel()).reshape(n_valid.shape)
+    counts = np.concatenate([np.asarray(c, dtype=float).reshape(-1, len(COUNTS)) for c, _ in tables])
+    if len(counts) != n_valid.sum():
+        raise ValueError(f"stack_tables: {len(counts)} count rows for {int(n_valid.sum())} kept candidates")
+    return LayerTables(counts, offset, n_valid, np.asarray(layer_macs, dtype=float))
+
+
 def network_tables(layers: list[Layer], geo: Geometries, follows_pe: Callable[[str], bool],
-                   on_layer: Callable[[], None] | None = None) -> mapping.LayerTables:
+                   on_layer: Callable[[], None] | None = None) -> LayerTables:
     """Count tables of every layer, the one loop over layers (``follows_pe(name)``: does the layer
     run at the PE's precision; ``on_layer`` is called after each, for progress)."""
     tables = []
@@ -104,29 +127,10 @@ def network_tables(layers: list[Layer], geo: Geometries, follows_pe: Callable[[s
         tables.append(layer_table(layer, geo, follows_pe(layer.name)))
         if on_layer:
             on_layer()
-    return mapping.stack_tables(tables, [float(L.macs) for L in layers])
+    return stack_tables(tables, [float(L.macs) for L in layers])
 
 
-def leakage_pj_per_cycle(hw: HardwareCosts) -> np.ndarray:
-    return hw.leakage_mw * units.PJ_PER_MW_S / (hw.clock_mhz * units.HZ_PER_MHZ)
-
-
-def action_costs(hw: HardwareCosts) -> np.ndarray:
-    """(P, len(ACTION_COSTS)) per-action energies and bandwidths in the kernel's column order."""
-    cols = {
-        "mac_pj": hw.mac_energy_pj, "spad_weight_pj": hw.spad_filter_pj, "spad_ifmap_pj": hw.spad_ifmap_pj,
-        "spad_psum_pj": hw.spad_psum_pj, "noc_pj_per_bit_hop": hw.noc_pj_per_bit_hop,
-        "glb_read_pj_per_bit": hw.glb_read_pj_per_bit, "glb_write_pj_per_bit": hw.glb_write_pj_per_bit,
-        "dram_pj_per_bit": hw.dram_pj_per_bit,
-        # every-cycle energies: leakage and the clock network (dse.evaluate splits them apart again)
-        "leakage_pj_per_cycle": leakage_pj_per_cycle(hw) + hw.clock_pj_per_cycle,
-        "dram_bits_per_cycle": hw.dram_bytes_per_cycle * 8, "glb_read_bits_per_cycle": hw.glb_read_bits_per_cycle,
-        "glb_write_bits_per_cycle": hw.glb_write_bits_per_cycle,
-    }
-    return np.stack([np.asarray(cols[name], float) for name in mapping.ACTION_COSTS], axis=1)
-
-
-def chosen_counts(tables: mapping.LayerTables, geo_index: np.ndarray, choice: np.ndarray) -> np.ndarray:
+def chosen_counts(tables: LayerTables, geo_index: np.ndarray, choice: np.ndarray) -> np.ndarray:
     """Count vectors of the chosen mappings, (L, P, len(COUNTS)), from a per-layer search."""
     L = tables.n_valid.shape[0]
     return tables.rows(np.arange(L)[:, None], geo_index[None, :], choice)

@@ -1,0 +1,221 @@
+"""The action table: every (level, operand, action) the cost model counts and prices, declared once.
+
+Energy = sum over actions of count x energy per action (Accelergy's energy reference table idea);
+latency = a closed form of the rate-limited actions (``dse.mapping``). Everything else is generated
+from ``ACTIONS`` below:
+
+- ``COUNT_COLUMNS``: one count per mapping-counted action, named ``<level>[_<action>][_<operand>]_<unit>``
+  (e.g. ``glb_read_weight_bits``); also the results columns holding the network totals;
+- ``COUNTS`` / ``CI``: the count vector of one mapping candidate (the action counts, then
+  ``EXTRA_COUNTS``) and its name -> position map, used by the dataflows and the kernels;
+- ``COST_COLUMNS``: the per-point cost matrix's columns (energies, then bandwidths), each a
+  ``dse.hardware.HardwareCosts`` field or one of ``DERIVED_COSTS`` (``action_costs`` builds it);
+- ``BREAKDOWN_COLUMNS``: ``energy_<level>[_<operand>]_pj``, the results columns that split
+  ``energy_pj`` (they sum to it), one per (level, operand) in table order;
+- ``LAYOUT``: the positions and groups the kernels' formulas are generated from
+  (``python -m dse.codegen`` writes them into ``dse/mapping/kernels.py``, with the count vector's
+  named positions; numba's cache only watches a kernel's own file, so they are written there).
+
+Counts that share an energy and a bandwidth form a *group*: the kernels sum a group's counts, then
+price the sum (energy) and divide it by its bandwidth (latency); dominance pruning compares group
+sums. Per-cycle actions (``per_cycle``) are counted once per cycle of latency; the kernels price
+them together (their energies summed) and ``dse.evaluate`` splits that energy among them in
+proportion to their energies.
+
+Extending (touch this table plus the model of the new count, nothing else):
+
+- **a new memory level** (e.g. an L2 between GLB and DRAM): add its rows (``Action("l2", op, "read",
+  "bits", "l2_read_pj_per_bit", "l2_read_bits_per_cycle", ON_CHIP)``...), its energy / bandwidth
+  fields in ``dse.hardware`` (the memory model), and its count formulas in ``dse.dataflows``
+  (``data_movement_counts`` and the kernel that assembles a candidate's counts,
+  ``dse.mapping.kernels.count_vector``), then run ``python -m dse.codegen``. Results columns,
+  breakdown columns, pruning coordinates and the kernels' formulas follow from the table.
+- **a clock-network action** (phys): today the clock network is a per-cycle action (the ``clock``
+  row, ``HardwareCosts.clock_pj_per_cycle``). To make it scale with clocked register bits and gate
+  idle PEs, add a mapping-counted row, e.g. ``Action("clock", "pe", "active", "pe_cycles",
+  "clock_pj_per_pe_cycle")`` whose count is the PE-cycles in which a PE computes (counted per
+  candidate, like ``mac_ops``), priced per PE-cycle from the register bits in ``dse.hardware``;
+  keep a per-cycle row for the ungated part (tree and always-on registers).
+- **a KV-cache operand with its own precision** (llm): add rows with operand ``"kv"`` at the levels
+  it moves through (``Action("glb", "kv", "read", ...)``, ``Action("dram", "kv", "read", ...)``)
+  and count them at the KV bit width in the dataflow's count formulas; ``energy_glb_kv_pj``,
+  ``dram_read_kv_bits`` etc. appear in the results by themselves.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from dataclasses import dataclass
+
+import numpy as np
+
+ON_CHIP = "on_chip"  # rate-limited transfers that overlap the array's compute inside a tile
+OFF_CHIP = "off_chip"  # rate-limited transfers double buffered per DRAM tile
+
+
+@dataclass(frozen=True)
+class Action:
+    """One row of the table: what is counted, in which unit, and which per-point costs price it."""
+
+    level: str  # mac, spad, noc, glb, dram, or a whole-chip cost (leakage, clock)
+    operand: str  # weight, ifmap, psum; "" for the level as a whole
+    action: str  # read, write; "" where the level has one action (a MAC, a scratchpad word access)
+    unit: str  # plural unit of one count: ops, accesses (words), bit_hops, bits, cycles
+    energy: str  # cost column: energy of one count, pJ (a HardwareCosts field or a DERIVED_COSTS key)
+    bandwidth: str = ""  # cost column: counts the level serves per cycle ("": not rate-limited)
+    stage: str = ""  # ON_CHIP or OFF_CHIP for rate-limited actions
+    per_cycle: bool = False  # counted once per cycle of latency, not by the mapping
+    prune: bool = True  # a dominance-pruning coordinate (False: equal for every candidate of a geometry)
+
+    @property
+    def count(self) -> str:
+        return "_".join(p for p in (self.level, self.action, self.operand, self.unit) if p)
+
+    @property
+    def breakdown(self) -> str:
+        return "_".join(p for p in ("energy", self.level, self.operand, "pj") if p)
+
+
+_OPS = ("weight", "ifmap", "psum")
+ACTIONS: tuple[Action, ...] = (
+    # one MAC at the PE's native widths, x bit-serial passes; the same for every mapping of a layer
+    Action("mac", "", "", "ops", "mac_energy_pj", prune=False),
+    # scratchpad word accesses, reads and fills (one price: read ~= write for register files)
+    Action("spad", "weight", "", "accesses", "spad_filter_pj"),
+    Action("spad", "ifmap", "", "accesses", "spad_ifmap_pj"),
+    Action("spad", "psum", "", "accesses", "spad_psum_pj"),
+    *(Action("noc", op, "", "bit_hops", "noc_pj_per_bit_hop") for op in _OPS),
+    # GLB reads / writes (fills from DRAM and psum spills), limited by the banks' ports
+    *(Action("glb", op, "read", "bits", "glb_read_pj_per_bit", "glb_read_bits_per_cycle", ON_CHIP) for op in _OPS),
+    *(Action("glb", op, "write", "bits", "glb_write_pj_per_bit", "glb_write_bits_per_cycle", ON_CHIP)
+      for op in _OPS),
+    Action("dram", "weight", "read", "bits", "dram_pj_per_bit", "dram_bits_per_cycle", OFF_CHIP),
+    Action("dram", "ifmap", "read", "bits", "dram_pj_per_bit", "dram_bits_per_cycle", OFF_CHIP),
+    Action("dram", "psum", "write", "bits", "dram_pj_per_bit", "dram_bits_per_cycle", OFF_CHIP),
+    Action("leakage", "", "", "cycles", "leakage_pj_per_cycle", per_cycle=True),
+    Action("clock", "", "", "cycles", "clock_pj_per_cycle", per_cycle=True),
+)
+
+# Per-candidate quantities that are not actions: compute cycles at full speed, DRAM tiles (double
+# buffered GLB tiles, they set the pipeline fill / drain), MAC utilization of the array.
+EXTRA_COUNTS = ("compute_cycles", "tiles", "utilization")
+
+
+def _first_seen(items) -> tuple:
+    return tuple(dict.fromkeys(items))
+
+
+COUNTED = tuple(a for a in ACTIONS if not a.per_cycle)
+PER_CYCLE = tuple(a for a in ACTIONS if a.per_cycle)
+COUNT_COLUMNS = tuple(a.count for a in COUNTED)
+COUNTS = COUNT_COLUMNS + EXTRA_COUNTS
+CI = {name: i for i, name in enumerate(COUNTS)}
+BREAKDOWN_COLUMNS = _first_seen(a.breakdown for a in ACTIONS)
+ENERGY_COSTS = _first_seen(a.energy for a in ACTIONS)
+BANDWIDTH_COSTS = _first_seen(a.bandwidth for a in ACTIONS if a.bandwidth)
+COST_COLUMNS = ENERGY_COSTS + BANDWIDTH_COSTS
+# cost columns that are not HardwareCosts fields, from the ones that are
+DERIVED_COSTS = {
+    "leakage_pj_per_cycle": lambda hw: _leakage_pj_per_cycle(hw),
+    "dram_bits_per_cycle": lambda hw: hw.dram_bytes_per_cycle * 8,
+}
+
+
+def _leakage_pj_per_cycle(hw) -> np.ndarray:
+    from dse import units
+
+    return hw.leakage_mw * units.PJ_PER_MW_S / (hw.clock_mhz * units.HZ_PER_MHZ)
+
+
+def _check() -> None:
+    """The table's invariants, checked at import (real checks: ``python -O`` keeps them)."""
+    counts = [a.count for a in ACTIONS]
+    if len(set(counts)) != len(counts) or set(counts) & set(EXTRA_COUNTS):
+        raise ValueError(f"dse.actions: count names must be unique: {counts}")
+    for a in ACTIONS:
+        if bool(a.bandwidth) != (a.stage in (ON_CHIP, OFF_CHIP)):
+            raise ValueError(f"dse.actions: {a.count}: a bandwidth needs a stage ({ON_CHIP} or {OFF_CHIP}) and "
+                             "a stage a bandwidth")
+        if a.per_cycle and (a.bandwidth or a.unit != "cycles"):
+            raise ValueError(f"dse.actions: {a.count}: per-cycle actions count cycles and have no bandwidth")
+        if not (a.energy.endswith("_pj") or "_pj_per_" in a.energy):
+            raise ValueError(f"dse.actions: {a.count}: energy column {a.energy!r} must be in pJ")
+    per_cycle_parts = {a.breakdown for a in PER_CYCLE}
+    if per_cycle_parts & {a.breakdown for a in COUNTED}:
+        raise ValueError("dse.actions: a breakdown column mixes per-cycle and counted actions")
+    if not PER_CYCLE:
+        raise ValueError("dse.actions: the kernels need at least one per-cycle action")
+
+
+_check()
+
+# --- what the kernels read, by name ---
+# Groups: counted actions sharing (energy, bandwidth), in order of first appearance.
+_GROUP_KEYS = _first_seen((a.energy, a.bandwidth) for a in COUNTED)
+_MEMBERS = [[CI[a.count] for a in COUNTED if (a.energy, a.bandwidth) == k] for k in _GROUP_KEYS]
+_STAGE_CODE = {"": 0, ON_CHIP: 1, OFF_CHIP: 2}
+_COUNT_BREAKDOWN = _first_seen(a.breakdown for a in COUNTED)
+
+def _ints(values) -> tuple[int, ...]:
+    return tuple(int(v) for v in values)
+
+
+Layout = namedtuple("Layout", [
+    "group_start",  # (n_groups + 1,) group g's count indices are group_member[group_start[g]:group_start[g + 1]]
+    "group_member",  # count indices of the counted actions, group by group
+    "group_energy",  # cost column of each group's energy
+    "group_bandwidth",  # cost column of each group's bandwidth (-1: none)
+    "group_stage",  # 0 none, 1 on chip, 2 off chip
+    "group_prune",  # 1: a dominance-pruning coordinate
+    "part",  # breakdown slot of each counted action (count index order)
+    "energy",  # cost column of each counted action's energy (count index order)
+    "cycle_energy",  # cost columns of the per-cycle actions (priced together: slot n_parts - 1)
+    "n_parts",  # breakdown slots: counted breakdown columns + 1 for all per-cycle actions
+    "n_reduced",  # pruning coordinates: pruned groups + compute + off-chip groups / tiles + 1 / tiles
+    "compute_cycles", "tiles", "utilization",  # positions of EXTRA_COUNTS in the count vector
+])
+_pruned = [g for g, k in enumerate(_GROUP_KEYS) if all(
+    a.prune for a in COUNTED if (a.energy, a.bandwidth) == k)]
+_off_chip = [g for g, (_, bw) in enumerate(_GROUP_KEYS) if bw and dict(
+    (b.bandwidth, b.stage) for b in COUNTED)[bw] == OFF_CHIP]
+LAYOUT = Layout(
+    group_start=_ints(np.cumsum([0] + [len(m) for m in _MEMBERS])),
+    group_member=_ints(i for m in _MEMBERS for i in m),
+    group_energy=_ints(COST_COLUMNS.index(e) for e, _ in _GROUP_KEYS),
+    group_bandwidth=_ints(COST_COLUMNS.index(b) if b else -1 for _, b in _GROUP_KEYS),
+    group_stage=_ints(_STAGE_CODE[dict((b.bandwidth, b.stage) for b in COUNTED).get(bw, "")] if bw else 0
+                      for _, bw in _GROUP_KEYS),
+    group_prune=_ints(int(g in _pruned) for g in range(len(_GROUP_KEYS))),
+    part=_ints(_COUNT_BREAKDOWN.index(a.breakdown) for a in COUNTED),
+    energy=_ints(COST_COLUMNS.index(a.energy) for a in COUNTED),
+    cycle_energy=_ints(COST_COLUMNS.index(a.energy) for a in PER_CYCLE),
+    n_parts=len(_COUNT_BREAKDOWN) + 1,
+    n_reduced=len(_pruned) + 1 + len(_off_chip) + 1,
+    compute_cycles=CI["compute_cycles"], tiles=CI["tiles"], utilization=CI["utilization"],
+)
+# Level of each group, then of each per-cycle action: the columns of ``dse.mapping.price``'s energies.
+GROUP_LEVELS = tuple(next(a.level for a in COUNTED if (a.energy, a.bandwidth) == k) for k in _GROUP_KEYS) + tuple(
+    a.level for a in PER_CYCLE)
+if any(len({a.level for a in COUNTED if (a.energy, a.bandwidth) == k}) != 1 for k in _GROUP_KEYS):
+    raise ValueError("dse.actions: actions sharing an energy and a bandwidth must be at one level")
+
+
+def action_costs(hw) -> np.ndarray:
+    """(P, len(COST_COLUMNS)) per-point energies and bandwidths of ``hw`` (``dse.hardware.HardwareCosts``)."""
+    col = lambda name: DERIVED_COSTS[name](hw) if name in DERIVED_COSTS else getattr(hw, name)
+    return np.stack([np.asarray(col(name), float) for name in COST_COLUMNS], axis=1)
+
+
+def split_per_cycle(every_cycle_pj: np.ndarray, costs: np.ndarray) -> dict[str, np.ndarray]:
+    """Split the kernels' per-cycle energy (all per-cycle actions priced together) into the per-cycle
+    breakdown columns, in proportion to each action's energy per cycle (``costs``: (P, COST_COLUMNS))."""
+    e = [costs[:, COST_COLUMNS.index(a.energy)] for a in PER_CYCLE]
+    total = e[0]
+    for x in e[1:]:
+        total = total + x
+    out: dict[str, np.ndarray] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for a, x in zip(PER_CYCLE, e):
+            share = np.where(total > 0, every_cycle_pj * x / total, 0.0)  # no per-cycle energy: nothing to split
+            out[a.breakdown] = out.get(a.breakdown, 0.0) + share
+    return out
