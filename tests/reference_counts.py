@@ -28,14 +28,18 @@ def compute_counts(L: Layer, g: Geometry, dataflow: str) -> tuple[np.ndarray, np
     out = np.zeros(shape + (len(COUNTS),))
     m_ops = L.macs * g.passes
     c = {
-        "mac_ops": m_ops, "spad_weight_accesses": arr.spad_w, "spad_ifmap_accesses": arr.spad_i, "spad_psum_accesses": arr.spad_p,
+        "mac_ops": m_ops, "spad_weight_accesses": arr.spad_w, "spad_ifmap_accesses": arr.spad_i,
+        "spad_psum_accesses": arr.spad_p,
         "noc_weight_bit_hops": arr.noc_w, "noc_ifmap_bit_hops": arr.noc_i, "noc_psum_bit_hops": arr.noc_p,
         # streamed operands bypass the GLB; outputs drain to DRAM through it
-        "glb_read_weight_bits": np.where(streams, 0.0, w_rd * w), "glb_read_ifmap_bits": np.where(streams, 0.0, i_rd * a),
+        "glb_read_weight_bits": np.where(streams, 0.0, w_rd * w),
+        "glb_read_ifmap_bits": np.where(streams, 0.0, i_rd * a),
         "glb_read_psum_bits": arr.psum_rw / 2 * acc + L.output_count * g.o_bits,
-        "glb_write_weight_bits": np.where(streams, 0.0, dram_w), "glb_write_ifmap_bits": np.where(streams, 0.0, dram_i),
+        "glb_write_weight_bits": np.where(streams, 0.0, dram_w),
+        "glb_write_ifmap_bits": np.where(streams, 0.0, dram_i),
         "glb_write_psum_bits": arr.psum_rw / 2 * acc + L.output_count * g.o_bits,
-        "dram_read_weight_bits": dram_w, "dram_read_ifmap_bits": dram_i, "dram_write_psum_bits": dram["o_bits"],
+        "dram_read_weight_bits": dram_w, "dram_read_ifmap_bits": dram_i,
+        "dram_write_psum_bits": dram["o_bits"],
         "compute_cycles": arr.compute_cycles, "tiles": dram["tiles"],
         "utilization": m_ops / (arr.compute_cycles * g.rows * g.cols),
     }

@@ -3,8 +3,9 @@
 ``mapping.layer_table`` builds each layer's pruned count table from factored terms (candidate terms per
 distinct array geometry, DRAM tiling per GLB size and widths) in a compiled kernel
 (``dataflows.factored_counts`` + ``mapping.skyline_factored``). The reference is the straightforward
-path: the full (geometries x candidates x counts) table from ``reference_counts.compute_counts``, pruned by
-``reference_counts.prune`` (tests/reference_counts.py). Both must keep the same candidates in the same order with identical counts
+path (tests/reference_counts.py): the full (geometries x candidates x counts) table from
+``reference_counts.compute_counts``, pruned by ``reference_counts.prune``. Both must keep the same
+candidates in the same order with identical counts
 (tolerance: exact equality, since the kernel repeats numpy's floating-point operations in the same
 order), so every design point gets the same mapping and the same energy and latency.
 """
@@ -45,7 +46,7 @@ mapping: {objective: edp}
 
 
 def _reference_layer_table(layer: Layer, geo: mapping.Geometries, follow_pe: bool) -> tuple[np.ndarray, np.ndarray]:
-    """``mapping.layer_table`` via the full numpy count table and ``reference_counts.prune`` (tests/reference_counts.py), same row layout."""
+    """``mapping.layer_table`` via the full numpy count table and ``reference_counts.prune``, same rows."""
     g = mapping.layer_geometry(layer, geo, follow_pe)
     G = len(g.rows)
     if not layer.is_compute:

@@ -218,7 +218,8 @@ def _term(x: np.ndarray, a: int, m: int) -> float:
 def count_vector(terms, a: int, m: int, q: np.ndarray, macs: float, output_count: float,
                  out: np.ndarray) -> None:
     """Counts (``out``, ``dse.actions.COUNTS``) of candidate ``m`` of array geometry ``a`` on the
-    geometry whose per-geometry terms are ``q`` (``dse.dataflows.PER_GEOMETRY``): streamed operands bypass the GLB, outputs drain to DRAM through it;
+    geometry whose per-geometry terms are ``q`` (``dse.dataflows.PER_GEOMETRY``): streamed operands
+    bypass the GLB, outputs drain to DRAM through it;
     without multicast every destination PE is served by its own GLB read."""
     compute = _term(terms[T_COMPUTE_CYCLES], a, m)
     w, act, acc = q[G_W_BITS], q[G_A_BITS], q[G_ACC_BITS]
