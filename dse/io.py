@@ -5,15 +5,18 @@ A killed run therefore never leaves a file under its final name that is incomple
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+from dse.errors import UserError
+
+LOCK_FILE = ".dse.lock"
 
 
 def _current_umask() -> int:
@@ -49,11 +52,11 @@ def write_json(path: Path, obj: Any) -> Path:
     return write_text(path, json.dumps(obj, indent=2, sort_keys=False, default=_json_default) + "\n")
 
 
-def write_parquet(path: Path, df: pd.DataFrame) -> Path:
+def write_parquet(path: Path, df) -> Path:
     return atomic_write(path, lambda p: df.to_parquet(p, index=False))
 
 
-def write_csv(path: Path, df: pd.DataFrame) -> Path:
+def write_csv(path: Path, df) -> Path:
     return atomic_write(path, lambda p: df.to_csv(p, index=False))
 
 
@@ -63,6 +66,55 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def check_folder_path(path: Path, what: str = "--out") -> Path:
+    """A path that is a folder or can become one: not a file, not below a file (one line if it is)."""
+    path = Path(path)
+    for parent in [path, *path.parents]:
+        if parent.exists() and not parent.is_dir():
+            where = "is a file" if parent == path else f"is below {parent}, which is a file"
+            raise UserError(f"{what} {path}: {where}; expected a folder")
+    return path
+
+
+def make_folder(path: Path, what: str = "--out") -> Path:
+    """Create a folder (and its parents); one line naming it when that is impossible."""
+    path = check_folder_path(path, what)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{what} {path}: cannot create the folder ({exc.strerror or exc})") from None
+    return path
+
+
+@contextlib.contextmanager
+def folder_lock(path: Path) -> Iterator[Path]:
+    """Hold an exclusive lock on a folder (created if needed) for the duration of a run.
+
+    ``flock`` on ``<folder>/.dse.lock``: the kernel drops the lock when its process ends, however
+    it ends (kill -9 included), so a lock file left behind is never stale; a second run into the
+    folder while the first is alive is refused with one line naming the first run's pid."""
+    import fcntl
+
+    path = make_folder(path)
+    lock = path / LOCK_FILE
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666 & ~_UMASK)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write to the folder ({exc.strerror or exc})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            raise UserError(f"{path}: another dse run (pid {holder}) is writing to this folder; "
+                            "wait for it to finish or choose another --out") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield path
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _json_default(obj: Any) -> Any:

@@ -1,24 +1,99 @@
-"""Write a finished sweep's outputs; ``manifest.json`` goes last and marks the folder complete."""
+"""The output folder of a run: who may write into it, and its outputs from bounded data on disk.
+
+``claim`` decides what an existing folder's earlier run means for this one (same inputs: keep
+its parts; a complete run of another spec: refused unless ``force``, which removes that run's
+files; an unfinished run of other inputs: discarded) and records this run in ``run.json``.
+``write_all`` writes the outputs from the results on disk, read batch by batch into the bounded
+``dse.summary`` (front, sample, density, best rows), so its memory does not grow with the sweep;
+``manifest.json`` goes last and marks the folder complete.
+"""
 
 from __future__ import annotations
 
 import platform
+import shutil
+import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
+from dse import __version__, results
+from dse.errors import UserError
+from dse.io import check_folder_path, make_folder, write_csv, write_json
 
-from dse import __version__, precision_export, report, summary
-from dse.io import write_csv, write_json, write_parquet
-from dse.pareto import front_mask
-from dse.spec import Spec
-from dse.sweep import SweepResult, input_checksums, points_per_second, workload_digest
+MANIFEST = "manifest.json"
+# Every file or folder a run of any dse version may have written (``--force`` removes these and
+# whatever the earlier manifest lists; nothing else in the folder is touched).
+RUN_FILES = (results.RESULTS_DIR, results.RUN_FILE, MANIFEST, "pareto.csv", "pareto.png", "perf_per_area.png",
+             "report.html", "precision.json", "validation.csv", "validation_layers.csv", "results.parquet",
+             ".checkpoint")
+FRONT_FILE = "pareto.csv"
+check_out_path = check_folder_path  # --out must be a folder or a path that can become one
 
-FRONT_OBJECTIVES = ("energy_pj", "latency_s")
+
+def _earlier_outputs(out_dir: Path) -> set[str]:
+    import json
+
+    try:
+        listed = json.loads((out_dir / MANIFEST).read_text()).get("outputs", [])
+    except (OSError, ValueError, AttributeError):
+        listed = []
+    names = {str(n).rstrip("/") for n in listed if isinstance(n, str)}
+    return {n for n in names if n and "/" not in n and "\\" not in n and n not in {".", ".."}}
 
 
-def write_all(spec: Spec, result: SweepResult, out_dir: Path) -> dict:
+def remove_run_files(out_dir: Path) -> list[str]:
+    """Remove an earlier run's files (``RUN_FILES`` and its manifest's outputs); returns their names."""
+    from dse.report import output_names
+
+    removed = []
+    for name in sorted(set(RUN_FILES) | set(output_names()) | _earlier_outputs(out_dir)):
+        p = out_dir / name
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p)
+        elif p.exists() or p.is_symlink():
+            p.unlink()
+        else:
+            continue
+        removed.append(name)
+    return removed
+
+
+def claim(out_dir: Path, spec, fp: str, force: bool, objectives: tuple[str, ...]) -> None:
+    """Make ``out_dir`` this run's (the caller holds its lock); refuse to mix two runs."""
+    out_dir = make_folder(out_dir)
+    info = results.run_info(out_dir)
+    complete = (out_dir / MANIFEST).is_file()
+    same = info.get("fingerprint") == fp
+    if complete and not same and not force:
+        what = (f"spec {info.get('spec_path', '?')} (sha256 {str(info.get('spec_sha256', '?'))[:12]})"
+                if info else "an earlier dse version")
+        raise UserError(f"{out_dir}: holds a complete run of {what}, not of {spec.path}; choose another "
+                        "--out, or pass --force to remove that run's files and write this one")
+    if force or not same:
+        removed = remove_run_files(out_dir)
+        if removed and (force or complete):
+            print(f"dse: {out_dir}: removed the earlier run's {', '.join(removed)}", file=sys.stderr)
+    else:
+        (out_dir / MANIFEST).unlink(missing_ok=True)  # incomplete until this run finishes
+    write_json(out_dir / results.RUN_FILE, {
+        "spec_path": spec.path, "spec_sha256": spec.sha256, "spec_name": spec.name, "fingerprint": fp,
+        "points": _points(spec), "objectives": list(objectives), "dse_version": __version__})
+
+
+def _points(spec) -> int:
+    search = getattr(spec, "search", None)
+    return min(spec.n_points, search.budget) if search is not None else spec.n_points
+
+
+def write_all(spec, result, out_dir: Path) -> dict:
+    """Every output of a finished run, from the results on disk read in bounded batches (the same
+    ``dse.summary`` that ``dse report`` rebuilds from); the manifest last."""
+    import numpy as np
+    import pandas as pd
+
+    from dse import precision_export, report, summary
+    from dse.sweep import input_checksums, points_per_second, workload_digest
+
     out_dir = Path(out_dir)
     checks = None
     if spec.validation is not None:  # before any output, so a bad validation section writes nothing
@@ -26,18 +101,14 @@ def write_all(spec: Spec, result: SweepResult, out_dir: Path) -> dict:
 
         layers_v = validation.per_layer(spec, result.workload)
         checks = (layers_v, validation.compare(spec, result.workload, layers_v))
-    df = result.results.copy()
-    df["pareto_energy_latency"] = front_mask(df[list(FRONT_OBJECTIVES)].to_numpy())
-    df["pareto_energy_latency_area"] = front_mask(df[["energy_pj", "latency_s", "area_mm2"]].to_numpy())
-    front = df[df["pareto_energy_latency"]].sort_values("latency_s")
+    bounded = summary.summarize(results.scan(out_dir))  # front, sample, density, best rows: bounded
+    front = result.front if result.front is not None else results.front(out_dir, result.objectives)
+    write_csv(out_dir / FRONT_FILE, front)
 
-    write_parquet(out_dir / "results.parquet", df)
-    write_csv(out_dir / "pareto.csv", front)
-    bounded = summary.summarize([df])  # what plots and report read (the same as `dse report` builds from disk)
-
-    best = precision_export.best_points(df)
+    best = {label: int(row["point_id"]) for label, row in bounded.best.items()}
+    best_table = pd.DataFrame(list(bounded.best.values())).drop_duplicates("point_id")
     layers = report.layer_costs(spec, result.workload, sorted(set(report.layer_points(bounded)) | set(best.values())))
-    write_json(out_dir / "precision.json", precision_export.export(spec, result.workload, df, layers, best))
+    write_json(out_dir / "precision.json", precision_export.export(spec, result.workload, best_table, layers, best))
 
     manifest = {
         "dse_version": __version__,
@@ -48,16 +119,20 @@ def write_all(spec: Spec, result: SweepResult, out_dir: Path) -> dict:
                      "layers": len(result.workload.graph), "macs": result.workload.graph.total_macs,
                      "layer_table_sha256": workload_digest(result.workload)},
         "input_checksums": input_checksums(spec),
-        "rows": len(df),
+        "rows": bounded.rows,
+        "results_parts": len(results.part_paths(out_dir)),
+        "pareto_objectives": list(result.objectives),
         "pareto_rows": len(front),
         "wall_time_s": result.wall_s,
         "evaluated_points": result.evaluated_points,
         "points_per_second": points_per_second(result),
+        "repaired_parts": list(result.repaired),
+        "best": _best_summary(best_table, best),
         "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "python": platform.python_version(),
         "numpy": np.__version__,
         "pandas": pd.__version__,
-        "outputs": ["results.parquet", "pareto.csv", *report.output_names(), "precision.json"],
+        "outputs": [f"{results.RESULTS_DIR}/", FRONT_FILE, *report.output_names(), "precision.json"],
     }
     if spec.validation is not None:
         # published figures next to ours (validation.csv) and our per-layer detail (validation_layers.csv)
@@ -66,5 +141,17 @@ def write_all(spec: Spec, result: SweepResult, out_dir: Path) -> dict:
         manifest["outputs"] += ["validation.csv", "validation_layers.csv"]
         manifest["validation_source"] = spec.validation.source
     report.write_outputs(out_dir, bounded, manifest, layers)
-    write_json(out_dir / "manifest.json", manifest)
+    write_json(out_dir / MANIFEST, manifest)
     return manifest
+
+
+BEST_FIELDS = ("pe_type", "pe_rows", "pe_cols", "glb_kib", "glb_tech", "dataflow", "energy_pj", "latency_s",
+               "area_mm2", "edp_pj_s", "perf_per_area_gops_per_mm2")
+
+
+def _best_summary(table, best: dict[str, int]) -> dict:
+    """The best design per objective, a few fields each (the manifest's ``best``)."""
+    by_id = table.set_index("point_id")
+    plain = lambda v: v.item() if hasattr(v, "item") else v
+    return {label: {"point_id": pid, **{k: plain(by_id.loc[pid, k]) for k in BEST_FIELDS}}
+            for label, pid in best.items()}

@@ -5,6 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 _BLOCK = 512
+DEFAULT_OBJECTIVES = ("energy_pj", "latency_s")  # the front a spec gets when it names none
+# Results columns where more is better; every other objective is minimised. (Until the
+# objective registry of dse.objectives carries the sense of each objective.)
+MAXIMISED = frozenset({"perf_gops", "perf_per_area_gops_per_mm2", "utilization"})
 
 
 def _dominated_by(cands: np.ndarray, by: np.ndarray) -> np.ndarray:
@@ -43,3 +47,26 @@ def front_mask(objectives: np.ndarray) -> np.ndarray:
         mask[idx[keep]] = True
         front = np.vstack([front, block[keep]])
     return mask
+
+
+def objective_matrix(table, objectives: tuple[str, ...]) -> np.ndarray:
+    """(n, m) array of the objective columns of a table, oriented so that every one is minimised."""
+    cols = [np.asarray(table[c], dtype=float) * (-1.0 if c in MAXIMISED else 1.0) for c in objectives]
+    return np.stack(cols, axis=1) if cols else np.empty((len(table), 0))
+
+
+def front_of(table, objectives: tuple[str, ...]):
+    """The rows of a table (pandas) on its Pareto front over ``objectives``, sorted by the first."""
+    if len(table) == 0:
+        return table
+    f = table[front_mask(objective_matrix(table, objectives))]
+    return f.sort_values([objectives[0], "point_id"] if "point_id" in f else [objectives[0]], ignore_index=True)
+
+
+def merge_fronts(running, chunk, objectives: tuple[str, ...]):
+    """The front of the union of two fronts: how the run's front is kept, chunk by chunk."""
+    import pandas as pd
+
+    if running is None or len(running) == 0:
+        return front_of(chunk, objectives)
+    return front_of(pd.concat([running, chunk], ignore_index=True), objectives)

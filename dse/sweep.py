@@ -1,9 +1,15 @@
-"""Run a sweep: chunks of design points, checkpointed, locally or on a Dask cluster.
+"""Run a sweep: chunks of design points evaluated locally or on Dask, streamed to a Parquet dataset.
 
-Each chunk's results are written atomically to ``<out>/.checkpoint/chunk-NNNNNN.parquet``
-as soon as it is done; a killed run resumes from the chunks on disk (same spec, same inputs:
-checked by fingerprint), so no point is lost or evaluated twice. ``manifest.json`` is
-written last: a folder without it is not a complete result.
+Each chunk is evaluated and written once, by whoever evaluated it (this process, or a Dask
+worker), as one part of ``<out>/results/`` with its checksum (``dse.results``); only a small
+record comes back (part, checksum, rows, the chunk's Pareto front), and the run's front is kept
+by merging each chunk's front into it. The full table is never held in memory. A killed run
+resumes with the same command: parts whose checksum holds are kept, a truncated or corrupted
+part is reported in one line and evaluated again, so every point_id appears exactly once.
+``manifest.json`` is written last: a folder without it is not a complete result.
+
+Chunks follow the space in geometry-major order (``GEOMETRY_PARAMS`` vary slowest), so the
+points of one hardware geometry are contiguous and share one count table per chunk.
 """
 
 from __future__ import annotations
@@ -11,37 +17,51 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import shutil
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-from tqdm import tqdm
 
 import memory_models
 import pe_models
 import workloads
-from dse import __version__, design, hardware
+from dse import __version__, design, hardware, results
 from dse.errors import UserError
 from dse.evaluate import Workload, evaluate
-from dse.io import sha256_file, write_json, write_parquet
+from dse.io import sha256_file
 from dse.spec import Spec
 from memory_models.errors import MemoryModelError
 from pe_models import scaling as pe_scaling
 from workloads.layer import WorkloadError
 
-CHECKPOINT_DIR = ".checkpoint"
+# Beyond this many points a space is not enumerated (refused before anything is created); a
+# `search:` section explores it instead. 1e9 points at ~1e5 points/s is ~3 h on one machine.
+MAX_ENUMERATED_POINTS = 10**9
+
+# Spec parameters that fix a point's geometry (what dse.cost.geometries groups by: array shape,
+# scratchpads, GLB size, PE and accumulator widths, dataflow, multicast). Enumerated slowest.
+GEOMETRY_PARAMS = ("pe_type", "pe_rows", "pe_cols", "spad_ifmap_words", "spad_filter_words", "spad_psum_words",
+                   "glb_kib", "dataflow", "psum_width", "noc_multicast")
 
 
 @dataclass(frozen=True)
 class SweepResult:
-    results: pd.DataFrame
+    out_dir: Path
     workload: Workload
     wall_s: float
-    evaluated_points: int  # this run (excludes chunks resumed from a checkpoint)
+    evaluated_points: int  # this run (excludes parts kept from an earlier run)
     eval_s: float  # time spent evaluating design points in this run
+    rows: int  # rows of the results dataset
+    front: object  # pandas DataFrame: the Pareto front over ``objectives``
+    objectives: tuple[str, ...]
+    repaired: tuple[str, ...] = ()  # one line per part found corrupted and evaluated again
+    manifest: dict = field(default_factory=dict)
+
+    def table(self, columns: list[str] | None = None):
+        """The whole results table (every row in memory: for small sweeps); see dse.results."""
+        return results.load(self.out_dir, columns)
 
 
 def prepare_workload(spec: Spec) -> Workload:
@@ -113,63 +133,151 @@ def fingerprint(spec: Spec, wl: Workload) -> str:
                           ).hexdigest()
 
 
-def _chunks(spec: Spec) -> list[tuple[int, int, int]]:
-    n, size = spec.n_points, spec.chunk_points
-    return [(i, s, min(s + size, n)) for i, s in enumerate(range(0, n, size))]
+def front_objectives(spec: Spec) -> tuple[str, ...]:
+    """The results columns of the spec's Pareto front (2-4 objectives)."""
+    from dse.pareto import DEFAULT_OBJECTIVES
+
+    chosen = getattr(spec, "pareto_objectives", None)  # the spec's `pareto:` section, where it has one
+    return tuple(chosen) if chosen else DEFAULT_OBJECTIVES
 
 
-def _eval_chunk(spec: Spec, wl: Workload, start: int, stop: int, on_layer=None) -> pd.DataFrame:
-    return evaluate(design.batch(spec, start, stop), wl, spec.mapping_objective, on_layer=on_layer)
+def check_size(spec: Spec) -> None:
+    """Refuse a space too large to enumerate, before anything is created."""
+    n = spec.n_points
+    if n > MAX_ENUMERATED_POINTS and getattr(spec, "search", None) is None:
+        raise UserError(f"{spec.path}: space: {n:.3g} design points ({n:,}) is more than the "
+                        f"{MAX_ENUMERATED_POINTS:.0e} a sweep enumerates; add `search: {{method: nsga2, "
+                        "budget: 200000}` to explore it, or narrow the space")
 
 
-def _open_checkpoint(ckpt: Path, fp: str) -> set[int]:
-    """Chunk indices already done for this fingerprint; a stale checkpoint is discarded."""
-    state = ckpt / "state.json"
-    if state.is_file():
-        try:
-            if json.loads(state.read_text()).get("fingerprint") == fp:
-                return {int(p.stem.split("-")[1]) for p in ckpt.glob("chunk-*.parquet")}
-        except (json.JSONDecodeError, ValueError):
-            pass
-        shutil.rmtree(ckpt)
-    elif ckpt.exists():
-        shutil.rmtree(ckpt)
-    write_json(state, {"fingerprint": fp})
-    return set()
+def n_chunks(spec: Spec) -> int:
+    return -(-spec.n_points // spec.chunk_points)
+
+
+def chunk_rows(spec: Spec, index: int) -> int:
+    return min(spec.chunk_points, spec.n_points - index * spec.chunk_points)
+
+
+def chunk_ids(spec: Spec, index: int) -> np.ndarray:
+    """point_ids of chunk ``index``: a range of the space in geometry-major order (GEOMETRY_PARAMS
+    slowest, the others fastest), mapped back to the space's own indices (``dse.design``)."""
+    names = [name for name, _ in spec.space]
+    shape = [len(values) for _, values in spec.space]
+    order = [i for i, n in enumerate(names) if n in GEOMETRY_PARAMS] + [
+        i for i, n in enumerate(names) if n not in GEOMETRY_PARAMS]
+    start = index * spec.chunk_points
+    sub = np.unravel_index(np.arange(start, start + chunk_rows(spec, index), dtype=np.int64),
+                           [shape[i] for i in order])
+    full = [None] * len(shape)
+    for j, i in enumerate(order):
+        full[i] = sub[j]
+    return np.ravel_multi_index(full, shape).astype(np.int64)
+
+
+def evaluate_part(spec: Spec, wl: Workload, out_dir: Path, index: int, fp: str, ids: np.ndarray | None = None,
+                  on_layer=None) -> dict:
+    """Evaluate chunk ``index`` (or the given point_ids) and write it as part ``index``.
+
+    Runs wherever the chunk is evaluated (here or on a Dask worker); returns only a small
+    record: the ledger entry (part, rows, checksums), the index and the chunk's Pareto front."""
+    if ids is None:
+        ids = chunk_ids(spec, index)
+    from dse.pareto import front_mask, objective_matrix
+
+    table = evaluate(design.points(spec, ids), wl, spec.mapping_objective, on_layer=on_layer)
+    front = table[front_mask(objective_matrix(table, front_objectives(spec)))].reset_index(drop=True)
+    entry = results.write_part(out_dir, index, table, front, fp)
+    return {**entry, "index": index, "front": front}
+
+
+def _say(message: str, progress: bool) -> None:
+    if progress:
+        print(f"dse: {message}", file=sys.stderr, flush=True)
+
+
+def warm_up(spec: Spec, wl: Workload) -> float:
+    """Load (or, on first use on this machine, compile) the cost-model kernels: one point."""
+    t = time.perf_counter()
+    evaluate(design.points(spec, chunk_ids(replace(spec, chunk_points=1), 0)), wl, spec.mapping_objective)
+    return time.perf_counter() - t
 
 
 def run(spec: Spec, out_dir: Path, progress: bool = True, dask_address: str | None = None,
-        dask_workers: int = 0) -> SweepResult:
+        dask_workers: int = 0, force: bool = False) -> SweepResult:
+    """Evaluate the spec's space into ``out_dir`` and write every output; resumes a killed run.
+
+    The folder is locked for the whole run; a folder holding a complete run of another spec is
+    refused unless ``force`` (which removes that run's files first)."""
+    from dse import outputs
+    from dse.io import folder_lock
+
     t0 = time.perf_counter()
+    check_size(spec)
+    out_dir = Path(out_dir)
+    outputs.check_out_path(out_dir)
     wl = prepare_workload(spec)  # all input errors surface before any output exists
     preflight(spec)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "manifest.json").unlink(missing_ok=True)  # the folder is incomplete until we finish
-    ckpt = out_dir / CHECKPOINT_DIR
-    done = _open_checkpoint(ckpt, fingerprint(spec, wl))
-    todo = [c for c in _chunks(spec) if c[0] not in done]
-    n_todo = sum(stop - start for _, start, stop in todo)
+    fp = fingerprint(spec, wl)
+    objectives = front_objectives(spec)
+    with folder_lock(out_dir):
+        outputs.claim(out_dir, spec, fp, force, objectives)
+        if getattr(spec, "search", None) is not None:
+            from dse import search
+
+            done = search.run(spec, wl, out_dir, fp, progress)
+        else:
+            done = _sweep(spec, wl, out_dir, fp, objectives, progress, dask_address, dask_workers)
+        front, evaluated, eval_s, repaired = done
+        result = SweepResult(out_dir, wl, time.perf_counter() - t0, evaluated, eval_s,
+                             rows=results.rows(out_dir), front=front, objectives=objectives,
+                             repaired=tuple(repaired))
+        manifest = outputs.write_all(spec, result, out_dir)
+    return replace(result, manifest=manifest)
+
+
+def _sweep(spec, wl, out_dir, fp, objectives, progress, dask_address, dask_workers):
+    """Evaluate every chunk not already on disk; returns (front, points evaluated, seconds, repairs)."""
+    from tqdm import tqdm
+
+    from dse.pareto import merge_fronts
+
+    results.remove_temporaries(out_dir)
+    todo, repaired = [], []
+    for i in range(n_chunks(spec)):
+        why = results.check_part(out_dir, i, chunk_rows(spec, i), fp)
+        if why is None:
+            continue
+        if why:
+            line = (f"{results.results_dir(out_dir) / results.part_name(i)}: {why}; "
+                    f"re-evaluating its {chunk_rows(spec, i):,} points")
+            repaired.append(line)
+            print(f"dse: {line}", file=sys.stderr)
+        results.discard_part(out_dir, i)
+        todo.append(i)
+    front = results.front(out_dir, objectives) if len(todo) < n_chunks(spec) else None
+    n_todo = sum(chunk_rows(spec, i) for i in todo)
+    t_eval = time.perf_counter()
+    if todo and not (dask_address or dask_workers):
+        _say("loading the cost-model kernels (compiled on first use on this machine, then cached) ...", progress)
+        _say(f"kernels ready in {warm_up(spec, wl):.1f} s", progress)
     bar = tqdm(total=spec.n_points, initial=spec.n_points - n_todo, unit="pt", disable=not progress,
-               desc=spec.name, dynamic_ncols=True)
+               desc=spec.name, dynamic_ncols=True, smoothing=0.1)
     t_eval = time.perf_counter()
     try:
-        if dask_address or dask_workers:
-            _run_dask(spec, wl, todo, ckpt, bar, dask_address, dask_workers)
+        if todo and (dask_address or dask_workers):
+            from dse import cluster
+
+            for meta in cluster.run_parts(spec, wl, out_dir, fp, todo, dask_address, dask_workers, progress):
+                front = merge_fronts(front, meta["front"], objectives)
+                bar.update(meta["rows"])
         else:
-            for i, start, stop in todo:
-                df = _eval_chunk(spec, wl, start, stop, on_layer=_LayerTicker(bar, stop - start, len(wl.graph)))
-                write_parquet(ckpt / f"chunk-{i:06d}.parquet", df)
+            for i in todo:
+                ticker = _LayerTicker(bar, chunk_rows(spec, i), len(wl.graph))
+                meta = evaluate_part(spec, wl, out_dir, i, fp, on_layer=ticker)
+                front = merge_fronts(front, meta["front"], objectives)
     finally:
         bar.close()
-    eval_s = time.perf_counter() - t_eval
-    parts = sorted(ckpt.glob("chunk-*.parquet"))
-    results = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-    if len(results) != spec.n_points or results["point_id"].duplicated().any():
-        raise UserError(f"{ckpt}: checkpoint holds {len(results)} rows for {spec.n_points} points; "
-                        "delete the folder and re-run")
-    results = results.sort_values("point_id", ignore_index=True)
-    return SweepResult(results, wl, time.perf_counter() - t0, n_todo, eval_s)
+    return front, n_todo, time.perf_counter() - t_eval, repaired
 
 
 class _LayerTicker:
@@ -181,40 +289,6 @@ class _LayerTicker:
     def __call__(self) -> None:
         self.done += 1
         self.bar.update(self.base + self.points * self.done // self.layers - self.bar.n)
-
-
-# Seconds to wait for a Dask scheduler before giving up (distributed's default is 30 s and it
-# retries a refused connection until then); a reachable scheduler answers in milliseconds.
-DASK_CONNECT_TIMEOUT_S = 5
-
-
-def _run_dask(spec, wl, todo, ckpt: Path, bar, address: str | None, workers: int) -> None:
-    """Chunks as Dask tasks; results come back to this process, which alone writes checkpoints."""
-    from dask.distributed import Client, LocalCluster, as_completed
-
-    cluster = None if address else LocalCluster(n_workers=workers, threads_per_worker=1,
-                                                processes=True, dashboard_address=None)
-    try:
-        client = Client(address or cluster, timeout=DASK_CONNECT_TIMEOUT_S)
-    except (OSError, ValueError, TimeoutError) as exc:  # unreachable or malformed scheduler address
-        if cluster is not None:
-            cluster.close()
-        raise UserError(f"--dask-scheduler {address}: cannot connect to the Dask scheduler: "
-                        f"{' '.join(str(exc).split())}") from None
-    with client:
-        spec_f, wl_f = client.scatter([spec, wl], broadcast=True)
-        futures = {client.submit(_eval_chunk, spec_f, wl_f, s, e, pure=False): (i, e - s) for i, s, e in todo}
-        for fut in as_completed(futures):
-            i, n = futures[fut]
-            write_parquet(ckpt / f"chunk-{i:06d}.parquet", fut.result())
-            bar.update(n)
-    if cluster is not None:
-        cluster.close()
-
-
-def finish(out_dir: Path) -> None:
-    """Drop the checkpoint once every output (manifest last) is written."""
-    shutil.rmtree(Path(out_dir) / CHECKPOINT_DIR, ignore_errors=True)
 
 
 def points_per_second(result: SweepResult) -> float:

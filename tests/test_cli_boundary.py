@@ -98,7 +98,9 @@ def test_user_message_covers_os_and_encoding_errors():
 @pytest.mark.parametrize("address, expected", [("tcp://127.0.0.1:1", "Timed out trying to connect"),
                                                ("notanaddress", "missing port number")])
 def test_unreachable_dask_scheduler(spec: Path, tmp_path: Path, monkeypatch, address: str, expected: str):
-    monkeypatch.setattr(sweep, "DASK_CONNECT_TIMEOUT_S", 1)
+    from dse import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 1)
     t0 = time.perf_counter()
     code, _, err = run_cli("run", str(spec), "--out", str(tmp_path / "out"), "--no-progress",
                            "--dask-scheduler", address)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dse import cli, sweep
+from dse import cli, results, sweep
 from dse import spec as spec_mod
 
 SPEC = """version: 1
@@ -23,7 +23,8 @@ space:
 run: {{chunk_points: 5}}
 """
 
-OUTPUTS = ["results.parquet", "pareto.csv", "pareto.png", "perf_per_area.png", "report.html", "precision.json",
+OUTPUTS = ["results/part-000000.parquet", "pareto.csv", "pareto.png", "perf_per_area.png", "report.html",
+           "precision.json",
            "manifest.json"]
 
 
@@ -43,9 +44,8 @@ def test_outputs_complete_and_consistent(spec_file, tmp_path):
     assert run_cli(spec_file, out) == 0
     for name in OUTPUTS:
         assert (out / name).stat().st_size > 0, name
-    assert not (out / sweep.CHECKPOINT_DIR).exists()
-    assert not list(out.glob(".*.tmp"))
-    df = pd.read_parquet(out / "results.parquet")
+    assert not list(out.rglob(".*.tmp"))
+    df = results.load(out)
     manifest = json.loads((out / "manifest.json").read_text())
     assert len(df) == manifest["rows"] == 24 and df["point_id"].tolist() == list(range(24))
     for col in ("energy_pj", "latency_cycles", "latency_s", "area_mm2", "edp_pj_s", "perf_per_area_gops_per_mm2",
@@ -56,7 +56,12 @@ def test_outputs_complete_and_consistent(spec_file, tmp_path):
     np.testing.assert_allclose(df[parts].sum(axis=1), df["energy_pj"], rtol=1e-9)
     np.testing.assert_allclose(df["edp_pj_s"], df["energy_pj"] * df["latency_s"], rtol=1e-12)
     front = pd.read_csv(out / "pareto.csv")
-    assert len(front) == manifest["pareto_rows"] == int(df["pareto_energy_latency"].sum())
+    from dse.pareto import front_mask
+
+    on_front = front_mask(df[["energy_pj", "latency_s"]].to_numpy())  # the exact front of the whole table
+    assert len(front) == manifest["pareto_rows"] == int(on_front.sum())
+    assert sorted(front["point_id"]) == sorted(df.loc[on_front, "point_id"])
+    assert pd.read_parquet(out / "results")["point_id"].sort_values().tolist() == list(range(24))
     assert manifest["input_checksums"]["spec"] == spec_mod.load(spec_file).sha256
     prec = json.loads((out / "precision.json").read_text())
     edp = prec["objectives"]["edp"]
@@ -74,7 +79,7 @@ def test_killed_run_resumes_without_loss_or_duplicates(spec_file, tmp_path, monk
     assert run_cli(spec_file, ref) == 0
     out = tmp_path / "out"
     calls = {"n": 0}
-    real = sweep._eval_chunk
+    real = sweep.evaluate_part
 
     def dying(*args, **kwargs):
         calls["n"] += 1
@@ -82,33 +87,31 @@ def test_killed_run_resumes_without_loss_or_duplicates(spec_file, tmp_path, monk
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(sweep, "_eval_chunk", dying)
+    monkeypatch.setattr(sweep, "evaluate_part", dying)
     assert run_cli(spec_file, out) == 130
     assert not (out / "manifest.json").exists()  # an interrupted folder never looks complete
-    assert len(list((out / sweep.CHECKPOINT_DIR).glob("chunk-*.parquet"))) == 2
-    monkeypatch.setattr(sweep, "_eval_chunk", real)
+    assert len(results.part_paths(out)) == 2
     evaluated = []
-    monkeypatch.setattr(sweep, "_eval_chunk", lambda s, w, a, b, **k: evaluated.append((a, b)) or real(s, w, a, b, **k))
+    monkeypatch.setattr(sweep, "evaluate_part", lambda s, w, o, i, *a, **k: evaluated.append(i) or real(s, w, o, i, *a, **k))
     assert run_cli(spec_file, out) == 0
-    assert evaluated == [(10, 15), (15, 20), (20, 24)]  # only the missing chunks
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), pd.read_parquet(ref / "results.parquet"))
+    assert evaluated == [2, 3, 4]  # only the missing chunks
+    pd.testing.assert_frame_equal(results.load(out), results.load(ref))
 
 
 def test_changed_spec_discards_stale_checkpoint(spec_file, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    monkeypatch.setattr(sweep, "_eval_chunk", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
+    monkeypatch.setattr(sweep, "evaluate_part", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
     assert run_cli(spec_file, out) == 130
     monkeypatch.undo()
     spec_file.write_text(spec_file.read_text().replace("pe_rows: [8, 12]", "pe_rows: [8, 16]"))
     assert run_cli(spec_file, out) == 0
-    assert sorted(pd.read_parquet(out / "results.parquet")["pe_rows"].unique()) == [8, 16]
+    assert sorted(results.load(out)["pe_rows"].unique()) == [8, 16]
 
 
 def test_dask_local_cluster_matches_local_run(spec_file, tmp_path):
     assert run_cli(spec_file, tmp_path / "a") == 0
     assert run_cli(spec_file, tmp_path / "b", "--dask-workers", "2") == 0
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / "results.parquet"),
-                                  pd.read_parquet(tmp_path / "b" / "results.parquet"))
+    pd.testing.assert_frame_equal(results.load(tmp_path / "a"), results.load(tmp_path / "b"))
 
 
 def test_lower_supply_lowers_logic_energy(tmp_path):
@@ -130,7 +133,7 @@ def test_lower_supply_lowers_logic_energy(tmp_path):
 def test_changed_model_data_discards_stale_checkpoint(spec_file, tmp_path, monkeypatch):
     """A re-characterized model table (any input checksum) must not mix with chunks computed before."""
     out = tmp_path / "out"
-    real = sweep._eval_chunk
+    real = sweep.evaluate_part
     calls = {"n": 0}
 
     def dying(*args, **kwargs):
@@ -139,15 +142,14 @@ def test_changed_model_data_discards_stale_checkpoint(spec_file, tmp_path, monke
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(sweep, "_eval_chunk", dying)
+    monkeypatch.setattr(sweep, "evaluate_part", dying)
     assert run_cli(spec_file, out) == 130
-    monkeypatch.setattr(sweep, "_eval_chunk", real)
     checksums = sweep.input_checksums
     monkeypatch.setattr(sweep, "input_checksums", lambda spec: {**checksums(spec), "pe_models/data/x.csv": "new"})
     evaluated = []
-    monkeypatch.setattr(sweep, "_eval_chunk", lambda s, w, a, b, **k: evaluated.append((a, b)) or real(s, w, a, b, **k))
+    monkeypatch.setattr(sweep, "evaluate_part", lambda s, w, o, i, *a, **k: evaluated.append(i) or real(s, w, o, i, *a, **k))
     assert run_cli(spec_file, out) == 0
-    assert evaluated[0] == (0, 5) and len(evaluated) == 5  # every chunk again, none reused
+    assert evaluated == [0, 1, 2, 3, 4]  # every chunk again, none reused
 
 
 def test_report_energy_breakdown_is_the_parts_of_the_total(spec_file, tmp_path):
@@ -155,7 +157,7 @@ def test_report_energy_breakdown_is_the_parts_of_the_total(spec_file, tmp_path):
     from dse.report import energy_breakdown
 
     assert run_cli(spec_file, tmp_path / "out") == 0
-    row = pd.read_parquet(tmp_path / "out" / "results.parquet").iloc[0]
+    row = results.load(tmp_path / "out").iloc[0]
     b = energy_breakdown(row)
     assert list(b["component"]) == [c[len("energy_"):-len("_pj")] for c in ENERGY_PARTS]
     assert "" not in set(b["component"])

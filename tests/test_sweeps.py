@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dse import cli, sweep
+from dse import cli, results, sweep
 from dse import spec as spec_mod
 
 SWEEPS = sorted((Path(__file__).parents[1] / "sweeps").rglob("*.yaml"))
@@ -21,7 +21,7 @@ def test_spec_loads(path):
 def test_mixed_precision_runs_with_layer_bits(tmp_path):
     path = next(p for p in SWEEPS if p.stem == "mixed_precision")
     assert cli.main(["run", str(path), "--out", str(tmp_path), "--no-progress"]) == 0
-    df = pd.read_parquet(tmp_path / "results.parquet")
+    df = results.load(tmp_path)
     assert len(df) == spec_mod.load(path).n_points
     # policy 'model': an INT2 PE runs the 4-bit default layers in 2 x 2 = 4 passes, so it cannot
     # be cheaper per MAC than INT4 on the same hardware

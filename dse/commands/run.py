@@ -6,16 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
-
-from dse import outputs, sweep
-from dse import spec as spec_mod
-
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="run a design-space sweep", description=__doc__)
     p.add_argument("spec", nargs="?", help="sweep spec YAML (default: the built-in quickstart)")
     p.add_argument("--out", type=Path, help="output folder (default: ./dse-out/<spec name>)")
+    p.add_argument("--force", action="store_true",
+                   help="replace a complete run of another spec in --out (its files are removed first)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--dask-scheduler", metavar="ADDRESS", help="run chunks on this Dask scheduler (tcp://host:port)")
     p.add_argument("--dask-workers", type=int, default=0, metavar="N",
@@ -24,20 +21,24 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dse import spec as spec_mod
+    from dse import sweep
+
     spec = spec_mod.load(args.spec)
     out_dir = args.out or Path("dse-out") / spec.name
     result = sweep.run(spec, out_dir, progress=not args.no_progress, dask_address=args.dask_scheduler,
-                       dask_workers=args.dask_workers)
-    manifest = outputs.write_all(spec, result, out_dir)
-    sweep.finish(out_dir)
-    best = result.results.loc[result.results["edp_pj_s"].idxmin()]
-    print(f"{spec.name}: {manifest['rows']} design points of {manifest['workload']['network']} in "
+                       dask_workers=args.dask_workers, force=args.force)
+    manifest = result.manifest
+    print(f"{spec.name}: {manifest['rows']:,} design points of {manifest['workload']['network']} in "
           f"{manifest['wall_time_s']:.1f} s ({manifest['points_per_second']:.0f} points/s evaluated); "
-          f"Pareto front {manifest['pareto_rows']} points", file=sys.stderr)
+          f"Pareto front ({', '.join(result.objectives)}) {manifest['pareto_rows']} points", file=sys.stderr)
+    best = manifest["best"]["edp"]
     print(f"best EDP: {best['pe_type']} {best['pe_rows']}x{best['pe_cols']} PEs, GLB {best['glb_kib']:g} KiB "
           f"{best['glb_tech']}: {best['energy_pj'] / 1e9:.3f} mJ, {best['latency_s'] * 1e3:.3f} ms, "
           f"{best['area_mm2']:.3f} mm2", file=sys.stderr)
     if spec.validation is not None:
+        import pandas as pd
+
         from dse import validation
 
         lines = validation.summary_lines(pd.read_csv(out_dir / "validation.csv"), spec.validation.tolerance)

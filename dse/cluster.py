@@ -1,0 +1,97 @@
+"""Chunks of a sweep as Dask tasks: workers evaluate and write their own parts; this process schedules.
+
+Each task is ``dse.sweep.evaluate_part``: the worker builds its chunk's design points, evaluates
+them, writes the part (``dse.results``) into the output folder, which must therefore be on a
+file system every worker sees, and returns a small record (part, checksum, rows, the chunk's
+front). Workers are warmed once by a plugin (dse imported, kernels loaded on one point, numba
+limited to one thread per task so the cores are not oversubscribed: Dask's tasks are the
+parallelism). A worker that dies mid-task is replaced by its nanny and the task re-run by the
+scheduler; parts are written atomically and are deterministic, so the re-run writes the same part.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from distributed import WorkerPlugin
+
+from dse.errors import UserError
+
+# Seconds to wait for a Dask scheduler (distributed retries a refused connection until then; its
+# default is 30 s); a reachable scheduler answers in milliseconds.
+CONNECT_TIMEOUT_S = 5
+
+
+class WarmWorker(WorkerPlugin):
+    """Dask worker plugin: one numba thread per task, dse imported and its kernels loaded once."""
+
+    name = "dse-warm-worker"
+    idempotent = False
+
+    def __init__(self, spec, wl) -> None:
+        self.spec, self.wl = spec, wl
+
+    def setup(self, worker=None) -> None:
+        import numba
+
+        from dse import sweep
+
+        numba.set_num_threads(1)
+        sweep.warm_up(self.spec, self.wl)
+
+
+def connect(address: str | None, workers: int):
+    """A Dask client on the scheduler at ``address``, or on a new local cluster of ``workers``."""
+    from dask.distributed import Client, LocalCluster
+
+    if address:
+        try:
+            return Client(address, timeout=CONNECT_TIMEOUT_S), None
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise UserError(f"--dask-scheduler {address}: cannot connect ({reason}); expected the "
+                            "address of a running Dask scheduler, e.g. tcp://host:8786") from None
+    if workers < 1:
+        raise UserError(f"--dask-workers {workers}: expected a positive number of worker processes")
+    # one thread per worker process, numba and BLAS held to one thread before they start
+    env = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                           env=env)
+    return Client(cluster), cluster
+
+
+def run_parts(spec, wl, out_dir: Path, fp: str, todo: list[int], address: str | None, workers: int,
+              progress: bool = True) -> Iterator[dict]:
+    """Evaluate the chunks ``todo`` on Dask; yields each finished part's record as it completes."""
+    from dask.distributed import as_completed
+
+    from dse import results, sweep
+
+    out_dir = Path(out_dir).resolve()
+    client, cluster = connect(address, workers)
+    try:
+        sweep._say(f"Dask: {len(client.scheduler_info()['workers'])} workers; loading dse and its kernels "
+                   "on each ...", progress)
+        client.register_plugin(WarmWorker(spec, wl))
+        spec_f, wl_f = client.scatter([spec, wl], broadcast=True)
+        futures = [client.submit(sweep.evaluate_part, spec_f, wl_f, out_dir, i, fp, pure=False,
+                                 key=f"dse-part-{i:06d}-{fp[:12]}") for i in todo]
+        for fut in as_completed(futures):
+            meta = fut.result()
+            part = results.results_dir(out_dir) / meta["part"]
+            if not part.is_file():
+                raise UserError(f"{out_dir}: a Dask worker wrote {meta['part']} where this machine does not see "
+                                "it; --out must be on a file system shared by the workers")
+            fut.release()
+            yield meta
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def worker_pids(client) -> list[int]:
+    """Process ids of the cluster's workers (for tests and benchmarks that kill one)."""
+    return sorted(client.run(os.getpid).values())

@@ -1,0 +1,159 @@
+"""The results dataset of a run, ``<out>/results/``: written part by part, read in bounded memory.
+
+Layout (one part per chunk of design points, written once by whoever evaluated it)::
+
+    results/part-000012.parquet          every row of the chunk (one row per design point)
+    results/_front/part-000012.parquet   the chunk's rows on its Pareto front over the run's objectives
+    results/_ledger/part-000012.json     sha256 and row count of both files, recorded when written
+
+Each file is written under a temporary name and renamed; the ledger entry goes last, so a part
+without one (a kill in between) is simply evaluated again. ``pandas.read_parquet("<out>/results")``
+and ``pyarrow.dataset.dataset("<out>/results")`` read the parts only: names starting with ``_``
+or ``.`` are ignored by pyarrow's discovery. A folder is a complete run once ``manifest.json``
+exists.
+
+Readers here hold at most one batch (or the chunk fronts) in memory: ``front``, ``scan``;
+``load`` reads the whole table, for small runs. The bounded view the figures and the report
+draw (front, sample, density, best rows) is ``dse.summary``, folded over ``scan``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from dse.io import sha256_file, write_json, write_parquet
+
+RESULTS_DIR = "results"
+LEDGER_DIR = "_ledger"
+FRONT_DIR = "_front"
+
+
+def part_name(index: int) -> str:
+    return f"part-{index:06d}.parquet"
+
+
+def results_dir(out_dir: Path) -> Path:
+    return Path(out_dir) / RESULTS_DIR
+
+
+def _ledger_path(out_dir: Path, index: int) -> Path:
+    return results_dir(out_dir) / LEDGER_DIR / f"part-{index:06d}.json"
+
+
+def part_paths(out_dir: Path) -> list[Path]:
+    d = results_dir(out_dir)
+    return sorted(d.glob("part-*.parquet")) if d.is_dir() else []
+
+
+# --- writing (called by whoever evaluated the chunk: this process or a Dask worker)
+
+def write_part(out_dir: Path, index: int, table: pd.DataFrame, front: pd.DataFrame, fingerprint: str) -> dict:
+    """Write one part, its front and (last) its ledger entry; returns the ledger entry."""
+    d = results_dir(out_dir)
+    part = write_parquet(d / part_name(index), table)
+    fr = write_parquet(d / FRONT_DIR / part_name(index), front)
+    entry = {"part": part.name, "rows": len(table), "sha256": sha256_file(part),
+             "front_rows": len(front), "front_sha256": sha256_file(fr), "fingerprint": fingerprint}
+    write_json(_ledger_path(out_dir, index), entry)
+    return entry
+
+
+def check_part(out_dir: Path, index: int, rows: int, fingerprint: str) -> str | None:
+    """None if part ``index`` is complete and intact, else why not ('' if it was never finished)."""
+    d, ledger = results_dir(out_dir), _ledger_path(out_dir, index)
+    if not ledger.is_file():
+        return ""
+    try:
+        entry = json.loads(ledger.read_text())
+        recorded = (entry["rows"], entry["sha256"], entry["front_sha256"], entry["fingerprint"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "its ledger entry is unreadable"
+    if recorded[3] != fingerprint:
+        return "it was computed from other inputs"
+    if recorded[0] != rows:
+        return f"it holds {recorded[0]} rows, expected {rows}"
+    for path, sha in ((d / part_name(index), recorded[1]), (d / FRONT_DIR / part_name(index), recorded[2])):
+        if not path.is_file():
+            return f"{path.name} is missing"
+        if sha256_file(path) != sha:
+            return "checksum mismatch (corrupted or truncated)"
+    return None
+
+
+def rows(out_dir: Path) -> int:
+    """Rows recorded in the ledger (every part that was finished)."""
+    total = 0
+    for p in sorted((results_dir(out_dir) / LEDGER_DIR).glob("part-*.json")):
+        total += int(json.loads(p.read_text())["rows"])
+    return total
+
+
+def discard_part(out_dir: Path, index: int) -> None:
+    d = results_dir(out_dir)
+    for p in (_ledger_path(out_dir, index), d / part_name(index), d / FRONT_DIR / part_name(index)):
+        p.unlink(missing_ok=True)
+
+
+def remove_temporaries(out_dir: Path) -> None:
+    """Temporary files of writes a kill interrupted (``.name.XXXX.tmp``)."""
+    d = results_dir(out_dir)
+    for sub in (d, d / FRONT_DIR, d / LEDGER_DIR):
+        for p in sub.glob(".*.tmp") if sub.is_dir() else []:
+            p.unlink(missing_ok=True)
+
+
+# --- reading
+
+def dataset(out_dir: Path):
+    """The parts as a ``pyarrow.dataset.Dataset`` (lazy: nothing is read until scanned)."""
+    import pyarrow.dataset as pads
+
+    return pads.dataset([str(p) for p in part_paths(out_dir)], format="parquet")
+
+
+def scan(out_dir: Path, columns: list[str] | None = None, batch_rows: int = 262_144) -> Iterator[pd.DataFrame]:
+    """The results table in batches of at most ``batch_rows`` rows, only the given columns."""
+    for batch in dataset(out_dir).to_batches(columns=columns, batch_size=batch_rows):
+        yield batch.to_pandas()
+
+
+def load(out_dir: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """The whole results table sorted by point_id: holds every row in memory (small runs, tests)."""
+    table = dataset(out_dir).to_table(columns=columns).to_pandas()
+    if "point_id" in table:
+        table = table.sort_values("point_id", ignore_index=True)
+    return table
+
+
+def front(out_dir: Path, objectives: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The exact Pareto front over ``objectives`` (default: the run's own) of every part written so
+    far, from the chunk fronts (a point on the global front is on its chunk's front)."""
+    from dse.pareto import front_of
+
+    paths = sorted((results_dir(out_dir) / FRONT_DIR).glob("part-*.parquet"))
+    if not paths:
+        return pd.DataFrame()
+    return front_of(pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True),
+                    objectives or run_objectives(out_dir))
+
+
+RUN_FILE = "run.json"
+
+
+def run_info(out_dir: Path) -> dict:
+    """What the folder's run was computed from (``run.json``: spec hash, fingerprint, points,
+    objectives), or {} when there is none."""
+    try:
+        return json.loads((Path(out_dir) / RUN_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def run_objectives(out_dir: Path) -> tuple[str, ...]:
+    from dse.pareto import DEFAULT_OBJECTIVES
+
+    return tuple(run_info(out_dir).get("objectives", DEFAULT_OBJECTIVES))
