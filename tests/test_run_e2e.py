@@ -108,12 +108,6 @@ def test_changed_spec_discards_stale_checkpoint(spec_file, tmp_path, monkeypatch
     assert sorted(results.load(out)["pe_rows"].unique()) == [8, 16]
 
 
-def test_dask_local_cluster_matches_local_run(spec_file, tmp_path):
-    assert run_cli(spec_file, tmp_path / "a") == 0
-    assert run_cli(spec_file, tmp_path / "b", "--dask-workers", "2") == 0
-    pd.testing.assert_frame_equal(results.load(tmp_path / "a"), results.load(tmp_path / "b"))
-
-
 def test_lower_supply_lowers_logic_energy(tmp_path):
     """vdd_v scales PE and clock energy (Stillmaker & Baas: energy ~ quadratic in V), not memories."""
     from dse import design
