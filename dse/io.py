@@ -73,7 +73,8 @@ def check_folder_path(path: Path, what: str = "--out") -> Path:
     path = Path(path)
     for parent in [path, *path.parents]:
         if parent.exists() and not parent.is_dir():
-            where = "is a file" if parent == path else f"is below {parent}, which is a file"
+            where = ("exists and is not a folder" if parent == path
+                     else f"is below {parent}, which is not a folder")
             raise UserError(f"{what} {path}: {where}; expected a folder")
     return path
 

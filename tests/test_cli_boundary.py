@@ -60,7 +60,7 @@ def test_write_failures_name_the_file(spec: Path, tmp_path: Path, monkeypatch, e
     monkeypatch.setattr(dse_io.os, "replace", failing)
     out = tmp_path / "out"
     code, _, err = run_cli("run", str(spec), "--out", str(out), "--no-progress")
-    assert_one_line(code, err, str(out / "results.parquet"), reason)
+    assert_one_line(code, err, str(out / "results" / "part-000000.parquet"), reason)
     assert not (out / "manifest.json").exists()
 
 
@@ -69,7 +69,7 @@ def test_output_below_a_file(spec: Path, tmp_path: Path, where: str):
     (tmp_path / "file").write_text("x")
     out = tmp_path / "file" / "sub" if where == "below_a_file" else Path("/dev/null/sub")
     code, _, err = run_cli("run", str(spec), "--out", str(out), "--no-progress")
-    assert_one_line(code, err, "Not a directory")
+    assert_one_line(code, err, "which is not a folder")
 
 
 def test_spec_hazards_through_the_cli(tmp_path: Path):

@@ -218,14 +218,3 @@ def test_dask_worker_killed_mid_sweep_is_retried_with_identical_rows(reference, 
     assert run_cli(spec_file, out, "--dask-workers", "2") == 0
     assert (tmp_path / "killed-3").exists()  # a worker did die on chunk 3
     assert_same_rows(out, ref)
-
-
-@pytest.mark.parametrize("address", ["tcp://127.0.0.1:9", "not-an-address"])
-def test_unreachable_or_malformed_scheduler_is_one_line(reference, tmp_path, capsys, monkeypatch, address):
-    from dse import cluster
-
-    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 1)
-    spec_file, _ = reference
-    assert run_cli(spec_file, tmp_path / "out", "--dask-scheduler", address) == 2
-    line = one_error_line(capsys)
-    assert address in line and "Dask scheduler" in line
