@@ -17,7 +17,7 @@ from dse.errors import UserError
 from memory_models.errors import MemoryModelError
 from workloads.layer import WorkloadError
 
-COMMANDS = ("run", "report", "zoo", "inspect", "pe", "mem")
+COMMANDS = ("run", "report", "zoo", "inspect", "pe", "mem", "sensitivity", "quantize", "mixed_precision")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -34,6 +34,7 @@ class Workload:
     graph: LayerGraph
     follow_pe: bool  # policy 'pe': unpinned layers run at the PE's precision
     pinned: frozenset[str]  # layers that keep their own bits whatever the PE
+    search: object = None  # policy 'search': a dse.quant.policy.SearchTable (each point chooses bits)
 
     def follows_pe(self, layer_name: str) -> bool:
         return self.follow_pe and layer_name not in self.pinned
@@ -75,6 +76,10 @@ def layer_costs(d: DesignBatch, layers: list[Layer], follows_pe: Callable[[str],
 def evaluate(d: DesignBatch, wl: Workload, objective: str = "edp",
              on_layer: Callable[[], None] | None = None, per_layer: bool = False):
     """Results table (one row per point); with ``per_layer`` also a long per-layer table."""
+    if wl.search is not None:  # policy search: choose each point's bits, then evaluate them
+        from dse.quant.policy import evaluate_search
+
+        return evaluate_search(d, wl, objective, on_layer, per_layer)
     layers = wl.graph.layers()
     s = search_network(d, layers, wl.follows_pe, objective, per_layer, on_layer)
     hw, res = s.hw, s.result

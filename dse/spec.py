@@ -27,7 +27,7 @@ SPEC_VERSION = 1
 NOC_MULTICAST = ("on", "off")
 PSUM_WIDTHS = ("accumulator", "activation")
 OBJECTIVES = ("energy", "latency", "edp")
-POLICIES = ("pe", "model")
+POLICIES = ("pe", "model", "search")
 
 
 @dataclass(frozen=True)
@@ -95,9 +95,20 @@ class WorkloadSpec:
 
 
 @dataclass(frozen=True)
+class SearchSpec:
+    """``policy: search``: candidate widths, the sensitivity table and the error budget(s)."""
+
+    w_bits: tuple[int, ...]
+    a_bits: tuple[int, ...]
+    sensitivity: str  # path of the `dse sensitivity` CSV
+    max_error: tuple[float, ...]  # swept like a space parameter (the last dimension of the space)
+
+
+@dataclass(frozen=True)
 class PrecisionSpec:
     policy: str = "pe"
     overrides: PrecisionOverrides = field(default_factory=PrecisionOverrides)
+    search: SearchSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -233,22 +244,29 @@ def parse(raw: Any, path: str = "<spec>", sha256: str = "") -> Spec:
                                                           "shapes come from the file")
         workload = WorkloadSpec(onnx=onnx_path, batch=batch)
 
-    pr = r.mapping(top.get("precision"), "precision", {"policy", "default", "layers"})
+    pr = r.mapping(top.get("precision"), "precision",
+                   {"policy", "default", "layers", "bits", "sensitivity", "max_error"})
     policy = pr.get("policy", "pe")
     if policy not in POLICIES:
         raise r.fail("precision.policy", f"got {policy!r}; expected one of {list(POLICIES)}")
+    search = _search(r, pr, path, workload) if policy == "search" else None
+    if search is None and ({"bits", "sensitivity", "max_error"} & set(pr)):
+        key = sorted({"bits", "sensitivity", "max_error"} & set(pr))[0]
+        raise r.fail(f"precision.{key}", "only used with policy: search")
     try:
         default = BitsOverride.parse(pr["default"], "precision.default") if "default" in pr else None
         layers_raw = r.named(pr.get("layers"), "precision.layers")
         layers = tuple((str(k), BitsOverride.parse(v, f"precision.layers.{k}")) for k, v in layers_raw.items())
     except ValueError as exc:
         raise UserError(f"{path}: {exc}") from None
-    precision = PrecisionSpec(policy, PrecisionOverrides(default, layers))
+    precision = PrecisionSpec(policy, PrecisionOverrides(default, layers), search)
 
     sp = r.mapping(top.get("space"), "space", set(PARAMS))
     space = tuple(
         (key, r.values(sp[key], f"space.{key}", p) if key in sp else (p.default,)) for key, p in PARAMS.items()
     )
+    if search is not None:  # the error budget is swept as the last dimension of the space
+        space += ((MAX_ERROR, search.max_error),)
 
     mp = r.mapping(top.get("mapping"), "mapping", {"objective"})
     objective = mp.get("objective", "edp")
@@ -282,6 +300,34 @@ def _workload_params(r: _Reader, wl: Mapping) -> dict:
                                             "in the KV cache)")
         out["kv_len"] = kv
     return out
+
+
+MAX_ERROR = "max_error"
+
+
+def _search(r: _Reader, pr: Mapping, path: str, workload: WorkloadSpec) -> SearchSpec:
+    """The ``policy: search`` fields: bits {w: [...], a: [...]}, sensitivity (CSV path), max_error."""
+    if workload.onnx is None:
+        raise r.fail("precision.policy", "search needs workload.onnx: the model `dse sensitivity` measured")
+    for key in ("bits", "sensitivity", "max_error"):
+        if key not in pr:
+            raise r.fail("precision", f"missing required key {key!r} for policy: search")
+    bits = r.mapping(pr["bits"], "precision.bits", {"w", "a"}, {"w", "a"})
+    width = Param(int, 8, "bit width", integer=True)
+    w, a = (r.values(bits[k], f"precision.bits.{k}", width) for k in ("w", "a"))
+    for k, vals in (("w", w), ("a", a)):
+        bad = [v for v in vals if not 2 <= v <= 16]
+        if bad:
+            raise r.fail(f"precision.bits.{k}", f"got {bad[0]}; no PE type runs {bad[0]}-bit operands "
+                         "(INT PEs: 2..16 bits)")
+    sens = pr["sensitivity"]
+    if not isinstance(sens, str) or not sens:
+        raise r.fail("precision.sensitivity", f"got {sens!r}; expected the path of a `dse sensitivity` CSV")
+    if not Path(sens).is_absolute() and path not in {"<spec>", "<built-in>"}:
+        sens = str(Path(path).parent / sens)
+    budget = Param(float, 0.05, "error budget: summed normalized output MSE (see dse sensitivity)")
+    max_error = r.values(pr["max_error"], "precision.max_error", budget)
+    return SearchSpec(tuple(sorted(w)), tuple(sorted(a)), sens, max_error)
 
 
 def _validation(r: _Reader, raw: Any, space) -> ValidationSpec:

@@ -77,7 +77,12 @@ def prepare_workload(spec: Spec) -> Workload:
         graph = spec.precision.overrides.apply(graph)
     except WorkloadError as exc:
         raise UserError(f"{spec.path}: {exc}") from None
-    return Workload(graph, spec.precision.policy == "pe", spec.precision.overrides.pinned(graph))
+    search = None
+    if spec.precision.policy == "search":
+        from dse.quant import policy
+
+        search = policy.build(spec, graph)
+    return Workload(graph, spec.precision.policy == "pe", spec.precision.overrides.pinned(graph), search)
 
 
 def preflight(spec: Spec) -> None:
@@ -111,6 +116,9 @@ def workload_digest(wl: Workload) -> str:
         h.update(repr(layer).encode())
     h.update(repr(sorted(wl.graph.graph.edges)).encode())
     h.update(repr((wl.follow_pe, sorted(wl.pinned))).encode())
+    if wl.search is not None:  # policy search: candidates, their errors and the budgets
+        st = wl.search
+        h.update(repr((st.layers, st.cands, st.max_error)).encode() + st.error.tobytes())
     return h.hexdigest()
 
 
@@ -119,6 +127,8 @@ def input_checksums(spec: Spec) -> dict[str, str]:
     sums = {"spec": spec.sha256}
     if spec.workload.onnx:
         sums["onnx"] = sha256_file(Path(spec.workload.onnx))
+    if spec.precision.search is not None:
+        sums["sensitivity"] = sha256_file(Path(spec.precision.search.sensitivity))
     for pkg in (pe_models, memory_models):
         data = Path(pkg.__file__).parent / "data"
         for f in sorted(data.glob("*.csv")) if data.is_dir() else []:

@@ -311,17 +311,16 @@ def qonnx_net(path: Path) -> Path:
 # --- ResNet-18 (He et al., CVPR 2016, Table 1), zero weights stored as external data -----------------
 
 
-def resnet18(path: Path, external: bool = True) -> Path:
-    """Node names follow the zoo (``layer3.1.conv2``) so the two can be compared layer by layer."""
+def resnet18(path: Path, external: bool = True, hw: int = 224, zeros: bool = True) -> Path:
+    """Node names follow the zoo (``layer3.1.conv2``) so the two can be compared layer by layer.
+    ``zeros=False``: random weights and identity batch norms (a model that computes something)."""
     g = Net()
 
     def conv_bn(name: str, x: str, c: int, k: int, f: int, stride: int = 1, relu: bool = True) -> str:
-        y = g.conv(name, x, c, k, f, stride, zeros=True)
-        y = g.op(
-            "BatchNormalization",
-            [y] + [g.weight(f"{name}.bn.{p}", (k,), zeros=True) for p in "sbmv"],
-            f"{name}.bn",
-        )
+        y = g.conv(name, x, c, k, f, stride, zeros=zeros)
+        bn = [g.weight(f"{name}.bn.{p}", (k,), zeros=True) for p in "sbmv"] if zeros else [
+            g.init(f"{name}.bn.{p}", np.full(k, v)) for p, v in zip("sbmv", (1.0, 0.0, 0.0, 1.0))]
+        y = g.op("BatchNormalization", [y] + bn, f"{name}.bn")
         return g.op("Relu", [y], f"{name}.relu") if relu else y
 
     x = conv_bn("conv1", "x", 3, 64, 7, 2)
@@ -343,11 +342,11 @@ def resnet18(path: Path, external: bool = True) -> Path:
     x = g.op("Flatten", [g.op("GlobalAveragePool", [x], "avgpool")], "flatten")
     y = g.op(
         "Gemm",
-        [x, g.weight("fc.weight", (1000, 512), zeros=True), g.weight("fc.bias", (1000,), zeros=True)],
+        [x, g.weight("fc.weight", (1000, 512), zeros=zeros), g.weight("fc.bias", (1000,), zeros=zeros)],
         "fc",
         transB=1,
     )
-    model = g.model([_input("x", ["N", 3, 224, 224])], [_output(y)])
+    model = g.model([_input("x", ["N", 3, hw, hw])], [_output(y)])
     if external:
         onnx.save(
             model,
