@@ -233,11 +233,15 @@ def energy_breakdown(row: pd.Series) -> pd.DataFrame:
                          "share": row[parts].to_numpy(dtype=float) / float(row["energy_pj"])})
 
 
+def _value(v) -> str:
+    return f"{v:g}" if isinstance(v, (float, np.floating)) else str(v)
+
+
 def _tip(row: pd.Series, params: list[str]) -> str:
     lines = [f"#{int(row['point_id'])}  " + " ".join(str(row[c]) for c in ("pe_type", "dataflow") if c in row)]
     lines.append("  ".join(f"{_quantity(c)} {units.human_one(row[c], c)}" for c in ("energy_pj", "latency_s",
                                                                                      "area_mm2") if c in row))
-    lines += [f"{p}: {row[p]}" for p in params if p not in ("pe_type", "dataflow")]
+    lines += [f"{p}: {_value(row[p])}" for p in params if p not in ("pe_type", "dataflow")]
     return "\n".join(lines)
 
 
@@ -268,7 +272,7 @@ def _interactive(s: Summary, front: pd.DataFrame) -> str:
             f"</svg><div id='pvtip'></div></div>"
             f"<script type='application/json' id='pvdata'>{_json(data)}</script>"
             f"<p class='note'>Same for every design shown: "
-            + html.escape(", ".join(f"{p} = {pts[p].iloc[0]}" for p in fixed)) + "</p>")
+            + html.escape(", ".join(f"{p} = {_value(pts[p].iloc[0])}" for p in fixed)) + "</p>")
 
 
 def _bar(value: float, scale: float, cls: str, text: str) -> str:

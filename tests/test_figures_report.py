@@ -1,5 +1,6 @@
 """Figures and report from bounded data: summary, human units, plot outputs, report.html in Chromium."""
 
+import html
 import json
 import os
 import re
@@ -260,6 +261,36 @@ def test_dse_report_bad_folder_is_one_line(tmp_path, capsys):
     assert len(err.splitlines()) == 1 and "manifest.json" in err
 
 
+PROBE = """<html><body><iframe id="f" src="REPORT_URL" width="1200" height="2400"></iframe><script>
+const f = document.getElementById('f');
+f.addEventListener('load', () => {
+  const d = f.contentDocument, w = f.contentWindow, out = {};
+  try {
+    const svg = d.querySelector('#pv svg'), tip = d.getElementById('pvtip');
+    const at = (type, x, y, extra) => svg.dispatchEvent(new w.MouseEvent(type, Object.assign(
+      {clientX: x, clientY: y, bubbles: true}, extra || {})));
+    const front = [...svg.querySelectorAll('path[stroke="#000"]')].filter(p => p.getAttribute('fill') !== 'none');
+    const r = front[0].getBoundingClientRect();
+    at('mousemove', r.x + r.width / 2, r.y + r.height / 2);
+    out.tip = tip.textContent; out.shown = tip.style.display;
+    out.before = +d.body.dataset.paretoPoints;
+    const s = svg.getBoundingClientRect(), cx = s.x + s.width / 2, cy = s.y + s.height / 2;
+    for (let i = 0; i < 5; i++) svg.dispatchEvent(new w.WheelEvent('wheel', {deltaY: -100, clientX: cx, clientY: cy,
+      bubbles: true, cancelable: true}));
+    out.zoomed = +d.body.dataset.paretoPoints;
+    at('dblclick', cx, cy);
+    out.reset = +d.body.dataset.paretoPoints;
+    out.unpanned = svg.querySelector('line').getAttribute('x1');
+    at('mousedown', cx, cy); at('mousemove', cx + 150, cy); w.dispatchEvent(new w.MouseEvent('mouseup', {}));
+    out.panned = svg.querySelector('line').getAttribute('x1');
+    at('mousemove', s.x + 2, s.y + 2);
+    out.hidden = tip.style.display;
+  } catch (e) { out.error = String(e); }
+  document.body.setAttribute('data-result', JSON.stringify(out));
+});
+</script></body></html>"""
+
+
 def _chromium(args, tmp_path, url):
     cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
            "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'u'}",
@@ -278,6 +309,22 @@ def test_report_loads_in_headless_chromium_without_console_errors(small_run, tmp
     assert "data-js-errors" not in body, body
     drawn = int(re.search(r'data-pareto-points="(\d+)"', body).group(1))  # the interactive view drew
     assert drawn > 0
+    # interaction, driven from a page that frames the report: hover a front point, zoom, reset, pan
+    probe = tmp_path / "probe.html"
+    probe.write_text(PROBE.replace("REPORT_URL", url))
+    res = _chromium(["--dump-dom", "--virtual-time-budget=5000", "--allow-file-access-from-files"], tmp_path,
+                    probe.as_uri())
+    out = json.loads(html.unescape(re.search(r'data-result="([^"]*)"', res.stdout).group(1)))
+    assert "error" not in out, out
+    front = pd.read_csv(small_run / "pareto.csv")
+    pid = int(re.match(r"#(\d+) ", out["tip"]).group(1))
+    assert out["shown"] == "block" and pid in set(front["point_id"])  # hover shows that design's parameters
+    row = front.set_index("point_id").loc[pid]
+    assert f"{row['pe_type']} {row['dataflow']}" in out["tip"] and units.human_one(row["energy_pj"], "energy_pj") \
+        in out["tip"] and f"pe_rows: {row['pe_rows']}" in out["tip"]
+    assert out["zoomed"] < out["before"] == out["reset"]  # wheel zooms in (fewer points in view), dblclick resets
+    assert out["panned"] != out["unpanned"]  # drag moves the axes
+    assert out["hidden"] == "none"  # away from every point the tooltip hides
     shot = tmp_path / "report.png"
     res = _chromium(["--screenshot=" + str(shot), "--window-size=1280,2400", "--hide-scrollbars"], tmp_path, url)
     assert shot.stat().st_size > 10_000
