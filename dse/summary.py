@@ -18,10 +18,12 @@ Interface (other modules call these):
 
 - ``summarize(batches: Iterable[pd.DataFrame]) -> Summary`` folds ``add`` over the batches;
 - ``add(s: Summary, batch: pd.DataFrame) -> Summary``;
-- ``read_batches(out_dir: Path, batch_rows=65536) -> Iterator[pd.DataFrame]``: the results on disk,
-  ``results/`` (a partitioned Parquet dataset) or ``results.parquet``, streamed by pyarrow in
-  batches. The sweep writer may replace this reader; ``summarize`` only needs an iterable of
-  DataFrames with the results columns.
+- ``summarize_dataset(out_dir: Path) -> Summary``: the same from the results on disk, ``results/``
+  (a partitioned Parquet dataset) or ``results.parquet``, streamed by pyarrow: per batch only the
+  columns the reductions need are converted, full rows only for the candidates they pick
+  (``candidates``), so 10 M rows cost one columnar scan;
+- ``read_batches(out_dir, batch_rows) -> Iterator[pd.DataFrame]``: every column, in batches (tests,
+  other readers); ``summarize`` takes any iterable of DataFrames with the results columns.
 - ``density_grid(s, plane, bins) -> (x_edges, y_edges, counts)``: a plane's density on a display grid.
 """
 
@@ -94,50 +96,120 @@ def _best_row(df: pd.DataFrame, col: str, minimise: bool) -> pd.Series:
     return df.iloc[order[0]]
 
 
-def add(s: Summary, batch: pd.DataFrame) -> Summary:
-    """The summary of the rows seen so far plus ``batch`` (a results DataFrame)."""
-    if batch.empty:
-        return s
+def _light_columns() -> list[str]:
+    """Columns the reductions read (every other column is read only for the rows they select)."""
+    cols = ["point_id", GROUP, "edp_pj_s", *FRONT_COLUMNS, *(c for c, _ in OBJECTIVES.values()),
+            *(c for plane in PLANES for c in plane)]
+    return list(dict.fromkeys(cols))
+
+
+def _add_density(density: dict, light: pd.DataFrame) -> dict:
+    density = dict(density)
+    for plane in PLANES:
+        keys, counts = np.unique(_bin_keys(light[plane[0]].to_numpy(float), light[plane[1]].to_numpy(float)),
+                                 return_counts=True)
+        density[plane] = _merge_counts(density.get(plane, ()), keys, counts)
+    return density
+
+
+def _front(values: np.ndarray) -> np.ndarray:
+    """``front_mask`` of (n, m) values, exact, faster on large n: rows dominated by the front of a
+    strided subsample (real rows, so anything they dominate is off the front) are dropped first."""
+    if len(values) <= 4096:
+        return front_mask(values)
+    sub = values[:: max(1, len(values) // 2048)]
+    anchors = sub[front_mask(sub)]
+    alive = np.ones(len(values), dtype=bool)
+    for a in anchors:  # loop over the few anchor points (tens), each a vectorized pass over the rows
+        alive &= ~(np.all(a <= values, axis=1) & np.any(a < values, axis=1))
+    mask = np.zeros(len(values), dtype=bool)
+    mask[np.flatnonzero(alive)[front_mask(values[alive])]] = True
+    return mask
+
+
+def candidates(light: pd.DataFrame) -> np.ndarray:
+    """Positions of the rows of a batch that can enter a summary: the batch's own front, bottom-k
+    sample and best rows (a row on the global front is on its batch's front, and so on)."""
+    keep = _front(light[list(FRONT_COLUMNS)].to_numpy(dtype=float))
+    pos = np.arange(len(light))
+    keep[_bottom_k(light.assign(_pos=pos), SAMPLE_PER_GROUP)["_pos"].to_numpy()] = True
+    for col, minimise in OBJECTIVES.values():
+        keep[int(_best_row(light.assign(_pos=pos), col, minimise)["_pos"])] = True
+    per_pe = light.assign(_pos=pos).sort_values(["edp_pj_s", "point_id"], kind="stable").groupby(GROUP).head(1)
+    keep[per_pe["_pos"].to_numpy()] = True
+    return np.flatnonzero(keep)
+
+
+def _add_rows(s: Summary, batch: pd.DataFrame, rows: int, density: dict) -> Summary:
     cand = pd.concat([s.front, batch], ignore_index=True) if len(s.front) else batch.reset_index(drop=True)
     front = cand[front_mask(cand[list(FRONT_COLUMNS)].to_numpy(dtype=float))].reset_index(drop=True)
     pool = pd.concat([s.sample, batch], ignore_index=True) if len(s.sample) else batch
     sample = _bottom_k(pool, SAMPLE_PER_GROUP).reset_index(drop=True)
-    density = dict(s.density)
-    for plane in PLANES:
-        keys, counts = np.unique(_bin_keys(batch[plane[0]].to_numpy(float), batch[plane[1]].to_numpy(float)),
-                                 return_counts=True)
-        density[plane] = _merge_counts(density.get(plane, ()), keys, counts)
     best = {}
     for label, (col, minimise) in OBJECTIVES.items():
-        rows = [r for r in (s.best.get(label), _best_row(batch, col, minimise)) if r is not None]
-        best[label] = _best_row(pd.DataFrame(rows), col, minimise)
+        got = [r for r in (s.best.get(label), _best_row(batch, col, minimise)) if r is not None]
+        best[label] = _best_row(pd.DataFrame(got), col, minimise)
     per_pe = pd.concat([s.best_per_pe, batch], ignore_index=True) if len(s.best_per_pe) else batch
     per_pe = (per_pe.sort_values(["edp_pj_s", "point_id"], kind="stable").groupby(GROUP, sort=False).head(1)
               .reset_index(drop=True))
-    return replace(s, rows=s.rows + len(batch), front=front, sample=sample, density=density, best=best,
-                   best_per_pe=per_pe)
+    return replace(s, rows=rows, front=front, sample=sample, density=density, best=best, best_per_pe=per_pe)
+
+
+def add(s: Summary, batch: pd.DataFrame) -> Summary:
+    """The summary of the rows seen so far plus ``batch`` (a results DataFrame)."""
+    if batch.empty:
+        return s
+    batch = batch.reset_index(drop=True)
+    return _add_rows(s, batch.iloc[candidates(batch)], s.rows + len(batch), _add_density(s.density, batch))
 
 
 def summarize(batches: Iterable[pd.DataFrame]) -> Summary:
     return reduce(add, batches, Summary())
 
 
-def read_batches(out_dir: Path, batch_rows: int = 65536) -> Iterator[pd.DataFrame]:
-    """Stream a finished sweep's results from disk in batches of at most ``batch_rows`` rows."""
-    import pyarrow.dataset as ds
-
+def _results_path(out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     for name in ("results", "results.parquet"):
         if (out_dir / name).exists():
-            path = out_dir / name
-            break
-    else:
-        raise UserError(f"{out_dir}: no results (expected results/ or results.parquet written by 'dse run')")
+            return out_dir / name
+    raise UserError(f"{out_dir}: no results (expected results/ or results.parquet written by 'dse run')")
+
+
+def summarize_dataset(out_dir: Path, batch_rows: int = 262_144) -> Summary:
+    """The summary of a finished sweep's results on disk, in bounded memory and time.
+
+    Per Arrow batch only the ``_light_columns`` are converted (for the density and to pick the
+    candidate rows); the full rows are materialised for the candidates only.
+    """
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    path = _results_path(out_dir)
+    s = Summary()
     try:
-        dataset = ds.dataset(path, format="parquet")
+        dataset = ds.dataset(path, format="parquet")  # names starting with _ or . are not parts
+        light_cols = [c for c in _light_columns() if c in dataset.schema.names]
         for rb in dataset.to_batches(batch_size=batch_rows):
+            if rb.num_rows == 0:
+                continue
+            light = pa.Table.from_batches([rb.select(light_cols)]).to_pandas()
+            idx = candidates(light)
+            full = rb.take(pa.array(idx)).to_pandas()
+            s = _add_rows(s, full, s.rows + rb.num_rows, _add_density(s.density, light))
+    except (OSError, ValueError, KeyError) as exc:  # pyarrow.ArrowInvalid is a ValueError
+        raise UserError(f"{path}: unreadable results ({exc})") from None
+    return s
+
+
+def read_batches(out_dir: Path, batch_rows: int = 65536) -> Iterator[pd.DataFrame]:
+    """Stream a finished sweep's results from disk in batches of at most ``batch_rows`` rows (all columns)."""
+    import pyarrow.dataset as ds
+
+    path = _results_path(out_dir)
+    try:
+        for rb in ds.dataset(path, format="parquet").to_batches(batch_size=batch_rows):
             yield rb.to_pandas()
-    except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
+    except (OSError, ValueError) as exc:
         raise UserError(f"{path}: unreadable results ({exc})") from None
 
 

@@ -98,6 +98,13 @@ def test_summary_is_exact_bounded_and_order_independent():
     assert sorted(s.best_per_pe["point_id"]) == sorted(edp)
 
 
+def test_prefiltered_front_is_exact():
+    rng = np.random.default_rng(7)
+    v = np.round(rng.lognormal(size=(30_000, 3)), 1)  # rounded: many ties and duplicates
+    v[::7] = v[3]
+    np.testing.assert_array_equal(summary._front(v), front_mask(v))
+
+
 def test_plane_front_is_the_exact_2d_front():
     df = synthetic(4000, seed=2)
     s = summary.summarize([df])
@@ -114,8 +121,15 @@ def test_read_batches_streams_a_file_and_a_partitioned_dataset(tmp_path):
     for i in range(3):
         df.iloc[i * 1000:(i + 1) * 1000].to_parquet(tmp_path / "ds" / "results" / f"part-{i}.parquet", index=False)
     b = summary.summarize(summary.read_batches(tmp_path / "ds"))
-    assert a.rows == b.rows == 3000
-    assert sorted(a.front["point_id"]) == sorted(b.front["point_id"])
+    c = summary.summarize_dataset(tmp_path / "ds", batch_rows=500)  # light columns, full rows for candidates
+    assert a.rows == b.rows == c.rows == 3000
+    assert sorted(a.front["point_id"]) == sorted(b.front["point_id"]) == sorted(c.front["point_id"])
+    assert sorted(a.sample["point_id"]) == sorted(c.sample["point_id"])
+    assert {k: r["point_id"] for k, r in a.best.items()} == {k: r["point_id"] for k, r in c.best.items()}
+    for plane in summary.PLANES:
+        np.testing.assert_array_equal(a.density[plane][1], c.density[plane][1])
+    pd.testing.assert_frame_equal(c.front.sort_values("point_id", ignore_index=True),
+                                  df[df["point_id"].isin(c.front["point_id"])].reset_index(drop=True))
     with pytest.raises(Exception, match="no results"):
         list(summary.read_batches(tmp_path / "nothing"))
 

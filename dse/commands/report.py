@@ -41,7 +41,7 @@ def _manifest(out: Path) -> dict:
 def run(args: argparse.Namespace) -> int:
     out = args.out
     manifest = _manifest(out)
-    s = summary.summarize(summary.read_batches(out))
+    s = summary.summarize_dataset(out)
     if s.rows != manifest["rows"]:
         raise UserError(f"{out}: the results hold {s.rows} rows but manifest.json records {manifest['rows']}; "
                         "expected the results of that run")
