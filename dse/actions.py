@@ -30,12 +30,10 @@ Extending (touch this table plus the model of the new count, nothing else):
   (``data_movement_counts`` and the kernel that assembles a candidate's counts,
   ``dse.mapping.kernels.count_vector``), then run ``python -m dse.codegen``. Results columns,
   breakdown columns, pruning coordinates and the kernels' formulas follow from the table.
-- **a clock-network action** (phys): today the clock network is a per-cycle action (the ``clock``
-  row, ``HardwareCosts.clock_pj_per_cycle``). To make it scale with clocked register bits and gate
-  idle PEs, add a mapping-counted row, e.g. ``Action("clock", "pe", "active", "pe_cycles",
-  "clock_pj_per_pe_cycle")`` whose count is the PE-cycles in which a PE computes (counted per
-  candidate, like ``mac_ops``), priced per PE-cycle from the register bits in ``dse.hardware``;
-  keep a per-cycle row for the ungated part (tree and always-on registers).
+- **the clock network** (dse.clock) has two rows: ``clock_active_pe_pe_cycles``, the PE-cycles in which a
+  PE computes (= MACs; idle PEs are clock gated), priced per PE-cycle from the PE's characterized
+  register clock plus its scratchpad word gates and NoC registers; and the per-cycle ``clock`` row
+  for the ungated part (the tree to the PE gates and the gates themselves).
 - **a KV-cache operand with its own precision** (llm): add rows with operand ``"kv"`` at the levels
   it moves through (``Action("glb", "kv", "read", ...)``, ``Action("dram", "kv", "read", ...)``)
   and count them at the KV bit width in the dataflow's count formulas; ``energy_glb_kv_pj``,
@@ -80,6 +78,9 @@ _OPS = ("weight", "ifmap", "psum")
 ACTIONS: tuple[Action, ...] = (
     # one MAC at the PE's native widths, x bit-serial passes; the same for every mapping of a layer
     Action("mac", "", "", "ops", "mac_energy_pj", prune=False),
+    # the clock behind an active PE's clock gate (its registers, spad word gates, NoC registers:
+    # dse.clock), one PE-cycle per MAC; idle PEs are gated. The ungated tree is the per-cycle row.
+    Action("clock", "pe", "active", "pe_cycles", "clock_pj_per_mac", prune=False),
     # scratchpad word accesses, reads and fills (one price: read ~= write for register files)
     Action("spad", "weight", "", "accesses", "spad_filter_pj"),
     Action("spad", "ifmap", "", "accesses", "spad_ifmap_pj"),

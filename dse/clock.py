@@ -1,22 +1,27 @@
-"""Clock-network energy per cycle: the clock pins that toggle every cycle and the tree wire to them.
+"""Clock-network energy: the clock pins that toggle and the tree wire to them, with clock gating.
 
-A clock toggles every cycle whether or not data moves, so this energy is priced per cycle of
-latency (like leakage), not per action. Sinks clocked every cycle, per PE:
+Two parts, priced on different actions:
 
-- one integrated clock gate (ICG) per scratchpad word. Register-file scratchpads are latch /
-  flip-flop arrays (``memory_models.regfile``) with word-level clock gating: a word's storage
-  cells are clocked only when it is written (priced in the register file's write energy), but
-  its gate sees the clock every cycle;
-- the NoC pipeline registers (``NOC_REG_STAGES`` per operand port), clocked without gating.
+- **per cycle** (every cycle of latency, like leakage): the H-tree from the root to one clock
+  gate per PE, and that PE-level integrated clock gate (ICG) itself. Everything below a PE's gate
+  stops when the PE is idle (Eyeriss gates unused PEs: Chen et al., ISSCC 2016, "unused PEs are
+  clock gated"), so idle PEs and stall cycles cost only this part.
+- **per active PE-cycle**, i.e. per MAC (one MAC per PE per cycle): what the PE's gate feeds:
+  (a) the PE's own registers: operand, pipeline and accumulator flip-flops, measured by our gate-level
+      characterization (``pe_models`` ``clock_pj_per_cycle``: CLK-net charge + CLK-pin internal energy
+      of the reg_bits flops the synthesized PE has, so a 4-bit PE clocks fewer flops than a 16-bit one);
+  (b) the scratchpads' word clock gates behind a two-level gating tree: sqrt(N) group ICGs, and only
+      the enabled group's sqrt(N) word ICGs see the clock (unaccessed groups are gated); a word's
+      storage cells clock only when written (priced in the register file's write energy);
+  (c) the NoC router's pipeline registers (``NOC_REG_STAGES`` per operand port, dse.hardware).
 
-PE datapath registers are not counted here: the PE model's energy per MAC comes from a gate-level
-simulation that toggles their clock (pe_models.characterize). The GLB's SRAM macros clock only on
-an access (in their access energy). The tree is an H-tree over the PE-array area to all sinks.
-Not modelled (the term is a lower bound for them): the tree's repeaters and their input
-capacitance, control/FIFO registers, and no PE-level gating of idle PEs (clock gating factor 1).
+The GLB's SRAM macros clock only on an access (in their access energy). Not modelled (the term is a
+lower bound for them): clock buffers/repeaters and their input capacitance, control/FIFO registers.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -41,6 +46,14 @@ WIRE_CAP_PF_PER_MM = 0.2
 H_TREE_LENGTH_FACTOR = 1.5
 
 
+@dataclass(frozen=True)
+class ClockCosts:
+    """Clock energy of each design point (pJ): every cycle, and per active PE-cycle (= per MAC)."""
+
+    pj_per_cycle: np.ndarray  # tree to the PE gates + the PE gates
+    pj_per_mac: np.ndarray  # behind an active PE's gate: its registers, spad word gates, NoC registers
+
+
 def h_tree_length_mm(area_mm2, sinks) -> np.ndarray:
     """Wire length of an H-tree reaching ``sinks`` points spread evenly over a square of ``area_mm2``."""
     return H_TREE_LENGTH_FACTOR * np.sqrt(np.asarray(area_mm2, float)) * np.maximum(np.sqrt(sinks) - 1.0, 0.0)
@@ -55,15 +68,28 @@ def ff_clock_pj_per_cycle(cell) -> float:
     return internal_pj + pin.capacitance_pf * LIBERTY_VDD_V**2
 
 
-def clock_pj_per_cycle(n_pe: np.ndarray, spad_words_per_pe: np.ndarray, noc_reg_bits_per_pe: np.ndarray,
-                       array_area_mm2: np.ndarray, node_nm: np.ndarray, vdd_v: np.ndarray | None = None
-                       ) -> np.ndarray:
-    """Clock-network energy per cycle (pJ) of whole design points at ``vdd_v`` (default: nominal)."""
+def gated_word_icgs(words) -> np.ndarray:
+    """Clock gates toggling per active cycle in a scratchpad of ``words`` words behind a two-level
+    gating tree: ceil(sqrt(N)) group gates plus the ceil(N / groups) word gates of the enabled group."""
+    n = np.maximum(np.asarray(words, float), 1.0)
+    groups = np.ceil(np.sqrt(n))
+    return groups + np.ceil(n / groups)
+
+
+def clock_costs(n_pe: np.ndarray, pe_clock_pj_per_cycle: np.ndarray, spad_words: tuple[np.ndarray, ...],
+                noc_reg_bits_per_pe: np.ndarray, array_area_mm2: np.ndarray, node_nm: np.ndarray,
+                vdd_v: np.ndarray | None = None) -> ClockCosts:
+    """Clock energy of whole design points at ``vdd_v`` (default: nominal). ``pe_clock_pj_per_cycle``
+    is the PE registers' clock energy already at the node and supply (pe_models); ``spad_words`` the
+    word counts of each of the PE's scratchpads."""
     node = np.asarray(node_nm, float)
     vdd = scaling.nominal_vdd_v(node) if vdd_v is None else np.asarray(vdd_v, float)
     to_node = scaling.energy_factor(LIBERTY_NODE_NM, LIBERTY_VDD_V, node, vdd)
-    icgs = n_pe * np.asarray(spad_words_per_pe, float)
-    ffs = n_pe * np.asarray(noc_reg_bits_per_pe, float)
-    pins_pj = (icgs * ICG_CLOCK_PJ_PER_CYCLE + ffs * FF_CLOCK_PJ_PER_CYCLE) * to_node
+    n_pe = np.asarray(n_pe, float)
+    word_icgs = sum(gated_word_icgs(w) for w in spad_words)
+    per_mac = (np.asarray(pe_clock_pj_per_cycle, float)
+               + (word_icgs * ICG_CLOCK_PJ_PER_CYCLE + np.asarray(noc_reg_bits_per_pe, float) * FF_CLOCK_PJ_PER_CYCLE)
+               * to_node)
     # a clock wire charges and discharges once per cycle: C V^2
-    return pins_pj + WIRE_CAP_PF_PER_MM * h_tree_length_mm(array_area_mm2, icgs + ffs) * vdd**2
+    tree_pj = WIRE_CAP_PF_PER_MM * h_tree_length_mm(array_area_mm2, n_pe) * vdd**2
+    return ClockCosts(n_pe * ICG_CLOCK_PJ_PER_CYCLE * to_node + tree_pj, per_mac)

@@ -49,7 +49,8 @@ class HardwareCosts:
     dram_pj_per_bit: np.ndarray
     dram_bytes_per_cycle: np.ndarray
     leakage_mw: np.ndarray  # whole chip
-    clock_pj_per_cycle: np.ndarray  # clock network, every cycle (dse.clock)
+    clock_pj_per_cycle: np.ndarray  # clock network, every cycle: tree + PE clock gates (dse.clock)
+    clock_pj_per_mac: np.ndarray  # clock behind an active PE's gate, per MAC (dse.clock)
     area_pe_mm2: np.ndarray  # all PE datapaths
     area_spad_mm2: np.ndarray  # all per-PE scratchpads
     area_noc_mm2: np.ndarray
@@ -120,9 +121,9 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     area_noc = (n_pe * NOC_REG_STAGES * reg_bits * DFF_UM2_45NM / UM2_PER_MM2
                 * scaling.area_factor(45.0, d.node_nm))
     pitch_mm = np.sqrt((area_pe + area_spad + area_noc) / n_pe)
-    spad_words = d.spad_ifmap_words + d.spad_filter_words + d.spad_psum_words
-    clk = clock_network.clock_pj_per_cycle(n_pe, spad_words, NOC_REG_STAGES * reg_bits,
-                                           area_pe + area_spad + area_noc, d.node_nm, vdd)
+    clk = clock_network.clock_costs(n_pe, pe.clock_pj_per_cycle,
+                                    (d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words),
+                                    NOC_REG_STAGES * reg_bits, area_pe + area_spad + area_noc, d.node_nm, vdd)
     leak = n_pe * (pe.leakage_uw * units.MW_PER_UW + sp_i.leakage_mw + sp_f.leakage_mw + sp_p.leakage_mw) + glb.leakage_mw
     dram = np.array([t.energy_pj_per_bit for t in DRAM_TYPES.values()])[d.dram_type]
     return HardwareCosts(
@@ -141,7 +142,8 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
         dram_pj_per_bit=dram,
         dram_bytes_per_cycle=units.bytes_per_cycle(d.dram_bw_gbps, clock),
         leakage_mw=leak,
-        clock_pj_per_cycle=clk,
+        clock_pj_per_cycle=clk.pj_per_cycle,
+        clock_pj_per_mac=clk.pj_per_mac,
         area_pe_mm2=area_pe,
         area_spad_mm2=area_spad,
         area_noc_mm2=area_noc,

@@ -3,7 +3,8 @@
 The public API evaluates whole arrays of PEs at once::
 
     costs = pe_models.evaluate(kind, w_bits, a_bits, node_nm)   # arrays broadcast together
-    costs.energy_pj_per_mac, costs.area_um2, costs.leakage_uw, costs.fmax_mhz
+    costs.energy_pj_per_mac, costs.clock_pj_per_cycle, costs.reg_bits, costs.area_um2, costs.leakage_uw,
+    costs.fmax_mhz
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ __all__ = ["PE_NAMES", "PE_TYPES", "PECosts", "PEKind", "PEType", "evaluate", "p
 class PECosts:
     """Per-PE costs, one array element per evaluated PE."""
 
-    energy_pj_per_mac: np.ndarray  # dynamic energy of one MAC at the PE's native widths
+    energy_pj_per_mac: np.ndarray  # datapath + register data energy of one MAC at the PE's native widths
+    clock_pj_per_cycle: np.ndarray  # clock energy of the PE's registers per cycle they are clocked
+    reg_bits: np.ndarray  # flip-flops in the PE (operand, pipeline, accumulator registers)
     area_um2: np.ndarray  # PE datapath + its pipeline/operand registers (no scratchpads)
     leakage_uw: np.ndarray
     fmax_mhz: np.ndarray

@@ -32,7 +32,9 @@ import pandas as pd
 from pe_models.catalog import FAMILY_NAMES, LIGHTPE_TERMS, PEKind
 from pe_models.characterize import CSV_45NM
 
-METRICS = ("energy_pj_per_mac", "area_um2", "leakage_uw", "fmax_mhz")
+# energy_pj_per_mac: datapath + register data per MAC; reg_clock_energy_pj_per_op: the PE registers'
+# clock per cycle they are clocked (dse.clock prices it per active PE-cycle); reg_bits: their flops.
+METRICS = ("energy_pj_per_mac", "reg_clock_energy_pj_per_op", "reg_bits", "area_um2", "leakage_uw", "fmax_mhz")
 HOLDOUT_BITS = (5, 10)
 FITTED_KINDS = (PEKind.INT, PEKind.LIGHTPE1, PEKind.LIGHTPE2)
 

@@ -72,8 +72,11 @@ def evaluate(kind, w_bits, a_bits, node_nm=45.0, vdd_v=None) -> PECosts:
     vdd = scaling.resolve_vdd(node, None if vdd_v is None else vdd)
     ref_vdd = scaling.nominal_vdd_v(REFERENCE_NODE_NM)
     base = default_model().predict_45nm(kind, w, a)
-    energy = base["energy_pj_per_mac"] * scaling.energy_factor(REFERENCE_NODE_NM, ref_vdd, node, vdd)
+    to_node = scaling.energy_factor(REFERENCE_NODE_NM, ref_vdd, node, vdd)
+    energy = base["energy_pj_per_mac"] * to_node
+    clock = base["reg_clock_energy_pj_per_op"] * to_node
     leakage = base["leakage_uw"] * scaling.leakage_factor(REFERENCE_NODE_NM, ref_vdd, node, vdd)
     fmax = base["fmax_mhz"] / scaling.delay_factor(REFERENCE_NODE_NM, ref_vdd, node, vdd)
     area = base["area_um2"] * scaling.area_factor(REFERENCE_NODE_NM, node)
-    return PECosts(energy.reshape(shape), area.reshape(shape), leakage.reshape(shape), fmax.reshape(shape))
+    return PECosts(energy.reshape(shape), clock.reshape(shape), np.rint(base["reg_bits"]).reshape(shape),
+                   area.reshape(shape), leakage.reshape(shape), fmax.reshape(shape))

@@ -28,7 +28,7 @@ def compute_counts(L: Layer, g: Geometry, dataflow: str) -> tuple[np.ndarray, np
     out = np.zeros(shape + (len(COUNTS),))
     m_ops = L.macs * g.passes
     c = {
-        "mac_ops": m_ops, "spad_weight_accesses": arr.spad_w, "spad_ifmap_accesses": arr.spad_i,
+        "mac_ops": m_ops, "clock_active_pe_pe_cycles": m_ops, "spad_weight_accesses": arr.spad_w, "spad_ifmap_accesses": arr.spad_i,
         "spad_psum_accesses": arr.spad_p,
         "noc_weight_bit_hops": arr.noc_w, "noc_ifmap_bit_hops": arr.noc_i, "noc_psum_bit_hops": arr.noc_p,
         # streamed operands bypass the GLB; outputs drain to DRAM through it
@@ -85,7 +85,8 @@ def price(c: np.ndarray, e: np.ndarray) -> tuple[float, float]:
     d = dram / k("dram_bits_per_cycle")
     lat = max(x + d / n("tiles"), d + x / n("tiles"))
     noc = n("noc_weight_bit_hops") + n("noc_ifmap_bit_hops") + n("noc_psum_bit_hops")
-    energy = (n("mac_ops") * k("mac_energy_pj") + n("spad_weight_accesses") * k("spad_filter_pj")
+    energy = (n("mac_ops") * k("mac_energy_pj") + n("clock_active_pe_pe_cycles") * k("clock_pj_per_mac")
+              + n("spad_weight_accesses") * k("spad_filter_pj")
               + n("spad_ifmap_accesses") * k("spad_ifmap_pj") + n("spad_psum_accesses") * k("spad_psum_pj")
               + noc * k("noc_pj_per_bit_hop") + glb_rd * k("glb_read_pj_per_bit")
               + glb_wr * k("glb_write_pj_per_bit") + dram * k("dram_pj_per_bit")

@@ -33,6 +33,8 @@ EXPECTED = {
                         "energy_dram_psum_pj": ["dram_write_psum_bits"]},
     "leakage_mw": {"energy_leakage_pj": ["<leakage>"]},  # latency x (1 mW in pJ per cycle)
     "clock_pj_per_cycle": {"energy_clock_pj": ["latency_cycles"]},
+    # the gated clock runs in the PE-cycles a PE computes: one per MAC
+    "clock_pj_per_mac": {"energy_clock_pe_pj": ["clock_active_pe_pe_cycles"]},
 }
 ENERGY_FIELDS = tuple(EXPECTED)
 

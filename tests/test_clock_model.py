@@ -3,7 +3,8 @@
 Tolerances: cell clock energies re-derived from the committed IHP SG13G2 Liberty file within 0.1%
 (the constants are rounded to 4 significant digits); the H-tree length exactly (1e-12) against a
 tree built segment by segment; a design point exactly (1e-9) against the formula worked by hand
-with the Stillmaker & Baas 130 nm energy coefficients. The Eyeriss comparison is in test_eyeriss.py.
+with the Stillmaker & Baas 130 nm energy coefficients; the PE registers' clock per flop within 10 %
+across widths (one flip-flop cell, different fan-out of the clock net). The Eyeriss comparison is in test_eyeriss.py.
 """
 
 from pathlib import Path
@@ -50,14 +51,18 @@ def test_h_tree_length_matches_an_explicit_tree(levels):
 
 
 def test_design_point_worked_by_hand():
-    # 10 PEs at 130 nm (nominal 1.3 V) with 20 spad words and 32 NoC register bits each, 4 mm2 of array
+    # 10 PEs at 130 nm (nominal 1.3 V), scratchpads of 12 / 224 / 24 words, 32 NoC register bits
+    # per PE, 4 mm2 of array, PE registers clocking 1.5 pJ per active cycle (already at the node)
     e130 = lambda v: 7.171 * v**2 - 6.709 * v + 2.904  # Stillmaker & Baas 2017, 130 nm energy fit
     to_node = e130(1.3) / e130(1.2)
-    pins = (10 * 20 * 0.02258 + 10 * 32 * 0.03054) * to_node
-    tree = 0.2 * 1.5 * 2.0 * (np.sqrt(10 * 52) - 1) * 1.3**2
-    got = clock.clock_pj_per_cycle(np.array([10.0]), np.array([20.0]), np.array([32.0]), np.array([4.0]),
-                                   np.array([130.0]))
-    assert got[0] == pytest.approx(pins + tree, rel=1e-9)
+    # two-level word gating: ceil(sqrt(N)) group gates + the enabled group's ceil(N / groups) word gates
+    icgs = (4 + 3) + (15 + 15) + (5 + 5)
+    per_mac = 1.5 + (icgs * 0.02258 + 32 * 0.03054) * to_node
+    per_cycle = 10 * 0.02258 * to_node + 0.2 * 1.5 * 2.0 * (np.sqrt(10) - 1) * 1.3**2
+    got = clock.clock_costs(np.array([10.0]), np.array([1.5]), (np.array([12.0]), np.array([224.0]), np.array([24.0])),
+                            np.array([32.0]), np.array([4.0]), np.array([130.0]))
+    assert got.pj_per_mac[0] == pytest.approx(per_mac, rel=1e-9)
+    assert got.pj_per_cycle[0] == pytest.approx(per_cycle, rel=1e-9)
 
 
 @settings(max_examples=60, deadline=None)
@@ -67,12 +72,38 @@ def test_design_point_worked_by_hand():
 def test_more_clocked_hardware_never_costs_less(n_pe, words, bits, area, node, which):
     args = {"n_pe": float(n_pe), "words": float(words), "bits": float(bits), "area": area}
     bigger = {**args, which: args[which] * 2 + 1}
-    f = lambda a: clock.clock_pj_per_cycle(np.array([a["n_pe"]]), np.array([a["words"]]), np.array([a["bits"]]),
-                                           np.array([a["area"]]), np.array([node]))[0]
-    if which == "area" and n_pe * (words + bits) == 1:
-        assert f(bigger) == f(args) > 0  # a single sink needs no tree
-    else:
-        assert f(bigger) > f(args) > 0
+
+    def f(a):
+        c = clock.clock_costs(np.array([a["n_pe"]]), np.array([0.1]), (np.array([a["words"]]),),
+                              np.array([a["bits"]]), np.array([a["area"]]), np.array([node]))
+        return c.pj_per_cycle[0], c.pj_per_mac[0]
+
+    (cyc0, mac0), (cyc1, mac1) = f(args), f(bigger)
+    assert cyc1 >= cyc0 > 0 and mac1 >= mac0 > 0
+    if which == "n_pe":  # more PEs: a longer tree and more PE gates every cycle, same cost per MAC
+        assert cyc1 > cyc0 and mac1 == mac0
+    if which == "area" and n_pe > 1:
+        assert cyc1 > cyc0
+    if which == "bits":
+        assert mac1 > mac0 and cyc1 == cyc0
+
+
+def test_word_gating_grows_as_the_square_root_of_the_scratchpad():
+    # unaccessed words are gated: 4x the words costs ~2x the gates, not 4x
+    small, big = clock.gated_word_icgs(np.array([64.0, 256.0]))
+    assert small == 16 and big == 32
+    assert clock.gated_word_icgs(np.array([1.0]))[0] == 2  # one group gate + one word gate
+
+
+def test_narrow_pe_clocks_fewer_flops_per_mac():
+    import pe_models
+
+    kind, w, a = pe_models.pe_type_arrays(np.array(["INT4", "INT8", "INT16"]))
+    c = pe_models.evaluate(kind, w, a, 45.0)
+    assert np.all(np.diff(c.reg_bits) > 0) and np.all(np.diff(c.clock_pj_per_cycle) > 0)
+    # the register clock per flop is the characterized flip-flop's clock energy: the same for all widths
+    per_flop = c.clock_pj_per_cycle / c.reg_bits
+    assert per_flop.max() / per_flop.min() < 1.1
 
 
 def test_clock_energy_is_its_own_breakdown_column(tmp_path):
@@ -85,7 +116,9 @@ def test_clock_energy_is_its_own_breakdown_column(tmp_path):
     d = design.batch(spec)
     table = evaluate.evaluate(d, sweep.prepare_workload(spec), spec.mapping_objective)
     hw = hardware.evaluate(d)
-    np.testing.assert_allclose(table["energy_clock_pj"], table["latency_cycles"] * hw.clock_pj_per_cycle, rtol=1e-9)
+    macs = table["energy_mac_pj"] / hw.mac_energy_pj  # MACs executed (zero gating aside, all of them)
+    np.testing.assert_allclose(table["energy_clock_pj"],
+                               table["latency_cycles"] * hw.clock_pj_per_cycle + macs * hw.clock_pj_per_mac, rtol=1e-9)
     parts = table.filter(regex=r"^energy_.*_pj$").drop(columns=["energy_per_mac_pj"]).sum(axis=1)
     np.testing.assert_allclose(parts, table["energy_pj"], rtol=1e-9)
     assert (table["energy_clock_pj"] > 0).all() and len(table) == 4

@@ -12,8 +12,16 @@ from pe_models.catalog import FAMILY_NAMES
 # differently from width to width (INT delay at the same W+A varies by up to 20 %, e.g.
 # W2A8 vs W5A5, and is not even monotonic in the width), so no smooth model meets 5 %: we
 # measured 9.3 % (INT), 5.9 % and 6.8 % (LightPE-1/2) on held-out variants and test 10 %.
-MAX_REL_ERR = {"energy_pj_per_mac": 0.05, "area_um2": 0.05, "leakage_uw": 0.05, "fmax_mhz": 0.10}
-MIN_R2 = {"energy_pj_per_mac": 0.99, "area_um2": 0.99, "leakage_uw": 0.99, "fmax_mhz": 0.95}
+# Energy per MAC is simulated on DNN-like operands (pe_models.characterize.variants.OPERAND_MODELS):
+# their sparsity depends on the width (ACIQ clipping plus 50 % zero activations: 72 % zeros at 2 bits,
+# 50 % at 16), and 1000 sparse operations are a noisier sample than uniform bit patterns, so the
+# energy is less smooth in the widths: we measured 12.8 % (INT), 8.0 % and 9.7 % (LightPE-1/2) held
+# out and test 15 % (uniform operands reached 5 %). The register clock and register count are exact
+# functions of the widths.
+MAX_REL_ERR = {"energy_pj_per_mac": 0.15, "reg_clock_energy_pj_per_op": 0.05, "reg_bits": 0.01, "area_um2": 0.05,
+               "leakage_uw": 0.05, "fmax_mhz": 0.10}
+MIN_R2 = {"energy_pj_per_mac": 0.97, "reg_clock_energy_pj_per_op": 0.99, "reg_bits": 0.999, "area_um2": 0.99,
+          "leakage_uw": 0.99, "fmax_mhz": 0.95}
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +49,8 @@ def test_fitted_model_reproduces_the_table_points():
     rows = table[table["pe_type"].isin(["INT", "LightPE-1", "LightPE-2", "FP16"])]
     kind = rows["pe_type"].map({name: k for k, name in FAMILY_NAMES.items()}).to_numpy()
     pred = model.predict_45nm(kind, rows["w_bits"].to_numpy(), rows["a_bits"].to_numpy())
-    for m in ("energy_pj_per_mac", "area_um2"):
-        assert np.max(np.abs(pred[m] / rows[m].to_numpy() - 1)) <= 0.05, m
+    for m, tol in (("energy_pj_per_mac", 0.15), ("area_um2", 0.05), ("reg_clock_energy_pj_per_op", 0.05)):
+        assert np.max(np.abs(pred[m] / rows[m].to_numpy() - 1)) <= tol, m
 
 
 def test_missing_table_is_a_clear_error(tmp_path):

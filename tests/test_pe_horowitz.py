@@ -64,14 +64,39 @@ def test_multiplier_energy_and_area_grow_quadratically_adder_linearly(table):
 
 
 def test_int_pe_energy_against_the_horowitz_composed_model(table):
-    """Whole INT MAC PEs (multiplier + accumulator + registers) vs pe_models.horowitz, which
-    composes the same PE from Horowitz's adder/multiplier points plus register estimates.
-    Factor 2.5: the composed model's register energy (0.004 pJ/bit) is itself a rough guess."""
+    """Whole active INT MAC PEs (datapath + register data + the registers' clock: what a sweep charges
+    per MAC) vs pe_models.horowitz, which composes the same PE from Horowitz's adder/multiplier points
+    plus 0.004 pJ per register bit (our characterized flip-flop clock is 0.0044 pJ per cycle at 45 nm,
+    0.9 V). Factor 1.5 (observed 0.98-1.19x over 2-16 bits): our DNN-like operands toggle the datapath
+    less than Horowitz's random ones, our registers add their data energy on top of their clock."""
     rows = table[(table["pe_type"] == "INT") & (table["w_bits"] == table["a_bits"])]
     w = rows["w_bits"].to_numpy()
     ref = horowitz.pe_costs_45nm(np.zeros_like(w), w, w)["energy_pj_per_mac"]
-    ours = rows["energy_pj_per_mac"].to_numpy() * scaling.energy_factor(
+    ours = (rows["energy_pj_per_mac"] + rows["reg_clock_energy_pj_per_op"]).to_numpy() * scaling.energy_factor(
         45.0, rows["vdd_v"].to_numpy(), 45.0, 0.9
     )
     ratio = ours / ref
-    assert np.all((ratio > 1 / 2.5) & (ratio < 2.5)), dict(zip(w, np.round(ratio, 2)))
+    assert np.all((ratio > 1 / 1.5) & (ratio < 1.5)), dict(zip(w, np.round(ratio, 2)))
+
+
+# Horowitz (ISSCC 2014, Fig. 1.1.9, 45 nm, 0.9 V): 8-bit multiply 0.2 pJ, 8-bit add 0.03 pJ; an INT8
+# MAC adds its product into a 24-bit accumulator (catalog.accumulator_bits): 0.03 pJ x 3^0.87 = 0.078 pJ
+# by pe_models.horowitz's fit through his 8- and 32-bit adders. Multiply + add: 0.23 (8-bit add) to
+# 0.28 pJ (24-bit add); the issue's band is 0.23-0.30 pJ.
+HOROWITZ_INT8_MAC_PJ = (0.23, 0.30)
+
+
+def test_int8_energy_per_mac_against_horowitz():
+    """The per-MAC energy the sweeps charge an INT8 PE at 45 nm (pe_models.evaluate: datapath + register
+    data, DNN operand statistics), at 0.9 V, against Horowitz's multiply + add. Tolerance 1.5x either
+    way: our figure is a 130 nm characterization scaled with Stillmaker & Baas, whose 130 -> 7 nm step our
+    ASAP7 characterization shows to be several-fold optimistic (tests/test_pe_scaling.py), and Horowitz's
+    figures are rounded estimates for random operands. The registers' clock (57 flops, priced per MAC
+    by dse.clock) comes on top: the whole active PE stays below 2x the upper end of the band."""
+    import pe_models
+
+    kind, w, a = pe_models.pe_type_arrays(np.array(["INT8"]))
+    c = pe_models.evaluate(kind, w, a, 45.0, vdd_v=0.9)
+    lo, hi = HOROWITZ_INT8_MAC_PJ
+    assert lo / 1.5 <= c.energy_pj_per_mac[0] <= hi * 1.5, c.energy_pj_per_mac[0]
+    assert c.energy_pj_per_mac[0] + c.clock_pj_per_cycle[0] <= 2 * hi, (c.energy_pj_per_mac[0], c.clock_pj_per_cycle[0])

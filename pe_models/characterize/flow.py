@@ -49,12 +49,24 @@ class Result:
     area_um2: float
     seq_area_um2: float
     leakage_uw: float
-    energy_pj_per_op: float
-    comb_energy_pj_per_op: float  # combinational cells and their input nets only
+    energy_pj_per_op: float  # everything: datapath + register data + register clock
+    comb_energy_pj_per_op: float  # datapath: combinational cells and their input nets only
+    reg_data_energy_pj_per_op: float  # flip-flops: D/reset input nets and the internal energy of Q changes
+    reg_clock_energy_pj_per_op: float  # flip-flop clock pins: CLK net charge + CLK internal energy
+    reg_bits: int  # flip-flops in the netlist (all clocked every cycle of an operation)
     critical_path_ns: float
 
 
-def tool_versions() -> dict[str, str]:
+@dataclass(frozen=True)
+class Synthesis:
+    """How yosys builds the netlist: which executable, and whether multipliers are Booth-encoded
+    (``synth -booth``, a pass of yosys >= 0.33; the Debian 0.23 builds unsigned/signed array multipliers)."""
+
+    yosys: str = "yosys"
+    booth: bool = False
+
+
+def tool_versions(synthesis: Synthesis = Synthesis()) -> dict[str, str]:
     """Versions of the external tools, for the output header."""
 
     def first_line(cmd: list[str]) -> str:
@@ -66,7 +78,7 @@ def tool_versions() -> dict[str, str]:
         return text[0].strip() if text else "unknown"
 
     return {
-        "yosys": first_line(["yosys", "-V"]),
+        "yosys": first_line([synthesis.yosys, "-V"]) + (" (synth -booth)" if synthesis.booth else ""),
         "iverilog": first_line(["iverilog", "-V"]).split("(")[0].strip(),
         "opensta": first_line(["sta", "-version"]),
     }
@@ -85,26 +97,34 @@ def _run(cmd: list[str], cwd: Path, what: str, timeout: float = 600) -> str:
     return out.stdout + out.stderr
 
 
-def synthesize(v: Variant, lib: Library, work: Path) -> dict:
+def synthesize(v: Variant, lib: Library, work: Path, synthesis: Synthesis = Synthesis()) -> dict:
     """yosys synth + Liberty mapping; returns the JSON netlist of the top module."""
     chparams = " ".join(f"-set {k} {val}" for k, val in v.params.items())
+    lib_file = str(lib.text_path)
+    if synthesis.yosys != "yosys":  # YoWASP's WebAssembly sandbox sees the working directory, not /tmp
+        shutil.copyfile(lib.text_path, work / "cells.lib")
+        lib_file = "cells.lib"
     script = "\n".join(
         [
             "read_verilog -defer " + " ".join(str(f) for f in RTL_FILES),
             f"chparam {chparams} {v.module}" if chparams else "",
             f"hierarchy -top {v.module}",
-            f"synth -top {v.module} -flatten",
-            f"dfflibmap -liberty {lib.text_path}",
-            f"abc -liberty {lib.text_path}",
+            f"synth -top {v.module} -flatten" + (" -booth" if synthesis.booth else ""),
+            f"dfflibmap -liberty {lib_file}",
+            f"abc -liberty {lib_file}",
             "opt_clean -purge",
             "rename -enumerate -pattern n%",
-            f"stat -liberty {lib.text_path}",
+            f"stat -liberty {lib_file}",
             "write_verilog -noattr -simple-lhs netlist.v",
             "write_json netlist.json",
         ]
     )
     (work / "synth.ys").write_text(script + "\n")
-    _run(["yosys", "-q", "-l", "synth.log", "synth.ys"], work, f"yosys ({v.name}, {lib.name})")
+    _run([synthesis.yosys, "-q", "-l", "synth.log", "synth.ys"], work, f"yosys ({v.name}, {lib.name})")
+    # newer yosys writes `input signed [7:0] x;`, which OpenSTA 2.0.17's Verilog reader rejects;
+    # a gate netlist has no arithmetic, so the keyword carries no meaning there
+    net = work / "netlist.v"
+    net.write_text(re.sub(r"^(\s*(?:input|output|inout|wire|reg))\s+signed\b", r"\1", net.read_text(), flags=re.M))
     design = json.loads((work / "netlist.json").read_text())
     tops = [m for m in design["modules"].values() if m.get("attributes", {}).get("top")]
     return tops[0] if tops else design["modules"][v.module]
@@ -151,8 +171,8 @@ endmodule
 """
 
 
-def _stimulus_hex(v: Variant, cycles: int, seed: int) -> str:
-    values = v.stimulus(cycles, seed)
+def _stimulus_hex(v: Variant, cycles: int, seed: int, operands: str) -> str:
+    values = v.stimulus(cycles, seed, operands)
     packed = [0] * cycles
     for col, (_, width) in enumerate(v.inputs):
         for i in range(cycles):
@@ -270,11 +290,12 @@ def simulate(
     cycles: int,
     seed: int,
     delays_ps: dict[str, dict[str, int] | int],
+    operands: str = "dnn",
 ) -> dict[int, int]:
     """Toggle counts per netlist bit id over ``cycles`` random operations (after warm-up)."""
     (work / "cells.v").write_text(cellsim.library_models(lib, delays_ps))
     total = cycles + WARMUP_CYCLES
-    (work / "stimulus.hex").write_text(_stimulus_hex(v, total, seed))
+    (work / "stimulus.hex").write_text(_stimulus_hex(v, total, seed, operands))
     outputs = [(name, len(p["bits"])) for name, p in top["ports"].items() if p["direction"] == "output"]
     (work / "tb.v").write_text(_testbench(v, top_name, total, outputs))
     (work / "tb_rtl.v").write_text(_testbench(v, top_name, total, outputs, rtl=True))
@@ -342,26 +363,53 @@ def _pin_energy_pj(pin, conns: dict, toggles: dict[int, int], load_pf: float) ->
     return float(np.average(values, weights=weights))
 
 
+@dataclass(frozen=True)
+class Energies:
+    """Energy per operation split by what toggles (pJ), plus cell counts, area and leakage."""
+
+    total_pj: float
+    comb_pj: float
+    reg_data_pj: float
+    reg_clock_pj: float
+    cells: int
+    reg_bits: int
+    area_um2: float
+    seq_area_um2: float
+    leakage_uw: float
+
+
 def energy_area(
     top: dict,
     lib: Library,
     toggles: dict[int, int],
     cycles: int,
     loads: tuple[dict[int, float], dict[int, float]],
-) -> tuple[float, float, int, float, float, float]:
-    """(energy pJ/op, combinational energy pJ/op, cells, area um2, sequential area um2, leakage uW);
-    ``loads`` as net_loads returns them."""
+) -> Energies:
+    """Energy per operation split into datapath (combinational cells and the pin capacitance they
+    present), register data (flip-flop D/reset pins and Q changes) and register clock (the flip-flops'
+    clock-pin capacitance and clock-pin internal energy); ``loads`` as net_loads returns them."""
     vdd = lib.nom_voltage_v
     load_pf, comb_load_pf = loads
     cells = [(lib.cells[c["type"]], c["connections"]) for c in top["cells"].values()]
-    energy_pj = sum(toggles.get(b, 0) * 0.5 * c * vdd**2 for b, c in load_pf.items())
-    comb_pj = sum(toggles.get(b, 0) * 0.5 * c * vdd**2 for b, c in comb_load_pf.items())
+    clock_bits: set[int] = set()
+    for cell, conns in cells:
+        if cell.ff is not None:
+            clock_bits.update(b for b in conns.get(cellsim.variables(cell.ff.clocked_on).pop(), [])
+                              if isinstance(b, int))
+    half_cv2 = 0.5 * vdd**2
+    comb_pj = sum(toggles.get(b, 0) * half_cv2 * c for b, c in comb_load_pf.items())
+    seq_net_pj = {b: toggles.get(b, 0) * half_cv2 * (c - comb_load_pf.get(b, 0.0)) for b, c in load_pf.items()}
+    clock_pj = sum(e for b, e in seq_net_pj.items() if b in clock_bits)
+    reg_data_pj = sum(e for b, e in seq_net_pj.items() if b not in clock_bits)
     area = seq_area = leak = 0.0
+    reg_bits = 0
     missing_activity = 0
     for cell, conns in cells:
         area += cell.area_um2
         leak += cell.leakage_uw
-        seq_area += cell.area_um2 if cell.ff is not None else 0.0
+        if cell.ff is not None:
+            seq_area += cell.area_um2
+            reg_bits += 1
         for pin_name, bits in conns.items():
             pin = cell.pins.get(pin_name)
             if pin is None or not pin.energy:
@@ -373,13 +421,19 @@ def energy_area(
                     missing_activity += 1
                     continue
                 pin_pj = toggles[b] * _pin_energy_pj(pin, conns, toggles, load_pf.get(b, 0.0))
-                energy_pj += pin_pj
-                comb_pj += pin_pj if cell.ff is None else 0.0
+                if cell.ff is None:
+                    comb_pj += pin_pj
+                elif b in clock_bits:
+                    clock_pj += pin_pj
+                else:
+                    reg_data_pj += pin_pj
     if missing_activity:
         raise ToolError(
             f"{missing_activity} cell pins have no simulated activity (VCD/netlist name mismatch)"
         )
-    return energy_pj / cycles, comb_pj / cycles, len(cells), area, seq_area, leak
+    total = comb_pj + reg_data_pj + clock_pj
+    return Energies(total / cycles, comb_pj / cycles, reg_data_pj / cycles, clock_pj / cycles, len(cells),
+                    reg_bits, area, seq_area, leak)
 
 
 def critical_path_ns(top_name: str, lib: Library, work: Path) -> float:
@@ -408,13 +462,16 @@ def critical_path_ns(top_name: str, lib: Library, work: Path) -> float:
 
 
 def characterize(
-    v: Variant, lib: Library, work: Path, cycles: int = 1000, seed: int = 1, delay_model: str = "liberty"
+    v: Variant, lib: Library, work: Path, cycles: int = 1000, seed: int = 1, delay_model: str = "liberty",
+    operands: str = "dnn", synthesis: Synthesis = Synthesis(),
 ) -> Result:
-    """Synthesize, simulate and time one variant against one library."""
+    """Synthesize, simulate and time one variant against one library (``operands``: see
+    pe_models.characterize.variants.OPERAND_MODELS)."""
     work.mkdir(parents=True, exist_ok=True)
-    top = synthesize(v, lib, work)
+    top = synthesize(v, lib, work, synthesis)
     loads = net_loads(top, lib)
     delays = cell_delays_ps(top, lib, loads[0], delay_model)
-    toggles = simulate(v, top, v.module, lib, work, cycles, seed, delays)
-    e, e_comb, ncells, area, seq_area, leak = energy_area(top, lib, toggles, cycles, loads)
-    return Result(v, ncells, area, seq_area, leak, e, e_comb, critical_path_ns(v.module, lib, work))
+    toggles = simulate(v, top, v.module, lib, work, cycles, seed, delays, operands)
+    e = energy_area(top, lib, toggles, cycles, loads)
+    return Result(v, e.cells, e.area_um2, e.seq_area_um2, e.leakage_uw, e.total_pj, e.comb_pj, e.reg_data_pj,
+                  e.reg_clock_pj, e.reg_bits, critical_path_ns(v.module, lib, work))

@@ -32,10 +32,13 @@ class Variant:
     acc_bits: int
     inputs: tuple[tuple[str, int], ...]  # (port, width) driven by the stimulus
 
-    def stimulus(self, cycles: int, seed: int) -> np.ndarray:
-        """(cycles, len(inputs)) unsigned integer operand stream (bit patterns)."""
+    def stimulus(self, cycles: int, seed: int, operands: str = "dnn") -> np.ndarray:
+        """(cycles, len(inputs)) unsigned integer operand stream (bit patterns); ``operands`` one of
+        OPERAND_MODELS."""
+        if operands not in OPERAND_MODELS:
+            raise ValueError(f"operand model {operands!r} unknown; expected one of {OPERAND_MODELS}")
         rng = np.random.default_rng(seed)
-        cols = [_port_values(self, port, width, cycles, rng) for port, width in self.inputs]
+        cols = [_port_values(self, port, width, cycles, rng, operands) for port, width in self.inputs]
         return np.stack(cols, axis=1)
 
 
@@ -48,7 +51,41 @@ def _fp_patterns(ew: int, mw: int, n: int, rng: np.random.Generator, spread: int
     return (sign << (ew + mw)) | (exp << mw) | man
 
 
-def _port_values(v: Variant, port: str, width: int, n: int, rng: np.random.Generator) -> np.ndarray:
+# Operand statistics of the simulated MACs:
+#  uniform: every bit pattern equally likely (worst-case activity; the Horowitz reference blocks
+#           always use it, their published figures are for random operands);
+#  dnn:     what a quantized CNN layer feeds a MAC: weights ~ N(0, s) and activations after ReLU
+#           |N(0, s)|, each clipped at the MSE-optimal range for a Gaussian at that bit width (Banner,
+#           Nahshan, Soudry, "Post-training 4-bit quantization", NeurIPS 2019 (ACIQ), Sec. 4: alpha =
+#           1.71, 2.15, 2.55, 2.94, 3.29, 3.61, 3.92 s for 2..8 bits; wider widths extrapolated by the
+#           last step), and a fraction DNN_ZERO_ACTIVATIONS of the activations exactly zero (Eyeriss
+#           measured 0-79 % zeros in AlexNet's ifmaps, JSSC 2017 Table V; 0.5 is a middle value).
+OPERAND_MODELS = ("dnn", "uniform")
+_ACIQ_RANGE_SIGMAS = {2: 1.71, 3: 2.15, 4: 2.55, 5: 2.94, 6: 3.29, 7: 3.61, 8: 3.92}
+DNN_ZERO_ACTIVATIONS = 0.5
+
+
+def dnn_range_sigmas(bits: int) -> float:
+    """Clipping range of a ``bits``-wide quantizer in standard deviations (ACIQ, extrapolated)."""
+    if bits in _ACIQ_RANGE_SIGMAS:
+        return _ACIQ_RANGE_SIGMAS[bits]
+    return _ACIQ_RANGE_SIGMAS[8] + (bits - 8) * (_ACIQ_RANGE_SIGMAS[8] - _ACIQ_RANGE_SIGMAS[7])
+
+
+def _dnn_values(port: str, width: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Two's-complement bit patterns of quantized DNN operands (see OPERAND_MODELS)."""
+    top = (1 << (width - 1)) - 1 if width > 1 else 1
+    sigma = (top + 0.5) / dnn_range_sigmas(width)  # the clipping range spans the top level's bin
+    if port.startswith("w"):  # signed weight
+        x = np.clip(np.rint(rng.normal(0.0, sigma, n)), -top - 1, top)
+    else:  # non-negative activation after ReLU
+        x = np.clip(np.rint(np.abs(rng.normal(0.0, sigma, n))), 0, top)
+        x[rng.random(n) < DNN_ZERO_ACTIVATIONS] = 0
+    return x.astype(np.int64) & ((1 << width) - 1)
+
+
+def _port_values(v: Variant, port: str, width: int, n: int, rng: np.random.Generator,
+                 operands: str = "dnn") -> np.ndarray:
     if port == "clr":  # restart the reduction every 2**ACC_DEPTH_BITS operations (and flush at start)
         i = np.arange(n)
         return ((i % (1 << ACC_DEPTH_BITS) == 0) | (i < 2)).astype(np.int64)
@@ -57,7 +94,12 @@ def _port_values(v: Variant, port: str, width: int, n: int, rng: np.random.Gener
         return _fp_patterns(ew, mw, n, rng)
     if v.pe_type == "ref_fp32add":
         return _fp_patterns(8, 23, n, rng, spread=8)
-    # integers and LightPE codes: uniformly random bit patterns (two's complement operands)
+    if operands == "dnn" and v.pe_type == "INT":
+        return _dnn_values(port, width, n, rng)
+    if operands == "dnn" and v.pe_type.startswith("LightPE") and port == "a_in":
+        return _dnn_values(port, width, n, rng)
+    # LightPE weight codes (sign + shift per term: every code is a plausible power-of-two weight),
+    # reference blocks and the uniform model: uniformly random bit patterns
     return rng.integers(0, 1 << width, n, dtype=np.int64)
 
 
