@@ -65,6 +65,7 @@ FIXED_COSTS = {
     "dram_bytes_per_cycle": 16.0,  # 3.2 GB/s at 200 MHz
     "clock_mhz": 200.0,
     "leakage_mw": 0.0, "noc_pj_per_bit_hop": 0.0,  # ZigZag models neither leakage nor interconnect energy
+    "clock_pj_per_mac": 0.0,  # nor a clock network (its per-cycle part is subtracted in our_layers)
 }
 
 

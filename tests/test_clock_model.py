@@ -116,9 +116,10 @@ def test_clock_energy_is_its_own_breakdown_column(tmp_path):
     d = design.batch(spec)
     table = evaluate.evaluate(d, sweep.prepare_workload(spec), spec.mapping_objective)
     hw = hardware.evaluate(d)
-    macs = table["energy_mac_pj"] / hw.mac_energy_pj  # MACs executed (zero gating aside, all of them)
-    np.testing.assert_allclose(table["energy_clock_pj"],
-                               table["latency_cycles"] * hw.clock_pj_per_cycle + macs * hw.clock_pj_per_mac, rtol=1e-9)
+    # the ungated tree every cycle; the gated part in the PE-cycles a PE computes, one per MAC
+    np.testing.assert_allclose(table["energy_clock_pj"], table["latency_cycles"] * hw.clock_pj_per_cycle, rtol=1e-9)
+    np.testing.assert_allclose(table["clock_active_pe_pe_cycles"], table["mac_ops"], rtol=1e-12)
+    np.testing.assert_allclose(table["energy_clock_pe_pj"], table["mac_ops"] * hw.clock_pj_per_mac, rtol=1e-9)
     parts = table.filter(regex=r"^energy_.*_pj$").drop(columns=["energy_per_mac_pj"]).sum(axis=1)
     np.testing.assert_allclose(parts, table["energy_pj"], rtol=1e-9)
-    assert (table["energy_clock_pj"] > 0).all() and len(table) == 4
+    assert (table["energy_clock_pj"] > 0).all() and (table["energy_clock_pe_pj"] > 0).all() and len(table) == 4
