@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dse import cli, cost, design, hardware, io, results, sweep
+from dse import cli, design, hardware, io, mapping, results, sweep
 from dse import spec as spec_mod
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,14 +151,14 @@ def test_chunks_partition_the_space_in_geometry_major_order(sizes, chunk):
     ids = np.concatenate([sweep.chunk_ids(spec, i) for i in range(sweep.n_chunks(spec))])
     assert sorted(ids.tolist()) == list(range(spec.n_points))  # every point exactly once
     d = design.points(spec, ids)
-    geo = cost.geometries(d, hardware.evaluate(d)).index
+    geo = mapping.geometries(d, hardware.evaluate(d)).index
     # geometry-major: each geometry's points are contiguous in chunk order
     changes = int(np.count_nonzero(np.diff(geo))) + 1
     assert changes == len(np.unique(geo)) == sizes[0] * 2
 
 
 def test_only_geometry_params_change_the_geometry():
-    """GEOMETRY_PARAMS lists every parameter dse.cost.geometries depends on: varying all the others
+    """GEOMETRY_PARAMS lists every parameter dse.mapping.geometries depends on: varying all the others
     leaves one geometry (else chunks would split points that could share a count table)."""
     others = {"glb_tech": ["SRAM", "STT-MRAM"], "glb_banks": [1, 4], "dram_type": ["LPDDR4", "HBM2"],
               "dram_bw_gbps": [6.4, 25.6], "clock_mhz": [200, 800], "node_nm": [45, 22], "vdd_v": ["nominal", 0.9],
@@ -166,7 +166,7 @@ def test_only_geometry_params_change_the_geometry():
     assert set(others) | set(sweep.GEOMETRY_PARAMS) == set(spec_mod.PARAMS)
     spec = spec_mod.parse({"version": 1, "name": "g", "workload": {"network": "resnet18"}, "space": others})
     d = design.batch(spec)
-    assert len(np.unique(cost.geometries(d, hardware.evaluate(d)).index)) == 1
+    assert len(np.unique(mapping.geometries(d, hardware.evaluate(d)).index)) == 1
 
 
 def _start(spec_file, out) -> subprocess.Popen:
