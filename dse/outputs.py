@@ -101,7 +101,7 @@ def write_all(spec, result, out_dir: Path) -> dict:
 
         layers_v = validation.per_layer(spec, result.workload)
         checks = (layers_v, validation.compare(spec, result.workload, layers_v))
-    bounded = summary.summarize(results.scan(out_dir))  # front, sample, density, best rows: bounded
+    bounded = summary.summarize_dataset(out_dir)  # front, sample, density, best rows: bounded
     front = result.front if result.front is not None else results.front(out_dir, result.objectives)
     write_csv(out_dir / FRONT_FILE, front)
 

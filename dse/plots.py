@@ -38,6 +38,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
 from dse import units  # noqa: E402
+from dse.actions import ACTIONS  # noqa: E402
 from dse.dataflows import DATAFLOWS  # noqa: E402
 from dse.evaluate import ENERGY_PARTS  # noqa: E402
 from dse.io import atomic_write  # noqa: E402
@@ -158,10 +159,12 @@ def design_labels(rows: pd.DataFrame) -> list[str]:
 
 
 def energy_groups(parts=ENERGY_PARTS) -> dict[str, list[str]]:
-    """Breakdown columns grouped by level (``energy_glb_ifmap_pj`` -> ``glb``), in declaration order."""
+    """Breakdown columns grouped by the level of their action (``dse.actions.ACTIONS``: ``mac``,
+    ``spad``, ..., ``clock``), in table order."""
+    level = {a.breakdown: a.level for a in ACTIONS}
     groups: dict[str, list[str]] = {}
     for col in parts:
-        groups.setdefault(col[len("energy_"):-len("_pj")].split("_")[0], []).append(col)
+        groups.setdefault(level.get(col, col[len("energy_"):-len("_pj")]), []).append(col)
     return groups
 
 
