@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from dse import objectives
+
 _BLOCK = 512
-DEFAULT_OBJECTIVES = ("energy_pj", "latency_s")  # the front a spec gets when it names none
-# Results columns where more is better; every other objective is minimised. (Until the
-# objective registry of dse.objectives carries the sense of each objective.)
-MAXIMISED = frozenset({"perf_gops", "perf_per_area_gops_per_mm2", "utilization"})
+# the front a spec gets when it names none, as results columns (dse.objectives declares both)
+DEFAULT_OBJECTIVES = tuple(objectives.OBJECTIVES[n].column for n in objectives.DEFAULT_PARETO)
+# Results columns where more is better (the registry's maximised objectives, plus throughput and
+# utilization for callers that rank by them); every other column is minimised.
+MAXIMISED = frozenset({o.column for o in objectives.OBJECTIVES.values() if not o.minimise}
+                      | {"perf_gops", "utilization"})
 
 
 def _dominated_by(cands: np.ndarray, by: np.ndarray) -> np.ndarray:

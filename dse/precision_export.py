@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
-from dse import design
+from dse import design, objectives
 from dse.evaluate import Workload, evaluate
 from dse.spec import PARAMS, Spec
 
-# objective label -> (results column, minimise?)
-OBJECTIVES: dict[str, tuple[str, bool]] = {
-    "energy": ("energy_pj", True),
-    "latency": ("latency_s", True),
-    "edp": ("edp_pj_s", True),
-    "area": ("area_mm2", True),
-    "perf_per_area": ("perf_per_area_gops_per_mm2", False),
-}
+class _ObjectiveView(Mapping):
+    """objective label -> (results column, minimise?): a live view of the registry (dse.objectives)."""
+
+    def __getitem__(self, name: str) -> tuple[str, bool]:
+        o = objectives.OBJECTIVES[name]
+        return o.column, o.minimise
+
+    def __iter__(self):
+        return iter(objectives.OBJECTIVES)
+
+    def __len__(self) -> int:
+        return len(objectives.OBJECTIVES)
+
+
+OBJECTIVES: Mapping[str, tuple[str, bool]] = _ObjectiveView()
 
 
 def best_points(results: pd.DataFrame) -> dict[str, int]:
     """point_id of the best design per objective (ties: lowest point_id)."""
-    out = {}
-    for label, (col, minimise) in OBJECTIVES.items():
-        values = results[col].to_numpy()
-        idx = int(np.argmin(values) if minimise else np.argmax(values))
-        out[label] = int(results["point_id"].iloc[idx])
-    return out
+    return {name: int(results["point_id"].iloc[objectives.best(results, name)]) for name in objectives.OBJECTIVES}
 
 
 def per_layer(spec: Spec, wl: Workload, point_ids: list[int]) -> pd.DataFrame:

@@ -13,64 +13,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from dse import yaml_safe
-from dse.dataflows import DATAFLOWS
+from dse import objectives, params, yaml_safe
 from dse.errors import UserError
-from memory_models import TECH_NAMES
-from memory_models.dram import DRAM_TYPES
-from memory_models.technology import ROADMAPS
-from pe_models.catalog import PE_NAMES
-from pe_models.scaling import SUPPORTED_NODES_NM
 from workloads.precision import BitsOverride, PrecisionOverrides
 
 SPEC_VERSION = 1
-NOC_MULTICAST = ("on", "off")
-PSUM_WIDTHS = ("accumulator", "activation")
-OBJECTIVES = ("energy", "latency", "edp")
+OBJECTIVES = tuple(objectives.MAPPING)  # mapping objectives: the scores the search kernel computes
 POLICIES = ("pe", "model", "search")
-
-
-@dataclass(frozen=True)
-class Param:
-    """One design-space parameter: its kind and allowed values (``choices``) or numeric bound."""
-
-    kind: type
-    default: Any
-    doc: str
-    choices: tuple[str, ...] = ()
-    integer: bool = False
-    allowed: tuple[float, ...] = ()  # numeric parameters restricted to these values
-    nominal_ok: bool = False  # also accepts the word "nominal" (a value that depends on another parameter)
-
-
-# Design-space parameters. Names carry their unit; conversions happen in dse.design.
-PARAMS: dict[str, Param] = {
-    "pe_type": Param(str, "INT8", "processing element type", choices=PE_NAMES),
-    "pe_rows": Param(int, 12, "PE array rows", integer=True),
-    "pe_cols": Param(int, 14, "PE array columns", integer=True),
-    "spad_ifmap_words": Param(int, 12, "per-PE ifmap scratchpad, words of the PE's activation width", integer=True),
-    "spad_filter_words": Param(int, 224, "per-PE filter scratchpad, words of the PE's weight width", integer=True),
-    "spad_psum_words": Param(int, 24, "per-PE partial-sum scratchpad, words of the accumulator width", integer=True),
-    "glb_kib": Param(float, 108.0, "global buffer capacity, KiB"),
-    "glb_tech": Param(str, "SRAM", "global buffer technology", choices=tuple(TECH_NAMES)),
-    "glb_banks": Param(int, 1, "global buffer banks (each one access per cycle)", integer=True),
-    "dram_type": Param(str, "LPDDR4", "DRAM interface", choices=tuple(DRAM_TYPES)),
-    "dram_bw_gbps": Param(float, 25.6, "DRAM bandwidth, GB/s"),
-    "clock_mhz": Param(float, 200.0, "target clock, MHz (capped by the PE's fmax)"),
-    "node_nm": Param(float, 45.0, "technology node, nm", allowed=SUPPORTED_NODES_NM),
-    "vdd_v": Param(float, "nominal", "logic supply, V (PEs and clock network; 'nominal' = the node's nominal; "
-                   "0.6-1.2 x nominal)", nominal_ok=True),
-    "dataflow": Param(str, "row_stationary", "dataflow", choices=DATAFLOWS),
-    "psum_width": Param(str, "accumulator", "partial-sum word: full accumulator (w + a + 8 bits) or truncated "
-                        "to the activation width (Eyeriss keeps 16-bit psums)", choices=PSUM_WIDTHS),
-    "noc_multicast": Param(str, "on", "NoC multicast (off: every destination PE costs its own GLB read)",
-                           choices=NOC_MULTICAST),
-    # 0.1 pJ/bit/mm at 40-45 nm: Keckler et al., IEEE Micro 31(5) 2011 (~26 pJ to move 256 bits 1 mm)
-    "noc_pj_per_bit_mm": Param(float, 0.1, "NoC wire energy per bit per mm (hop length = PE pitch)"),
-    # Device roadmap of on-chip memories (memory_models.technology): accelerators are built from
-    # low-operating-power devices; "hp" (the NVSim/CACTI default) leaks ~30x more at 65-45 nm.
-    "memory_roadmap": Param(str, "lop", "on-chip memory device roadmap (hp, lop, lstp)", choices=ROADMAPS),
-}
+# Design-space parameters (dse.params, the one declaration): name -> Param, in point-numbering order.
+PARAMS: dict[str, params.Param] = params.SPACE
 
 
 @dataclass(frozen=True)
@@ -140,6 +91,7 @@ class Spec:
     raw: Mapping = field(default_factory=dict, compare=False)
     version: int = SPEC_VERSION
     validation: ValidationSpec | None = None
+    pareto_objectives: tuple[str, ...] = objectives.DEFAULT_PARETO  # the front written to pareto.csv
 
     @property
     def space_dict(self) -> dict[str, tuple]:
@@ -177,24 +129,13 @@ class _Reader:
         """A mapping whose keys are names the user chooses (layer names, glob patterns)."""
         return self.mapping(raw, where, set(map(str, raw or {})) if isinstance(raw, Mapping) else set())
 
-    def scalar(self, value: Any, where: str, param: Param) -> Any:
-        if param.nominal_ok and value == "nominal":
-            return value
-        if param.choices:
-            if not isinstance(value, str) or value not in param.choices:
-                raise self.fail(where, f"got {value!r}; expected one of {list(param.choices)}")
-            return value
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(where, f"got {value!r}; expected a positive number ({param.doc})")
-        if param.integer and not float(value).is_integer():
-            raise self.fail(where, f"got {value!r}; expected a positive integer ({param.doc})")
-        if not math.isfinite(value) or value <= 0:
-            raise self.fail(where, f"got {value!r}; expected a positive number ({param.doc})")
-        if param.allowed and float(value) not in param.allowed:
-            raise self.fail(where, f"got {value!r}; expected one of {[f'{v:g}' for v in param.allowed]}")
-        return int(value) if param.integer else float(value)
+    def scalar(self, value: Any, where: str, param: params.Param) -> Any:
+        try:
+            return params.check(param, value)
+        except ValueError as exc:
+            raise self.fail(where, str(exc)) from None
 
-    def values(self, raw: Any, where: str, param: Param) -> tuple:
+    def values(self, raw: Any, where: str, param: params.Param) -> tuple:
         items = raw if isinstance(raw, list) else [raw]
         if not items:
             raise self.fail(where, "empty list; expected at least one value")
@@ -208,7 +149,7 @@ class _Reader:
 def parse(raw: Any, path: str = "<spec>", sha256: str = "") -> Spec:
     r = _Reader(path)
     top = r.mapping(raw, "", {"version", "name", "workload", "precision", "space", "mapping", "run",
-                                   "validation"},
+                                   "validation", "pareto"},
                     {"name", "workload"})
     version = top.get("version", SPEC_VERSION)
     if version != SPEC_VERSION:
@@ -220,27 +161,27 @@ def parse(raw: Any, path: str = "<spec>", sha256: str = "") -> Spec:
     wl = r.mapping(top["workload"], "workload", {"network", "onnx", "batch", "phase", "seq_len", "kv_len"})
     if ("network" in wl) == ("onnx" in wl):
         raise r.fail("workload", "expected exactly one of 'network' (a zoo name) or 'onnx' (a file path)")
-    batch = r.scalar(wl.get("batch", 1), "workload.batch", Param(int, 1, "batch size", integer=True))
-    params = _workload_params(r, wl)
+    batch = r.scalar(wl.get("batch", 1), "workload.batch", params.BATCH)
+    wl_params = _workload_params(r, wl)
     if "network" in wl:
         from workloads.zoo import WORKLOAD_PARAMS, ZOO
 
         if not isinstance(wl["network"], str) or wl["network"] not in ZOO:
             raise r.fail("workload.network", f"unknown network {wl['network']!r}; expected one of {list(ZOO)}")
         takes = WORKLOAD_PARAMS.get(wl["network"], ())
-        for key in params:
+        for key in wl_params:
             if key not in takes:
                 raise r.fail(f"workload.{key}", f"network {wl['network']!r} takes no {key}; its workload "
                                                 f"parameters: {', '.join(('batch',) + takes)}")
-        workload = WorkloadSpec(network=wl["network"], batch=batch, **params)
+        workload = WorkloadSpec(network=wl["network"], batch=batch, **wl_params)
     else:
         onnx_path = wl["onnx"]
         if not isinstance(onnx_path, str):
             raise r.fail("workload.onnx", f"got {onnx_path!r}; expected a file path")
         if not Path(onnx_path).is_absolute() and path not in {"<spec>", "<built-in>"}:
             onnx_path = str(Path(path).parent / onnx_path)
-        if params:
-            raise r.fail(f"workload.{next(iter(params))}", "applies to zoo networks only; an ONNX model's "
+        if wl_params:
+            raise r.fail(f"workload.{next(iter(wl_params))}", "applies to zoo networks only; an ONNX model's "
                                                           "shapes come from the file")
         workload = WorkloadSpec(onnx=onnx_path, batch=batch)
 
@@ -270,14 +211,30 @@ def parse(raw: Any, path: str = "<spec>", sha256: str = "") -> Spec:
 
     mp = r.mapping(top.get("mapping"), "mapping", {"objective"})
     objective = mp.get("objective", "edp")
-    if objective not in OBJECTIVES:
-        raise r.fail("mapping.objective", f"got {objective!r}; expected one of {list(OBJECTIVES)}")
+    if not isinstance(objective, str) or objective not in OBJECTIVES:
+        raise r.fail("mapping.objective", f"got {params.short(objective)}; expected one of {list(OBJECTIVES)}")
+    pareto = _pareto(r, top.get("pareto"))
     rn = r.mapping(top.get("run"), "run", {"chunk_points"})
-    chunk = r.scalar(rn.get("chunk_points", 100_000), "run.chunk_points",
-                     Param(int, 1, "design points per chunk", integer=True))
+    chunk = r.scalar(rn.get("chunk_points", 100_000), "run.chunk_points", params.CHUNK_POINTS)
     validation = _validation(r, top["validation"], space) if "validation" in top else None
     return Spec(name=name, workload=workload, precision=precision, space=space, mapping_objective=objective,
-                chunk_points=chunk, path=path, sha256=sha256, raw=dict(top), validation=validation)
+                chunk_points=chunk, path=path, sha256=sha256, raw=dict(top), validation=validation,
+                pareto_objectives=pareto)
+
+
+def _pareto(r: _Reader, raw: Any) -> tuple[str, ...]:
+    """``pareto: {objectives: [energy, latency]}``: 2 to 4 distinct names of dse.objectives."""
+    names = r.mapping(raw, "pareto", {"objectives"}).get("objectives", list(objectives.DEFAULT_PARETO))
+    lo, hi = objectives.PARETO_SIZES
+    known = list(objectives.OBJECTIVES)
+    if not isinstance(names, list) or not lo <= len(names) <= hi:
+        raise r.fail("pareto.objectives", f"got {params.short(names)}; expected a list of {lo} to {hi} of {known}")
+    for i, n in enumerate(names):
+        if not isinstance(n, str) or n not in objectives.OBJECTIVES:
+            raise r.fail(f"pareto.objectives[{i}]", f"got {params.short(n)}; expected one of {known}")
+    if len(set(names)) != len(names):
+        raise r.fail("pareto.objectives", f"duplicate objectives in {names}")
+    return tuple(names)
 
 
 def _workload_params(r: _Reader, wl: Mapping) -> dict:
@@ -291,14 +248,9 @@ def _workload_params(r: _Reader, wl: Mapping) -> dict:
             raise r.fail("workload.phase", f"got {wl['phase']!r}; expected one of {list(PHASES)}")
         out["phase"] = wl["phase"]
     if "seq_len" in wl:
-        out["seq_len"] = r.scalar(wl["seq_len"], "workload.seq_len",
-                                  Param(int, 1, "new tokens in this step", integer=True))
+        out["seq_len"] = r.scalar(wl["seq_len"], "workload.seq_len", params.SEQ_LEN)
     if "kv_len" in wl:
-        kv = wl["kv_len"]
-        if isinstance(kv, bool) or not isinstance(kv, int) or kv < 0:
-            raise r.fail("workload.kv_len", f"got {kv!r}; expected a non-negative integer (tokens already "
-                                            "in the KV cache)")
-        out["kv_len"] = kv
+        out["kv_len"] = r.scalar(wl["kv_len"], "workload.kv_len", params.KV_LEN)
     return out
 
 
@@ -337,8 +289,8 @@ def _validation(r: _Reader, raw: Any, space) -> ValidationSpec:
         raise r.fail("validation", "a validation spec describes one design; expected one value per space parameter")
     if not isinstance(v["source"], str) or not v["source"]:
         raise r.fail("validation.source", f"got {v['source']!r}; expected the citation of the published figures")
-    number = Param(float, 1.0, "published value")
-    tol = r.scalar(v.get("tolerance", 0.2), "validation.tolerance", Param(float, 0.2, "relative tolerance"))
+    number = params.PUBLISHED
+    tol = r.scalar(v.get("tolerance", 0.2), "validation.tolerance", params.TOLERANCE)
 
     def figures(raw_m: Any, where: str, allowed: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
         m = r.mapping(raw_m, where, set(allowed))
@@ -350,10 +302,7 @@ def _validation(r: _Reader, raw: Any, space) -> ValidationSpec:
     zf = r.named(v.get("ifmap_zero_fraction"), "validation.ifmap_zero_fraction")
     zeros = []
     for k, x in zf.items():
-        z = r.scalar(x, f"validation.ifmap_zero_fraction.{k}", Param(float, 0.5, "share of zeros in (0, 1)"))
-        if z >= 1:
-            raise r.fail(f"validation.ifmap_zero_fraction.{k}", f"got {x!r}; expected a share of zeros in (0, 1)")
-        zeros.append((str(k), z))
+        zeros.append((str(k), r.scalar(x, f"validation.ifmap_zero_fraction.{k}", params.ZERO_FRACTION)))
     return ValidationSpec(v["source"], tol, metrics, layers, tuple(zeros))
 
 

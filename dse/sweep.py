@@ -145,10 +145,9 @@ def fingerprint(spec: Spec, wl: Workload) -> str:
 
 def front_objectives(spec: Spec) -> tuple[str, ...]:
     """The results columns of the spec's Pareto front (2-4 objectives)."""
-    from dse.pareto import DEFAULT_OBJECTIVES
+    from dse import objectives
 
-    chosen = getattr(spec, "pareto_objectives", None)  # the spec's `pareto:` section, where it has one
-    return tuple(chosen) if chosen else DEFAULT_OBJECTIVES
+    return objectives.columns(spec.pareto_objectives)
 
 
 def check_size(spec: Spec) -> None:

@@ -97,7 +97,7 @@ space: {pe_type: INT8}
 
 @pytest.mark.parametrize("text,message", [
     (SPEC.replace("phase: decode", "phase: training"), "workload.phase: got 'training'; expected one of"),
-    (SPEC.replace("kv_len: 64", "kv_len: -1"), "workload.kv_len: got -1; expected a non-negative integer"),
+    (SPEC.replace("kv_len: 64", "kv_len: -1"), "workload.kv_len: got -1; expected an integer in [0, 1,048,576]"),
     (SPEC.replace("kv_len: 64", "seq_len: 0"), "workload.seq_len: got 0"),
     (SPEC.replace("gpt2", "resnet18"), "workload.phase: network 'resnet18' takes no phase"),
     (SPEC.replace("network: gpt2", "onnx: m.onnx"), "workload.phase: applies to zoo networks only"),

@@ -17,10 +17,10 @@ space:
 CASES = [
     ("unknown top key", GOOD + "colour: red\n", "tiny.yaml: colour: unknown key"),
     ("unknown space key", GOOD.replace("pe_rows: 8", "pe_rowz: 8"), "space.pe_rowz: unknown key"),
-    ("wrong type", GOOD.replace("pe_rows: 8", "pe_rows: eight"), "space.pe_rows: got 'eight'; expected a positive"),
-    ("negative size", GOOD.replace("pe_rows: 8", "glb_kib: [64, -8]"), "space.glb_kib[1]: got -8; expected a positive"),
+    ("wrong type", GOOD.replace("pe_rows: 8", "pe_rows: eight"), "space.pe_rows: got 'eight'; expected an integer in [1, 4,096]"),
+    ("negative size", GOOD.replace("pe_rows: 8", "glb_kib: [64, -8]"), "space.glb_kib[1]: got -8; expected a number in [0.125, 1,048,576] KiB"),
     ("zero size", GOOD.replace("pe_rows: 8", "spad_psum_words: 0"), "space.spad_psum_words: got 0"),
-    ("fractional count", GOOD.replace("pe_rows: 8", "pe_rows: 8.5"), "expected a positive integer"),
+    ("fractional count", GOOD.replace("pe_rows: 8", "pe_rows: 8.5"), "space.pe_rows: got 8.5; expected an integer in [1, 4,096]"),
     ("unknown PE", GOOD.replace("[INT8]", "[INT8, INT3]"), "space.pe_type[1]: got 'INT3'; expected one of ['INT2'"),
     ("unknown tech", GOOD + "  glb_tech: PCRAM\n", "space.glb_tech: got 'PCRAM'; expected one of ['SRAM'"),
     ("unknown network", GOOD.replace("resnet18", "resnet19"), "workload.network: unknown network 'resnet19'"),
@@ -37,8 +37,8 @@ CASES = [
     ("duplicates", GOOD.replace("pe_rows: 8", "pe_rows: [8, 8]"), "duplicate values"),
     ("unsupported node", GOOD + "  node_nm: 33\n", "space.node_nm: got 33; expected one of ['180'"),
     ("supply out of range", GOOD + "  vdd_v: [nominal, 0.3]\n", "space.vdd_v: vdd_v 0.3 outside 0.6-1.2 x"),
-    ("supply not a number", GOOD + "  vdd_v: low\n", "space.vdd_v: got 'low'; expected a positive number"),
-    ("GLB too small", GOOD + "  glb_kib: [64, 0.01]\n", "space.glb_kib / space.glb_banks: no array organisation"),
+    ("supply not a number", GOOD + "  vdd_v: low\n", "space.vdd_v: got 'low'; expected 'nominal' or a number in [0.3, 2] V"),
+    ("GLB too small", GOOD + "  glb_kib: [64, 0.125]\n  glb_banks: 16\n", "space.glb_kib / space.glb_banks: no array organisation"),
 ]
 
 

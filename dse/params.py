@@ -1,0 +1,222 @@
+"""The parameter schema: every design-space and workload parameter declared once.
+
+Each ``Param`` carries its name (with its unit), type, physical range (minimum / maximum with a
+source or a stated engineering bound), default, encoder (spec values -> the codes the models take,
+a ``DesignBatch`` field) and a description. Generated from it: the spec reader's checks
+(``check``, used by ``dse.spec``), the ``DesignBatch`` fields, encoders and user-facing columns
+(``dse.design``), and the README's parameter table (``markdown_table``; tests/test_params.py checks
+the README against it).
+
+Adding a design-space parameter: one ``Param`` in ``SPACE`` (its ``field`` becomes a DesignBatch
+array) plus its model (the code in ``dse.hardware`` / ``dse.dataflows`` that reads that field).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dse.dataflows import DATAFLOWS
+from dse.units import BYTES_PER_KIB
+from memory_models import TECH_NAMES, tech_codes
+from memory_models.dram import DRAM_TYPES
+from memory_models.technology import ROADMAPS
+from pe_models.catalog import PE_NAMES
+from pe_models.scaling import SUPPORTED_NODES_NM
+
+NOC_MULTICAST = ("on", "off")
+PSUM_WIDTHS = ("accumulator", "activation")
+MAX_SHOWN_CHARS = 40  # values in messages are cut to this many characters
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its type, physical range and encoding."""
+
+    name: str  # as in the spec and the results (unit in the name)
+    kind: type  # int, float or str
+    default: Any
+    description: str
+    unit: str = ""  # of the numeric value ("" for names and counts)
+    minimum: float | None = None  # inclusive physical range of numeric parameters
+    maximum: float | None = None
+    bound: str = ""  # where the range comes from: a source, or a stated engineering bound
+    choices: tuple[str, ...] = ()  # str parameters: the allowed names
+    allowed: tuple[float, ...] = ()  # numeric parameters restricted to these values
+    nominal_ok: bool = False  # also accepts the word "nominal" (a value that depends on another parameter)
+    field: str = ""  # DesignBatch field ("" = name)
+    encode: Callable[[tuple], np.ndarray] | None = None  # spec values -> the field's codes
+    column: Callable[[Any], np.ndarray] | None = None  # DesignBatch -> user-facing results column
+
+    @property
+    def batch_field(self) -> str:
+        return self.field or self.name
+
+    def codes(self, values: tuple) -> np.ndarray:
+        """Spec values as the numeric codes of the DesignBatch field."""
+        if self.encode is not None:
+            return self.encode(values)
+        if self.choices:
+            return np.array([self.choices.index(v) for v in values], dtype=np.int8)
+        return np.array(values, dtype=np.int64 if self.kind is int else float)
+
+    def values_column(self, d) -> np.ndarray:
+        """The user-facing column (names as in the spec) of a DesignBatch."""
+        if self.column is not None:
+            return self.column(d)
+        codes = getattr(d, self.batch_field)
+        return np.asarray(self.choices, dtype=object)[codes] if self.choices else codes
+
+    def expected(self) -> str:
+        """What the spec may give, for messages and the README."""
+        if self.choices:
+            return f"one of {list(self.choices)}"
+        if self.allowed:
+            return f"one of {[f'{v:g}' for v in self.allowed]}{' ' + self.unit if self.unit else ''}"
+        what = "an integer" if self.kind is int else "a number"
+        unit = f" {self.unit}" if self.unit else ""
+        nominal = "'nominal' or " if self.nominal_ok else ""
+        return f"{nominal}{what} in [{_num(self.minimum)}, {_num(self.maximum)}]{unit}"
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+def short(value: Any) -> str:
+    """A value as it appears in a message: its repr, cut to MAX_SHOWN_CHARS characters."""
+    try:
+        text = repr(value)
+    except Exception:  # an object whose repr fails still gets a one-line message
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= MAX_SHOWN_CHARS else text[:MAX_SHOWN_CHARS - 3] + "..."
+
+
+def check(p: Param, value: Any) -> Any:
+    """``value`` as ``p`` takes it (int, float or name); ValueError saying what was given and what is
+    expected (the range with its unit), in one line, otherwise."""
+    if p.nominal_ok and value == "nominal":
+        return value
+    if p.choices:
+        if not isinstance(value, str) or value not in p.choices:
+            raise ValueError(f"got {short(value)}; expected {p.expected()}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"got {short(value)}; expected {p.expected()} ({p.description})")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"got {short(value)}; expected {p.expected()}")
+    if p.kind is int and not (isinstance(value, int) or value.is_integer()):
+        raise ValueError(f"got {short(value)}; expected {p.expected()}")
+    if p.allowed:
+        if float(value) not in p.allowed:
+            raise ValueError(f"got {short(value)}; expected {p.expected()}")
+    elif value < p.minimum or value > p.maximum:  # exact comparison, also for integers beyond float range
+        raise ValueError(f"got {short(value)}; expected {p.expected()} ({p.description})")
+    return int(value) if p.kind is int else float(value)
+
+
+def _names(names) -> Callable[[tuple], np.ndarray]:
+    names = list(names)
+    return lambda values: np.array([names.index(v) for v in values], dtype=np.int8)
+
+
+_ARRAY_SIDE = ("engineering bound (issue 15): 16 x the 256 x 256 array of TPU v1 (Jouppi et al., ISCA 2017)")
+_SPAD = ("engineering bound: 64 Ki words per PE, ~300 x Eyeriss's largest scratchpad (224 filter words, "
+         "Chen et al., JSSC 2017)")
+
+# Design-space parameters, in the order the space's points are numbered (dse.design).
+SPACE: dict[str, Param] = {p.name: p for p in (
+    Param("pe_type", str, "INT8", "processing element type", choices=PE_NAMES,
+          encode=lambda v: np.array([PE_NAMES.index(x) for x in v], dtype=np.int16)),
+    Param("pe_rows", int, 12, "PE array rows", minimum=1, maximum=4096, bound=_ARRAY_SIDE),
+    Param("pe_cols", int, 14, "PE array columns", minimum=1, maximum=4096, bound=_ARRAY_SIDE),
+    Param("spad_ifmap_words", int, 12, "per-PE ifmap scratchpad, words of the PE's activation width",
+          minimum=1, maximum=65536, bound=_SPAD),
+    Param("spad_filter_words", int, 224, "per-PE filter scratchpad, words of the PE's weight width",
+          minimum=1, maximum=65536, bound=_SPAD),
+    Param("spad_psum_words", int, 24, "per-PE partial-sum scratchpad, words of the accumulator width",
+          minimum=1, maximum=65536, bound=_SPAD),
+    Param("glb_kib", float, 108.0, "global buffer capacity", unit="KiB", minimum=0.125, maximum=1048576.0,
+          bound="engineering bound: 128 B to 1 GiB on chip (above Graphcore GC200's 900 MB); each "
+                "organisation is also checked by the memory model before a run",
+          field="glb_bytes", encode=lambda v: np.round(np.array(v, dtype=float) * BYTES_PER_KIB).astype(np.int64),
+          column=lambda d: d.glb_bytes / BYTES_PER_KIB),
+    Param("glb_tech", str, "SRAM", "global buffer technology", choices=tuple(TECH_NAMES),
+          encode=lambda v: tech_codes(np.array(v)).astype(np.int8)),
+    Param("glb_banks", int, 1, "global buffer banks (one 64-bit access per bank per cycle)", minimum=1,
+          maximum=1024, bound="engineering bound: 1,024 banks, a 64 Kib-wide GLB port"),
+    Param("dram_type", str, "LPDDR4", "DRAM interface (energy per bit)", choices=tuple(DRAM_TYPES)),
+    Param("dram_bw_gbps", float, 25.6, "DRAM bandwidth", unit="GB/s", minimum=0.01, maximum=10000.0,
+          bound="engineering bound (issue 15): 10 MB/s, below any DRAM interface, to 10 TB/s, above eight "
+                "HBM3 stacks (8 x 819 GB/s, JEDEC JESD238)"),
+    Param("clock_mhz", float, 200.0, "target clock (capped by the PE's fmax)", unit="MHz", minimum=1.0,
+          maximum=10000.0, bound="engineering bound (issue 15): 1 MHz to 10 GHz; shipped CMOS logic tops "
+                                 "out near 5.5 GHz"),
+    Param("node_nm", float, 45.0, "technology node", unit="nm", allowed=SUPPORTED_NODES_NM,
+          minimum=min(SUPPORTED_NODES_NM), maximum=max(SUPPORTED_NODES_NM),
+          bound="the nodes pe_models.scaling has device data for"),
+    Param("vdd_v", float, "nominal", "logic supply of PEs and clock network ('nominal' = the node's nominal; "
+          "memories use their roadmap's supply)", unit="V", minimum=0.3, maximum=2.0, nominal_ok=True,
+          bound="engineering bound: 0.3 V (near threshold) to 2.0 V (above 180 nm's 1.8 V); pe_models.scaling "
+                "further takes 0.6-1.2 x the node's nominal",
+          encode=lambda v: np.array([0.0 if x == "nominal" else float(x) for x in v]),  # 0: the nominal
+          column=lambda d: d.supply_v),
+    Param("dataflow", str, "row_stationary", "dataflow", choices=DATAFLOWS),
+    Param("psum_width", str, "accumulator", "partial-sum word: full accumulator (w + a + 8 bits) or truncated "
+          "to the activation width (Eyeriss keeps 16-bit psums)", choices=PSUM_WIDTHS, field="psum_activation",
+          encode=lambda v: np.array([x == "activation" for x in v], dtype=np.int8),
+          column=lambda d: np.where(d.psum_activation == 1, "activation", "accumulator").astype(object)),
+    Param("noc_multicast", str, "on", "NoC multicast (off: every destination PE costs its own GLB read)",
+          choices=NOC_MULTICAST, encode=lambda v: np.array([x == "on" for x in v], dtype=np.int8),
+          column=lambda d: np.where(d.noc_multicast == 1, "on", "off").astype(object)),
+    # 0.1 pJ/bit/mm at 40-45 nm: Keckler et al., IEEE Micro 31(5) 2011 (~26 pJ to move 256 bits 1 mm)
+    Param("noc_pj_per_bit_mm", float, 0.1, "NoC wire energy per bit per mm (hop length = PE pitch)",
+          unit="pJ/bit/mm", minimum=0.001, maximum=10.0,
+          bound="engineering bound: 100 x below and above 0.1 pJ/bit/mm at 40-45 nm (Keckler et al., "
+                "IEEE Micro 2011)"),
+    # Device roadmap of on-chip memories (memory_models.technology): accelerators are built from
+    # low-operating-power devices; "hp" (the NVSim/CACTI default) leaks ~30x more at 65-45 nm.
+    Param("memory_roadmap", str, "lop", "on-chip memory device roadmap", choices=ROADMAPS),
+)}
+
+# Other numeric inputs of a spec, with their ranges.
+BATCH = Param("batch", int, 1, "inferences per run (batch size)", minimum=1, maximum=65536,
+              bound="engineering bound: 64 Ki inferences per run")
+SEQ_LEN = Param("seq_len", int, 1, "new tokens in this step", minimum=1, maximum=1048576,
+                bound="engineering bound: 1 Mi tokens (the network's context is checked when it is built)")
+KV_LEN = Param("kv_len", int, 0, "tokens already in the KV cache", minimum=0, maximum=1048576,
+               bound="engineering bound: 1 Mi tokens (the network's context is checked when it is built)")
+CHUNK_POINTS = Param("chunk_points", int, 100_000, "design points per chunk", minimum=1, maximum=10_000_000,
+                     bound="engineering bound: ~1 kB of results per point, 10 GB per chunk")
+TOLERANCE = Param("tolerance", float, 0.2, "relative tolerance", minimum=1e-6, maximum=10.0,
+                  bound="a relative error between 1 ppm and 1000 %")
+PUBLISHED = Param("published", float, 1.0, "published value", minimum=1e-30, maximum=1e30,
+                  bound="a positive, finite figure")
+ZERO_FRACTION = Param("ifmap_zero_fraction", float, 0.5, "share of zeros", minimum=1e-9, maximum=1 - 1e-9,
+                      bound="a share in (0, 1)")
+
+
+def markdown_table() -> str:
+    """The README's design-space parameter table, generated from ``SPACE``."""
+    rows = ["| parameter | meaning | values | default | range from |", "|---|---|---|---|---|"]
+    for p in SPACE.values():
+        values = ", ".join(p.choices) if p.choices else p.expected()
+        default = p.default if not isinstance(p.default, float) else f"{p.default:g}"
+        rows.append(f"| `{p.name}` | {p.description} | {values} | `{default}` | {p.bound or '-'} |")
+    return "\n".join(rows) + "\n"
+
+
+def _check_schema() -> None:
+    """Real checks (``python -O`` keeps them): every numeric parameter has a range and its source, and
+    every default is inside it."""
+    for p in (*SPACE.values(), BATCH, SEQ_LEN, KV_LEN, CHUNK_POINTS, TOLERANCE, PUBLISHED, ZERO_FRACTION):
+        if not p.choices and (p.minimum is None or p.maximum is None or not p.bound):
+            raise ValueError(f"dse.params: {p.name}: a numeric parameter needs a minimum, a maximum and their source")
+        check(p, p.default)
+
+
+_check_schema()
