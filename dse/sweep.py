@@ -40,7 +40,7 @@ from workloads.layer import WorkloadError
 # `search:` section explores it instead. 1e9 points at ~1e5 points/s is ~3 h on one machine.
 MAX_ENUMERATED_POINTS = 10**9
 
-# Spec parameters that fix a point's geometry (what dse.cost.geometries groups by: array shape,
+# Spec parameters that fix a point's geometry (what dse.mapping.geometries groups by: array shape,
 # scratchpads, GLB size, PE and accumulator widths, dataflow, multicast). Enumerated slowest.
 GEOMETRY_PARAMS = ("pe_type", "pe_rows", "pe_cols", "spad_ifmap_words", "spad_filter_words", "spad_psum_words",
                    "glb_kib", "dataflow", "psum_width", "noc_multicast")

@@ -173,7 +173,7 @@ def test_weight_stationary_is_poor_on_depthwise():
 @pytest.mark.parametrize("field, value, message", [
     ("dataflow", "diagonal", "space.dataflow: got 'diagonal'; expected one of ['row_stationary'"),
     ("noc_multicast", "maybe", "space.noc_multicast: got 'maybe'; expected one of ['on', 'off']"),
-    ("noc_pj_per_bit_mm", -1, "space.noc_pj_per_bit_mm: got -1; expected a number in [0.001, 10] pJ/bit/mm"),
+    ("noc_pj_per_bit_mm", -1, "space.noc_pj_per_bit_mm: got -1; expected a number in [0, 10] pJ/bit/mm"),
     ("psum_width", 16, "space.psum_width: got 16; expected one of ['accumulator', 'activation']"),
 ])
 def test_new_parameters_fail_in_one_line(field, value, message):
