@@ -403,3 +403,81 @@ def assert_sizes_match_ort(graph, path: Path, input_shape: tuple[int, ...]) -> N
         else:
             assert layer.in_elems == sum(sizes[t] for t in data_in), layer.name
             assert layer.out_elems == sizes[node.output[0]], layer.name
+
+
+# --- brevitas exports: QONNX CNN (quantizers before MaxPool/Flatten) and QCDQ (Clip-narrowed int8) ---
+
+
+def qonnx_quant(g: Net, name: str, t: str, bits: float, scale=0.1, signed: int = 1) -> str:
+    """A QONNX ``Quant`` node as brevitas writes it (constant scale, zero point and bit width)."""
+    return g.op(
+        "Quant",
+        [t, g.init(f"{name}.scale", scale), g.init(f"{name}.zp", np.float32(0)), g.init(f"{name}.bw", np.float32(bits))],
+        name,
+        domain=QONNX_DOMAIN,
+        signed=signed,
+        narrow=0,
+        rounding_mode="ROUND",
+    )
+
+
+def brevitas_qonnx_cnn(path: Path, a_bits: int = 4, w_bits: int = 4) -> Path:
+    """The shape of brevitas's ``qonnx_cnn`` export: each activation quantizer sits before a MaxPool,
+    and the last one before Flatten, so conv2, dwconv3 and fc read their inputs through those ops."""
+    g = Net(seed=7)
+
+    def qconv(name, x, c, k, groups=1):
+        w = qonnx_quant(g, f"{name}.weight_quant", g.weight(f"{name}.weight", (k, c // groups, 3, 3)), w_bits)
+        y = g.op("Conv", [x, w], name, kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=groups)
+        y = qonnx_quant(g, f"{name}.act_quant", g.op("Relu", [y], f"{name}.relu"), a_bits, signed=0)
+        return g.op("MaxPool", [y], f"{name}.pool", kernel_shape=[2, 2], strides=[2, 2])
+
+    x = qonnx_quant(g, "inp_quant", "x", 8)
+    x = qconv("conv1", x, 3, 8)  # 16 -> 8
+    x = qconv("conv2", x, 8, 16)  # 8 -> 4
+    x = qconv("dwconv3", x, 16, 16, groups=16)  # 4 -> 2
+    fl = g.op("Flatten", [x], "flatten")
+    wf = qonnx_quant(g, "fc.weight_quant", g.weight("fc.weight", (10, 16 * 2 * 2)), w_bits)
+    y = g.op("Gemm", [fl, wf], "fc", transB=1)
+    model = g.model([_input("x", ["N", 3, 16, 16])], [_output(y)], opset=13, domains=((QONNX_DOMAIN, 1),))
+    return save(model, path)
+
+
+def qcdq_net(path: Path, a_bounds: tuple[int, int], w_bounds: tuple[int, int]) -> Path:
+    """brevitas QCDQ: activations QuantizeLinear -> Clip -> DequantizeLinear, weights int8 -> Clip ->
+    DequantizeLinear (per channel), the int8/uint8 containers narrowed by constant Clip bounds."""
+    g = Net(seed=8)
+    a_type = np.int8 if a_bounds[0] < 0 else np.uint8
+    q = g.op("QuantizeLinear", ["x", g.init("x.s", np.float32(0.1)), g.init("x.zp", np.array(0, a_type), a_type)], "x.q")
+    q = g.op("Clip", [q, g.init("x.lo", np.array(a_bounds[0], a_type), a_type),
+                      g.init("x.hi", np.array(a_bounds[1], a_type), a_type)], "x.clip")
+    x = g.op("DequantizeLinear", [q, "x.s", "x.zp"], "x.dq")
+    w_int = g.init("conv.wq", g.rng.integers(w_bounds[0], w_bounds[1] + 1, (8, 4, 3, 3)), np.int8)
+    wc = g.op("Clip", [w_int, g.init("w.lo", np.array(w_bounds[0], np.int8), np.int8),
+                       g.init("w.hi", np.array(w_bounds[1], np.int8), np.int8)], "w.clip")
+    w = g.op("DequantizeLinear", [wc, g.init("w.s", np.full(8, 0.05, np.float32)),
+                                  g.init("w.zp", np.zeros(8, np.int8), np.int8)], "w.dq", axis=0)
+    y = g.op("Conv", [x, w], "conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+    model = g.model([_input("x", [1, 4, 8, 8])], [_output(y)], opset=13)
+    return save(model, path)
+
+
+def long_chain(path: Path, n_nodes: int, quantized: bool = True) -> Path:
+    """A generated ~``n_nodes``-node chain of blocks (QONNX Quant,) MatMul, Relu, Unsqueeze, Squeeze.
+    ONNX shape inference cannot see through the custom Quant ops, which is what made import quadratic."""
+    g = Net(seed=9)
+    d = 8
+    x = "x"
+    per_block = 6 if quantized else 4
+    for i in range(max(1, n_nodes // per_block)):
+        if quantized:
+            x = qonnx_quant(g, f"q{i}", x, 4)
+        w = g.weight(f"w{i}", (d, d))
+        x = g.op("MatMul", [x, qonnx_quant(g, f"wq{i}", w, 4) if quantized else w], f"mm{i}")
+        x = g.op("Relu", [x], f"relu{i}")
+        x = g.op("Unsqueeze", [x, g.init(f"ax{i}", np.array([1], np.int64), np.int64)], f"un{i}")
+        x = g.op("Squeeze", [x, f"ax{i}"], f"sq{i}")
+    while len(g.nodes) < n_nodes:
+        x = g.op("Identity", [x], f"id{len(g.nodes)}")
+    model = g.model([_input("x", ["N", d])], [_output(x)], opset=13, domains=((QONNX_DOMAIN, 1),))
+    return save(model, path)

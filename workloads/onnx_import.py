@@ -34,8 +34,7 @@ import math
 import os
 import re
 import warnings
-from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 
 import onnx
@@ -46,11 +45,11 @@ from onnx.external_data_helper import uses_external_data
 from workloads.layer import Layer, LayerGraph, WorkloadError
 from workloads.onnx_ops import (
     COMPUTE_PARSERS,
-    LAYOUT_OPS,
     NON_COMPUTE_OPS,
     QOPERATOR_OPS,
     SHAPE_RULES,
     UNARY_OPS,
+    VALUE_PRESERVING_OPS,
     UNSUPPORTED_COMPUTE_OPS,
     NodeView,
     Shape,
@@ -58,6 +57,7 @@ from workloads.onnx_ops import (
 from workloads.onnx_quant import (
     QDQ_OPS,
     check_zero_point,
+    clip_bounds,
     dtype_bits,
     dtype_name,
     granularity,
@@ -141,6 +141,9 @@ def _load_external_data(model: ModelProto, path: Path) -> None:
         location, offset, length = _external_location(tensor, where)
         if not location:
             raise WorkloadError(f"{where}: external data has no location")
+        if "\0" in location:
+            raise WorkloadError(f"{where}: external data location {location!r} contains a NUL byte; "
+                                "expected a file name next to the model")
         win = PureWindowsPath(location)
         if os.path.isabs(location) or win.is_absolute() or win.drive:
             raise WorkloadError(
@@ -296,7 +299,16 @@ def _collect(
 def _infer(
     model: ModelProto, names: list[str], consts: dict[str, TensorProto], where: str
 ) -> tuple[dict[str, Shape | None], dict[str, int]]:
-    """ONNX shape inference (strict), re-run after our rules fill in outputs of ops it does not know."""
+    """ONNX shape inference (strict, with data propagation), then one pass in node order for what
+    it could not reach: our rules for the ops it does not know (QONNX, com.microsoft) and ONNX's own
+    per-node inference for standard ops behind them. Linear in the graph size.
+
+    (Re-running whole-model inference until no rule adds an output, as this function used to, costs
+    one full inference per custom op on a chain: quadratic, 6 minutes for a 10,000-node graph.)
+    A further whole-model round runs only while the pass leaves outputs unknown that it can still
+    reach (shapes computed by Shape/Gather arithmetic downstream of a custom op need ONNX's data
+    propagation); each round must add outputs, so there are at most a few.
+    """
     work = model
     for _ in range(len(model.graph.node) + 1):
         try:
@@ -304,20 +316,58 @@ def _infer(
         except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError, RuntimeError) as exc:
             raise WorkloadError(_inference_message(where, str(exc))) from None
         shapes, types = _collect(work, consts)
-        added = 0
+        value_types = {name: helper.make_tensor_type_proto(t.data_type, list(t.dims)) for name, t in consts.items()}
+        value_types.update((vi.name, vi.type) for vi in (*work.graph.input, *work.graph.value_info, *work.graph.output)
+                           if vi.type.tensor_type.HasField("shape"))
+        opsets = list(work.opset_import)
+        added, pending = [], 0
         for node, name in zip(work.graph.node, names):
-            rule = SHAPE_RULES.get(node.op_type)
-            if rule is None or node.domain in ("", "ai.onnx") or shapes.get(node.output[0]) is not None:
+            outs = [t for t in node.output if t]
+            if not outs or all(shapes.get(t) is not None for t in outs):
                 continue
             if any(t and shapes.get(t) is None for t in node.input):
-                continue  # a later round, once its inputs are known
-            view = NodeView(node, name, where, shapes, frozenset())
-            for out, (elem_type, dims) in zip(node.output, rule(view, types)):
-                work.graph.value_info.append(helper.make_tensor_value_info(out, elem_type, list(dims)))
-                added += 1
-        if not added:
+                pending += 1
+                continue
+            new = _infer_node(node, name, where, shapes, types, value_types, consts, opsets)
+            if not new:
+                pending += 1
+                continue
+            for out, (elem_type, dims) in new.items():
+                if dims is None or shapes.get(out) is not None:
+                    continue
+                shapes[out], types[out] = dims, elem_type
+                value_types[out] = helper.make_tensor_type_proto(elem_type, list(dims))
+                added.append(helper.make_tensor_value_info(out, elem_type, list(dims)))
+        if not added or not pending:
             return shapes, types
+        work.graph.value_info.extend(added)
     return _collect(work, consts)
+
+
+def _infer_node(node: NodeProto, name: str, where: str, shapes, types, value_types, consts, opsets):
+    """Output (element type, shape) of one node whose inputs are known: our rule, or ONNX's schema."""
+    rule = SHAPE_RULES.get(node.op_type)
+    if node.domain not in ("", "ai.onnx"):
+        if rule is None:
+            return {}
+        view = NodeView(node, name, where, shapes, frozenset())
+        return {out: (elem, tuple(dims)) for out, (elem, dims) in zip(node.output, rule(view, types)) if out}
+    try:
+        schema = onnx.defs.get_schema(node.op_type, max(o.version for o in opsets if o.domain in ("", "ai.onnx")))
+        inferred = shape_inference.infer_node_outputs(
+            schema, node, {t: value_types[t] for t in node.input if t in value_types},
+            {t: consts[t] for t in node.input if t in consts}, opset_imports=opsets)
+    except onnx.defs.SchemaError:
+        return {}
+    except (onnx.shape_inference.InferenceError, RuntimeError) as exc:
+        detail = " ".join(str(exc).split()).replace("[ShapeInferenceError] ", "").replace("[TypeInferenceError] ", "")
+        raise WorkloadError(f"{where}: node {name!r} ({node.op_type}): inconsistent shapes or types: {detail}") from None
+    out = {}
+    for t, tp in inferred.items():
+        tt = tp.tensor_type
+        dims = tuple(d.dim_value if d.HasField("dim_value") else -1 for d in tt.shape.dim) if tt.HasField("shape") else None
+        out[t] = (tt.elem_type, None if dims is None or -1 in dims else dims)
+    return out
 
 
 def _inference_message(where: str, text: str) -> str:
@@ -353,6 +403,10 @@ class _Ctx:
     static: frozenset[str]
     producer: dict[str, int]
     consumers: dict[str, tuple[int, ...]]
+    quantized: bool = False  # any quantizer or integer operator: float operands are then suspicious
+    memo: dict[str, Precision] = field(default_factory=dict)  # precision() per tensor
+    requant: dict[str, Precision | None] = field(default_factory=dict)  # _requantizer() per tensor
+    unstated: list[str] = field(default_factory=list)  # compute operands whose bits no quantizer states
 
     def numel(self, tensor: str) -> int:
         dims = self.shapes.get(tensor)
@@ -369,39 +423,107 @@ class _Ctx:
         return Precision(bits, dtype_name(elem), "float" if floating else "integer")
 
     def precision(self, tensor: str) -> Precision:
-        """Bit width of a tensor as read by its consumer: the quantizer that produced it, else its type."""
-        idx = self.producer.get(tensor)
+        """Bit width of a tensor as read by its consumer: the quantizer that produced it, seen through
+        ops that pass values unchanged (``VALUE_PRESERVING_OPS``), else its element type. Memoized and
+        iterative, so a long chain of such ops costs one walk in all."""
+        chain: list[str] = []
+        t = tensor
+        while t not in self.memo:
+            idx = self.producer.get(t)
+            node = self.nodes[idx] if idx is not None else None
+            if (node is not None and node.op_type in VALUE_PRESERVING_OPS and node.op_type != "Concat"
+                    and node.domain in ("", "ai.onnx") and node.input[0] not in self.consts):
+                chain.append(t)
+                t = node.input[0]
+                continue
+            self.memo[t] = self._own_precision(t, idx)
+        for c in chain:
+            self.memo[c] = self.memo[t]
+        return self.memo[t]
+
+    def _own_precision(self, tensor: str, idx: int | None) -> Precision:
         if idx is None:
             return self.type_precision(tensor)
-        node = self.nodes[idx]
+        node, name = self.nodes[idx], self.names[idx]
         if node.op_type == "DequantizeLinear" and is_quantizer(node):
-            p = self.type_precision(node.input[0])
+            p = self.integer_precision(node.input[0])
             return Precision(p.bits, p.dtype, "qdq", granularity(node, self.consts, self.shapes))
         if is_qonnx(node):
-            bits = qonnx_bits(node, self.names[idx], self.consts, self.where)
+            bits = qonnx_bits(node, name, self.consts, self.where)
             return Precision(
                 bits, f"{node.op_type.lower()}{bits}", "qonnx", granularity(node, self.consts, self.shapes)
             )
-        if node.op_type in LAYOUT_OPS:
-            return self.precision(node.input[0])
+        if node.op_type == "Concat" and node.domain in ("", "ai.onnx"):
+            parts = [self.precision(t) for t in node.input if t and t not in self.consts]
+            widest = max(parts, key=lambda p: p.bits) if parts else self.type_precision(tensor)
+            if len({p.bits for p in parts}) > 1:
+                warnings.warn(
+                    f"{self.where}: node {name!r} (Concat): inputs at {sorted({p.bits for p in parts})} bits; "
+                    f"its output is counted at the widest, {widest.bits}",
+                    PrecisionWarning,
+                    stacklevel=4,
+                )
+            return widest
         return self.type_precision(tensor)
 
+    def integer_precision(self, tensor: str) -> Precision:
+        """Width of a quantized integer tensor: its type, narrowed by a Clip with constant bounds next to it
+        (brevitas QCDQ: QuantizeLinear -> Clip -> DequantizeLinear keeps int8 containers for 2..7-bit
+        values): ceil(log2(hi - lo + 1)) bits, signed when lo < 0."""
+        idx = self.producer.get(tensor)
+        clips = [idx] if idx is not None and self.nodes[idx].op_type == "Clip" else []
+        clips += [i for i in self.consumers.get(tensor, ()) if self.nodes[i].op_type == "Clip"]
+        p = self.type_precision(tensor)
+        for i in clips:
+            bounds = clip_bounds(self.nodes[i], self.consts)
+            if bounds is not None:
+                lo, hi = bounds
+                bits = max(1, math.ceil(math.log2(hi - lo + 1)))
+                if bits < p.bits:
+                    return Precision(bits, f"{'int' if lo < 0 else 'uint'}{bits}", p.scheme, p.granularity)
+        return p
+
     def output_precision(self, tensor: str) -> Precision:
-        """Bit width a layer's output is stored at: the first requantizer downstream, else its type."""
-        queue, seen = deque([tensor]), {tensor}
-        while queue:
-            t = queue.popleft()
+        """Bit width a layer's output is stored at: the first requantizer downstream (seen through unary
+        and value-preserving ops), else its type."""
+        found = self._requantizer(tensor)
+        return found if found is not None else self.type_precision(tensor)
+
+    def _requantizer(self, tensor: str) -> Precision | None:
+        """Memoized per tensor; consumers come later in the (topologically sorted) node list, so the
+        walk down a chain fills the memo from its far end and each tensor is visited once."""
+        stack = [tensor]
+        while stack:
+            t = stack[-1]
+            if t in self.requant:
+                stack.pop()
+                continue
+            found, missing = None, []
             for idx in self.consumers.get(t, ()):
                 node = self.nodes[idx]
                 if node.op_type in ("QuantizeLinear", "DynamicQuantizeLinear") and is_quantizer(node):
-                    return self.type_precision(node.output[0])
+                    found = self.integer_precision(node.output[0])
+                    break
                 if is_qonnx(node):
                     bits = qonnx_bits(node, self.names[idx], self.consts, self.where)
-                    return Precision(bits, f"{node.op_type.lower()}{bits}", "qonnx")
-                if node.op_type in UNARY_OPS and node.output[0] not in seen:
-                    seen.add(node.output[0])
-                    queue.append(node.output[0])
-        return self.type_precision(tensor)
+                    found = Precision(bits, f"{node.op_type.lower()}{bits}", "qonnx")
+                    break
+                if node.op_type in UNARY_OPS and node.output[0]:
+                    out = node.output[0]
+                    if out not in self.requant:
+                        missing.append(out)
+                    elif found is None and self.requant[out] is not None:
+                        found = self.requant[out]
+            if found is None and missing:
+                stack.extend(missing)
+                continue
+            self.requant[t] = found
+            stack.pop()
+        return self.requant[tensor]
+
+
+class PrecisionWarning(UserWarning):
+    """A tensor whose bit width the model does not state (it is counted at the width named)."""
 
 
 def _static_tensors(graph, consts: dict[str, TensorProto]) -> frozenset[str]:
@@ -438,6 +560,7 @@ def _context(model: ModelProto, names: list[str], consts, shapes, types, where: 
         _static_tensors(graph, consts),
         producer,
         {k: tuple(v) for k, v in consumers.items()},
+        quantized=any(is_quantizer(n) or n.op_type in QOPERATOR_OPS for n in graph.node),
     )
 
 
@@ -450,6 +573,10 @@ def _compute_layer(ctx: _Ctx, idx: int) -> Layer:
     view = NodeView(node, name, ctx.where, ctx.shapes, ctx.static)
     spec = COMPUTE_PARSERS[node.op_type](view)
     w, a, o = ctx.precision(spec.weight), ctx.precision(spec.data), ctx.output_precision(node.output[0])
+    if ctx.quantized:
+        ctx.unstated.extend(f"node {name!r} ({node.op_type}) {role} {tensor!r} ({p.dtype}, {p.bits} bits)"
+                            for role, tensor, p in (("weight", spec.weight, w), ("activation", spec.data, a))
+                            if p.scheme == "float")
     if node.op_type in QOPERATOR_OPS:
         fmt = "qoperator"
     elif "qonnx" in (w.scheme, a.scheme):
@@ -516,7 +643,13 @@ def _data_layer(ctx: _Ctx, idx: int, data_inputs: list[str]) -> Layer:
             UnsupportedOpWarning,
             stacklevel=3,
         )
-    if not ctx.types.get(data_inputs[0]):  # behind an unknown op without value_info: warned about already
+    if not ctx.types.get(data_inputs[0]):  # behind an unknown op without value_info
+        warnings.warn(
+            f"{ctx.where}: node {name!r} ({node.op_type}): bit width of input {data_inputs[0]!r} unknown (it "
+            "comes from an op without type information); counted at 32 bits",
+            PrecisionWarning,
+            stacklevel=3,
+        )
         return Layer(
             name=name,
             op=node.op_type.lower(),
@@ -530,7 +663,7 @@ def _data_layer(ctx: _Ctx, idx: int, data_inputs: list[str]) -> Layer:
     a = ctx.precision(data_inputs[0])
     # A reshape keeps its input's precision unless a requantizer follows it.
     o = ctx.output_precision(outputs[0]) if ctx.types.get(outputs[0]) else a
-    if node.op_type in LAYOUT_OPS and o.scheme == "float":
+    if node.op_type in VALUE_PRESERVING_OPS and o.scheme == "float":
         o = a
     attrs = (
         ("onnx_op", node.op_type),
@@ -574,6 +707,14 @@ def _build(stem: str, model: ModelProto, names, consts, shapes, types, where: st
         for t in node.output:
             if t and t not in ctx.static:
                 sources[t] = frozenset({layer.name})
+    if ctx.unstated:
+        shown = "; ".join(ctx.unstated[:3]) + ("; ..." if len(ctx.unstated) > 3 else "")
+        warnings.warn(
+            f"{where}: {len(ctx.unstated)} compute operand(s) of this quantized model have bits no quantizer "
+            f"states, counted at their storage width: {shown}",
+            PrecisionWarning,
+            stacklevel=2,
+        )
     if not any(layer.is_compute for layer in layers):
         warnings.warn(
             f"{where}: the model has no compute layers (Conv/MatMul/Gemm/...)",

@@ -409,8 +409,27 @@ NON_COMPUTE_OPS = frozenset(
     }
 )
 
-# Ops that only reshape/relabel a tensor: a quantizer seen through them still applies.
+# Ops that only reshape/relabel a tensor.
 LAYOUT_OPS = frozenset({"Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Identity"})
+# Ops whose outputs hold values of their data input (input 0) only: relabelled, selected, copied or
+# padded with zeros. A quantizer seen through them still gives the bit width (the brevitas QONNX
+# export quantizes before MaxPool and Flatten, not after). Concat joins several inputs: their common
+# width, or the widest with a warning (``onnx_import``).
+VALUE_PRESERVING_OPS = LAYOUT_OPS | frozenset(
+    {
+        "MaxPool",
+        "GlobalMaxPool",
+        "Dropout",
+        "Pad",
+        "Concat",
+        "Split",
+        "Slice",
+        "Expand",
+        "Tile",
+        "DepthToSpace",
+        "SpaceToDepth",
+    }
+)
 # Unary ops a requantizer may sit behind (Conv -> Relu -> QuantizeLinear).
 UNARY_OPS = (
     frozenset(
@@ -430,7 +449,7 @@ UNARY_OPS = (
             "PRelu",
         }
     )
-    | LAYOUT_OPS
+    | VALUE_PRESERVING_OPS
 )
 
 

@@ -166,3 +166,26 @@ def granularity(node: NodeProto, consts: dict[str, TensorProto], shapes: dict) -
     # QONNX broadcasts the scale: the channel axis is the one with more than one entry.
     axes = [i for i, d in enumerate(dims) if d > 1]
     return f"per-channel(axis={axes[0]})" if len(axes) == 1 else "per-element"
+
+
+def clip_bounds(node: NodeProto, consts: dict[str, TensorProto]) -> tuple[float, float] | None:
+    """(lo, hi) of a Clip with constant, finite, integral bounds (inputs 1, 2; attributes before opset 11)."""
+    values = []
+    for i, attr in ((1, "min"), (2, "max")):
+        if i < len(node.input) and node.input[i]:
+            t = consts.get(node.input[i])
+            if t is None or uses_external_data(t):
+                return None
+            v = numpy_helper.to_array(t)
+            if v.size != 1:
+                return None
+            values.append(float(v.reshape(())))
+        else:
+            a = next((a.f for a in node.attribute if a.name == attr), None)
+            if a is None:
+                return None
+            values.append(float(a))
+    lo, hi = values
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo.is_integer() and hi.is_integer() and hi >= lo):
+        return None
+    return lo, hi
