@@ -7,6 +7,7 @@ by node the way the exporters write them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -481,3 +482,122 @@ def long_chain(path: Path, n_nodes: int, quantized: bool = True) -> Path:
         x = g.op("Identity", [x], f"id{len(g.nodes)}")
     model = g.model([_input("x", ["N", d])], [_output(x)], opset=13, domains=((QONNX_DOMAIN, 1),))
     return save(model, path)
+
+
+# --- decoder LLMs as onnxruntime writes them (com.microsoft attention, norms, rotary) -----------------
+
+MS_DOMAIN = "com.microsoft"
+
+
+@dataclass(frozen=True)
+class DecoderConfig:
+    """A tiny decoder; ``kind`` "gqa": Llama-style (RMSNorm as SkipSimplifiedLayerNormalization,
+    RotaryEmbedding, GroupQueryAttention, SwiGLU), "mha": GPT-2-style (SkipLayerNormalization,
+    MultiHeadAttention with a 4-D past, GELU MLP)."""
+
+    kind: str = "gqa"
+    hidden: int = 64
+    heads: int = 4
+    kv_heads: int = 2
+    ffn: int = 128
+    vocab: int = 256
+    layers: int = 2
+
+    @property
+    def head_dim(self) -> int:
+        return self.hidden // self.heads
+
+
+def decoder(path: Path, cfg: DecoderConfig) -> Path:
+    """A float decoder step with symbolic batch, sequence_length and past_sequence_length dims, the
+    node types of onnxruntime-genai's model builder; MatMul weights stay float for the quantizer."""
+    g = Net(seed=11)
+    kv = cfg.kv_heads if cfg.kind == "gqa" else cfg.heads
+    hd = cfg.head_dim
+    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "sequence_length"])]
+    outputs = []
+
+    def fc(name, x, k_in, n_out):
+        return g.op("MatMul", [x, g.weight(f"{name}.weight", (k_in, n_out))], name)
+
+    h = g.op("Gather", [g.weight("embed_tokens.weight", (cfg.vocab, cfg.hidden)), "input_ids"], "embed_tokens")
+    residual = h
+    if cfg.kind == "gqa":
+        cache = int(2 * 64)
+        g.init("cos_cache", np.ones((cache, hd // 2), np.float32))
+        g.init("sin_cache", np.zeros((cache, hd // 2), np.float32))
+        inputs += [helper.make_tensor_value_info("position_ids", TensorProto.INT64, ["batch", "sequence_length"]),
+                   helper.make_tensor_value_info("seqlens_k", TensorProto.INT32, ["batch"]),
+                   helper.make_tensor_value_info("total_sequence_length", TensorProto.INT32, [])]
+    for i in range(cfg.layers):
+        p = f"layers.{i}"
+        past_k, past_v = f"past_key_values.{i}.key", f"past_key_values.{i}.value"
+        inputs += [helper.make_tensor_value_info(t, TensorProto.FLOAT, ["batch", kv, "past_sequence_length", hd])
+                   for t in (past_k, past_v)]
+        gamma = g.init(f"{p}.norm1.weight", np.ones(cfg.hidden, np.float32))
+        if cfg.kind == "gqa":
+            if i == 0:
+                h = g.op("SimplifiedLayerNormalization", [residual, gamma], f"{p}.norm1", n_out=2, epsilon=1e-5)
+            else:
+                h, residual = _skip_norm(g, "SkipSimplifiedLayerNormalization", f"{p}.norm1", h, residual, gamma)
+            q = fc(f"{p}.q_proj", h, cfg.hidden, cfg.hidden)
+            k = fc(f"{p}.k_proj", h, cfg.hidden, kv * hd)
+            v = fc(f"{p}.v_proj", h, cfg.hidden, kv * hd)
+            q = g.op("RotaryEmbedding", [q, "position_ids", "cos_cache", "sin_cache"], f"{p}.q_rotary",
+                     domain=MS_DOMAIN, num_heads=cfg.heads)
+            k = g.op("RotaryEmbedding", [k, "position_ids", "cos_cache", "sin_cache"], f"{p}.k_rotary",
+                     domain=MS_DOMAIN, num_heads=kv)
+            attn = g.op("GroupQueryAttention", [q, k, v, past_k, past_v, "seqlens_k", "total_sequence_length"],
+                        f"{p}.attn", n_out=3, domain=MS_DOMAIN, num_heads=cfg.heads, kv_num_heads=kv)
+        else:
+            beta = g.init(f"{p}.norm1.bias", np.zeros(cfg.hidden, np.float32))
+            if i == 0:
+                h = g.op("LayerNormalization", [residual, gamma, beta], f"{p}.norm1", epsilon=1e-5)
+            else:
+                h, residual = _skip_norm(g, "SkipLayerNormalization", f"{p}.norm1", h, residual, gamma, beta)
+            q, k, v = (fc(f"{p}.{n}_proj", h, cfg.hidden, cfg.hidden) for n in "qkv")
+            attn = g.op("MultiHeadAttention", [q, k, v, "", "", "", past_k, past_v], f"{p}.attn", n_out=3,
+                        domain=MS_DOMAIN, num_heads=cfg.heads)
+        outputs += [helper.make_tensor_value_info(f"{p}.attn:{j}", TensorProto.FLOAT, None) for j in (1, 2)]
+        o = fc(f"{p}.o_proj", attn, cfg.hidden, cfg.hidden)
+        gamma2 = g.init(f"{p}.norm2.weight", np.ones(cfg.hidden, np.float32))
+        if cfg.kind == "gqa":
+            h, residual = _skip_norm(g, "SkipSimplifiedLayerNormalization", f"{p}.norm2", o, residual, gamma2)
+            gate = fc(f"{p}.gate_proj", h, cfg.hidden, cfg.ffn)
+            up = fc(f"{p}.up_proj", h, cfg.hidden, cfg.ffn)
+            act = g.op("Mul", [gate, g.op("Sigmoid", [gate], f"{p}.silu_sigmoid")], f"{p}.silu")
+            m = g.op("Mul", [act, up], f"{p}.swiglu")
+        else:
+            beta2 = g.init(f"{p}.norm2.bias", np.zeros(cfg.hidden, np.float32))
+            h, residual = _skip_norm(g, "SkipLayerNormalization", f"{p}.norm2", o, residual, gamma2, beta2)
+            m = g.op("Gelu", [fc(f"{p}.up_proj", h, cfg.hidden, cfg.ffn)], f"{p}.gelu", domain=MS_DOMAIN)
+        h = fc(f"{p}.down_proj", m, cfg.ffn, cfg.hidden)
+    gamma = g.init("norm.weight", np.ones(cfg.hidden, np.float32))
+    norm_op = "SkipSimplifiedLayerNormalization" if cfg.kind == "gqa" else "SkipLayerNormalization"
+    extra = [g.init("norm.bias", np.zeros(cfg.hidden, np.float32))] if cfg.kind == "mha" else []
+    h, _ = _skip_norm(g, norm_op, "norm", h, residual, gamma, *extra)
+    logits = fc("lm_head", h, cfg.hidden, cfg.vocab)
+    outputs.insert(0, helper.make_tensor_value_info(logits, TensorProto.FLOAT, None))
+    model = g.model(inputs, outputs, opset=21, domains=((MS_DOMAIN, 1),))
+    return save(model, path)
+
+
+def _skip_norm(g: Net, op: str, name: str, x: str, skip: str, *params: str) -> tuple[str, str]:
+    """(Skip)(Simplified)LayerNormalization: (normalized, input + skip), outputs 0 and 3."""
+    g.nodes.append(helper.make_node(op, [x, skip, *params], [name, "", "", f"{name}:sum"], name=name,
+                                    domain=MS_DOMAIN, epsilon=1e-5))
+    return name, f"{name}:sum"
+
+
+def matmul_nbits(src: Path, dst: Path, bits: int = 4, block_size: int = 32, fmt: str = "QOperator") -> Path:
+    """onnxruntime's own weight-only quantizer (MatMulNBitsQuantizer, RTN): MatMul -> MatMulNBits and
+    Gather -> GatherBlockQuantized (QOperator), or DequantizeLinear(int4, block) -> MatMul (QDQ)."""
+    from onnxruntime.quantization import QuantFormat
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+    fmt_enum = QuantFormat.QOperator if fmt == "QOperator" else QuantFormat.QDQ
+    ops = ("MatMul", "Gather") if fmt == "QOperator" else ("MatMul",)
+    quant = MatMulNBitsQuantizer(onnx.load(str(src)), bits=bits, block_size=block_size, is_symmetric=True,
+                                 quant_format=fmt_enum, op_types_to_quantize=ops, quant_axes=(("Gather", 1),))
+    quant.process()
+    return save(quant.model.model, dst)

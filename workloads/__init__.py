@@ -16,12 +16,12 @@ def load(name_or_path: str | os.PathLike, batch: int = 1, **params) -> LayerGrap
     text = str(name_or_path)
     given = sorted(k for k, v in params.items() if v is not None)
     if text.endswith(".onnx") or os.sep in text or Path(text).is_file():
-        if given:
-            raise WorkloadError(f"{text}: {given[0]!r} applies to zoo networks only; an ONNX model's "
-                                "shapes come from the file (bind only the batch)")
+        if "phase" in given:
+            raise WorkloadError(f"{text}: 'phase' applies to zoo networks only; an ONNX decoder's phase is "
+                                "its shapes: bind seq_len (new tokens) and kv_len (cached tokens)")
         from workloads import onnx_import
 
-        return onnx_import.load(text, batch=batch)
+        return onnx_import.load(text, batch=batch, seq_len=params.get("seq_len"), kv_len=params.get("kv_len"))
     from workloads import zoo
 
     return zoo.build(text, n=batch, **params)

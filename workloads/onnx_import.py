@@ -34,7 +34,7 @@ import math
 import os
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PureWindowsPath
 
 import onnx
@@ -66,6 +66,11 @@ from workloads.onnx_quant import (
     qonnx_bits,
 )
 
+# com.microsoft attention ops -> index of their past_key input (past_value follows it).
+ATTENTION_OPS = {"GroupQueryAttention": 3, "MultiHeadAttention": 6}
+# com.microsoft ops whose weights are stored block-quantized (their attributes give the width).
+BLOCK_QUANTIZED_OPS = frozenset({"MatMulNBits", "GatherBlockQuantized"})
+
 # External tensors up to this many bytes are read (they may hold shapes or bit widths); larger
 # ones are weights, of which only dims and type are needed.
 SMALL_EXTERNAL_BYTES = 1 << 16
@@ -75,11 +80,16 @@ class UnsupportedOpWarning(UserWarning):
     """An op the importer does not know, kept in the graph as data movement."""
 
 
-def load(path: str | os.PathLike, batch: int = 1) -> LayerGraph:
-    """Read an ONNX model into a LayerGraph named after the file stem, with batch size ``batch``."""
+def load(path: str | os.PathLike, batch: int = 1, seq_len: int | None = None,
+         kv_len: int | None = None) -> LayerGraph:
+    """Read an ONNX model into a LayerGraph named after the file stem, with batch size ``batch``;
+    a decoder's symbolic sequence dimensions are bound to ``seq_len`` new and ``kv_len`` cached tokens."""
     path = Path(path)
     if not isinstance(batch, int) or batch < 1:
         raise WorkloadError(f"{path}: batch must be a positive integer, got {batch!r}")
+    for key, value in (("seq_len", seq_len), ("kv_len", kv_len)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise WorkloadError(f"{path}: {key} must be a positive integer, got {value!r}")
     model = _read_model(path)
     where = str(path)
     graph = model.graph
@@ -90,7 +100,7 @@ def load(path: str | os.PathLike, batch: int = 1) -> LayerGraph:
     for node, name in zip(graph.node, names):
         if node.op_type in QDQ_OPS and len(node.input) > 2 and node.input[2]:
             check_zero_point(node, name, types.get(node.input[2]), where)
-    _bind_batch(graph, batch, where)
+    _bind_batch(graph, batch, where, seq_len, kv_len)
     shapes, types = _infer(model, names, consts, where)
     return _build(path.stem, model, names, consts, shapes, types, where)
 
@@ -233,11 +243,19 @@ def _declared_types(graph, consts: dict[str, TensorProto]) -> dict[str, int]:
     return types
 
 
-def _bind_batch(graph, batch: int, where: str) -> None:
-    """Bind the batch: dim 0 of each graph input when symbolic, and every dim sharing its name.
+# Symbolic dimension names of decoder exports (onnxruntime-genai's model builder, optimum, our tests)
+# bound to the workload's sequence parameters: new tokens, tokens already cached, and their sum.
+SEQ_DIMS = frozenset({"sequence_length", "seq_len", "sequence", "seq"})
+PAST_DIMS = frozenset({"past_sequence_length", "past_seq_len", "past_sequence", "kv_len", "past_len"})
+TOTAL_DIMS = frozenset({"total_sequence_length", "total_seq_len", "total_sequence"})
 
-    A symbolic dimension with any other name (e.g. a sequence length) is an error, since the
-    layer sizes would be unknown.
+
+def _bind_batch(graph, batch: int, where: str, seq_len: int | None = None, kv_len: int | None = None) -> None:
+    """Bind the batch: dim 0 of each graph input when symbolic, and every dim sharing its name; and,
+    for decoders, the sequence dimensions named in SEQ_DIMS / PAST_DIMS / TOTAL_DIMS to ``seq_len``,
+    ``kv_len`` and their sum.
+
+    Any other symbolic dimension is an error, since the layer sizes would be unknown.
     """
     init_names = {t.name for t in graph.initializer}
     inputs = [i for i in graph.input if i.name not in init_names and i.type.HasField("tensor_type")]
@@ -247,8 +265,14 @@ def _bind_batch(graph, batch: int, where: str) -> None:
     batch_names = {
         dims[0].dim_param
         for dims in (i.type.tensor_type.shape.dim for i in inputs)
-        if dims and dims[0].dim_param
+        if dims and dims[0].dim_param and dims[0].dim_param not in SEQ_DIMS | PAST_DIMS | TOTAL_DIMS
     }
+    named: dict[str, int] = {n: batch for n in batch_names}
+    if seq_len is not None:
+        named.update((n, seq_len) for n in SEQ_DIMS)
+        named.update((n, seq_len + (kv_len or 0)) for n in TOTAL_DIMS)
+    if kv_len is not None:
+        named.update((n, kv_len) for n in PAST_DIMS)
     open_dims = [(inp.name, i) for inp in inputs for i, d in enumerate(inp.type.tensor_type.shape.dim)
                  if not (d.HasField("dim_value") and d.dim_value > 0)]
     if batch != 1 and not open_dims:
@@ -261,16 +285,23 @@ def _bind_batch(graph, batch: int, where: str) -> None:
         for i, d in enumerate(inp.type.tensor_type.shape.dim):
             if d.HasField("dim_value") and d.dim_value > 0:
                 continue
-            if i != 0 and d.dim_param not in batch_names:
+            if d.dim_param in named:
+                value = named[d.dim_param]
+            elif i == 0 and not d.dim_param:
+                value = batch
+            else:
+                decoder = d.dim_param in SEQ_DIMS | PAST_DIMS | TOTAL_DIMS
                 raise WorkloadError(
                     f"{where}: graph input {inp.name!r} dimension {i} is symbolic ({d.dim_param or '?'}); "
-                    "only the batch dimension (dim 0, or a dim with the same name) may be left open"
+                    + ("a decoder's sequence dimensions need seq_len and kv_len (dse inspect --seq-len N "
+                       "--kv-len M)" if decoder else
+                       "only the batch dimension (dim 0, or a dim with the same name) may be left open")
                 )
-            d.dim_value = batch
+            d.dim_value = value
     for vi in (*graph.output, *graph.value_info):
         for d in vi.type.tensor_type.shape.dim:
-            if d.HasField("dim_param") and d.dim_param in batch_names:
-                d.dim_value = batch
+            if d.HasField("dim_param") and d.dim_param in named:
+                d.dim_value = named[d.dim_param]
 
 
 # --- shapes -----------------------------------------------------------------------------------------
@@ -357,8 +388,11 @@ def _infer_node(node: NodeProto, name: str, where: str, shapes, types, value_typ
         inferred = shape_inference.infer_node_outputs(
             schema, node, {t: value_types[t] for t in node.input if t in value_types},
             {t: consts[t] for t in node.input if t in consts}, opset_imports=opsets)
-    except onnx.defs.SchemaError:
-        return {}
+    except onnx.defs.SchemaError:  # an onnxruntime op registered in the ONNX domain (SimplifiedLayerNormalization)
+        if rule is None:
+            return {}
+        view = NodeView(node, name, where, shapes, frozenset())
+        return {out: (elem, tuple(dims)) for out, (elem, dims) in zip(node.output, rule(view, types)) if out}
     except (onnx.shape_inference.InferenceError, RuntimeError) as exc:
         detail = " ".join(str(exc).split()).replace("[ShapeInferenceError] ", "").replace("[TypeInferenceError] ", "")
         raise WorkloadError(f"{where}: node {name!r} ({node.op_type}): inconsistent shapes or types: {detail}") from None
@@ -403,10 +437,12 @@ class _Ctx:
     static: frozenset[str]
     producer: dict[str, int]
     consumers: dict[str, tuple[int, ...]]
-    quantized: bool = False  # any quantizer or integer operator: float operands are then suspicious
+    quantizes_weights: bool = False  # any weight quantizer: a float weight is then a width nobody states
+    quantizes_activations: bool = False  # the same for activations
     memo: dict[str, Precision] = field(default_factory=dict)  # precision() per tensor
     requant: dict[str, Precision | None] = field(default_factory=dict)  # _requantizer() per tensor
     unstated: list[str] = field(default_factory=list)  # compute operands whose bits no quantizer states
+    kv_writes: dict[str, str] = field(default_factory=dict)  # K/V projection output -> the cache it fills
 
     def numel(self, tensor: str) -> int:
         dims = self.shapes.get(tensor)
@@ -541,8 +577,28 @@ def _static_tensors(graph, consts: dict[str, TensorProto]) -> frozenset[str]:
     return frozenset(static)
 
 
+def _kv_writes(nodes, producer: dict[str, int]) -> dict[str, str]:
+    """For each attention op, the tensors its key and value inputs come from (through RotaryEmbedding
+    and value-preserving ops), mapped to the past-cache input they are appended to (or themselves)."""
+    out: dict[str, str] = {}
+    for node in nodes:
+        if node.op_type not in ATTENTION_OPS:
+            continue
+        first_past = ATTENTION_OPS[node.op_type]
+        for i in (1, 2):
+            t = node.input[i] if i < len(node.input) else ""
+            past = node.input[first_past + i - 1] if first_past + i - 1 < len(node.input) else ""
+            cache = past or t
+            while t and t in producer and nodes[producer[t]].op_type in VALUE_PRESERVING_OPS | {"RotaryEmbedding"}:
+                t = nodes[producer[t]].input[0]
+            if t:
+                out[t] = cache
+    return out
+
+
 def _context(model: ModelProto, names: list[str], consts, shapes, types, where: str) -> _Ctx:
     graph = model.graph
+    static = _static_tensors(graph, consts)
     producer: dict[str, int] = {}
     consumers: dict[str, list[int]] = {}
     for i, node in enumerate(graph.node):
@@ -557,26 +613,60 @@ def _context(model: ModelProto, names: list[str], consts, shapes, types, where: 
         consts,
         shapes,
         types,
-        _static_tensors(graph, consts),
+        static,
         producer,
         {k: tuple(v) for k, v in consumers.items()},
-        quantized=any(is_quantizer(n) or n.op_type in QOPERATOR_OPS for n in graph.node),
+        **_quantizes(graph.node, static),
+        kv_writes=_kv_writes(graph.node, producer),
     )
+
+
+def _quantizes(nodes, static: frozenset[str]) -> dict[str, bool]:
+    """Whether the model quantizes weights / activations anywhere: a float operand of that role is then
+    a width no quantizer states (warned about); in a float or weight-only model it is the format."""
+    weights = activations = False
+    for n in nodes:
+        if is_quantizer(n):
+            if n.input[0] in static:
+                weights = True
+            else:
+                activations = True
+        elif n.op_type in QOPERATOR_OPS:
+            weights = activations = True
+        elif n.op_type in BLOCK_QUANTIZED_OPS:
+            weights = True
+    return {"quantizes_weights": weights, "quantizes_activations": activations}
 
 
 def _fmt(dims: Shape | None) -> str:
     return "x".join(map(str, dims)) if dims is not None else "?"
 
 
-def _compute_layer(ctx: _Ctx, idx: int) -> Layer:
+def _compute_layers(ctx: _Ctx, idx: int) -> list[Layer]:
+    """The layer(s) of one compute node: one, or a chain (attention: scores, then context)."""
     node, name = ctx.nodes[idx], ctx.names[idx]
     view = NodeView(node, name, ctx.where, ctx.shapes, ctx.static)
-    spec = COMPUTE_PARSERS[node.op_type](view)
-    w, a, o = ctx.precision(spec.weight), ctx.precision(spec.data), ctx.output_precision(node.output[0])
-    if ctx.quantized:
-        ctx.unstated.extend(f"node {name!r} ({node.op_type}) {role} {tensor!r} ({p.dtype}, {p.bits} bits)"
-                            for role, tensor, p in (("weight", spec.weight, w), ("activation", spec.data, a))
-                            if p.scheme == "float")
+    specs = COMPUTE_PARSERS[node.op_type](view)
+    return [_compute_layer(ctx, node, name, spec) for spec in (specs if isinstance(specs, list) else [specs])]
+
+
+def _compute_layer(ctx: _Ctx, node: NodeProto, name: str, spec) -> Layer:
+    if spec.weight_format is not None:  # the op states its weight format (MatMulNBits)
+        bits, dtype, gran = spec.weight_format
+        w = Precision(bits, dtype, "blockwise", gran)
+    else:
+        w = ctx.precision(spec.weight)
+    a, o = ctx.precision(spec.data), ctx.output_precision(node.output[0])
+    cache = ctx.kv_writes.get(node.output[0])
+    if cache is not None:  # a K or V projection: its output is stored in the cache, at the cache's width
+        o = ctx.precision(cache) if cache in ctx.types else o
+        spec = replace(spec, notes=(*spec.notes, ("kv_cache", "write")))
+    for role, tensor, p, stated in (("weight", spec.weight, w, ctx.quantizes_weights if spec.weight_is_constant
+                                     else ctx.quantizes_activations),
+                                    ("activation", spec.data, a, ctx.quantizes_activations)):
+        if stated and p.scheme == "float":
+            ctx.unstated.append(f"node {name + spec.suffix!r} ({node.op_type}) {role} {tensor!r} "
+                                f"({p.dtype}, {p.bits} bits)")
     if node.op_type in QOPERATOR_OPS:
         fmt = "qoperator"
     elif "qonnx" in (w.scheme, a.scheme):
@@ -585,6 +675,7 @@ def _compute_layer(ctx: _Ctx, idx: int) -> Layer:
         fmt = "qdq"
     else:
         fmt = w.scheme
+    quantized = ("qdq", "qonnx", "blockwise")
     attrs = (
         ("onnx_op", node.op_type),
         ("format", fmt),
@@ -594,13 +685,13 @@ def _compute_layer(ctx: _Ctx, idx: int) -> Layer:
         ("a_dtype", a.dtype),
         ("w_dtype", w.dtype),
         ("o_dtype", o.dtype),
-        ("a_quant", a.granularity if a.scheme in ("qdq", "qonnx") else a.scheme),
-        ("w_quant", w.granularity if w.scheme in ("qdq", "qonnx") else w.scheme),
+        ("a_quant", a.granularity if a.scheme in quantized else a.scheme),
+        ("w_quant", w.granularity if w.scheme in quantized else w.scheme),
         ("weight_is_constant", str(spec.weight_is_constant).lower()),
         *spec.notes,
     )
-    layer = Layer(
-        name=name,
+    return Layer(
+        name=name + spec.suffix,
         op=spec.op,
         w_bits=w.bits,
         a_bits=a.bits,
@@ -609,7 +700,6 @@ def _compute_layer(ctx: _Ctx, idx: int) -> Layer:
         attrs=attrs,
         **spec.bounds,
     )
-    return layer
 
 
 def _check_compute_path(ctx: _Ctx, idx: int) -> None:
@@ -661,6 +751,11 @@ def _data_layer(ctx: _Ctx, idx: int, data_inputs: list[str]) -> Layer:
             attrs=(("onnx_op", node.op_type), ("a_dtype", "unknown")),
         )
     a = ctx.precision(data_inputs[0])
+    if node.op_type == "GatherBlockQuantized":  # it reads rows of a block-quantized table, not its indices
+        bits = int(next((x.i for x in node.attribute if x.name == "bits"), 0)) or dtype_bits(
+            ctx.types.get(node.input[0], 0)) or 4
+        block = next((x.i for x in node.attribute if x.name == "block_size"), 0)
+        a = Precision(bits, f"int{bits}", "blockwise", f"block({block})")
     # A reshape keeps its input's precision unless a requantizer follows it.
     o = ctx.output_precision(outputs[0]) if ctx.types.get(outputs[0]) else a
     if node.op_type in VALUE_PRESERVING_OPS and o.scheme == "float":
@@ -697,13 +792,12 @@ def _build(stem: str, model: ModelProto, names, consts, shapes, types, where: st
             for t in node.output[:1]:
                 sources[t] = sources.get(node.input[0], frozenset())
             continue
-        if node.op_type in COMPUTE_PARSERS:
-            layer = _compute_layer(ctx, idx)
-        else:
-            layer = _data_layer(ctx, idx, data_inputs)
-        layers.append(layer)
+        chain = _compute_layers(ctx, idx) if node.op_type in COMPUTE_PARSERS else [_data_layer(ctx, idx, data_inputs)]
+        layers.extend(chain)
         for t in data_inputs:
-            edges.update((src, layer.name) for src in sources.get(t, ()))
+            edges.update((src, chain[0].name) for src in sources.get(t, ()))
+        edges.update((a.name, b.name) for a, b in zip(chain, chain[1:]))
+        layer = chain[-1]
         for t in node.output:
             if t and t not in ctx.static:
                 sources[t] = frozenset({layer.name})

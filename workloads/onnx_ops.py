@@ -79,6 +79,10 @@ class ComputeSpec:
     bounds: dict[str, int]
     out_elems: int = 0
     notes: tuple[tuple[str, str], ...] = field(default=())
+    suffix: str = ""  # one node, several layers (attention: "/scores", "/context"): the layer name's tail
+    # Weight bits and granularity the op states itself (MatMulNBits' ``bits``/``block_size`` attributes;
+    # its uint8 container says nothing): (bits, dtype, granularity), else read from the weight tensor.
+    weight_format: tuple[int, str, str] | None = None
 
 
 def _conv(v: NodeView, x_idx: int, w_idx: int) -> ComputeSpec:
@@ -232,8 +236,95 @@ def _gemm(v: NodeView, a_idx: int, b_idx: int) -> ComputeSpec:
     return ComputeSpec("gemm", spec.data, spec.weight, spec.weight_is_constant, spec.bounds, notes=spec.notes)
 
 
-# op_type -> parser. Input positions follow the ONNX / com.microsoft op schemas.
-COMPUTE_PARSERS: dict[str, Callable[[NodeView], ComputeSpec]] = {
+def _matmul_nbits(v: NodeView) -> ComputeSpec:
+    """com.microsoft MatMulNBits (onnxruntime's weight-only format): ``Y[..., M, N] = A[..., M, K] x
+    dequant(B)``, B stored as uint8 blobs [N, K / block_size, block_size * bits / 8] with a scale (and
+    zero point) per block of ``block_size`` along K. Attributes K, N, bits (2..8), block_size."""
+    a_name, b_name = v.input(0, "A"), v.input(1, "B")
+    kk, nn = int(v.attr("K", 0)), int(v.attr("N", 0))
+    bits, block = int(v.attr("bits", 4)), int(v.attr("block_size", 0))
+    a = v.shape(a_name, "A")
+    if kk < 1 or nn < 1 or a[-1] != kk:
+        raise v.fail(f"inconsistent shapes: A {list(a)} and attributes K={kk}, N={nn} (A's last dim must be K)")
+    if not 1 <= bits <= 8 or block < 1:
+        raise v.fail(f"attributes bits={bits}, block_size={block}: expected bits in 1..8 and a positive block size")
+    rows = a[-2] if len(a) >= 2 else 1
+    return ComputeSpec(
+        "matmul", a_name, b_name, True, {"n": math.prod(a[:-2]), "k": nn, "c": kk, "ox": rows},
+        notes=(("weight_format", f"MatMulNBits {bits}-bit, block {block}"),),
+        weight_format=(bits, f"uint{bits}", f"block({block})"),
+    )
+
+
+def _heads(v: NodeView) -> tuple[int, int]:
+    heads = int(v.attr("num_heads", 0))
+    kv_heads = int(v.attr("kv_num_heads", heads))
+    if heads < 1 or kv_heads < 1 or heads % kv_heads:
+        raise v.fail(f"num_heads={heads}, kv_num_heads={kv_heads}: expected positive head counts, "
+                     "num_heads a multiple of kv_num_heads")
+    return heads, kv_heads
+
+
+def _optional(v: NodeView, idx: int) -> str:
+    return v.node.input[idx] if idx < len(v.node.input) and v.node.input[idx] else ""
+
+
+def attention_dims(v: NodeView) -> dict[str, int]:
+    """Batch, new tokens, attended positions, heads, KV heads and head size of GroupQueryAttention
+    (inputs query, key, value, past_key, past_value, ...) and MultiHeadAttention (query, key, value,
+    bias, key_padding_mask, attention_bias, past_key, past_value), com.microsoft schemas."""
+    gqa = v.node.op_type == "GroupQueryAttention"
+    heads, kv_heads = _heads(v)
+    q = v.shape(v.input(0, "query"), "query")
+    if len(q) != 3:
+        raise v.fail(f"query {list(q)}: expected [batch, sequence, hidden] (packed 5-D queries are not supported)")
+    b, s, dq = q
+    key, past = _optional(v, 1), _optional(v, 3 if gqa else 6)
+    packed = gqa and not key
+    width = heads + 2 * kv_heads if packed else heads
+    if dq % width:
+        raise v.fail(f"query hidden size {dq} is not a multiple of {width} heads")
+    hd = dq // width
+    if key:
+        kd = v.shape(key, "key")
+        new = kd[1] if len(kd) == 3 else kd[2]  # [B, L, D] or MultiHeadAttention's [B, N, L, H]
+    else:
+        new = s
+    cached = v.shape(past, "past_key")[2] if past else 0
+    if key and len(v.shape(key, "key")) == 4:
+        cached = 0  # a 4-D key is already the whole cache
+    return {"batch": b, "seq": s, "positions": cached + new, "heads": heads, "kv_heads": kv_heads,
+            "head_dim": hd, "packed": int(packed)}
+
+
+def _attention(v: NodeView) -> list[ComputeSpec]:
+    """Q.K^T and P.V of one attention op as two activation x activation matmuls, laid out as the zoo's
+    decoders lay them out (``workloads.zoo.decoder``): per KV head a grouped matmul (groups = batch x
+    kv_heads), the query heads sharing it as rows, over every attended position (cache + new tokens).
+    The weight-side operand is the K or V cache (``kv_cache = read``), read at the cache's precision."""
+    d = attention_dims(v)
+    groups, q_per_kv, t, hd = d["batch"] * d["kv_heads"], d["heads"] // d["kv_heads"], d["positions"], d["head_dim"]
+    gqa = v.node.op_type == "GroupQueryAttention"
+    query = v.node.input[0]
+    past_k, past_v = _optional(v, 3 if gqa else 6), _optional(v, 4 if gqa else 7)
+    key = past_k or _optional(v, 1) or query
+    value = past_v or _optional(v, 2) or query
+    read_kv = (("kv_cache", "read"), ("heads", f"{d['heads']}/{d['kv_heads']} (query/kv)"),
+               ("attended_positions", str(t)))
+    rows = q_per_kv * d["seq"]
+    return [
+        ComputeSpec("matmul", query, key, False,
+                    {"n": 1, "k": groups * t, "c": groups * hd, "ox": rows, "groups": groups},
+                    notes=read_kv, suffix="/scores"),
+        ComputeSpec("matmul", query, value, False,
+                    {"n": 1, "k": groups * hd, "c": groups * t, "ox": rows, "groups": groups},
+                    notes=read_kv, suffix="/context"),
+    ]
+
+
+# op_type -> parser (one ComputeSpec, or a list for an op that is several layers). Input positions
+# follow the ONNX / com.microsoft op schemas.
+COMPUTE_PARSERS: dict[str, Callable[[NodeView], ComputeSpec | list[ComputeSpec]]] = {
     "Conv": lambda v: _conv(v, 0, 1),
     "ConvInteger": lambda v: _conv(v, 0, 1),
     "QLinearConv": lambda v: _conv(v, 0, 3),
@@ -243,6 +334,9 @@ COMPUTE_PARSERS: dict[str, Callable[[NodeView], ComputeSpec]] = {
     "QLinearMatMul": lambda v: _matmul(v, 0, 3),
     "Gemm": lambda v: _gemm(v, 0, 1),
     "QGemm": lambda v: _gemm(v, 0, 3),
+    "MatMulNBits": _matmul_nbits,
+    "GroupQueryAttention": _attention,
+    "MultiHeadAttention": _attention,
 }
 QOPERATOR_OPS = frozenset({"ConvInteger", "QLinearConv", "MatMulInteger", "QLinearMatMul", "QGemm"})
 
@@ -255,12 +349,10 @@ UNSUPPORTED_COMPUTE_OPS = frozenset(
         "Einsum",
         "DeformConv",
         "Attention",
-        "MultiHeadAttention",
         "QAttention",
         "FusedConv",
         "FusedGemm",
         "FusedMatMul",
-        "MatMulNBits",
         "DynamicQuantizeMatMul",
         "MatMulIntegerToFloat",
         "DynamicQuantizeLSTM",
@@ -289,6 +381,9 @@ NON_COMPUTE_OPS = frozenset(
         "RMSNormalization",
         "SimplifiedLayerNormalization",
         "SkipLayerNormalization",
+        "SkipSimplifiedLayerNormalization",
+        "RotaryEmbedding",
+        "GatherBlockQuantized",
         # elementwise and activations
         "Add",
         "Sub",
@@ -531,6 +626,41 @@ def _qgemm(v: NodeView, types: dict[str, int]) -> list[TypedShape]:
     return [(_type_of(v, types, 8, TensorProto.FLOAT), (m, n))]
 
 
+def _matmul_nbits_shape(v: NodeView, types: dict[str, int]) -> list[TypedShape]:
+    a = v.shape(v.input(0, "A"), "A")
+    return [(types.get(v.node.input[0], TensorProto.FLOAT), a[:-1] + (int(v.attr("N", 0)),))]
+
+
+def _attention_shape(v: NodeView, types: dict[str, int]) -> list[TypedShape]:
+    d = attention_dims(v)
+    elem = types.get(v.node.input[0], TensorProto.FLOAT)
+    kv_heads = d["kv_heads"] if v.node.op_type == "GroupQueryAttention" else d["heads"]
+    present = (d["batch"], kv_heads, d["positions"], d["head_dim"])
+    return [(elem, (d["batch"], d["seq"], d["heads"] * d["head_dim"])), (elem, present), (elem, present)]
+
+
+def _norm_shape(v: NodeView, types: dict[str, int]) -> list[TypedShape]:
+    """(Skip)(Simplified)LayerNormalization: output, mean, inv_std_var, input + skip (+ bias) sum."""
+    x = v.shape(v.input(0, "input"), "input")
+    elem = types.get(v.node.input[0], TensorProto.FLOAT)
+    stats = (TensorProto.FLOAT, x[:-1] + (1,))
+    if v.node.op_type == "SimplifiedLayerNormalization":
+        return [(elem, x), stats]
+    return [(elem, x), stats, stats, (elem, x)]
+
+
+def _gather_block_quantized_shape(v: NodeView, types: dict[str, int]) -> list[TypedShape]:
+    """GatherBlockQuantized(data, indices, scales, zero_points): rows of a block-quantized table,
+    dequantized to the scales' type; uint8 data packs 8 / bits values per byte along the last axis."""
+    data, idx = v.shape(v.input(0, "data"), "data"), v.shape(v.input(1, "indices"), "indices")
+    axis = int(v.attr("gather_axis", 0)) % len(data)
+    out = list(data[:axis] + idx + data[axis + 1:])
+    bits = int(v.attr("bits", 4))
+    if types.get(v.node.input[0]) == TensorProto.UINT8 and bits < 8:
+        out[-1] *= 8 // bits
+    return [(types.get(v.node.input[2], TensorProto.FLOAT), tuple(out))]
+
+
 SHAPE_RULES: dict[str, ShapeRule] = {
     **{op: _same_as_input(None) for op in QONNX_OPS},
     "QLinearAdd": _qlinear_binary,
@@ -542,4 +672,13 @@ SHAPE_RULES: dict[str, ShapeRule] = {
     "QLinearLeakyRelu": _same_as_input(4),
     "QLinearSoftmax": _same_as_input(4),
     "QGemm": _qgemm,
+    "MatMulNBits": _matmul_nbits_shape,
+    "GroupQueryAttention": _attention_shape,
+    "MultiHeadAttention": _attention_shape,
+    "RotaryEmbedding": _same_as_input(None),
+    **{op: _same_as_input(None) for op in ("Gelu", "FastGelu", "QuickGelu", "BiasGelu")},  # com.microsoft
+    "SkipLayerNormalization": _norm_shape,
+    "SkipSimplifiedLayerNormalization": _norm_shape,
+    "SimplifiedLayerNormalization": _norm_shape,
+    "GatherBlockQuantized": _gather_block_quantized_shape,
 }
