@@ -360,15 +360,14 @@ def _infer(
                 pending += 1
                 continue
             new = _infer_node(node, name, where, shapes, types, value_types, consts, opsets)
-            if not new:
-                pending += 1
-                continue
             for out, (elem_type, dims) in new.items():
                 if dims is None or shapes.get(out) is not None:
                     continue
                 shapes[out], types[out] = dims, elem_type
                 value_types[out] = helper.make_tensor_type_proto(elem_type, list(dims))
                 added.append(helper.make_tensor_value_info(out, elem_type, list(dims)))
+            if any(shapes.get(t) is None for t in outs):
+                pending += 1  # e.g. a Reshape whose target shape needs ONNX's data propagation
         if not added or not pending:
             return shapes, types
         work.graph.value_info.extend(added)
@@ -378,6 +377,8 @@ def _infer(
 def _infer_node(node: NodeProto, name: str, where: str, shapes, types, value_types, consts, opsets):
     """Output (element type, shape) of one node whose inputs are known: our rule, or ONNX's schema."""
     rule = SHAPE_RULES.get(node.op_type)
+    if any(a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS) for a in node.attribute):
+        return {}  # If / Loop / Scan: their bodies need whole-model inference (the next round)
     if node.domain not in ("", "ai.onnx"):
         if rule is None:
             return {}
