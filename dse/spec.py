@@ -180,10 +180,10 @@ def parse(raw: Any, path: str = "<spec>", sha256: str = "") -> Spec:
             raise r.fail("workload.onnx", f"got {onnx_path!r}; expected a file path")
         if not Path(onnx_path).is_absolute() and path not in {"<spec>", "<built-in>"}:
             onnx_path = str(Path(path).parent / onnx_path)
-        if wl_params:
-            raise r.fail(f"workload.{next(iter(wl_params))}", "applies to zoo networks only; an ONNX model's "
-                                                          "shapes come from the file")
-        workload = WorkloadSpec(onnx=onnx_path, batch=batch)
+        if "phase" in wl_params:  # an ONNX decoder's phase is its shapes: seq_len / kv_len bind them
+            raise r.fail("workload.phase", "applies to zoo networks only; an ONNX decoder's shapes come from "
+                                           "the file, with seq_len (new tokens) and kv_len (cached tokens)")
+        workload = WorkloadSpec(onnx=onnx_path, batch=batch, **wl_params)
 
     pr = r.mapping(top.get("precision"), "precision",
                    {"policy", "default", "layers", "bits", "sensitivity", "max_error"})

@@ -146,3 +146,14 @@ def test_sequence_dims_need_seq_len(decoders, capsys):
     assert main(["inspect", str(decoders["gqa_int4"])]) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and "--seq-len" in err[0]
+
+
+def test_sweep_on_an_onnx_decoder(decoders, tmp_path):
+    """A spec binds the decoder's sequence dims (seq_len, kv_len); phase stays a zoo parameter."""
+    spec = tmp_path / "llm.yaml"
+    spec.write_text(f"version: 1\nname: llm_onnx\nworkload: {{onnx: {decoders['gqa_int4']}, seq_len: 1, "
+                    "kv_len: 16}\nprecision: {policy: model}\nspace: {pe_type: [INT8]}\n")
+    assert main(["run", str(spec), "--out", str(tmp_path / "out"), "--no-progress"]) == 0
+    assert (tmp_path / "out" / "manifest.json").is_file()
+    spec.write_text(spec.read_text().replace("seq_len: 1", "phase: decode"))
+    assert main(["run", str(spec), "--out", str(tmp_path / "out2"), "--no-progress"]) == 2
