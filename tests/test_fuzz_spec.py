@@ -47,6 +47,10 @@ BAD_PATHS = st.sampled_from(["missing.onnx", ".", "/dev/null", "/dev/null/x.onnx
                              "\0.onnx", "a" * 300 + ".onnx"])
 
 
+# Each example runs `dse run` in-process; DSE_FUZZ_EXAMPLES=500 fuzzes harder outside the suite.
+SLOW_OK = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]}
+
+
 def _paths(tree, prefix=()):
     yield prefix
     if isinstance(tree, dict):
@@ -91,8 +95,7 @@ def mutated_specs(draw, values=HOSTILE):
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=int(os.environ.get("DSE_FUZZ_EXAMPLES", 40)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("DSE_FUZZ_EXAMPLES", 40)), **SLOW_OK)
 @given(text=mutated_specs())
 def test_mutated_spec_is_one_line_or_a_complete_run(tmp_path_factory, text):
     _check_run(tmp_path_factory, text)
@@ -120,8 +123,7 @@ def _check_run(tmp_path_factory, text: str) -> None:
 
 
 @pytest.mark.skipif(not PARAM_SCHEMA, reason="the physical-range schema (dse/params.py) is not on main yet")
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("DSE_FUZZ_EXAMPLES", 20)), **SLOW_OK)
 @given(text=mutated_specs(values=st.one_of(EXTREMES, HOSTILE)))
 def test_physical_extremes_are_one_line_or_a_complete_run(tmp_path_factory, text):
     _check_run(tmp_path_factory, text)
