@@ -81,8 +81,9 @@ def decode(data: bytes, label: str) -> str:
                         f"{hint}") from None
     if "\0" in text:
         at = text.index("\0")
-        raise UserError(f"{label}: line {text.count(chr(10), 0, at) + 1}: NUL byte in the text (UTF-16 without a "
-                        "byte-order mark? save the file as UTF-8)")
+        line = text.count("\n", 0, at) + 1
+        raise UserError(f"{label}: line {line}: NUL byte in the text (UTF-16 without a byte-order mark? save "
+                        "the file as UTF-8)")
     return text
 
 

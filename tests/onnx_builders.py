@@ -413,7 +413,8 @@ def qonnx_quant(g: Net, name: str, t: str, bits: float, scale=0.1, signed: int =
     """A QONNX ``Quant`` node as brevitas writes it (constant scale, zero point and bit width)."""
     return g.op(
         "Quant",
-        [t, g.init(f"{name}.scale", scale), g.init(f"{name}.zp", np.float32(0)), g.init(f"{name}.bw", np.float32(bits))],
+        [t, g.init(f"{name}.scale", scale), g.init(f"{name}.zp", np.float32(0)),
+         g.init(f"{name}.bw", np.float32(bits))],
         name,
         domain=QONNX_DOMAIN,
         signed=signed,
@@ -449,7 +450,8 @@ def qcdq_net(path: Path, a_bounds: tuple[int, int], w_bounds: tuple[int, int]) -
     DequantizeLinear (per channel), the int8/uint8 containers narrowed by constant Clip bounds."""
     g = Net(seed=8)
     a_type = np.int8 if a_bounds[0] < 0 else np.uint8
-    q = g.op("QuantizeLinear", ["x", g.init("x.s", np.float32(0.1)), g.init("x.zp", np.array(0, a_type), a_type)], "x.q")
+    zp = g.init("x.zp", np.array(0, a_type), a_type)
+    q = g.op("QuantizeLinear", ["x", g.init("x.s", np.float32(0.1)), zp], "x.q")
     q = g.op("Clip", [q, g.init("x.lo", np.array(a_bounds[0], a_type), a_type),
                       g.init("x.hi", np.array(a_bounds[1], a_type), a_type)], "x.clip")
     x = g.op("DequantizeLinear", [q, "x.s", "x.zp"], "x.dq")
@@ -520,26 +522,30 @@ def decoder(path: Path, cfg: DecoderConfig) -> Path:
     def fc(name, x, k_in, n_out):
         return g.op("MatMul", [x, g.weight(f"{name}.weight", (k_in, n_out))], name)
 
-    h = g.op("Gather", [g.weight("embed_tokens.weight", (cfg.vocab, cfg.hidden)), "input_ids"], "embed_tokens")
+    table = g.weight("embed_tokens.weight", (cfg.vocab, cfg.hidden))
+    h = g.op("Gather", [table, "input_ids"], "embed_tokens")
     residual = h
     if cfg.kind == "gqa":
         cache = int(2 * 64)
         g.init("cos_cache", np.ones((cache, hd // 2), np.float32))
         g.init("sin_cache", np.zeros((cache, hd // 2), np.float32))
-        inputs += [helper.make_tensor_value_info("position_ids", TensorProto.INT64, ["batch", "sequence_length"]),
+        inputs += [helper.make_tensor_value_info("position_ids", TensorProto.INT64,
+                                                 ["batch", "sequence_length"]),
                    helper.make_tensor_value_info("seqlens_k", TensorProto.INT32, ["batch"]),
                    helper.make_tensor_value_info("total_sequence_length", TensorProto.INT32, [])]
     for i in range(cfg.layers):
         p = f"layers.{i}"
         past_k, past_v = f"past_key_values.{i}.key", f"past_key_values.{i}.value"
-        inputs += [helper.make_tensor_value_info(t, TensorProto.FLOAT, ["batch", kv, "past_sequence_length", hd])
-                   for t in (past_k, past_v)]
+        cache_dims = ["batch", kv, "past_sequence_length", hd]
+        inputs += [helper.make_tensor_value_info(t, TensorProto.FLOAT, cache_dims) for t in (past_k, past_v)]
         gamma = g.init(f"{p}.norm1.weight", np.ones(cfg.hidden, np.float32))
         if cfg.kind == "gqa":
             if i == 0:
-                h = g.op("SimplifiedLayerNormalization", [residual, gamma], f"{p}.norm1", n_out=2, epsilon=1e-5)
+                h = g.op("SimplifiedLayerNormalization", [residual, gamma], f"{p}.norm1", n_out=2,
+                         epsilon=1e-5)
             else:
-                h, residual = _skip_norm(g, "SkipSimplifiedLayerNormalization", f"{p}.norm1", h, residual, gamma)
+                h, residual = _skip_norm(g, "SkipSimplifiedLayerNormalization", f"{p}.norm1", h, residual,
+                                         gamma)
             q = fc(f"{p}.q_proj", h, cfg.hidden, cfg.hidden)
             k = fc(f"{p}.k_proj", h, cfg.hidden, kv * hd)
             v = fc(f"{p}.v_proj", h, cfg.hidden, kv * hd)
@@ -547,7 +553,8 @@ def decoder(path: Path, cfg: DecoderConfig) -> Path:
                      domain=MS_DOMAIN, num_heads=cfg.heads)
             k = g.op("RotaryEmbedding", [k, "position_ids", "cos_cache", "sin_cache"], f"{p}.k_rotary",
                      domain=MS_DOMAIN, num_heads=kv)
-            attn = g.op("GroupQueryAttention", [q, k, v, past_k, past_v, "seqlens_k", "total_sequence_length"],
+            gqa_in = [q, k, v, past_k, past_v, "seqlens_k", "total_sequence_length"]
+            attn = g.op("GroupQueryAttention", gqa_in,
                         f"{p}.attn", n_out=3, domain=MS_DOMAIN, num_heads=cfg.heads, kv_num_heads=kv)
         else:
             beta = g.init(f"{p}.norm1.bias", np.zeros(cfg.hidden, np.float32))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dse import cli, sweep
+from dse import cli
 from dse import io as dse_io
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,7 +86,8 @@ def test_spec_hazards_through_the_cli(tmp_path: Path):
 def test_user_message_covers_os_and_encoding_errors():
     assert cli.user_message(FileNotFoundError(2, "No such file or directory", "a.onnx")) == \
         "a.onnx: No such file or directory"
-    assert cli.user_message(OSError(18, "Invalid cross-device link", "a", None, "b")) == "a -> b: Invalid cross-device link"
+    assert cli.user_message(OSError(18, "Invalid cross-device link", "a", None, "b")) == \
+        "a -> b: Invalid cross-device link"
     assert cli.user_message(OSError("Timed out trying to connect to tcp://h:1 after 5 s")) == \
         "Timed out trying to connect to tcp://h:1 after 5 s"
     assert cli.user_message(UnicodeEncodeError("ascii", "\u00b5", 0, 1, "ordinal not in range")).startswith(

@@ -48,7 +48,8 @@ BAD_PATHS = st.sampled_from(["missing.onnx", ".", "/dev/null", "/dev/null/x.onnx
 
 
 # Each example runs `dse run` in-process; DSE_FUZZ_EXAMPLES=500 fuzzes harder outside the suite.
-SLOW_OK = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]}
+SLOW_OK = {"deadline": None,
+           "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]}
 
 
 def _paths(tree, prefix=()):
@@ -135,7 +136,8 @@ def test_bad_spec_paths(tmp_path_factory, path):
     folder = tmp_path_factory.mktemp("fp")
     (folder / "dir").mkdir()
     stderr = io.StringIO()
-    with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()), contextlib.chdir(folder):
+    with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()), \
+            contextlib.chdir(folder):
         code = cli.main(["run", path, "--out", str(folder / "out"), "--no-progress"])
     lines = stderr.getvalue().splitlines()
     assert code == 2 and len(lines) == 1 and lines[0].startswith("dse: error: "), stderr.getvalue()

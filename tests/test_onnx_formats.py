@@ -13,7 +13,6 @@ import onnx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from onnx import TensorProto, helper
 
 import onnx_builders as B
 from dse.cli import main
@@ -49,7 +48,8 @@ def _chain_op(g: B.Net, kind: str, x: str, i: int, c: int, bits: int) -> tuple[s
     if kind == "Transpose":
         return g.op("Transpose", [x], name, perm=[0, 1, 3, 2]), c
     if kind == "Pad":
-        y = g.op("Pad", [x, g.init(f"{name}.p", np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64), np.int64)], name)
+        pads = g.init(f"{name}.p", np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64), np.int64)
+        y = g.op("Pad", [x, pads], name)
         return g.op("MaxPool", [y], f"{name}.crop", kernel_shape=[3, 3]), c  # back to 8x8
     if kind == "Reshape":
         return g.op("Reshape", [x, g.init(f"{name}.s", np.array([1, c, 8, 8], np.int64), np.int64)], name), c

@@ -74,7 +74,8 @@ def test_int4_decoder_macs_and_bits(decoders, kind, batch, seq, kv_len):
     for name, layer in layers.items():
         attrs = dict(layer.attrs)
         if name.endswith(("/scores", "/context")):  # activation x activation over the float32 cache
-            assert (layer.kv_cache, layer.weight_is_constant, layer.w_bits, layer.a_bits) == ("read", False, 32, 32)
+            assert (layer.kv_cache, layer.weight_is_constant, layer.w_bits, layer.a_bits) == \
+                ("read", False, 32, 32)
             assert layer.param_count == 0
         elif layer.is_compute:  # MatMulNBits: 4-bit blocks of 32 along K, float32 activations
             assert (attrs["onnx_op"], layer.w_bits, layer.a_bits, attrs["w_quant"]) == ("MatMulNBits", 4, 32,
@@ -99,7 +100,8 @@ def test_block_quantized_dequantize_linear(decoders):
     """MatMulNBitsQuantizer's QDQ format: int4 DequantizeLinear with block_size -> MatMul."""
     layers = _by_base_name(load(decoders["gqa_int4_qdq"], seq_len=1, kv_len=16))
     q = layers["layers.0.q_proj"]
-    assert (q.w_bits, q.a_bits, dict(q.attrs)["w_quant"], dict(q.attrs)["format"]) == (4, 32, "block(32)", "qdq")
+    attrs = dict(q.attrs)
+    assert (q.w_bits, q.a_bits, attrs["w_quant"], attrs["format"]) == (4, 32, "block(32)", "qdq")
     assert q.macs == 64 * 64
 
 
@@ -124,7 +126,8 @@ def test_matmul_nbits_written_by_hand(tmp_path_factory, bits, block, k_blocks, n
     g = B.Net()
     blob = g.init("B", np.zeros((n, k_blocks, block * bits // 8 or 1), np.uint8), np.uint8)
     scales = g.init("scales", np.ones(n * k_blocks, np.float32))
-    y = g.op("MatMulNBits", ["A", blob, scales], "mm", domain=B.MS_DOMAIN, K=kk, N=n, bits=bits, block_size=block)
+    y = g.op("MatMulNBits", ["A", blob, scales], "mm", domain=B.MS_DOMAIN, K=kk, N=n, bits=bits,
+             block_size=block)
     model = g.model([helper.make_tensor_value_info("A", TensorProto.FLOAT, [1, rows, kk])], [B._output(y)],
                     domains=((B.MS_DOMAIN, 1),))
     (layer,) = load(B.save(model, tmp_path_factory.mktemp("nb") / "m.onnx")).compute_layers()

@@ -347,8 +347,9 @@ def _infer(
         except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError, RuntimeError) as exc:
             raise WorkloadError(_inference_message(where, str(exc))) from None
         shapes, types = _collect(work, consts)
-        value_types = {name: helper.make_tensor_type_proto(t.data_type, list(t.dims)) for name, t in consts.items()}
-        value_types.update((vi.name, vi.type) for vi in (*work.graph.input, *work.graph.value_info, *work.graph.output)
+        value_types = {n: helper.make_tensor_type_proto(t.data_type, list(t.dims)) for n, t in consts.items()}
+        g = work.graph
+        value_types.update((vi.name, vi.type) for vi in (*g.input, *g.value_info, *g.output)
                            if vi.type.tensor_type.HasField("shape"))
         opsets = list(work.opset_import)
         added, pending = [], 0
@@ -385,23 +386,26 @@ def _infer_node(node: NodeProto, name: str, where: str, shapes, types, value_typ
         view = NodeView(node, name, where, shapes, frozenset())
         return {out: (elem, tuple(dims)) for out, (elem, dims) in zip(node.output, rule(view, types)) if out}
     try:
-        schema = onnx.defs.get_schema(node.op_type, max(o.version for o in opsets if o.domain in ("", "ai.onnx")))
+        opset = max(o.version for o in opsets if o.domain in ("", "ai.onnx"))
+        schema = onnx.defs.get_schema(node.op_type, opset)
         inferred = shape_inference.infer_node_outputs(
             schema, node, {t: value_types[t] for t in node.input if t in value_types},
             {t: consts[t] for t in node.input if t in consts}, opset_imports=opsets)
-    except onnx.defs.SchemaError:  # an onnxruntime op registered in the ONNX domain (SimplifiedLayerNormalization)
+    except onnx.defs.SchemaError:  # an onnxruntime op in the ONNX domain (SimplifiedLayerNormalization)
         if rule is None:
             return {}
         view = NodeView(node, name, where, shapes, frozenset())
         return {out: (elem, tuple(dims)) for out, (elem, dims) in zip(node.output, rule(view, types)) if out}
     except (onnx.shape_inference.InferenceError, RuntimeError) as exc:
-        detail = " ".join(str(exc).split()).replace("[ShapeInferenceError] ", "").replace("[TypeInferenceError] ", "")
-        raise WorkloadError(f"{where}: node {name!r} ({node.op_type}): inconsistent shapes or types: {detail}") from None
+        detail = re.sub(r"\[(Shape|Type)InferenceError\] ", "", " ".join(str(exc).split()))
+        raise WorkloadError(
+            f"{where}: node {name!r} ({node.op_type}): inconsistent shapes or types: {detail}"
+        ) from None
     out = {}
     for t, tp in inferred.items():
         tt = tp.tensor_type
-        dims = tuple(d.dim_value if d.HasField("dim_value") else -1 for d in tt.shape.dim) if tt.HasField("shape") else None
-        out[t] = (tt.elem_type, None if dims is None or -1 in dims else dims)
+        dims = tuple(d.dim_value if d.HasField("dim_value") else -1 for d in tt.shape.dim)
+        out[t] = (tt.elem_type, dims if tt.HasField("shape") and -1 not in dims else None)
     return out
 
 
@@ -495,7 +499,8 @@ class _Ctx:
             widest = max(parts, key=lambda p: p.bits) if parts else self.type_precision(tensor)
             if len({p.bits for p in parts}) > 1:
                 warnings.warn(
-                    f"{self.where}: node {name!r} (Concat): inputs at {sorted({p.bits for p in parts})} bits; "
+                    f"{self.where}: node {name!r} (Concat): inputs at {sorted({p.bits for p in parts})} "
+                    "bits; "
                     f"its output is counted at the widest, {widest.bits}",
                     PrecisionWarning,
                     stacklevel=4,
@@ -590,7 +595,7 @@ def _kv_writes(nodes, producer: dict[str, int]) -> dict[str, str]:
             t = node.input[i] if i < len(node.input) else ""
             past = node.input[first_past + i - 1] if first_past + i - 1 < len(node.input) else ""
             cache = past or t
-            while t and t in producer and nodes[producer[t]].op_type in VALUE_PRESERVING_OPS | {"RotaryEmbedding"}:
+            while t in producer and nodes[producer[t]].op_type in VALUE_PRESERVING_OPS | {"RotaryEmbedding"}:
                 t = nodes[producer[t]].input[0]
             if t:
                 out[t] = cache
@@ -662,8 +667,8 @@ def _compute_layer(ctx: _Ctx, node: NodeProto, name: str, spec) -> Layer:
     if cache is not None:  # a K or V projection: its output is stored in the cache, at the cache's width
         o = ctx.precision(cache) if cache in ctx.types else o
         spec = replace(spec, notes=(*spec.notes, ("kv_cache", "write")))
-    for role, tensor, p, stated in (("weight", spec.weight, w, ctx.quantizes_weights if spec.weight_is_constant
-                                     else ctx.quantizes_activations),
+    w_stated = ctx.quantizes_weights if spec.weight_is_constant else ctx.quantizes_activations
+    for role, tensor, p, stated in (("weight", spec.weight, w, w_stated),
                                     ("activation", spec.data, a, ctx.quantizes_activations)):
         if stated and p.scheme == "float":
             ctx.unstated.append(f"node {name + spec.suffix!r} ({node.op_type}) {role} {tensor!r} "
@@ -793,7 +798,10 @@ def _build(stem: str, model: ModelProto, names, consts, shapes, types, where: st
             for t in node.output[:1]:
                 sources[t] = sources.get(node.input[0], frozenset())
             continue
-        chain = _compute_layers(ctx, idx) if node.op_type in COMPUTE_PARSERS else [_data_layer(ctx, idx, data_inputs)]
+        if node.op_type in COMPUTE_PARSERS:
+            chain = _compute_layers(ctx, idx)
+        else:
+            chain = [_data_layer(ctx, idx, data_inputs)]
         layers.extend(chain)
         for t in data_inputs:
             edges.update((src, chain[0].name) for src in sources.get(t, ()))

@@ -245,9 +245,9 @@ def _matmul_nbits(v: NodeView) -> ComputeSpec:
     bits, block = int(v.attr("bits", 4)), int(v.attr("block_size", 0))
     a = v.shape(a_name, "A")
     if kk < 1 or nn < 1 or a[-1] != kk:
-        raise v.fail(f"inconsistent shapes: A {list(a)} and attributes K={kk}, N={nn} (A's last dim must be K)")
+        raise v.fail(f"inconsistent shapes: A {list(a)} and attributes K={kk}, N={nn} (A's last dim is K)")
     if not 1 <= bits <= 8 or block < 1:
-        raise v.fail(f"attributes bits={bits}, block_size={block}: expected bits in 1..8 and a positive block size")
+        raise v.fail(f"attributes bits={bits}, block_size={block}: expected bits 1..8, a positive block size")
     rows = a[-2] if len(a) >= 2 else 1
     return ComputeSpec(
         "matmul", a_name, b_name, True, {"n": math.prod(a[:-2]), "k": nn, "c": kk, "ox": rows},
@@ -277,7 +277,7 @@ def attention_dims(v: NodeView) -> dict[str, int]:
     heads, kv_heads = _heads(v)
     q = v.shape(v.input(0, "query"), "query")
     if len(q) != 3:
-        raise v.fail(f"query {list(q)}: expected [batch, sequence, hidden] (packed 5-D queries are not supported)")
+        raise v.fail(f"query {list(q)}: expected [batch, sequence, hidden] (packed 5-D queries unsupported)")
     b, s, dq = q
     key, past = _optional(v, 1), _optional(v, 3 if gqa else 6)
     packed = gqa and not key
@@ -303,7 +303,8 @@ def _attention(v: NodeView) -> list[ComputeSpec]:
     kv_heads), the query heads sharing it as rows, over every attended position (cache + new tokens).
     The weight-side operand is the K or V cache (``kv_cache = read``), read at the cache's precision."""
     d = attention_dims(v)
-    groups, q_per_kv, t, hd = d["batch"] * d["kv_heads"], d["heads"] // d["kv_heads"], d["positions"], d["head_dim"]
+    groups, q_per_kv = d["batch"] * d["kv_heads"], d["heads"] // d["kv_heads"]
+    t, hd = d["positions"], d["head_dim"]
     gqa = v.node.op_type == "GroupQueryAttention"
     query = v.node.input[0]
     past_k, past_v = _optional(v, 3 if gqa else 6), _optional(v, 4 if gqa else 7)
