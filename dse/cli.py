@@ -2,29 +2,52 @@
 
 Each command lives in ``dse/commands/<name>.py`` and exposes ``register(subparsers)``,
 which adds its sub-parser and sets ``func`` to a ``run(args) -> int``.
+
+Start-up is kept short (``dse --help`` well under a second): only the chosen command's module is
+imported; the others appear in the command list with the first line of their docstring, read
+from the source without importing it (numpy, pandas, numba, matplotlib, dask and onnx load only
+when a command needs them).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
+import importlib.util
 import os
 import sys
 import warnings
+from pathlib import Path
 
 from dse import __version__
 from dse.errors import UserError
-from memory_models.errors import MemoryModelError
-from workloads.layer import WorkloadError
 
 COMMANDS = ("run", "report", "zoo", "inspect", "pe", "mem", "sensitivity", "quantize", "mixed_precision")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _summary(name: str) -> str | None:
+    """First line of a command module's docstring, without importing the module (None: no module)."""
+    found = importlib.util.find_spec(f"dse.commands.{name}")
+    if found is None or not found.origin:
+        return None
+    doc = ast.get_docstring(ast.parse(Path(found.origin).read_text(encoding="utf-8"))) or ""
+    first = doc.strip().splitlines()[0] if doc.strip() else name
+    return first.split(": ", 1)[1].rstrip(".") if first.startswith("``") and ": " in first else first
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``argv``, only the command it names is imported (the others are listed)."""
     parser = argparse.ArgumentParser(prog="dse", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"dse {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    chosen = next((a for a in argv if not a.startswith("-")), None) if argv is not None else None
     for name in COMMANDS:
+        if argv is not None and name != chosen:
+            summary = _summary(name)
+            if summary is not None:
+                sub.add_parser(name, help=summary, add_help=False)
+            continue
         try:
             module = importlib.import_module(f"dse.commands.{name}")
         except ModuleNotFoundError as exc:  # a command whose module is not written yet
@@ -46,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else list(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -80,6 +103,9 @@ def user_message(exc: BaseException) -> str | None:
     OS errors name their file (``filename``, and ``filename2`` for renames); a Dask scheduler that
     cannot be reached raises ``OSError`` naming its address (``dse.sweep`` bounds the wait).
     """
+    from memory_models.errors import MemoryModelError  # imported when an error is being reported only
+    from workloads.layer import WorkloadError
+
     if isinstance(exc, UserError | WorkloadError | MemoryModelError):
         text = str(exc)
     elif isinstance(exc, OSError):

@@ -74,3 +74,15 @@ def merge_fronts(running, chunk, objectives: tuple[str, ...]):
     if running is None or len(running) == 0:
         return front_of(chunk, objectives)
     return front_of(pd.concat([running, chunk], ignore_index=True), objectives)
+
+
+def hypervolume_ratio(front: np.ndarray, reference: np.ndarray) -> float:
+    """Hypervolume of ``front`` over that of ``reference`` (e.g. the exhaustive front), both (n, m)
+    minimised and positive: objectives in log10 (they span decades), normalised to the reference
+    front's range, reference point 1.1 in every normalised objective (pymoo's HV indicator)."""
+    from pymoo.indicators.hv import HV
+
+    lo, hi = np.log10(reference).min(axis=0), np.log10(reference).max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    hv = HV(ref_point=np.full(reference.shape[1], 1.1))
+    return float(hv((np.log10(front) - lo) / span) / hv((np.log10(reference) - lo) / span))

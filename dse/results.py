@@ -62,8 +62,18 @@ def write_part(out_dir: Path, index: int, table: pd.DataFrame, front: pd.DataFra
     return entry
 
 
-def check_part(out_dir: Path, index: int, rows: int, fingerprint: str) -> str | None:
-    """None if part ``index`` is complete and intact, else why not ('' if it was never finished)."""
+def ledger_indices(out_dir: Path) -> list[int]:
+    """Indices of the parts with a ledger entry (finished, not yet verified)."""
+    return sorted(int(p.stem.split("-")[1]) for p in (results_dir(out_dir) / LEDGER_DIR).glob("part-*.json"))
+
+
+def read_part(out_dir: Path, index: int, columns: list[str] | None = None) -> pd.DataFrame:
+    return pd.read_parquet(results_dir(out_dir) / part_name(index), columns=columns)
+
+
+def check_part(out_dir: Path, index: int, rows: int | None, fingerprint: str) -> str | None:
+    """None if part ``index`` is complete and intact (``rows`` rows, when given), else why not
+    ('' if it was never finished)."""
     d, ledger = results_dir(out_dir), _ledger_path(out_dir, index)
     if not ledger.is_file():
         return ""
@@ -74,7 +84,7 @@ def check_part(out_dir: Path, index: int, rows: int, fingerprint: str) -> str | 
         return "its ledger entry is unreadable"
     if recorded[3] != fingerprint:
         return "it was computed from other inputs"
-    if recorded[0] != rows:
+    if rows is not None and recorded[0] != rows:
         return f"it holds {recorded[0]} rows, expected {rows}"
     for path, sha in ((d / part_name(index), recorded[1]), (d / FRONT_DIR / part_name(index), recorded[2])):
         if not path.is_file():

@@ -184,19 +184,21 @@ def chunk_ids(spec: Spec, index: int) -> np.ndarray:
 
 
 def evaluate_part(spec: Spec, wl: Workload, out_dir: Path, index: int, fp: str, ids: np.ndarray | None = None,
-                  on_layer=None) -> dict:
+                  on_layer=None, objectives: bool = False) -> dict:
     """Evaluate chunk ``index`` (or the given point_ids) and write it as part ``index``.
 
     Runs wherever the chunk is evaluated (here or on a Dask worker); returns only a small
-    record: the ledger entry (part, rows, checksums), the index and the chunk's Pareto front."""
+    record: the ledger entry (part, rows, checksums), the index and the chunk's Pareto front (and,
+    with ``objectives``, every row's oriented objective values, for a search)."""
     if ids is None:
         ids = chunk_ids(spec, index)
     from dse.pareto import front_mask, objective_matrix
 
     table = evaluate(design.points(spec, ids), wl, spec.mapping_objective, on_layer=on_layer)
-    front = table[front_mask(objective_matrix(table, front_objectives(spec)))].reset_index(drop=True)
+    f = objective_matrix(table, front_objectives(spec))
+    front = table[front_mask(f)].reset_index(drop=True)
     entry = results.write_part(out_dir, index, table, front, fp)
-    return {**entry, "index": index, "front": front}
+    return {**entry, "index": index, "front": front, **({"objectives": f} if objectives else {})}
 
 
 def _say(message: str, progress: bool) -> None:

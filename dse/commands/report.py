@@ -12,8 +12,6 @@ import json
 import sys
 from pathlib import Path
 
-from dse import report, summary, sweep
-from dse import spec as spec_mod
 from dse.errors import UserError
 
 
@@ -39,6 +37,9 @@ def _manifest(out: Path) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dse import report, summary, sweep
+    from dse import spec as spec_mod
+
     out = args.out
     manifest = _manifest(out)
     s = summary.summarize_dataset(out)
