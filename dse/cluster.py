@@ -56,7 +56,8 @@ def connect(address: str | None, workers: int):
     if workers < 1:
         raise UserError(f"--dask-workers {workers}: expected a positive number of worker processes")
     # one thread per worker process, numba and BLAS held to one thread before they start
-    env = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    env = {name: "1" for name in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                  "MKL_NUM_THREADS")}
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                            env=env)
     return Client(cluster), cluster
@@ -82,8 +83,8 @@ def run_parts(spec, wl, out_dir: Path, fp: str, todo: list[int], address: str | 
             meta = fut.result()
             part = results.results_dir(out_dir) / meta["part"]
             if not part.is_file():
-                raise UserError(f"{out_dir}: a Dask worker wrote {meta['part']} where this machine does not see "
-                                "it; --out must be on a file system shared by the workers")
+                raise UserError(f"{out_dir}: a Dask worker wrote {meta['part']} where this machine does not "
+                                "see it; --out must be on a file system shared by the workers")
             fut.release()
             yield meta
     finally:

@@ -107,8 +107,10 @@ def write_all(spec, result, out_dir: Path) -> dict:
 
     best = {label: int(row["point_id"]) for label, row in bounded.best.items()}
     best_table = pd.DataFrame(list(bounded.best.values())).drop_duplicates("point_id")
-    layers = report.layer_costs(spec, result.workload, sorted(set(report.layer_points(bounded)) | set(best.values())))
-    write_json(out_dir / "precision.json", precision_export.export(spec, result.workload, best_table, layers, best))
+    shown = sorted(set(report.layer_points(bounded)) | set(best.values()))
+    layers = report.layer_costs(spec, result.workload, shown)
+    write_json(out_dir / "precision.json",
+               precision_export.export(spec, result.workload, best_table, layers, best))
 
     manifest = {
         "dse_version": __version__,

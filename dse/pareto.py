@@ -64,7 +64,8 @@ def front_of(table, objectives: tuple[str, ...]):
     if len(table) == 0:
         return table
     f = table[front_mask(objective_matrix(table, objectives))]
-    return f.sort_values([objectives[0], "point_id"] if "point_id" in f else [objectives[0]], ignore_index=True)
+    by = [objectives[0], "point_id"] if "point_id" in f else [objectives[0]]
+    return f.sort_values(by, ignore_index=True)
 
 
 def merge_fronts(running, chunk, objectives: tuple[str, ...]):

@@ -125,7 +125,8 @@ def dataset(out_dir: Path):
     return pads.dataset([str(p) for p in part_paths(out_dir)], format="parquet")
 
 
-def scan(out_dir: Path, columns: list[str] | None = None, batch_rows: int = 262_144) -> Iterator[pd.DataFrame]:
+def scan(out_dir: Path, columns: list[str] | None = None,
+         batch_rows: int = 262_144) -> Iterator[pd.DataFrame]:
     """The results table in batches of at most ``batch_rows`` rows, only the given columns."""
     for batch in dataset(out_dir).to_batches(columns=columns, batch_size=batch_rows):
         yield batch.to_pandas()

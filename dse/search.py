@@ -99,13 +99,13 @@ def run(spec, wl, out_dir: Path, fp: str, progress: bool = True):
     s: SearchSpec = spec.search
     objectives = sweep.front_objectives(spec)
     results.remove_temporaries(out_dir)
-    known: dict[int, np.ndarray] = {}  # point_id -> oriented objectives, of every point evaluated
+    seen = _Seen(len(objectives))  # every point evaluated: its point_id and oriented objectives
     done_parts, repaired = set(), []
     for i in results.ledger_indices(out_dir):
         why = results.check_part(out_dir, i, None, fp)
         if why is None:
             part = results.read_part(out_dir, i, ["point_id", *objectives])
-            known.update(zip(part["point_id"].tolist(), objective_matrix(part, objectives)))
+            seen.add(part["point_id"].to_numpy(), objective_matrix(part, objectives))
             done_parts.add(i)
             continue
         line = f"{results.results_dir(out_dir) / results.part_name(i)}: {why}; re-evaluating its points"
@@ -114,25 +114,21 @@ def run(spec, wl, out_dir: Path, fp: str, progress: bool = True):
         results.discard_part(out_dir, i)
     front = results.front(out_dir, objectives) if done_parts else None
     state = {"front": front, "generation": 0, "evaluated": 0}
-    bar = tqdm(total=s.budget, initial=min(len(known), s.budget), unit="pt", disable=not progress,
+    bar = tqdm(total=s.budget, initial=min(len(seen), s.budget), unit="pt", disable=not progress,
                desc=f"{spec.name} (nsga2)", dynamic_ncols=True)
     n_var = len(variables(spec))
 
     def evaluate_population(X: np.ndarray) -> np.ndarray:
         ids = decode(spec, X)
-        new = np.array(sorted(set(ids.tolist()) - known.keys()), dtype=np.int64)
-        room = s.budget - len(known)
-        if len(new) > room:  # the budget's last generation: only as many new points as it allows
-            new = new[:max(room, 0)]
+        new = seen.unseen(ids)[:max(s.budget - len(seen), 0)]  # the last generation: what the budget allows
         if len(new):
             meta = sweep.evaluate_part(spec, wl, out_dir, state["generation"], fp, ids=new, objectives=True)
-            known.update(zip(new.tolist(), meta["objectives"]))
+            seen.add(new, meta["objectives"])
             state["front"] = merge_fronts(state["front"], meta["front"], objectives)
             state["evaluated"] += len(new)
             bar.update(len(new))
         state["generation"] += 1
-        worst = np.full(len(objectives), np.inf)
-        return np.stack([known.get(int(p), worst) for p in ids]) if len(ids) else np.empty((0, len(objectives)))
+        return seen.lookup(ids)
 
     class Space(Problem):
         def __init__(self) -> None:
@@ -148,18 +144,53 @@ def run(spec, wl, out_dir: Path, fp: str, progress: bool = True):
         if n_var == 0:
             evaluate_population(np.zeros((1, 0)))
         else:
+            # integer variables: real-coded SBX and polynomial mutation, rounded (pymoo's recipe)
             algorithm = NSGA2(pop_size=s.population, sampling=IntegerRandomSampling(),
                               crossover=SBX(prob=0.9, eta=15, vtype=float, repair=RoundingRepair()),
-                              mutation=PM(eta=20, vtype=float, repair=RoundingRepair()), eliminate_duplicates=True)
+                              mutation=PM(eta=20, vtype=float, repair=RoundingRepair()),
+                              eliminate_duplicates=True)
             # pymoo counts every individual it sends (cache hits too), so the distinct points
             # evaluated stay within the budget; the generation cap ends a search whose space is
             # exhausted before the budget is
-            minimize(Space(), algorithm, _Termination(s.budget, known), seed=s.seed, verbose=False)
+            minimize(Space(), algorithm, _Termination(s.budget, seen), seed=s.seed, verbose=False)
     finally:
         bar.close()
-    if not known:
+    if not len(seen):
         raise UserError(f"{spec.path}: search: no design point evaluated")
     return state["front"], state["evaluated"], time.perf_counter() - t0, repaired
+
+
+class _Seen:
+    """The points evaluated so far, as sorted arrays (point_id, oriented objectives): vectorized
+    membership and lookup for whole populations."""
+
+    def __init__(self, n_obj: int) -> None:
+        self.ids, self.f = np.empty(0, dtype=np.int64), np.empty((0, n_obj))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, ids: np.ndarray, f: np.ndarray) -> None:
+        ids, f = np.concatenate([self.ids, ids]), np.concatenate([self.f, np.asarray(f, float)])
+        order = np.argsort(ids, kind="stable")
+        self.ids, self.f = ids[order], f[order]
+
+    def _where(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pos = np.minimum(np.searchsorted(self.ids, ids), max(len(self.ids) - 1, 0))
+        found = (self.ids[pos] == ids) if len(self.ids) else np.zeros(len(ids), dtype=bool)
+        return pos, found
+
+    def unseen(self, ids: np.ndarray) -> np.ndarray:
+        """The distinct ids not evaluated yet, sorted."""
+        u = np.unique(ids)
+        return u[~self._where(u)[1]]
+
+    def lookup(self, ids: np.ndarray) -> np.ndarray:
+        """Objectives of ``ids`` (inf where not evaluated: the budget ran out within a generation)."""
+        pos, found = self._where(ids)
+        out = np.full((len(ids), self.f.shape[1]), np.inf)
+        out[found] = self.f[pos[found]]
+        return out
 
 
 def _termination_class():
@@ -169,12 +200,12 @@ def _termination_class():
         """Stop once ``budget`` distinct points are evaluated, or after a stall of 50 generations
         without a new point (a space smaller than the budget)."""
 
-        def __init__(self, budget: int, known: dict) -> None:
+        def __init__(self, budget: int, seen: _Seen) -> None:
             super().__init__()
-            self.budget, self.known, self.last, self.stall = budget, known, -1, 0
+            self.budget, self.seen, self.last, self.stall = budget, seen, -1, 0
 
         def _update(self, algorithm) -> float:
-            n = len(self.known)
+            n = len(self.seen)
             self.stall = self.stall + 1 if n == self.last else 0
             self.last = n
             return 1.0 if n >= self.budget or self.stall >= 50 else n / self.budget
@@ -182,5 +213,5 @@ def _termination_class():
     return Budget
 
 
-def _Termination(budget: int, known: dict):
-    return _termination_class()(budget, known)
+def _Termination(budget: int, seen: _Seen):
+    return _termination_class()(budget, seen)

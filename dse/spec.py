@@ -92,7 +92,7 @@ class Spec:
     version: int = SPEC_VERSION
     validation: ValidationSpec | None = None
     pareto_objectives: tuple[str, ...] = objectives.DEFAULT_PARETO  # the front written to pareto.csv
-    search: Any = None  # dse.search.SearchSpec: explore the space with a search instead of enumerating it
+    search: Any = None  # dse.search.SearchSpec: explore the space with NSGA-II instead of enumerating it
 
     @property
     def space_dict(self) -> dict[str, tuple]:
@@ -218,14 +218,14 @@ def parse(raw: Any, path: str = "<spec>", sha256: str = "") -> Spec:
     rn = r.mapping(top.get("run"), "run", {"chunk_points"})
     chunk = r.scalar(rn.get("chunk_points", 100_000), "run.chunk_points", params.CHUNK_POINTS)
     validation = _validation(r, top["validation"], space) if "validation" in top else None
-    search = None
+    explore = None  # the top-level `search:` (NSGA-II over the space), not precision.policy: search
     if "search" in top:
         from dse import search as search_mod
 
-        search = search_mod.parse(r, top["search"])
+        explore = search_mod.parse(r, top["search"])
     return Spec(name=name, workload=workload, precision=precision, space=space, mapping_objective=objective,
                 chunk_points=chunk, path=path, sha256=sha256, raw=dict(top), validation=validation,
-                pareto_objectives=pareto, search=search)
+                pareto_objectives=pareto, search=explore)
 
 
 def _pareto(r: _Reader, raw: Any) -> tuple[str, ...]:

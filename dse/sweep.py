@@ -42,8 +42,8 @@ MAX_ENUMERATED_POINTS = 10**9
 
 # Spec parameters that fix a point's geometry (what dse.mapping.geometries groups by: array shape,
 # scratchpads, GLB size, PE and accumulator widths, dataflow, multicast). Enumerated slowest.
-GEOMETRY_PARAMS = ("pe_type", "pe_rows", "pe_cols", "spad_ifmap_words", "spad_filter_words", "spad_psum_words",
-                   "glb_kib", "dataflow", "psum_width", "noc_multicast")
+GEOMETRY_PARAMS = ("pe_type", "pe_rows", "pe_cols", "spad_ifmap_words", "spad_filter_words",
+                   "spad_psum_words", "glb_kib", "dataflow", "psum_width", "noc_multicast")
 
 
 @dataclass(frozen=True)
@@ -269,7 +269,8 @@ def _sweep(spec, wl, out_dir, fp, objectives, progress, dask_address, dask_worke
     n_todo = sum(chunk_rows(spec, i) for i in todo)
     t_eval = time.perf_counter()
     if todo and not (dask_address or dask_workers):
-        _say("loading the cost-model kernels (compiled on first use on this machine, then cached) ...", progress)
+        _say("loading the cost-model kernels (compiled on first use on this machine, then cached) ...",
+             progress)
         _say(f"kernels ready in {warm_up(spec, wl):.1f} s", progress)
     bar = tqdm(total=spec.n_points, initial=spec.n_points - n_todo, unit="pt", disable=not progress,
                desc=spec.name, dynamic_ncols=True, smoothing=0.1)

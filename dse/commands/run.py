@@ -14,7 +14,8 @@ def register(sub) -> None:
     p.add_argument("--force", action="store_true",
                    help="replace a complete run of another spec in --out (its files are removed first)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--dask-scheduler", metavar="ADDRESS", help="run chunks on this Dask scheduler (tcp://host:port)")
+    p.add_argument("--dask-scheduler", metavar="ADDRESS",
+                   help="run chunks on this Dask scheduler (tcp://host:port)")
     p.add_argument("--dask-workers", type=int, default=0, metavar="N",
                    help="run chunks on a local Dask cluster of N worker processes")
     p.set_defaults(func=run)
