@@ -65,7 +65,8 @@ def connect(address: str | None, workers: int):
 
 def run_parts(spec, wl, out_dir: Path, fp: str, todo: list[int], address: str | None, workers: int,
               progress: bool = True) -> Iterator[dict]:
-    """Evaluate the chunks ``todo`` on Dask; yields each finished part's record as it completes."""
+    """Evaluate the chunks ``todo`` on Dask; yields None once the workers are warm, then each finished
+    part's record as it completes."""
     from dask.distributed import as_completed
 
     from dse import results, sweep
@@ -77,6 +78,7 @@ def run_parts(spec, wl, out_dir: Path, fp: str, todo: list[int], address: str | 
                    "on each ...", progress)
         client.register_plugin(WarmWorker(spec, wl))
         spec_f, wl_f = client.scatter([spec, wl], broadcast=True)
+        yield None  # workers warm: the caller starts its progress bar now
         futures = [client.submit(sweep.evaluate_part, spec_f, wl_f, out_dir, i, fp, pure=False,
                                  key=f"dse-part-{i:06d}-{fp[:12]}") for i in todo]
         for fut in as_completed(futures):

@@ -272,23 +272,30 @@ def _sweep(spec, wl, out_dir, fp, objectives, progress, dask_address, dask_worke
         _say("loading the cost-model kernels (compiled on first use on this machine, then cached) ...",
              progress)
         _say(f"kernels ready in {warm_up(spec, wl):.1f} s", progress)
-    bar = tqdm(total=spec.n_points, initial=spec.n_points - n_todo, unit="pt", disable=not progress,
-               desc=spec.name, dynamic_ncols=True, smoothing=0.1)
+    def new_bar():  # started once the kernels are loaded, so its rate and ETA are the evaluation's
+        return tqdm(total=spec.n_points, initial=spec.n_points - n_todo, unit="pt", disable=not progress,
+                    desc=spec.name, dynamic_ncols=True, smoothing=0.1)
+
     t_eval = time.perf_counter()
+    bar = None
     try:
         if todo and (dask_address or dask_workers):
             from dse import cluster
 
             for meta in cluster.run_parts(spec, wl, out_dir, fp, todo, dask_address, dask_workers, progress):
-                front = merge_fronts(front, meta["front"], objectives)
-                bar.update(meta["rows"])
+                bar = bar or new_bar()
+                if meta is not None:  # None: the workers are warm
+                    front = merge_fronts(front, meta["front"], objectives)
+                    bar.update(meta["rows"])
         else:
+            bar = new_bar()
             for i in todo:
                 ticker = _LayerTicker(bar, chunk_rows(spec, i), len(wl.graph))
                 meta = evaluate_part(spec, wl, out_dir, i, fp, on_layer=ticker)
                 front = merge_fronts(front, meta["front"], objectives)
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
     return front, n_todo, time.perf_counter() - t_eval, repaired
 
 
