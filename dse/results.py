@@ -125,10 +125,15 @@ def dataset(out_dir: Path):
     return pads.dataset([str(p) for p in part_paths(out_dir)], format="parquet")
 
 
+# pyarrow's scanner reads ahead 16 batches of 4 files by default: with 100,000-row parts of ~80
+# columns that alone held 2-3 GB while the 10 M-point sweep was summarised. One file at a time.
+READAHEAD = {"fragment_readahead": 1, "batch_readahead": 0}
+
+
 def scan(out_dir: Path, columns: list[str] | None = None,
          batch_rows: int = 262_144) -> Iterator[pd.DataFrame]:
     """The results table in batches of at most ``batch_rows`` rows, only the given columns."""
-    for batch in dataset(out_dir).to_batches(columns=columns, batch_size=batch_rows):
+    for batch in dataset(out_dir).to_batches(columns=columns, batch_size=batch_rows, **READAHEAD):
         yield batch.to_pandas()
 
 

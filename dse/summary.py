@@ -184,12 +184,14 @@ def summarize_dataset(out_dir: Path, batch_rows: int = 262_144) -> Summary:
     import pyarrow as pa
     import pyarrow.dataset as ds
 
+    from dse.results import READAHEAD
+
     path = _results_path(out_dir)
     s = Summary()
     try:
         dataset = ds.dataset(path, format="parquet")  # names starting with _ or . are not parts
         light_cols = [c for c in _light_columns() if c in dataset.schema.names]
-        for rb in dataset.to_batches(batch_size=batch_rows):
+        for rb in dataset.to_batches(batch_size=batch_rows, **READAHEAD):  # bounded read-ahead
             if rb.num_rows == 0:
                 continue
             light = pa.Table.from_batches([rb.select(light_cols)]).to_pandas()
@@ -205,9 +207,11 @@ def read_batches(out_dir: Path, batch_rows: int = 65536) -> Iterator[pd.DataFram
     """Stream a finished sweep's results from disk in batches of at most ``batch_rows`` rows (all columns)."""
     import pyarrow.dataset as ds
 
+    from dse.results import READAHEAD
+
     path = _results_path(out_dir)
     try:
-        for rb in ds.dataset(path, format="parquet").to_batches(batch_size=batch_rows):
+        for rb in ds.dataset(path, format="parquet").to_batches(batch_size=batch_rows, **READAHEAD):
             yield rb.to_pandas()
     except (OSError, ValueError) as exc:
         raise UserError(f"{path}: unreadable results ({exc})") from None
