@@ -126,8 +126,9 @@ def dataset(out_dir: Path):
 
 
 # pyarrow's scanner reads ahead 16 batches of 4 files by default: with 100,000-row parts of ~80
-# columns that alone held 2-3 GB while the 10 M-point sweep was summarised. One file at a time.
-READAHEAD = {"fragment_readahead": 1, "batch_readahead": 0}
+# columns that alone held 2-3 GB while the 10 M-point sweep was summarised (and threaded decoding
+# ~1 GB more in per-thread allocator heaps). One file at a time, decoded in this thread.
+READAHEAD = {"fragment_readahead": 1, "batch_readahead": 0, "use_threads": False}
 
 
 def scan(out_dir: Path, columns: list[str] | None = None,
