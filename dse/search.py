@@ -30,7 +30,15 @@ import numpy as np
 
 from dse.errors import UserError
 
+from dse.params import Param
+
 METHODS = ("nsga2",)
+BUDGET = Param("budget", int, 200_000, "distinct design points the search evaluates", minimum=1,
+               maximum=10**9, bound="engineering bound: what a sweep would enumerate (dse.sweep)")
+POPULATION = Param("population", int, 100, "individuals per generation", minimum=2, maximum=100_000,
+                   bound="engineering bound: NSGA-II is run with 50-500")
+SEED = Param("seed", int, 0, "random seed of the search", minimum=0, maximum=2**32 - 1,
+             bound="numpy's seed range")
 
 
 @dataclass(frozen=True)
@@ -49,18 +57,13 @@ def default_population(budget: int) -> int:
 
 def parse(r, raw) -> SearchSpec:
     """The spec's ``search:`` section (``r`` is the spec reader, for one-line errors)."""
-    from dse.spec import Param
-
     m = r.mapping(raw, "search", {"method", "budget", "population", "seed"}, {"budget"})
     method = m.get("method", "nsga2")
     if method not in METHODS:
         raise r.fail("search.method", f"got {method!r}; expected one of {list(METHODS)}")
-    budget = r.scalar(m["budget"], "search.budget", Param(int, 1, "design points to evaluate", integer=True))
-    pop = r.scalar(m.get("population", default_population(budget)), "search.population",
-                   Param(int, 1, "individuals per generation", integer=True))
-    seed = m.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise r.fail("search.seed", f"got {seed!r}; expected a non-negative integer")
+    budget = r.scalar(m["budget"], "search.budget", BUDGET)
+    pop = r.scalar(m.get("population", default_population(budget)), "search.population", POPULATION)
+    seed = r.scalar(m.get("seed", 0), "search.seed", SEED)
     if pop < 2 or pop > budget:
         raise r.fail("search.population", f"got {pop}; expected 2 to the budget ({budget})")
     return SearchSpec(method, budget, pop, seed)
