@@ -53,9 +53,9 @@ EXPLAIN = {
     "dram": "DRAM: off-chip traffic (weights and input activations read, outputs written), energy per "
             "bit of the interface.",
     "leakage": "Leakage: static power of the PEs, scratchpads and global buffer, over the whole latency.",
-    "clock": "Clock network: the clock tree wire and the clock pins that toggle every cycle whether or not "
-             "data moves (the scratchpad words' clock gates and the NoC pipeline registers, dse/clock.py), "
-             "priced per cycle of latency; a lower bound (no tree repeaters, idle PEs not gated).",
+    "clock": "Clock network (dse/clock.py): clock, every cycle of latency: the clock tree to each PE's clock "
+             "gate and that gate; clock_pe, per MAC: what an active PE's gate feeds (its registers, scratchpad "
+             "word gates, NoC pipeline registers; idle PEs are gated). A lower bound: no clock buffers.",
 }
 
 DESIGN_COLS = ["pe_type", "dataflow", "pe_rows", "pe_cols", "spad_ifmap_words", "spad_filter_words",
