@@ -187,6 +187,11 @@ def _quantity(column: str) -> str:
     return column.replace("_", " ")
 
 
+# columns whose unit is not their suffix: shown as the quantity named here
+_ALIASES = {"clock_mhz_effective": "clock_mhz"}
+_BITS_HEADERS = {"w_bits": "weight bits", "a_bits": "activation bits", "o_bits": "output bits"}
+
+
 def _table(df: pd.DataFrame, cols: list[str] | None = None, headers: dict[str, str] | None = None) -> str:
     """An HTML table in human units (one unit per column, in its header), inside a scrolling box."""
     cols = [c for c in (cols or list(df.columns)) if c in df.columns]
@@ -196,11 +201,14 @@ def _table(df: pd.DataFrame, cols: list[str] | None = None, headers: dict[str, s
     for c in cols:
         v = df[c]
         numeric = pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v)
-        if numeric and units.display_unit(c):
-            text, unit = units.human(v.to_numpy(float), c)
-            title = f"{_quantity(c)} ({unit})"
+        if c in _BITS_HEADERS:  # precision widths, not data volumes
+            text, title = [f"{int(x)}" for x in v], _BITS_HEADERS[c]
+        elif numeric and units.display_unit(_ALIASES.get(c, c)):
+            text, unit = units.human(v.to_numpy(float), _ALIASES.get(c, c))
+            title = f"{_quantity(_ALIASES.get(c, c))} ({unit})"
         elif numeric and pd.api.types.is_integer_dtype(v):
-            text, title = [f"{int(x)}" for x in v], c.replace("_", " ")
+            text = [f"{int(x)}" if c == "point_id" else f"{int(x):,}" for x in v]
+            title = c.replace("_", " ")
         elif numeric:
             text, _ = units.human(v.to_numpy(float), c)
             title = c.replace("_", " ")
@@ -390,7 +398,10 @@ def render(s: Summary, manifest: dict, layers: pd.DataFrame | None, figures: dic
         if "edp" in s.best:
             pid = int(s.best["edp"]["point_id"])
             lr = layers[layers["point_id"] == pid].drop(columns=["point_id"])
-            parts += [f"<h2>Per-layer cost of the best-EDP design (point {pid})</h2>", _table(lr)]
+            parts += [f"<h2>Per-layer cost of the best-EDP design (point {pid})</h2>",
+                      _table(lr, headers={"energy_ref_pj": f"energy at {REF_BITS}/{REF_BITS} bits "
+                                                           f"({units.human(lr['energy_ref_pj'], 'energy_ref_pj')[1]})"}
+                             if "energy_ref_pj" in lr else None)]
     parts += [f"<script>{_JS}</script>", "</body></html>"]
     return "\n".join(parts)
 
