@@ -192,6 +192,25 @@ _ALIASES = {"clock_mhz_effective": "clock_mhz"}
 _BITS_HEADERS = {"w_bits": "weight bits", "a_bits": "activation bits", "o_bits": "output bits"}
 
 
+def _same_value(v, column: str) -> str:
+    if isinstance(v, (int, float, np.integer, np.floating)) and units.display_unit(column):
+        return units.human_one(float(v), column)
+    return _value(v)
+
+
+def _designs(df: pd.DataFrame, first: list[str]) -> str:
+    """A table of designs: ``first`` columns, the metrics, then the design columns that differ
+    between rows (those equal in every row are listed once, under the table)."""
+    design = [c for c in DESIGN_COLS if c in df.columns and c not in first]
+    same = [c for c in design if len(df) > 1 and df[c].nunique() == 1]
+    table = _table(df, [*first, *METRIC_COLS, *(c for c in design if c not in same)])
+    if not same:
+        return table
+    note = ", ".join(f"{_quantity(_ALIASES.get(c, c))} {_same_value(df[c].iloc[0], _ALIASES.get(c, c))}"
+                     for c in same)
+    return f"{table}<p class='note'>Same in every row: {html.escape(note)}.</p>"
+
+
 def _table(df: pd.DataFrame, cols: list[str] | None = None, headers: dict[str, str] | None = None) -> str:
     """An HTML table in human units (one unit per column, in its header), inside a scrolling box."""
     cols = [c for c in (cols or list(df.columns)) if c in df.columns]
@@ -370,12 +389,12 @@ def render(s: Summary, manifest: dict, layers: pd.DataFrame | None, figures: dic
         "<p class='note'>Figures as PNG (200 dpi), SVG and PDF beside this report: "
         + ", ".join(f"<code>{e(Path(p).stem)}.{{png,svg,pdf}}</code>" for p in figures.values()) + ".</p>",
         "<h2>Best design per objective</h2>",
-        _table(best, ["objective", "point_id", *DESIGN_COLS, *METRIC_COLS]),
+        _designs(best, ["objective", "point_id"]),
         "<h2>Best design (EDP) per PE type</h2>",
-        _table(s.best_per_pe.assign(_k=[plots._pe_key(str(p)) for p in s.best_per_pe["pe_type"]])
-               .sort_values("_k"), ["point_id", *DESIGN_COLS, *METRIC_COLS]) if len(s.best_per_pe) else "",
+        _designs(s.best_per_pe.assign(_k=[plots._pe_key(str(p)) for p in s.best_per_pe["pe_type"]])
+                 .sort_values("_k"), ["pe_type", "point_id"]) if len(s.best_per_pe) else "",
         f"<h2>Pareto front (energy, latency): {len(front)} designs</h2>",
-        _table(front, ["design", "point_id", *DESIGN_COLS, *METRIC_COLS]),
+        _designs(front, ["design", "point_id"]),
         "<h2>Energy breakdown of the front designs</h2>", _img(figures["breakdown"], "energy breakdown"),
         "<dl class='explain'>" + "".join(
             f"<dt><i class='sw' style='background:{plots.BREAKDOWN_COLOURS[i % len(plots.BREAKDOWN_COLOURS)]}'>"
