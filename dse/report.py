@@ -36,7 +36,9 @@ from dse.io import write_text
 from dse.precision_export import OBJECTIVES
 from dse.spec import PARAMS
 from dse.summary import Summary
+from pe_models.catalog import PE_TYPES
 
+BITS_FULL_BAR = max(max(t.w_bits, t.a_bits) for t in PE_TYPES.values())
 REF_BITS = 8  # per-layer precision deltas are against uniform 8-bit weights and activations
 MAX_LAYER_DESIGNS = 12  # front designs whose per-layer precision view the report shows
 INTERACTIVE_PER_GROUP = 200  # sample points per PE type in the interactive view (plus the whole front)
@@ -313,7 +315,8 @@ def _layer_bits_view(layers: pd.DataFrame, pid: int) -> str:
     rows = layers[(layers["point_id"] == pid) & (layers["w_bits"] > 0)]
     if rows.empty:
         return "<p class='note'>no compute layers</p>"
-    bits_max = float(max(rows["w_bits"].max(), rows["a_bits"].max(), 1))
+    # bars on one scale for every design: the widest PE operand of the catalogue (16 bits) is full width
+    bits_max = float(max(rows["w_bits"].max(), rows["a_bits"].max(), BITS_FULL_BAR))
     has_ref = "energy_ref_pj" in rows and rows["energy_ref_pj"].notna().all()
     delta = (rows["energy_pj"] - rows["energy_ref_pj"]).to_numpy(float) if has_ref else np.zeros(len(rows))
     dtext, dunit = units.human(delta, "energy_pj")
