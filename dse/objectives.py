@@ -40,6 +40,9 @@ OBJECTIVES: dict[str, Objective] = {o.name: o for o in (
     Objective("edp", "edp_pj_s", "pJ s", MIN, "energy-delay product", mapping_code=2),
     Objective("area", "area_mm2", "mm2", MIN, "silicon area of PEs, scratchpads, NoC and GLB"),
     Objective("perf_per_area", "perf_per_area_gops_per_mm2", "GOPS/mm2", MAX, "throughput per area"),
+    # written by dse.quant.policy under precision policy: search (absent from other sweeps' results)
+    Objective("quant_error", "quant_error", "1", MIN, "summed per-layer quantization error of the chosen "
+              "bits (normalized output MSE, dse sensitivity)"),
 )}
 MAPPING = {name: o.mapping_code for name, o in OBJECTIVES.items() if o.mapping_code is not None}
 DEFAULT_PARETO = ("energy", "latency")

@@ -16,9 +16,11 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
+
 from dse import __version__, results
 from dse.errors import UserError
-from dse.io import check_folder_path, make_folder, write_csv, write_json
+from dse.io import check_folder_path, make_folder, write_csv, write_json, write_text
 
 MANIFEST = "manifest.json"
 # Every file or folder a run of any dse version may have written (``--force`` removes these and
@@ -109,8 +111,14 @@ def write_all(spec, result, out_dir: Path) -> dict:
     best_table = pd.DataFrame(list(bounded.best.values())).drop_duplicates("point_id")
     shown = sorted(set(report.layer_points(bounded)) | set(best.values()))
     layers = report.layer_costs(spec, result.workload, shown)
-    write_json(out_dir / "precision.json",
-               precision_export.export(spec, result.workload, best_table, layers, best))
+    precision_doc = precision_export.export(spec, result.workload, best_table, layers, best)
+    write_json(out_dir / "precision.json", precision_doc)
+    quantizer_files = precision_export.quantizer_files(spec, precision_doc)  # per design: YAML map, ORT overrides
+    for name, obj in quantizer_files.items():
+        if name.endswith(".json"):
+            write_json(out_dir / name, obj)
+        else:
+            write_text(out_dir / name, yaml.safe_dump(obj, sort_keys=False))
 
     manifest = {
         "dse_version": __version__,
@@ -134,7 +142,8 @@ def write_all(spec, result, out_dir: Path) -> dict:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "pandas": pd.__version__,
-        "outputs": [f"{results.RESULTS_DIR}/", FRONT_FILE, *report.output_names(), "precision.json"],
+        "outputs": [f"{results.RESULTS_DIR}/", FRONT_FILE, *report.output_names(), "precision.json",
+                    *quantizer_files],
     }
     if spec.validation is not None:
         # published figures next to ours (validation.csv) and our per-layer detail (validation_layers.csv)

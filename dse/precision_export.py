@@ -30,7 +30,8 @@ OBJECTIVES: Mapping[str, tuple[str, bool]] = _ObjectiveView()
 
 def best_points(results: pd.DataFrame) -> dict[str, int]:
     """point_id of the best design per objective (ties: lowest point_id)."""
-    return {name: int(results["point_id"].iloc[objectives.best(results, name)]) for name in objectives.OBJECTIVES}
+    return {name: int(results["point_id"].iloc[objectives.best(results, name)])
+            for name, o in objectives.OBJECTIVES.items() if o.column in results}  # quant_error: policy search
 
 
 def per_layer(spec: Spec, wl: Workload, point_ids: list[int]) -> pd.DataFrame:
@@ -51,6 +52,10 @@ def export(spec: Spec, wl: Workload, results: pd.DataFrame, layers: pd.DataFrame
                 "quantize the network to these widths to reproduce the design's cost.",
         "objectives": {},
     }
+    if spec.workload.onnx:
+        from dse.io import sha256_file
+
+        doc["model_sha256"] = sha256_file(spec.workload.onnx)
     compute = {layer.name for layer in wl.graph.compute_layers()}
     for label, pid in best.items():
         row = by_id.loc[pid]
@@ -60,10 +65,47 @@ def export(spec: Spec, wl: Workload, results: pd.DataFrame, layers: pd.DataFrame
             "value": float(row[OBJECTIVES[label][0]]),
             "point_id": pid,
             "design": {p: _plain(row[p]) for p in PARAMS},  # every design-space parameter, as in the spec
-            "layers": {r.layer: {"w_bits": int(r.w_bits), "a_bits": int(r.a_bits), "passes": int(r.passes)}
+            "layers": {r.layer: {"w_bits": int(r.w_bits), "a_bits": int(r.a_bits), "passes": int(r.passes),
+                                 **({"w_format": r.w_format} if "w_format" in rows else {})}
                        for r in rows.itertuples()},
         }
+        if spec.precision.search is not None:
+            doc["objectives"][label].update(_search_fields(row, rows))
     return doc
+
+
+def _search_fields(row, layer_rows: pd.DataFrame) -> dict:
+    """The error budget and the precision search's result on one reported design: the sweep's row
+    was chosen by the Lagrangian relaxation, the layers above exactly (milp); both objective values
+    (the search's per-layer objective, see dse.quant.policy) and the exact choice's error."""
+    first = layer_rows.iloc[0]
+    return {"max_error": float(row["max_error"]), "quant_error": float(first["quant_error"]),
+            "within_budget": bool(row["within_budget"]),
+            "search": {"sweep": "lagrangian", "layers": "milp",
+                       "objective_lagrangian": float(first["search_cost_lagrangian"]),
+                       "objective_milp": float(first["search_cost_chosen"]),
+                       "sweep_row_quant_error": float(row["quant_error"])}}
+
+
+def quantizer_files(spec: Spec, doc: dict) -> dict[str, object]:
+    """Per reported design, what quantizers consume: ``precision_<objective>.yaml`` (a plain per-layer
+    map {layer: {w_bits, a_bits}}) and, for ONNX workloads, ``precision_<objective>_ort_overrides.json``
+    (onnxruntime TensorQuantOverrides of the layers it can express; `dse quantize` writes the rest)."""
+    out: dict[str, object] = {}
+    nodes = None
+    if spec.workload.onnx:
+        from dse.quant import onnxmodel
+
+        nodes = onnxmodel.load(spec.workload.onnx)[1]
+    for label, entry in doc["objectives"].items():
+        bits = {k: {"w_bits": v["w_bits"], "a_bits": v["a_bits"]} for k, v in entry["layers"].items()}
+        out[f"precision_{label}.yaml"] = bits
+        if nodes is not None:
+            from dse.quant import writeback
+
+            out[f"precision_{label}_ort_overrides.json"] = {"TensorQuantOverrides": writeback.tensor_overrides(
+                nodes, {k: (v["w_bits"], v["a_bits"]) for k, v in bits.items()}, "precision.json")}
+    return out
 
 
 def _plain(v):

@@ -146,9 +146,16 @@ def _add_rows(s: Summary, batch: pd.DataFrame, rows: int, density: dict) -> Summ
     pool = pd.concat([s.sample, batch], ignore_index=True) if len(s.sample) else batch
     sample = _bottom_k(pool, SAMPLE_PER_GROUP).reset_index(drop=True)
     best = {}
+    # policy search: a point whose PE cannot meet its error budget is no candidate for "best"
+    ok = batch[batch["within_budget"].astype(bool)] if "within_budget" in batch else batch
     for label, (col, minimise) in OBJECTIVES.items():
-        got = [r for r in (s.best.get(label), _best_row(batch, col, minimise)) if r is not None]
-        best[label] = _best_row(pd.DataFrame(got), col, minimise)
+        if col not in batch:  # quant_error exists under policy search only
+            continue
+        rows = [r for r in (s.best.get(label), _best_row(ok, col, minimise) if len(ok) else None)
+                if r is not None]
+        if not rows:
+            continue
+        best[label] = _best_row(pd.DataFrame(rows), col, minimise)
     per_pe = pd.concat([s.best_per_pe, batch], ignore_index=True) if len(s.best_per_pe) else batch
     per_pe = (per_pe.sort_values(["edp_pj_s", "point_id"], kind="stable").groupby(GROUP, sort=False).head(1)
               .reset_index(drop=True))

@@ -147,7 +147,12 @@ def front_objectives(spec: Spec) -> tuple[str, ...]:
     """The results columns of the spec's Pareto front (2-4 objectives)."""
     from dse import objectives
 
-    return objectives.columns(spec.pareto_objectives)
+    names = tuple(spec.pareto_objectives)
+    if spec.precision.policy == "search" and "pareto" not in spec.raw:
+        # each point's precision is chosen within its error budget: the default front is energy vs
+        # latency vs the quantization error of that choice
+        names += ("quant_error",)
+    return objectives.columns(names)
 
 
 def check_size(spec: Spec) -> None:

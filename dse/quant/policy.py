@@ -120,19 +120,23 @@ def pinned(wl, bits: dict[str, tuple[int, int]]):
 
 
 def _layer_costs(d, wl, objective, on_layer):
-    """Per candidate pair (w, a): per-layer energy and latency (L_all, P) arrays."""
-    from dse.evaluate import evaluate
+    """(E, T): (P, L, C) energy_pj and latency_cycles of every compute layer at every candidate, from
+    the cost model's per-layer evaluation (each layer alone, at each distinct (w, a) of the candidates)."""
+    from dse.evaluate import layer_costs
 
     st = wl.search
     pairs = sorted({(w, a) for _, w, a in st.cands})
-    out = {}
-    for i, (w, a) in enumerate(pairs):
-        _, lay = evaluate(d, pinned(wl, {n: (w, a) for n in st.layers}), objective,
-                          on_layer=on_layer if i == 0 else None, per_layer=True)
-        n_all = len(lay) // len(d)
-        out[(w, a)] = (lay["energy_pj"].to_numpy().reshape(n_all, len(d)),
-                       lay["latency_cycles"].to_numpy().reshape(n_all, len(d)))
-    return out
+    by_name = {L.name: L for L in wl.graph.compute_layers()}
+    layers = [by_name[n].with_bits(w, a, a) for (w, a) in pairs for n in st.layers]
+    e, t = layer_costs(d, layers, lambda name: False, objective)  # (len(pairs) * L, P)
+    if on_layer:
+        for _ in wl.graph.layers():
+            on_layer()
+    L = len(st.layers)
+    col = {pair: i for i, pair in enumerate(pairs)}
+    idx = [col[(w, a)] for _, w, a in st.cands]
+    shape = lambda x: np.transpose(x.reshape(len(pairs), L, len(d)), (2, 1, 0))[:, :, idx]  # (P, L, C)
+    return shape(e), shape(t)
 
 
 def _objective_cost(E, T, objective, choice):
@@ -149,10 +153,7 @@ def _objective_cost(E, T, objective, choice):
 def choose(d, wl, objective: str, on_layer=None, exact: bool = False):
     """(choice (P, L) candidate indices, feasible (P,), quant_error (P,), cost arrays) for a batch."""
     st = wl.search
-    costs = _layer_costs(d, wl, objective, on_layer)
-    compute_rows = np.array([i for i, L in enumerate(wl.graph.layers()) if L.name in set(st.layers)])
-    E = np.stack([costs[(w, a)][0][compute_rows].T for _, w, a in st.cands], axis=-1)  # (P, L, C)
-    T = np.stack([costs[(w, a)][1][compute_rows].T for _, w, a in st.cands], axis=-1)
+    E, T = _layer_costs(d, wl, objective, on_layer)
     valid = (np.asarray(d.pe_kind)[:, None] == st.kind[None, :])[:, None, :]  # (P, 1, C)
     valid = np.broadcast_to(valid, E.shape)
     budget = st.budget(d.point_id)
@@ -199,4 +200,40 @@ def evaluate_search(d, wl, objective: str = "edp", on_layer=None, per_layer: boo
     table["search_cost_chosen"] = chosen_cost
     if not per_layer:
         return table
-    return table, pd.concat(layer_tables, ignore_index=True)
+    lay = pd.concat(layer_tables, ignore_index=True)
+    for col in ("quant_error", "search_cost_lagrangian", "search_cost_chosen"):
+        lay[col] = lay["point_id"].map(dict(zip(table["point_id"], table[col])))
+    return table, lay
+
+
+BUDGETS = ("energy_pj", "latency_cycles", "weight_kib")  # `dse mixed-precision --budget NAME=VALUE`
+
+
+def solve_design(d, wl, objective: str, max_error: float | None = None,
+                 budgets: dict[str, float] | None = None) -> tuple[np.ndarray | None, dict]:
+    """One fixed design (a one-point batch), exactly (milp): minimise the objective's cost within
+    ``max_error``, or minimise the summed error within network ``budgets`` (energy_pj, latency_cycles:
+    whole network, the non-compute layers' fixed share included; weight_kib: weight storage)."""
+    from dse.evaluate import evaluate
+
+    st = wl.search
+    E, T = (x[0] for x in _layer_costs(d, wl, objective, None))  # (L, C)
+    valid = st.kind[None, :] == np.asarray(d.pe_kind)[0]
+    valid = np.broadcast_to(valid, E.shape)
+    j = int(np.flatnonzero(valid[0])[0])
+    ref = evaluate(d, pinned(wl, {n: st.cands[j][1:] for n in st.layers}), objective)
+    fixed = {"energy_pj": float(ref["energy_pj"].iloc[0]) - E[:, j].sum(),
+             "latency_cycles": float(ref["latency_cycles"].iloc[0]) - T[:, j].sum(), "weight_kib": 0.0}
+    params = np.array([L.param_count for L in wl.graph.compute_layers()], float)
+    size = params[:, None] * np.array([w for _, w, _ in st.cands], float)[None, :] / 8 / 1024
+    coef = {"energy_pj": E, "latency_cycles": T, "weight_kib": size}
+    if max_error is not None:
+        cost = {"energy": E, "latency": T}.get(objective)
+        if cost is None:  # edp: linearised about the most precise choice's totals
+            k = search._pick(np.where(valid, st.error, np.inf), np.where(valid, E, np.inf))
+            rows = np.arange(len(k))
+            cost = E / E[rows, k].sum() + T / T[rows, k].sum()
+        x = search.ilp(cost, [(st.error, max_error)], valid)
+    else:
+        x = search.ilp(st.error, [(coef[k], v - fixed[k]) for k, v in budgets.items()], valid)
+    return x, {"E": E, "T": T, "size": size}
