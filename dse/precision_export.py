@@ -94,9 +94,13 @@ def quantizer_files(spec: Spec, doc: dict) -> dict[str, object]:
     out: dict[str, object] = {}
     nodes = None
     if spec.workload.onnx:
+        from dse.errors import UserError
         from dse.quant import onnxmodel
 
-        nodes = onnxmodel.load(spec.workload.onnx)[1]
+        try:
+            nodes = onnxmodel.load(spec.workload.onnx)[1]
+        except UserError:  # an already-quantized model: its bits are its own, nothing to override
+            nodes = None
     for label, entry in doc["objectives"].items():
         bits = {k: {"w_bits": v["w_bits"], "a_bits": v["a_bits"]} for k, v in entry["layers"].items()}
         out[f"precision_{label}.yaml"] = bits

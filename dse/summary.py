@@ -96,10 +96,15 @@ def _best_row(df: pd.DataFrame, col: str, minimise: bool) -> pd.Series:
     return df.iloc[order[0]]
 
 
+def _within_budget(df: pd.DataFrame) -> pd.DataFrame:
+    """Policy search: a point whose PE cannot meet its error budget is no candidate for "best"."""
+    return df[df["within_budget"].astype(bool)] if "within_budget" in df else df
+
+
 def _light_columns() -> list[str]:
     """Columns the reductions read (every other column is read only for the rows they select)."""
     cols = ["point_id", GROUP, "edp_pj_s", *FRONT_COLUMNS, *(c for c, _ in OBJECTIVES.values()),
-            *(c for plane in PLANES for c in plane)]
+            *(c for plane in PLANES for c in plane), "within_budget"]  # quant_error, within_budget: policy search
     return list(dict.fromkeys(cols))
 
 
@@ -133,8 +138,10 @@ def candidates(light: pd.DataFrame) -> np.ndarray:
     keep = _front(light[list(FRONT_COLUMNS)].to_numpy(dtype=float))
     pos = np.arange(len(light))
     keep[_bottom_k(light.assign(_pos=pos), SAMPLE_PER_GROUP)["_pos"].to_numpy()] = True
+    ok = _within_budget(light.assign(_pos=pos))
     for col, minimise in OBJECTIVES.values():
-        keep[int(_best_row(light.assign(_pos=pos), col, minimise)["_pos"])] = True
+        if col in light and len(ok):
+            keep[int(_best_row(ok, col, minimise)["_pos"])] = True
     per_pe = light.assign(_pos=pos).sort_values(["edp_pj_s", "point_id"], kind="stable").groupby(GROUP).head(1)
     keep[per_pe["_pos"].to_numpy()] = True
     return np.flatnonzero(keep)
@@ -146,16 +153,14 @@ def _add_rows(s: Summary, batch: pd.DataFrame, rows: int, density: dict) -> Summ
     pool = pd.concat([s.sample, batch], ignore_index=True) if len(s.sample) else batch
     sample = _bottom_k(pool, SAMPLE_PER_GROUP).reset_index(drop=True)
     best = {}
-    # policy search: a point whose PE cannot meet its error budget is no candidate for "best"
-    ok = batch[batch["within_budget"].astype(bool)] if "within_budget" in batch else batch
+    ok = _within_budget(batch)
     for label, (col, minimise) in OBJECTIVES.items():
         if col not in batch:  # quant_error exists under policy search only
             continue
-        rows = [r for r in (s.best.get(label), _best_row(ok, col, minimise) if len(ok) else None)
-                if r is not None]
-        if not rows:
-            continue
-        best[label] = _best_row(pd.DataFrame(rows), col, minimise)
+        got = [r for r in (s.best.get(label), _best_row(ok, col, minimise) if len(ok) else None)
+               if r is not None]
+        if got:
+            best[label] = _best_row(pd.DataFrame(got), col, minimise)
     per_pe = pd.concat([s.best_per_pe, batch], ignore_index=True) if len(s.best_per_pe) else batch
     per_pe = (per_pe.sort_values(["edp_pj_s", "point_id"], kind="stable").groupby(GROUP, sort=False).head(1)
               .reset_index(drop=True))
