@@ -196,6 +196,11 @@ TOLERANCE = Param("tolerance", float, 0.2, "relative tolerance", minimum=1e-6, m
                   bound="a relative error between 1 ppm and 1000 %")
 PUBLISHED = Param("published", float, 1.0, "published value", minimum=1e-30, maximum=1e30,
                   bound="a positive, finite figure")
+# precision: {policy: search} (dse.quant): candidate widths and the error budget
+OPERAND_BITS = Param("bits", int, 8, "candidate operand width", unit="bits", minimum=2, maximum=16,
+                     bound="the INT PEs of pe_models/catalog.py run 2..16-bit operands (narrower packed, wider in passes)")
+MAX_ERROR = Param("max_error", float, 0.05, "error budget: summed per-layer normalized output MSE (dse sensitivity)",
+                  minimum=1e-12, maximum=1e6, bound="a positive, finite budget (1 = output noise as large as the signal)")
 ZERO_FRACTION = Param("ifmap_zero_fraction", float, 0.5, "share of zeros", minimum=1e-9, maximum=1 - 1e-9,
                       bound="a share in (0, 1)")
 

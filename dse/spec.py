@@ -271,20 +271,18 @@ def _search(r: _Reader, pr: Mapping, path: str, workload: WorkloadSpec) -> Searc
         if key not in pr:
             raise r.fail("precision", f"missing required key {key!r} for policy: search")
     bits = r.mapping(pr["bits"], "precision.bits", {"w", "a"}, {"w", "a"})
-    width = Param(int, 8, "bit width", integer=True)
-    w, a = (r.values(bits[k], f"precision.bits.{k}", width) for k in ("w", "a"))
-    for k, vals in (("w", w), ("a", a)):
-        bad = [v for v in vals if not 2 <= v <= 16]
-        if bad:
-            raise r.fail(f"precision.bits.{k}", f"got {bad[0]}; no PE type runs {bad[0]}-bit operands "
-                         "(INT PEs: 2..16 bits)")
+    for k in ("w", "a"):
+        for v in bits[k] if isinstance(bits[k], list) else [bits[k]]:
+            if isinstance(v, int) and not isinstance(v, bool) and not 2 <= v <= 16:
+                raise r.fail(f"precision.bits.{k}", f"got {v}; no PE type runs {v}-bit operands "
+                             "(INT PEs: 2..16 bits)")
+    w, a = (r.values(bits[k], f"precision.bits.{k}", params.OPERAND_BITS) for k in ("w", "a"))
     sens = pr["sensitivity"]
     if not isinstance(sens, str) or not sens:
         raise r.fail("precision.sensitivity", f"got {sens!r}; expected the path of a `dse sensitivity` CSV")
     if not Path(sens).is_absolute() and path not in {"<spec>", "<built-in>"}:
         sens = str(Path(path).parent / sens)
-    budget = Param(float, 0.05, "error budget: summed normalized output MSE (see dse sensitivity)")
-    max_error = r.values(pr["max_error"], "precision.max_error", budget)
+    max_error = r.values(pr["max_error"], "precision.max_error", params.MAX_ERROR)
     return SearchSpec(tuple(sorted(w)), tuple(sorted(a)), sens, max_error)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from dse import design, sweep
+from dse import design, params, sweep
 from dse import spec as spec_mod
 from dse.errors import UserError
 from dse.io import write_text
@@ -68,13 +68,13 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--max-error: got {args.max_error}; expected a positive summed error")
     if not args.design.is_file():
         raise UserError(f"{args.design}: no such file; expected a YAML mapping of design parameters")
-    params, _ = load_file(args.design, "design file")
-    if not isinstance(params, dict):
+    point, _ = load_file(args.design, "design file")
+    if not isinstance(point, dict):
         raise UserError(f"{args.design}: expected a mapping of design parameters, e.g. {{pe_type: INT4}}")
     w, a = _ints(args.bits, "--bits"), _ints(args.a_bits or args.bits, "--a-bits")
-    raw = {"version": 1, "name": "mixed_precision", "workload": {"onnx": str(args.model)}, "space": params,
+    raw = {"version": 1, "name": "mixed_precision", "workload": {"onnx": str(args.model)}, "space": point,
            "precision": {"policy": "search", "bits": {"w": w, "a": a}, "sensitivity": str(args.sensitivity),
-                         "max_error": [args.max_error or 1e30]},
+                         "max_error": [args.max_error or params.MAX_ERROR.maximum]},
            "mapping": {"objective": args.objective}}
     spec = spec_mod.parse(raw, str(args.design))
     if spec.n_points != 1:
