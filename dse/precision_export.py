@@ -97,10 +97,12 @@ def quantizer_files(spec: Spec, doc: dict) -> dict[str, object]:
         from dse.errors import UserError
         from dse.quant import onnxmodel
 
+        from workloads.layer import WorkloadError
+
         try:
             nodes = onnxmodel.load(spec.workload.onnx)[1]
-        except UserError:  # an already-quantized model: its bits are its own, nothing to override
-            nodes = None
+        except (UserError, WorkloadError):  # an already-quantized model (its bits are its own), or one
+            nodes = None  # that loads only with workload parameters (decoders): no overrides file
     for label, entry in doc["objectives"].items():
         bits = {k: {"w_bits": v["w_bits"], "a_bits": v["a_bits"]} for k, v in entry["layers"].items()}
         out[f"precision_{label}.yaml"] = bits
