@@ -43,10 +43,11 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     chosen = next((a for a in argv if not a.startswith("-")), None) if argv is not None else None
     for name in COMMANDS:
-        if argv is not None and name != chosen:
+        word = name.replace("_", "-")  # the command as typed (module mixed_precision: dse mixed-precision)
+        if argv is not None and word != chosen:
             summary = _summary(name)
             if summary is not None:
-                sub.add_parser(name, help=summary, add_help=False)
+                sub.add_parser(word, help=summary, add_help=False)
             continue
         try:
             module = importlib.import_module(f"dse.commands.{name}")
