@@ -38,7 +38,7 @@ import yaml
 import workloads
 from dse import actions, design, hardware, mapping
 from dse import spec as spec_mod
-from dse.evaluate import Workload, evaluate
+from dse.network import Workload, evaluate
 from workloads.layer import LayerGraph
 
 REFERENCE = Path(__file__).resolve().parents[1] / "tests" / "data" / "zigzag_resnet18.csv"

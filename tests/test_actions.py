@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import yaml
 
-from dse import actions, codegen, design, evaluate, hardware, sweep, units
+from dse import actions, codegen, design, hardware, network, sweep, units
 from dse import spec as spec_mod
 from dse.dataflows import DATAFLOWS
 from dse.hardware import HardwareCosts
@@ -64,8 +64,8 @@ def lit() -> dict[str, object]:
     try:
         for name in ENERGY_FIELDS:
             one = {f: np.where(f == name, 1.0, 0.0) * np.ones(len(d)) for f in ENERGY_FIELDS}
-            mp.setattr(evaluate.hardware, "evaluate", lambda _d, hw=replace(real, **one): hw)
-            out[name] = evaluate.evaluate(d, wl, "latency")
+            mp.setattr(network.hardware, "evaluate", lambda _d, hw=replace(real, **one): hw)
+            out[name] = network.evaluate(d, wl, "latency")
     finally:
         mp.undo()
     return out

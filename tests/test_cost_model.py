@@ -13,7 +13,7 @@ from dse import spec as spec_mod
 from dse.actions import CI
 from dse.dataflows import DATAFLOWS, Geometry
 from dse.errors import UserError
-from dse.evaluate import evaluate
+from dse.network import evaluate
 from workloads.layer import Layer
 
 SPACE = """version: 1

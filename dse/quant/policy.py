@@ -3,7 +3,7 @@
 Per point, each compute layer may take any candidate its PE computes (INT PEs: every (w, a) of
 ``bits``, narrower than the PE packed, wider in passes; LightPE-1/-2: their power-of-two weight
 code at each activation width of ``bits.a``; FP16: FP16). The cost of a layer at a candidate on a
-design is the cost model's own per-layer figure (``dse.evaluate`` with every layer pinned to that
+design is the cost model's own per-layer figure (``dse.network`` with every layer pinned to that
 candidate); its error is the sensitivity table's. The sweep minimises the mapping objective within
 the point's error budget with ``search.lagrangian`` (vectorized over points); the reported designs
 (``per_layer=True``, used by precision.json and the report) are solved exactly with ``search.ilp``.
@@ -113,7 +113,7 @@ def build(spec: Spec, graph: LayerGraph) -> SearchTable:
 
 def pinned(wl, bits: dict[str, tuple[int, int]]):
     """A workload whose compute layers run at the given (w_bits, a_bits); other layers follow the PE."""
-    from dse.evaluate import Workload
+    from dse.network import Workload
 
     graph = wl.graph.map_layers(lambda L: L.with_bits(*bits[L.name], bits[L.name][1]) if L.name in bits else L)
     return Workload(graph, True, frozenset(bits))
@@ -121,7 +121,7 @@ def pinned(wl, bits: dict[str, tuple[int, int]]):
 
 def _layer_costs(d, wl, objective, on_layer):
     """Per candidate pair (w, a): per-layer energy and latency (L_all, P) arrays."""
-    from dse.evaluate import evaluate
+    from dse.network import evaluate
 
     st = wl.search
     pairs = sorted({(w, a) for _, w, a in st.cands})
@@ -173,8 +173,8 @@ def choose(d, wl, objective: str, on_layer=None, exact: bool = False):
 
 
 def evaluate_search(d, wl, objective: str = "edp", on_layer=None, per_layer: bool = False):
-    """``dse.evaluate.evaluate`` under policy search: choose bits, then evaluate each distinct choice."""
-    from dse.evaluate import evaluate
+    """``dse.network.evaluate`` under policy search: choose bits, then evaluate each distinct choice."""
+    from dse.network import evaluate
 
     st = wl.search
     choice, feasible, q_err, lag_cost, chosen_cost = choose(d, wl, objective, on_layer, exact=per_layer)
