@@ -49,7 +49,7 @@ DESIGN = {
     "space": {
         "pe_type": "INT8", "pe_rows": 16, "pe_cols": 16, "spad_ifmap_words": 12, "spad_filter_words": 224,
         "spad_psum_words": 24, "glb_kib": 128, "glb_tech": "SRAM", "glb_banks": 4, "dram_type": "LPDDR4",
-        "dram_bw_gbps": 3.2, "clock_mhz": 200, "node_nm": 45, "dataflow": "weight_stationary",
+        "dram_bw_gbps": 3.2, "clock_mhz": 200, "node_nm": 45, "dataflow": "weight_stationary_local",
         "noc_multicast": "on", "noc_pj_per_bit_mm": 1e-9,  # ZigZag has no interconnect energy
     },
     "mapping": {"objective": "edp"},
