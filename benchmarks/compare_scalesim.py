@@ -36,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import workloads
@@ -122,9 +123,8 @@ def simulated_layer(L: Layer) -> tuple[int, int, int, int, int, int, int]:
 def our_cycles(L: Layer, rows: int, cols: int, dataflow: str) -> float:
     """Compute cycles of ``dataflows`` for layer L on a rows x cols array (the systolic dataflows have
     one spatial mapping, so every candidate has the same compute cycles; asserted)."""
-    g = dataflows.single_geometry(rows=rows, cols=cols)
-    counts, legal = dataflows.compute_counts(L, g, dataflow)
-    cyc = counts[0, :, dataflows.CI["compute_cycles"]][legal[0]]
+    arr = dataflows.candidates(L, dataflows.single_geometry(rows=rows, cols=cols), dataflow)
+    cyc = np.broadcast_to(arr.compute_cycles, arr.legal.shape)[arr.legal]
     assert cyc.min() == cyc.max(), f"{dataflow}: candidates disagree on compute cycles"
     return float(cyc[0])
 

@@ -182,6 +182,100 @@ def zigzag_inputs(spec: spec_mod.Spec) -> tuple[dict, list, list]:
     return accelerator, mapping_yaml, layers
 
 
+# --- ZigZag's shipped accelerators (zigzag-dse 3.9.1, zigzag/inputs/hardware/*.yaml) and our equivalents ---
+# ZigZag charges r_cost / w_cost per access of up to a port's bandwidth_max bits (its word_accesses
+# output: layer1.0.conv1 on tpu_like reads 14,112 SRAM words of 2,048 bits for 6.17 uJ); ours are pJ
+# per bit, so each is divided by bandwidth_max (the accesses of a full array row are that wide). ZigZag has no leakage or interconnect energy: both are zero here.
+@dataclasses.dataclass(frozen=True)
+class Accelerator:
+    """One of ZigZag's shipped accelerators and the dse design that models it."""
+
+    zigzag_hardware: str  # file stem in zigzag/inputs/hardware
+    zigzag_mapping: str  # file stem in zigzag/inputs/mapping, or inline YAML (a list)
+    psum_bits: int  # ZigZag's partial-sum precision (what the output register file holds)
+    space: dict  # our design
+    costs: dict  # our per-action costs, from the ZigZag YAML
+    differs: str  # what the two descriptions do not share
+
+
+ZZ_EYERISS_MAPPING = [{"name": "default", "spatial_mapping": {"D1": ["OY, 14"], "D2": ["FY, 3", "K, 4"]},
+                       "memory_operand_links": {"O": "O", "W": "I2", "I": "I1"}}]
+_NO_EXTRAS = {"leakage_mw": 0.0, "clock_pj_per_cycle": 0.0, "noc_pj_per_bit_hop": 0.0}
+ACCELERATORS = {
+    # 32 x 32 MACs (K x C), per-PE 128 B weight RF and 2 B psum RF, a 2 MB SRAM for inputs and outputs
+    # (weights bypass it, DRAM -> RF), DRAM 64 bits / cycle
+    "tpu_like": Accelerator(
+        "tpu_like", "tpu_like", 16,
+        {"pe_type": "INT8", "pe_rows": 32, "pe_cols": 32, "spad_ifmap_words": 1, "spad_filter_words": 128,
+         "spad_psum_words": 1, "glb_kib": 2048, "dataflow": "weight_stationary_local"},
+        {"mac_energy_pj": 0.04, "spad_filter_pj": 0.095, "spad_ifmap_pj": 0.0, "spad_psum_pj": 0.021,
+         "glb_read_pj_per_bit": 416.16 / 2048, "glb_write_pj_per_bit": 378.4 / 2048, "dram_pj_per_bit": 700 / 64,
+         "glb_read_bits_per_cycle": 2048.0, "glb_write_bits_per_cycle": 2048.0, "dram_bytes_per_cycle": 8.0,
+         **_NO_EXTRAS},
+        "ZigZag's SRAM holds no weights (they go DRAM -> RF); our GLB may hold them (or bypass: mapspace); "
+        "inputs reach the PEs with no RF in ZigZag (our 1-word ifmap spad is priced at 0); one DRAM energy "
+        "per bit for reads and writes (ZigZag: 700 / 750 pJ per 64 bits)"),
+    # 8 x 8 x 4 x 4 MACs (K x C x OX x OY): 1 B weight RF per 4 x 4 pixels, 2 B psum RF per 8 C; a 32 KB
+    # weight SRAM, a 2 MB SRAM for inputs and outputs, DRAM 64 bits / cycle
+    "edge_tpu_like": Accelerator(
+        "edge_tpu_like", "edge_tpu_like", 16,
+        {"pe_type": "INT8", "pe_rows": 32, "pe_cols": 32, "spad_ifmap_words": 1, "spad_filter_words": 1,
+         "spad_psum_words": 1, "glb_kib": 2048, "dataflow": "weight_stationary_local"},
+        {"mac_energy_pj": 0.04, "spad_filter_pj": 0.01, "spad_ifmap_pj": 0.0, "spad_psum_pj": 0.02,
+         "glb_read_pj_per_bit": 416.16 / 2048, "glb_write_pj_per_bit": 378.4 / 2048, "dram_pj_per_bit": 700 / 64,
+         "glb_read_bits_per_cycle": 2048.0, "glb_write_bits_per_cycle": 2048.0, "dram_bytes_per_cycle": 8.0,
+         **_NO_EXTRAS},
+        "a 4-D array (K8 x C8 x OX4 x OY4) modelled as our 2-D 32 x 32 weight-stationary array (rows <- C, "
+        "cols <- K); ZigZag's separate 32 KB weight SRAM (0.36 pJ/bit) is not modelled: weights use the 2 MB "
+        "GLB or bypass it from DRAM; one DRAM energy per bit"),
+    # 14 x 12 MACs (OY x FY.K), per-PE 64 B ifmap and weight RFs and a 16 B psum RF, an 8 KB psum SRAM, a
+    # 64 KB weight SRAM, a 1 MB SRAM for inputs and outputs, DRAM 64 bits / cycle
+    "eyeriss_like": Accelerator(
+        "eyeriss_like", "eyeriss_like_map", 24,
+        {"pe_type": "INT8", "pe_rows": 12, "pe_cols": 14, "spad_ifmap_words": 64, "spad_filter_words": 64,
+         "spad_psum_words": 5, "glb_kib": 1024, "dataflow": "row_stationary"},
+        {"mac_energy_pj": 0.5, "spad_filter_pj": 1.0, "spad_ifmap_pj": 1.0, "spad_psum_pj": 1.5,
+         "glb_read_pj_per_bit": 100 / 384, "glb_write_pj_per_bit": 130 / 384, "dram_pj_per_bit": 1000 / 64,
+         "glb_read_bits_per_cycle": 384.0, "glb_write_bits_per_cycle": 384.0, "dram_bytes_per_cycle": 8.0,
+         **_NO_EXTRAS},
+        "ZigZag's 8 KB psum and 64 KB weight SRAMs (an extra level) are not modelled: all operands use the "
+        "1 MB GLB; one spad price for reads and writes (ZigZag: 1.0 / 1.5 pJ); our row stationary picks "
+        "its own replication where ZigZag's mapping fixes OY 14 x (FY 3, K 4)"),
+}
+
+
+def accelerator_spec(name: str) -> spec_mod.Spec:
+    acc = ACCELERATORS[name]
+    space = {**DESIGN["space"], "glb_banks": 32, "dram_bw_gbps": 1.6, "clock_mhz": 200, **acc.space}
+    return spec_mod.parse({**DESIGN, "name": name, "space": space}, f"compare_zigzag.ACCELERATORS[{name!r}]")
+
+
+def accelerator_hardware(name: str, spec: spec_mod.Spec, n: int = 1) -> hardware.HardwareCosts:
+    acc = ACCELERATORS[name]
+    hw = hardware.evaluate(design.batch(spec))
+    fixed = {**acc.costs, "acc_bits": float(acc.psum_bits)}
+    return dataclasses.replace(hw, **{k: np.full(n, v) for k, v in fixed.items()})
+
+
+def zigzag_workload(psum_bits: int) -> list[dict]:
+    """ResNet-18's conv and fc layers in ZigZag's workload YAML, 8-bit operands."""
+    out = []
+    for i, L in enumerate(workloads.load("resnet18").compute_layers()):
+        pad_y = max(0, (L.oy - 1) * L.stride_y + L.fy - L.input_y)
+        pad_x = max(0, (L.ox - 1) * L.stride_x + L.fx - L.input_x)
+        out.append({
+            "id": i, "name": L.name, "operator_type": "Conv",
+            "equation": "O[b][k][oy][ox]+=W[k][c][fy][fx]*I[b][c][iy][ix]",
+            "dimension_relations": [f"ix={L.stride_x}*ox+1*fx", f"iy={L.stride_y}*oy+1*fy"],
+            "loop_dims": ["B", "K", "C", "OY", "OX", "FY", "FX"],
+            "loop_sizes": [L.n, L.k, L.c_per_group, L.oy, L.ox, L.fy, L.fx],
+            "operand_precision": {"W": 8, "I": 8, "O": psum_bits, "O_final": 8},
+            "operand_source": {"I": i}, "pr_loop_dims": ["IX", "IY"], "pr_loop_sizes": [L.input_x, L.input_y],
+            "padding": [[pad_x // 2, pad_x - pad_x // 2], [pad_y // 2, pad_y - pad_y // 2]],
+        })
+    return out
+
+
 RUNNER = textwrap.dedent("""
     import json, sys, time, logging
     from zigzag.api import get_hardware_performance_zigzag

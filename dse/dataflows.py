@@ -32,7 +32,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -124,8 +124,8 @@ def _refetch(order: str, trips: dict[str, np.ndarray], relevant: str) -> np.ndar
     return f
 
 
-def dram_tiling(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
-    """Best GLB tiling minimising DRAM traffic over tile sizes and DRAM loop orders; (G, 1) arrays.
+def dram_tilings(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
+    """Every GLB tiling of the DRAM-level mapspace and its DRAM traffic; (G, T x len(DRAM_ORDERS)) arrays.
 
     A tile is (batch nt x output channels kt x output rows yt) of outputs whose partial sums stay
     in the GLB (they never go to DRAM) while input-channel tiles ct stream through. Tile sizes are
@@ -134,56 +134,67 @@ def dram_tiling(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
     on outside its innermost loop it does (``_refetch``); weights depend on k (and c), ifmaps on n, y
     (and c, and k for grouped convolutions); with several channel tiles the innermost c loop makes
     every outer loop re-fetch both. The operand that the innermost loop does not touch is held once,
-    the others double buffered. Where no tile fits, ``streams`` is 1 and operands stream from DRAM
-    past the GLB. Also returned: the chosen tile sizes (``kt``, ``yt``, ``nt``, ``ct``) and ``order``
-    (index into DRAM_ORDERS), for ``dse explain``.
+    the others double buffered. ``fits``: the tiles fit the GLB; ``w_bits`` / ``i_bits``: DRAM reads.
     """
     kg, cg = L.k // L.groups, L.c_per_group
     kt, yt, nt, ct = np.meshgrid(tile_sizes(L.k), tile_sizes(L.oy), tile_sizes(L.n), tile_sizes(cg),
                                  indexing="ij")
     kt, yt, nt, ct = (x.reshape(1, -1) for x in (kt, yt, nt, ct))  # (1, T)
     n_kt, n_yt, n_nt, n_ct = np.ceil(L.k / kt), np.ceil(L.oy / yt), np.ceil(L.n / nt), np.ceil(cg / ct)
-    in_rows = (yt - 1) * L.stride_y + L.fy
+    # input rows / columns a tile reads: a window wider than the stride reads them all (with halo), a
+    # narrower one (a 1x1 stride-2 downsample) only F of every S
+    in_rows = (yt - 1) * L.stride_y + L.fy if L.fy >= L.stride_y else yt * L.fy
+    used_y = L.input_y if L.fy >= L.stride_y else L.oy * L.fy
+    used_x = L.input_x if L.fx >= L.stride_x else L.ox * L.fx
     groups_spanned = np.ceil(kt / kg)  # a K tile of a grouped conv needs the channels of its groups
     w, a, acc, cap = g.w_bits, g.a_bits, g.acc_bits, g.glb_bytes
     w_tile = kt * ct * L.fy * L.fx * w
-    i_tile = nt * ct * groups_spanned * L.input_x * in_rows * a
+    i_tile = nt * ct * groups_spanned * used_x * in_rows * a
     psum_tile = nt * kt * yt * L.ox * acc
     one_c = n_ct == 1
     grouped = L.groups > 1
     c_share = np.minimum(1.0, groups_spanned * cg / L.c)  # share of all input channels one K tile reads
-    in_elems = L.n * L.c * L.input_x * np.maximum(L.input_y, n_yt * in_rows)  # halo rows re-read
+    in_elems = L.n * L.c * used_x * np.maximum(used_y, n_yt * in_rows)  # halo rows re-read
     w_once, i_once = L.weight_count * w, in_elems * a * (n_kt * c_share if grouped else 1.0)
     trips = {"n": n_nt, "k": n_kt, "y": n_yt}
     rel_w, rel_i = "k", ("nyk" if grouped else "ny")
-    total = np.full(np.broadcast_shapes(w_tile.shape, cap.shape), np.inf)
-    w_bits, i_bits, order = np.zeros_like(total), np.zeros_like(total), np.zeros_like(total)
+    parts = {name: [] for name in ("w_bits", "i_bits", "fits", "order")}
     for o, seq in enumerate(DRAM_ORDERS):
         w_f = np.where(one_c, _refetch(seq, trips, rel_w), n_nt * n_yt)
         i_f = np.where(one_c, _refetch(seq, trips, rel_i), 1.0 if grouped else n_kt)
         w_buf = np.where(one_c & (seq[-1] not in rel_w), 1.0, 2.0)
         i_buf = np.where(one_c & (seq[-1] not in rel_i), 1.0, 2.0)
-        fits = (w_buf * w_tile + i_buf * i_tile + psum_tile) <= cap * 8
-        tot = np.where(fits, w_once * w_f + i_once * i_f, np.inf)
-        better = tot < total
-        total = np.where(better, tot, total)
-        w_bits = np.where(better, w_once * w_f, w_bits)
-        i_bits = np.where(better, i_once * i_f, i_bits)
-        order = np.where(better, float(o), order)
+        parts["fits"].append((w_buf * w_tile + i_buf * i_tile + psum_tile) <= cap * 8)
+        parts["w_bits"].append(np.broadcast_to(w_once * w_f, w_tile.shape))
+        parts["i_bits"].append(np.broadcast_to(i_once * i_f, w_tile.shape))
+        parts["order"].append(np.full(w_tile.shape, float(o)))
+    out = {k: np.concatenate(v, axis=1) for k, v in parts.items()}
+    rep = lambda x: np.tile(x, (1, len(DRAM_ORDERS)))
+    out.update(tiles=rep(n_kt * n_yt * n_nt * n_ct), kt=rep(kt), yt=rep(yt), nt=rep(nt), ct=rep(ct))
+    return out
+
+
+def dram_tiling(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
+    """The tiling of ``dram_tilings`` with the least DRAM traffic (and of those the most tiles); (G, 1)
+    arrays. Where no tile fits,
+    ``streams`` is 1 and operands stream from DRAM past the GLB. Also returned: the chosen tile sizes
+    (``kt``, ``yt``, ``nt``, ``ct``) and ``order`` (index into DRAM_ORDERS), for ``dse explain``."""
+    t = dram_tilings(L, g)
+    total = np.where(t["fits"], t["w_bits"] + t["i_bits"], np.inf)
     G = total.shape[0]
-    best = np.argmin(total, axis=1)
+    # of the tilings with the least traffic, the one with the most tiles (a shorter pipeline fill)
+    least = total <= total.min(axis=1, keepdims=True)
+    best = np.argmax(np.where(least, np.broadcast_to(t["tiles"], total.shape), -1.0), axis=1)
     rows = np.arange(G)
-    pick = lambda x: np.broadcast_to(x, total.shape)[rows, best][:, None]
     feasible = np.isfinite(total[rows, best])[:, None]
+    chosen = lambda x: np.where(feasible, np.broadcast_to(x, total.shape)[rows, best][:, None], np.nan)
     out_bits = L.output_count * g.o_bits
     stream_tiles = np.maximum(1.0, np.ceil((L.weight_count * g.w_bits + L.input_count * g.a_bits + out_bits)
                                            / (g.glb_bytes * 8 / 2)))
-    chosen = lambda x: np.where(feasible, pick(x), np.nan)
     return {
-        "w_bits": chosen(w_bits), "i_bits": chosen(i_bits), "o_bits": out_bits,
-        "tiles": np.where(feasible, pick(n_kt * n_yt * n_nt * n_ct), stream_tiles),
-        "streams": (~feasible).astype(float),
-        "kt": chosen(kt), "yt": chosen(yt), "nt": chosen(nt), "ct": chosen(ct), "order": chosen(order),
+        "w_bits": chosen(t["w_bits"]), "i_bits": chosen(t["i_bits"]), "o_bits": out_bits,
+        "tiles": np.where(feasible, chosen(t["tiles"]), stream_tiles), "streams": (~feasible).astype(float),
+        **{k: chosen(t[k]) for k in ("kt", "yt", "nt", "ct", "order")},
     }
 
 
@@ -204,6 +215,10 @@ class _Array:
     noc_w: np.ndarray  # bit-hops
     noc_i: np.ndarray
     noc_p: np.ndarray
+    # what each candidate is, for ``dse explain``: "<where>.<loop dims>" -> factor, where is rows / cols
+    # (spatial unrolling), pe (per-PE temporal tile), glb (GLB-level loop order flags), stream (the
+    # dimension streamed through a systolic fold), folds.rows / folds.cols (array-sized folds)
+    mapping: dict[str, np.ndarray] = field(default_factory=dict, compare=False)
 
 
 def _row_stationary(L: Layer, g: Geometry) -> _Array:
@@ -246,6 +261,9 @@ def _row_stationary(L: Layer, g: Geometry) -> _Array:
         noc_w=w_reads * g.w_bits * C,  # a row bus spans the array width
         noc_i=i_reads * g.a_bits * (R + C) / 2,  # diagonal multicast
         noc_p=L.output_count * n_c * fy_fold * (rows_set * u_c - 1) * g.acc_bits,
+        mapping={"rows.FY": rows_set + 0 * p, "rows.K": np.where(vk_ == 1, rep_v, 1.0) + 0 * p, "rows.C": u_c + 0 * p,
+                 "cols.OY": cols_set + 0 * p, "cols.K": rep_h + 0 * p, "pe.K": p, "pe.C": q, "pe.FX": L.fx + 0 * p,
+                 "glb.weights_outer": ow_ + 0 * p},
     )
 
 
@@ -294,6 +312,9 @@ def _weight_stationary_local(L: Layer, g: Geometry) -> _Array:
         noc_w=w_reads * g.w_bits * R / 2,  # loaded down the columns
         noc_i=i_reads * g.a_bits * u_k,  # systolic hop per column
         noc_p=tiles * u_k * h_k * npix * u_r * g.acc_bits,  # one hop per row per psum
+        mapping={"rows.C": np.where(v_ == 1, 1.0, u_r) + 0 * tiles, "rows.CxFYxFX": np.where(v_ == 1, u_r, 1.0) + 0 * tiles,
+                 "cols.K": u_k + 0 * tiles, "pe.K": h_k + 0 * tiles, "pe.C_folds": h_c + 0 * tiles,
+                 "pe.taps": h_t + 0 * tiles, "folds.weight_tiles": tiles},
     )
 
 
@@ -308,6 +329,8 @@ def _systolic(L: Layer, g: Geometry, stationary: str) -> _Array:
     R, C = g.rows, g.cols
     spatial, streamed = {"weight": ((window, kg), pixels), "output": ((pixels, kg), window),
                          "input": ((window, pixels), kg)}[stationary]
+    win, pix = "CxFYxFX", "NxOYxOX"
+    names = {"weight": (win, "K", pix), "output": (pix, "K", win), "input": (win, pix, "K")}[stationary]
     n_r, n_c = np.ceil(spatial[0] / R), np.ceil(spatial[1] / C)
     folds = L.groups * n_r * n_c
     fill = 2 * R + C - 2 if stationary != "output" else R + C - 2
@@ -330,12 +353,19 @@ def _systolic(L: Layer, g: Geometry, stationary: str) -> _Array:
         noc_w=w_reads * g.w_bits * w_hops, noc_i=i_reads * g.a_bits * i_hops,
         # partial sums hop down the rows (WS, IS); OS outputs drain across the rows
         noc_p=L.output_count * acc_folds * g.acc_bits * (u_r if stationary != "output" else u_r / 2) * one,
+        mapping={f"rows.{names[0]}": u_r * one, f"cols.{names[1]}": u_c * one, f"stream.{names[2]}": streamed * one,
+                 "folds.rows": n_r * one, "folds.cols": n_c * one, "folds.groups": L.groups * one},
     )
 
 
 _ARRAY = {"row_stationary": _row_stationary, "weight_stationary_local": _weight_stationary_local,
           **{f"{op}_stationary": (lambda L, g, op=op: _systolic(L, g, op)) for op in ("weight", "output", "input")}}
 assert set(_ARRAY) == set(DATAFLOWS)
+
+
+def candidates(L: Layer, g: Geometry, dataflow: str) -> _Array:
+    """The GLB <-> array terms, legality and description of ``dataflow``'s candidates for layer L."""
+    return _ARRAY[dataflow](L, g)
 
 
 # --- Factored count tables: the (G, M, len(COUNTS)) candidate table without building it ---
@@ -364,6 +394,8 @@ class FactoredCounts:
     per_geometry: np.ndarray  # (G, len(PER_GEOMETRY)) widths, array size, multicast, DRAM tiling
     macs: float
     output_count: float
+    mapping: dict[str, np.ndarray] = field(default_factory=dict)  # _Array.mapping, (A or 1, M or 1) each
+    dram: dict[str, np.ndarray] = field(default_factory=dict)  # dram_tiling of each geometry, (G, 1) each
 
 
 def _distinct(g: Geometry, fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -389,7 +421,7 @@ def factored_counts(L: Layer, g: Geometry, dataflow: str) -> FactoredCounts:
     per_geometry = np.hstack([np.asarray(src[f], float).reshape(-1, 1) for f in PER_GEOMETRY])
     legal = np.ascontiguousarray(np.broadcast_to(arr.legal, shape))
     return FactoredCounts(terms, legal, a_index.astype(np.int64), per_geometry, float(L.macs),
-                          float(L.output_count))
+                          float(L.output_count), arr.mapping, dram)
 
 
 def data_movement_counts(L: Layer, g: Geometry) -> np.ndarray:
@@ -404,5 +436,5 @@ def data_movement_counts(L: Layer, g: Geometry) -> np.ndarray:
     return out
 
 
-if set(TERMS) | {"legal"} != set(_Array.__dataclass_fields__):  # every candidate term is carried
-    raise ValueError(f"dse.dataflows: TERMS {TERMS} must name every field of _Array but 'legal'")
+if set(TERMS) | {"legal", "mapping"} != set(_Array.__dataclass_fields__):  # every candidate term is carried
+    raise ValueError(f"dse.dataflows: TERMS {TERMS} must name every field of _Array but 'legal' and 'mapping'")

@@ -6,6 +6,7 @@ Reference figures: tests/data/zigzag_resnet18.csv, written by
 """
 
 import importlib.util
+import sys
 import os
 from pathlib import Path
 
@@ -21,6 +22,7 @@ ZIGZAG_PYTHON = os.environ.get("ZIGZAG_PYTHON", "/work/ext/zz/bin/python")
 def _compare_module():
     spec = importlib.util.spec_from_file_location("compare_zigzag", ROOT / "benchmarks" / "compare_zigzag.py")
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # its dataclasses look their module up
     spec.loader.exec_module(mod)
     return mod
 
