@@ -23,7 +23,7 @@ from pathlib import Path
 from dse import __version__
 from dse.errors import MAX_MESSAGE_CHARS, NUL_PATH_MESSAGES, user_message  # noqa: F401  (the CLI boundary's)
 
-COMMANDS = ("run", "report", "zoo", "inspect", "pe", "mem", "sensitivity", "quantize", "mixed_precision")
+COMMANDS = ("run", "report", "zoo", "inspect", "pe", "mem", "sensitivity", "quantize", "mixed_precision", "explain")
 
 
 def _summary(name: str) -> str | None:
