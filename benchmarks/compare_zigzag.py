@@ -200,7 +200,7 @@ class Accelerator:
 
 ZZ_EYERISS_MAPPING = [{"name": "default", "spatial_mapping": {"D1": ["OY, 14"], "D2": ["FY, 3", "K, 4"]},
                        "memory_operand_links": {"O": "O", "W": "I2", "I": "I1"}}]
-_NO_EXTRAS = {"leakage_mw": 0.0, "clock_pj_per_cycle": 0.0, "noc_pj_per_bit_hop": 0.0}
+_NO_EXTRAS = {"leakage_mw": 0.0}
 ACCELERATORS = {
     # 32 x 32 MACs (K x C), per-PE 128 B weight RF and 2 B psum RF, a 2 MB SRAM for inputs and outputs
     # (weights bypass it, DRAM -> RF), DRAM 64 bits / cycle
@@ -253,7 +253,9 @@ def accelerator_spec(name: str) -> spec_mod.Spec:
 def accelerator_hardware(name: str, spec: spec_mod.Spec, n: int = 1) -> hardware.HardwareCosts:
     acc = ACCELERATORS[name]
     hw = hardware.evaluate(design.batch(spec))
-    fixed = {**acc.costs, "acc_bits": float(acc.psum_bits)}
+    # ZigZag prices no clock network, leakage or interconnect: every such action of ours costs 0
+    unpriced = {a.energy: 0.0 for a in actions.ACTIONS if a.level in ("clock", "noc") and hasattr(hw, a.energy)}
+    fixed = {**unpriced, **acc.costs, "acc_bits": float(acc.psum_bits)}
     return dataclasses.replace(hw, **{k: np.full(n, v) for k, v in fixed.items()})
 
 

@@ -46,7 +46,7 @@ space:
   pe_rows: [12]
   pe_cols: [14]
   glb_kib: [2, 108]
-  dataflow: [row_stationary, weight_stationary, output_stationary]
+  dataflow: [row_stationary, weight_stationary, output_stationary, input_stationary, weight_stationary_local]
   noc_multicast: ["on", "off"]
 """
 

@@ -38,7 +38,7 @@ space:
   spad_filter_words: [16, 224]
   spad_psum_words: [16, 24]
   glb_kib: [2, 108, 512]
-  dataflow: [row_stationary, weight_stationary, output_stationary]
+  dataflow: [row_stationary, weight_stationary, output_stationary, input_stationary, weight_stationary_local]
   noc_multicast: ["on", "off"]
   psum_width: [activation, accumulator]
 mapping: {objective: edp}
