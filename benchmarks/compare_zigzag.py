@@ -368,7 +368,7 @@ FRESH = textwrap.dedent("""
     sys.path.insert(0, sys.argv[1])
     import compare_zigzag as cz
     from dse import design
-    from dse.evaluate import Workload, evaluate
+    from dse.network import Workload, evaluate
     from workloads.layer import LayerGraph
     spec = cz.accelerator_spec(sys.argv[2])
     wl = Workload(LayerGraph.from_layers("resnet18_compute", cz._compute_layers(spec)), False, frozenset())

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dse import actions, dataflows, design, hardware, mapping
-from dse.evaluate import Workload
+from dse.network import Workload
 from dse.mapping import STALLS
 from dse.spec import Spec
 

@@ -53,11 +53,11 @@ def test_described_folds_reproduce_the_chosen_compute_cycles(out):
             spec_rows.append(pid)
     assert spec_rows
     assert cli.main(["explain", str(out), "--point", str(spec_rows[0])]) == 0  # smoke: prints every layer
-    from dse import explain, sweep
+    from dse import explain, network
     from dse.commands.explain import load_run
 
     spec = load_run(out)
-    rows = explain.layer_mappings(spec, sweep.prepare_workload(spec), spec_rows)
+    rows = explain.layer_mappings(spec, network.prepare_workload(spec), spec_rows)
     rows = rows[rows["dataflow"].isin(["weight_stationary", "output_stationary", "input_stationary"])]
     assert len(rows) > 20
     num = lambda text, key: float(dict(part.rsplit(" ", 1) for part in text.split(" x "))[key])

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from dse import spec as spec_mod
-from dse import sweep
+from dse import network
 from dse.errors import UserError
 
 
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     spec = load_run(args.out)
     if not 0 <= args.point < spec.n_points:
         raise UserError(f"--point {args.point}: expected a point_id in 0..{spec.n_points - 1} of {spec.name}")
-    rows = explain.layer_mappings(spec, sweep.prepare_workload(spec), [args.point])
+    rows = explain.layer_mappings(spec, network.prepare_workload(spec), [args.point])
     if args.csv:
         rows.to_csv(sys.stdout, index=False)
         return 0
