@@ -36,9 +36,9 @@ import pandas as pd
 import yaml
 
 import workloads
-from dse import actions, design, hardware, mapping
+from dse import actions, dataflows, design, hardware, mapping
 from dse import spec as spec_mod
-from dse.evaluate import Workload, evaluate
+from dse.network import Workload, evaluate
 from workloads.layer import LayerGraph
 
 REFERENCE = Path(__file__).resolve().parents[1] / "tests" / "data" / "zigzag_resnet18.csv"
@@ -49,7 +49,7 @@ DESIGN = {
     "space": {
         "pe_type": "INT8", "pe_rows": 16, "pe_cols": 16, "spad_ifmap_words": 12, "spad_filter_words": 224,
         "spad_psum_words": 24, "glb_kib": 128, "glb_tech": "SRAM", "glb_banks": 4, "dram_type": "LPDDR4",
-        "dram_bw_gbps": 3.2, "clock_mhz": 200, "node_nm": 45, "dataflow": "weight_stationary",
+        "dram_bw_gbps": 3.2, "clock_mhz": 200, "node_nm": 45, "dataflow": "weight_stationary_local",
         "noc_multicast": "on", "noc_pj_per_bit_mm": 1e-9,  # ZigZag has no interconnect energy
     },
     "mapping": {"objective": "edp"},
@@ -182,6 +182,273 @@ def zigzag_inputs(spec: spec_mod.Spec) -> tuple[dict, list, list]:
     return accelerator, mapping_yaml, layers
 
 
+# --- ZigZag's shipped accelerators (zigzag-dse 3.9.1, zigzag/inputs/hardware/*.yaml) and our equivalents ---
+# ZigZag charges r_cost / w_cost per access of up to a port's bandwidth_max bits (its word_accesses
+# output: layer1.0.conv1 on tpu_like reads 14,112 SRAM words of 2,048 bits for 6.17 uJ); ours are pJ
+# per bit, so each is divided by bandwidth_max (the accesses of a full array row are that wide). ZigZag has no leakage or interconnect energy: both are zero here.
+@dataclasses.dataclass(frozen=True)
+class Accelerator:
+    """One of ZigZag's shipped accelerators and the dse design that models it."""
+
+    zigzag_hardware: str  # file stem in zigzag/inputs/hardware
+    zigzag_mapping: str | None  # file stem in zigzag/inputs/mapping (None: only ``extra_mapping``)
+    psum_bits: int  # ZigZag's partial-sum precision (what the output register file holds)
+    space: dict  # our design
+    costs: dict  # our per-action costs, from the ZigZag YAML
+    differs: str  # what the two descriptions do not share
+    extra_mapping: tuple = ()  # mapping entries added to (and overriding) ZigZag's file
+
+
+_LINKS = {"O": "O", "W": "I2", "I": "I1"}
+# ZigZag ships no mapping for eyeriss_like: columns <- output rows, rows <- filter rows x 4 output channels
+ZZ_EYERISS_MAPPING = ({"name": "default", "spatial_mapping": {"D1": ["OY, 14"], "D2": ["FY, 3", "K, 4"]},
+                       "memory_operand_links": _LINKS},)
+# conv1 has 3 input channels: unroll C x FX on the rows as our weight_stationary_local's im2col does
+ZZ_TPU_CONV1 = ({"name": "conv1", "spatial_mapping": {"D1": ["K, 32"], "D2": ["C, 3", "FX, 7"]},
+                 "memory_operand_links": _LINKS},)
+_NO_EXTRAS = {"leakage_mw": 0.0}
+ACCELERATORS = {
+    # 32 x 32 MACs (K x C), per-PE 128 B weight RF and 2 B psum RF, a 2 MB SRAM for inputs and outputs
+    # (weights bypass it, DRAM -> RF), DRAM 64 bits / cycle
+    "tpu_like": Accelerator(
+        "tpu_like", "tpu_like", 16,
+        {"pe_type": "INT8", "pe_rows": 32, "pe_cols": 32, "spad_ifmap_words": 1, "spad_filter_words": 128,
+         "spad_psum_words": 1, "glb_kib": 2048, "dataflow": "weight_stationary_local"},
+        {"mac_energy_pj": 0.04, "spad_filter_pj": 0.095, "spad_ifmap_pj": 0.0, "spad_psum_pj": 0.021,
+         "glb_read_pj_per_bit": 416.16 / 2048, "glb_write_pj_per_bit": 378.4 / 2048, "dram_pj_per_bit": 700 / 64,
+         "glb_read_bits_per_cycle": 2048.0, "glb_write_bits_per_cycle": 2048.0, "dram_bytes_per_cycle": 8.0,
+         **_NO_EXTRAS},
+        "ZigZag's SRAM holds no weights (they go DRAM -> RF); our GLB may hold them (or bypass: mapspace); "
+        "inputs reach the PEs with no RF in ZigZag (our 1-word ifmap spad is priced at 0); one DRAM energy "
+        "per bit for reads and writes (ZigZag: 700 / 750 pJ per 64 bits); conv1 unrolls C 3 x FX 7 on ZigZag's rows "
+        "where ours takes C x FY x FX (im2col)", ZZ_TPU_CONV1),
+    # 8 x 8 x 4 x 4 MACs (K x C x OX x OY): 1 B weight RF per 4 x 4 pixels, 2 B psum RF per 8 C; a 32 KB
+    # weight SRAM, a 2 MB SRAM for inputs and outputs, DRAM 64 bits / cycle
+    "edge_tpu_like": Accelerator(
+        "edge_tpu_like", "edge_tpu_like", 16,
+        {"pe_type": "INT8", "pe_rows": 32, "pe_cols": 32, "spad_ifmap_words": 1, "spad_filter_words": 1,
+         "spad_psum_words": 1, "glb_kib": 2048, "dataflow": "weight_stationary_local"},
+        {"mac_energy_pj": 0.04, "spad_filter_pj": 0.01, "spad_ifmap_pj": 0.0, "spad_psum_pj": 0.02,
+         "glb_read_pj_per_bit": 416.16 / 2048, "glb_write_pj_per_bit": 378.4 / 2048, "dram_pj_per_bit": 700 / 64,
+         "glb_read_bits_per_cycle": 2048.0, "glb_write_bits_per_cycle": 2048.0, "dram_bytes_per_cycle": 8.0,
+         **_NO_EXTRAS},
+        "a 4-D array (K8 x C8 x OX4 x OY4) modelled as our 2-D 32 x 32 weight-stationary array (rows <- C, "
+        "cols <- K); ZigZag's separate 32 KB weight SRAM (0.36 pJ/bit) is not modelled: weights use the 2 MB "
+        "GLB or bypass it from DRAM; one DRAM energy per bit"),
+    # 14 x 12 MACs (OY x FY.K), per-PE 64 B ifmap and weight RFs and a 16 B psum RF, an 8 KB psum SRAM, a
+    # 64 KB weight SRAM, a 1 MB SRAM for inputs and outputs, DRAM 64 bits / cycle
+    "eyeriss_like": Accelerator(
+        "eyeriss_like", None, 24,
+        {"pe_type": "INT8", "pe_rows": 12, "pe_cols": 14, "spad_ifmap_words": 64, "spad_filter_words": 64,
+         "spad_psum_words": 5, "glb_kib": 1024, "dataflow": "row_stationary"},
+        {"mac_energy_pj": 0.5, "spad_filter_pj": 1.0, "spad_ifmap_pj": 1.0, "spad_psum_pj": 1.5,
+         "glb_read_pj_per_bit": 100 / 384, "glb_write_pj_per_bit": 130 / 384, "dram_pj_per_bit": 1000 / 64,
+         "glb_read_bits_per_cycle": 384.0, "glb_write_bits_per_cycle": 384.0, "dram_bytes_per_cycle": 8.0,
+         **_NO_EXTRAS},
+        "ZigZag's 8 KB psum and 64 KB weight SRAMs (an extra level) are not modelled: all operands use the "
+        "1 MB GLB; one spad price for reads and writes (ZigZag: 1.0 / 1.5 pJ); our row stationary picks "
+        "its own replication where ZigZag's mapping fixes OY 14 x (FY 3, K 4)", ZZ_EYERISS_MAPPING),
+}
+
+
+def accelerator_spec(name: str) -> spec_mod.Spec:
+    acc = ACCELERATORS[name]
+    space = {**DESIGN["space"], "glb_banks": 32, "dram_bw_gbps": 1.6, "clock_mhz": 200, **acc.space}
+    return spec_mod.parse({**DESIGN, "name": name, "space": space}, f"compare_zigzag.ACCELERATORS[{name!r}]")
+
+
+def accelerator_hardware(name: str, spec: spec_mod.Spec, n: int = 1) -> hardware.HardwareCosts:
+    acc = ACCELERATORS[name]
+    hw = hardware.evaluate(design.batch(spec))
+    # ZigZag prices no clock network, leakage or interconnect: every such action of ours costs 0
+    unpriced = {a.energy: 0.0 for a in actions.ACTIONS if a.level in ("clock", "noc") and hasattr(hw, a.energy)}
+    fixed = {**unpriced, **acc.costs, "acc_bits": float(acc.psum_bits)}
+    return dataclasses.replace(hw, **{k: np.full(n, v) for k, v in fixed.items()})
+
+
+def zigzag_workload(psum_bits: int) -> list[dict]:
+    """ResNet-18's conv and fc layers in ZigZag's workload YAML, 8-bit operands."""
+    out = []
+    for i, L in enumerate(workloads.load("resnet18").compute_layers()):
+        pad_y = max(0, (L.oy - 1) * L.stride_y + L.fy - L.input_y)
+        pad_x = max(0, (L.ox - 1) * L.stride_x + L.fx - L.input_x)
+        out.append({
+            "id": i, "name": L.name, "operator_type": "Conv",
+            "equation": "O[b][k][oy][ox]+=W[k][c][fy][fx]*I[b][c][iy][ix]",
+            "dimension_relations": [f"ix={L.stride_x}*ox+1*fx", f"iy={L.stride_y}*oy+1*fy"],
+            "loop_dims": ["B", "K", "C", "OY", "OX", "FY", "FX"],
+            "loop_sizes": [L.n, L.k, L.c_per_group, L.oy, L.ox, L.fy, L.fx],
+            "operand_precision": {"W": 8, "I": 8, "O": psum_bits, "O_final": 8},
+            "operand_source": {"I": i}, "pr_loop_dims": ["IX", "IY"], "pr_loop_sizes": [L.input_x, L.input_y],
+            "padding": [[pad_x // 2, pad_x - pad_x // 2], [pad_y // 2, pad_y - pad_y // 2]],
+        })
+    return out
+
+
+ACC_RUNNER = textwrap.dedent("""
+    import collections, json, os, sys, time
+    import zigzag
+    from zigzag.stages.evaluation import cost_model_evaluation as cme_mod
+    from zigzag.api import get_hardware_performance_zigzag
+    counts = collections.Counter()  # cost-model evaluations (temporal x spatial mappings) per layer
+    init = cme_mod.CostModelStage.__init__
+    def counting(self, *a, **kw):
+        init(self, *a, **kw); counts[self.layer.name] += 1
+    cme_mod.CostModelStage.__init__ = counting
+    hw, mp, wl, out = sys.argv[1:5]
+    hwdir = os.path.join(os.path.dirname(zigzag.__file__), "inputs")
+    hw = hw if os.path.isfile(hw) else f"{hwdir}/hardware/{hw}.yaml"
+    t0 = time.process_time(); w0 = time.perf_counter()
+    energy, latency, cmes = get_hardware_performance_zigzag(workload=wl, accelerator=hw, mapping=mp, opt="EDP",
+        dump_folder=out, lpf_limit=int(sys.argv[5]), loma_show_progress_bar=False)
+    cpu = time.process_time() - t0; wall = time.perf_counter() - w0
+    layers = [{"layer": c.layer.name, "energy_pj": float(c.energy_total), "latency_cycles": float(c.latency_total2),
+               "mappings": counts[c.layer.name]} for c, _ in cmes[0][1]]
+    print("ZIGZAG_JSON" + json.dumps({"layers": layers, "cpu_s": cpu, "wall_s": wall}))
+""")
+
+
+def zigzag_mapping(python: str, acc: Accelerator) -> list[dict]:
+    """ZigZag's shipped mapping file of ``acc`` (read in its venv) with our extra entries replacing theirs."""
+    shipped = []
+    if acc.zigzag_mapping:
+        code = ("import os, sys, zigzag; print(open(os.path.join(os.path.dirname(zigzag.__file__), 'inputs', "
+                f"'mapping', '{acc.zigzag_mapping}.yaml')).read())")
+        shipped = yaml.safe_load(subprocess.run([python, "-c", code], capture_output=True, text=True,
+                                                check=True).stdout)
+    extra = {m["name"] for m in acc.extra_mapping}
+    return [m for m in shipped if m["name"] not in extra and not m["name"].startswith("example")] + list(
+        acc.extra_mapping)
+
+
+def run_zigzag_accelerator(name: str, python: str) -> tuple[pd.DataFrame, float, float]:
+    """(per-layer ZigZag energy, latency and mappings evaluated, CPU s, wall s) on its shipped accelerator."""
+    acc = ACCELERATORS[name]
+    with tempfile.TemporaryDirectory(prefix="dse-zigzag-") as tmp:
+        Path(tmp, "workload.yaml").write_text(yaml.safe_dump(zigzag_workload(acc.psum_bits), sort_keys=False))
+        Path(tmp, "mapping.yaml").write_text(yaml.safe_dump(zigzag_mapping(python, acc), sort_keys=False))
+        Path(tmp, "runner.py").write_text(ACC_RUNNER)
+        env = {**os.environ, "PATH": f"{Path(python).parent}:{os.environ.get('PATH', '')}"}
+        proc = subprocess.run([python, "runner.py", acc.zigzag_hardware, "mapping.yaml", "workload.yaml", "out",
+                               str(ZIGZAG_LPF_LIMIT)], cwd=tmp, env=env, capture_output=True, text=True, check=False)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("ZIGZAG_JSON")), None)
+    if proc.returncode != 0 or line is None:
+        sys.exit(f"ZigZag failed on {name} (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    out = json.loads(line[len("ZIGZAG_JSON"):])
+    df = pd.DataFrame(out["layers"]).rename(columns={"energy_pj": "zigzag_energy_pj",
+                                                     "latency_cycles": "zigzag_latency_cycles",
+                                                     "mappings": "zigzag_mappings"})
+    return df, out["cpu_s"], out["wall_s"]
+
+
+def our_accelerator(name: str) -> pd.DataFrame:
+    """Per compute layer on our equivalent of ``name``: energy, latency, and the mapspace we search
+    (legal array candidates x GLB tilings that fit) and the candidates priced after pruning."""
+    spec = accelerator_spec(name)
+    layers = _compute_layers(spec)
+    d = design.batch(spec)
+    hw = accelerator_hardware(name, spec)
+    geo = mapping.geometries(d, hw)
+    tables = mapping.network_tables(layers, geo, lambda n: False)
+    res = mapping.search(tables, geo.index, actions.action_costs(hw), spec.mapping_objective, per_layer=True)
+    df_name = dataflows.DATAFLOWS[int(d.dataflow[0])]
+    space = []
+    for L in layers:
+        g = mapping.layer_geometry(L, geo, False)
+        n_arr = int(dataflows.candidates(L, g, df_name).legal.sum())
+        space.append(n_arr * max(1, int(dataflows.dram_tilings(L, g)["fits"].sum())))
+    return pd.DataFrame({"layer": [L.name for L in layers], "macs": [L.macs for L in layers],
+                         "ours_energy_pj": res.layer_energy_pj[:, 0], "ours_latency_cycles": res.layer_latency_cycles[:, 0],
+                         "ours_mapspace": space, "ours_priced": tables.n_valid[:, 0]})
+
+
+FRESH = textwrap.dedent("""
+    import sys, time
+    t0 = time.perf_counter()
+    sys.path.insert(0, sys.argv[1])
+    import compare_zigzag as cz
+    from dse import design
+    from dse.network import Workload, evaluate
+    from workloads.layer import LayerGraph
+    spec = cz.accelerator_spec(sys.argv[2])
+    wl = Workload(LayerGraph.from_layers("resnet18_compute", cz._compute_layers(spec)), False, frozenset())
+    evaluate(design.batch(spec), wl, spec.mapping_objective)
+    print("FRESH_S", time.perf_counter() - t0)
+""")
+
+
+def our_point_timing(name: str, n_distinct: int = 2000) -> dict[str, float]:
+    """Seconds per design point: a fresh process (import, numba cache load, one point), one warm point,
+    and a batch of distinct points (the accelerator with GLB size, banks, DRAM bandwidth, clock and
+    scratchpads varied: each point has its own hardware costs and most their own geometry)."""
+    spec = accelerator_spec(name)
+    proc = subprocess.run([sys.executable, "-c", FRESH, str(Path(__file__).parent), name], capture_output=True,
+                          text=True, check=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    fresh = float(proc.stdout.split("FRESH_S")[1])
+    wl = Workload(LayerGraph.from_layers("resnet18_compute", _compute_layers(spec)), False, frozenset())
+    evaluate(design.batch(spec), wl, spec.mapping_objective)
+    t0 = time.perf_counter()
+    evaluate(design.batch(spec), wl, spec.mapping_objective)
+    warm = time.perf_counter() - t0
+    s = spec.space_dict
+    varied = {**{k: v[0] for k, v in s.items()}, "glb_kib": [256, 512, 1024, 2048, 4096], "glb_banks": [8, 16, 32, 64],
+              "dram_bw_gbps": [0.8, 1.6, 3.2, 6.4], "clock_mhz": [100, 200, 400], "spad_filter_words": [64, 128, 256],
+              "glb_tech": ["SRAM", "STT-MRAM", "SOT-MRAM"]}
+    batch_spec = spec_mod.parse({**DESIGN, "name": f"{name}_batch", "space": varied}, "compare_zigzag batch")
+    n = min(n_distinct, batch_spec.n_points)
+    batch = design.batch(batch_spec, 0, n)
+    evaluate(batch, wl, spec.mapping_objective)  # warm-up of the batch path
+    t0 = time.perf_counter()
+    evaluate(batch, wl, spec.mapping_objective)
+    return {"fresh_s": fresh, "warm_s": warm, "batch_s_per_point": (time.perf_counter() - t0) / n, "batch_points": n}
+
+
+ACC_REFERENCE = REFERENCE.parent / "zigzag_accelerators.csv"
+
+
+def compare_accelerators(python: str | None, write: bool) -> None:
+    """The three-accelerator table: ZigZag from ``python`` (or the stored reference) next to ours."""
+    pd.set_option("display.width", 200)
+    ref = pd.read_csv(ACC_REFERENCE, comment="#") if ACC_REFERENCE.is_file() and not write else None
+    rows, stored = [], []
+    for name, acc in ACCELERATORS.items():
+        if ref is None:
+            zz, cpu, wall = run_zigzag_accelerator(name, python)
+            zz["accelerator"], zz["zigzag_cpu_s"], zz["zigzag_wall_s"] = name, cpu, wall
+            stored.append(zz)
+        else:
+            zz = ref[ref["accelerator"] == name]
+            cpu, wall = float(zz["zigzag_cpu_s"].iloc[0]), float(zz["zigzag_wall_s"].iloc[0])
+        ours = our_accelerator(name)
+        df = compare(ours, zz).merge(zz[["layer", "zigzag_mappings"]], on="layer")
+        t = our_point_timing(name)
+        print(f"\n== {name}: ZigZag's {acc.zigzag_hardware}.yaml vs our {acc.space['dataflow']} "
+              f"{acc.space['pe_rows']}x{acc.space['pe_cols']} ==")
+        print(f"differs: {acc.differs}")
+        cols = ["layer", "zigzag_mappings", "ours_mapspace", "ours_priced", "ours_energy_pj", "zigzag_energy_pj",
+                "energy_ratio", "ours_latency_cycles", "zigzag_latency_cycles", "latency_ratio"]
+        print(df[cols].to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        e = df["ours_energy_pj"].sum() / df["zigzag_energy_pj"].sum()
+        lat = df["ours_latency_cycles"].sum() / df["zigzag_latency_cycles"].sum()
+        n_zz, n_ours = df["zigzag_mappings"].sum(), df["ours_mapspace"].sum()
+        print(f"total energy: ours {df['ours_energy_pj'].sum():.4g} pJ, ZigZag {df['zigzag_energy_pj'].sum():.4g} pJ "
+              f"({e - 1:+.1%}); total latency: ours {df['ours_latency_cycles'].sum():.4g}, ZigZag "
+              f"{df['zigzag_latency_cycles'].sum():.4g} cycles ({lat - 1:+.1%})")
+        print(f"mappings per network: ZigZag {n_zz:,} evaluated ({cpu / n_zz * 1e3:.2f} ms CPU each); ours "
+              f"{n_ours:,} in the mapspace, {int(df['ours_priced'].sum()):,} priced after exact pruning "
+              f"({t['warm_s'] / n_ours * 1e9:.1f} ns per mapping of the mapspace, one warm point)")
+        print(f"per design point: ZigZag {cpu:.1f} s CPU ({wall:.0f} s wall on the shared machine); ours fresh process "
+              f"{t['fresh_s']:.2f} s, one warm point {t['warm_s'] * 1e3:.1f} ms, {t['batch_s_per_point'] * 1e6:.1f} us "
+              f"per point in a batch of {t['batch_points']:,} distinct points")
+        rows.append((name, e - 1, lat - 1))
+    if stored:
+        header = (f"# {ZIGZAG_VERSION} (LOMA, lpf_limit {ZIGZAG_LPF_LIMIT}, EDP) on its shipped tpu_like, edge_tpu_like "
+                  "and eyeriss_like accelerators (ResNet-18 conv/fc, 8-bit operands); written by "
+                  "`python benchmarks/compare_zigzag.py --accelerators --write-reference`\n")
+        ACC_REFERENCE.write_text(header + pd.concat(stored).to_csv(index=False))
+        print(f"wrote {ACC_REFERENCE}")
+
+
 RUNNER = textwrap.dedent("""
     import json, sys, time, logging
     from zigzag.api import get_hardware_performance_zigzag
@@ -230,7 +497,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--zigzag-python", default="/work/ext/zz/bin/python", help="python of ZigZag's venv")
     ap.add_argument("--write-reference", action="store_true", help=f"store ZigZag's figures in {REFERENCE}")
+    ap.add_argument("--accelerators", action="store_true",
+                    help="ZigZag's shipped tpu_like, edge_tpu_like and eyeriss_like next to our equivalents (ZigZag "
+                         f"figures from {ACC_REFERENCE.name} unless --write-reference)")
     args = ap.parse_args()
+    if args.accelerators:
+        compare_accelerators(args.zigzag_python, args.write_reference)
+        return
     spec = spec_mod.parse(DESIGN, "compare_zigzag.DESIGN")
     ours = our_layers(spec)
     single_s, batch_s = our_timing(spec)

@@ -8,7 +8,7 @@ interval to the innermost of:
 
 - imports: ``importlib._bootstrap._find_and_load`` (module imports, including numba cache loads
   and anything a module runs at import),
-- evaluation: ``dse.evaluate.evaluate`` (the cost model on design points, wherever it is called),
+- evaluation: ``dse.network.evaluate`` (the cost model on design points, wherever it is called),
 - outputs: ``dse.outputs.write_all`` (Pareto front, plots, report, precision export, tables),
 - other: the rest (spec, workload, chunk bookkeeping, writing parts, interpreter start-up, which
   is the child's rusage CPU minus what the instrumentation saw).
@@ -34,7 +34,7 @@ DEFAULT_SPEC = ROOT / "sweeps" / "quidam_pe_types.yaml"
 CHILD = r"""
 import importlib._bootstrap as boot, json, sys, time
 
-TARGETS = {("dse.evaluate", "evaluate"): "evaluation", ("dse.outputs", "write_all"): "outputs"}
+TARGETS = {("dse.network", "evaluate"): "evaluation", ("dse.outputs", "write_all"): "outputs"}
 spent = {"imports": 0.0, "evaluation": 0.0, "outputs": 0.0, "other": 0.0}
 stack = ["other"]
 mark = [time.process_time()]

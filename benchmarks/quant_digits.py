@@ -57,7 +57,7 @@ def run(work: Path, ladder: int = 12) -> list[dict]:
     import digits_model
     from dse import cli, design, sweep
     from dse import spec as spec_mod
-    from dse.evaluate import evaluate
+    from dse.network import evaluate
     from dse.quant import policy, search
 
     work.mkdir(parents=True, exist_ok=True)

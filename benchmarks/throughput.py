@@ -24,7 +24,7 @@ import yaml
 
 from dse import design, sweep
 from dse import spec as spec_mod
-from dse.evaluate import evaluate
+from dse.network import evaluate
 
 SPACE = {
     "version": 1, "name": "throughput", "workload": {"network": "resnet18"},

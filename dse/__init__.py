@@ -1,4 +1,13 @@
-"""dse: design-space exploration for quantization-aware DNN accelerators."""
+"""dse: design-space exploration for quantization-aware DNN accelerators.
+
+The Python API (``dse.api``; loaded on first use, so ``import dse`` stays cheap):
+
+- ``dse.run(spec_or_path_or_dict, out=None)`` -> ``Sweep`` (``.results``, ``.pareto(objectives)``,
+  ``.layers(point_id)``, ``.best(objective)``);
+- ``dse.load(out_dir)`` -> the ``Sweep`` of a finished output folder;
+- ``dse.evaluate(design, workload)`` -> ``Evaluation`` (``.totals``, ``.layers``) of one design;
+- ``dse.DseError``: the base class of every error the input causes.
+"""
 
 import os as _os
 import sys as _sys
@@ -34,3 +43,16 @@ def _set_numba_cache_dir() -> None:
 
 
 _set_numba_cache_dir()
+
+
+_API = {"run": "dse.api", "load": "dse.api", "evaluate": "dse.api", "Sweep": "dse.api", "Evaluation": "dse.api",
+        "DseError": "dse.errors", "UserError": "dse.errors"}
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        import importlib
+
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(f"module 'dse' has no attribute {name!r}")

@@ -19,7 +19,7 @@ from ``ACTIONS`` below:
 Counts that share an energy and a bandwidth form a *group*: the kernels sum a group's counts, then
 price the sum (energy) and divide it by its bandwidth (latency); dominance pruning compares group
 sums. Per-cycle actions (``per_cycle``) are counted once per cycle of latency; the kernels price
-them together (their energies summed) and ``dse.evaluate`` splits that energy among them in
+them together (their energies summed) and ``dse.network`` splits that energy among them in
 proportion to their energies.
 
 Extending (touch this table plus the model of the new count, nothing else):

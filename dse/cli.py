@@ -21,9 +21,9 @@ import warnings
 from pathlib import Path
 
 from dse import __version__
-from dse.errors import UserError
+from dse.errors import MAX_MESSAGE_CHARS, NUL_PATH_MESSAGES, user_message  # noqa: F401  (the CLI boundary's)
 
-COMMANDS = ("run", "report", "zoo", "inspect", "pe", "mem", "sensitivity", "quantize", "mixed_precision")
+COMMANDS = ("run", "report", "zoo", "inspect", "pe", "mem", "sensitivity", "quantize", "mixed_precision", "explain")
 
 
 def _summary(name: str) -> str | None:
@@ -92,35 +92,6 @@ def _main(argv: list[str] | None) -> int:
         return 2
 
 
-# What CPython's path conversion (PyUnicode_FSConverter) raises for a path holding a NUL byte.
-NUL_PATH_MESSAGES = frozenset({"embedded null byte", "embedded null character"})
-# One error line is capped at this many characters (values in messages are already shortened).
-MAX_MESSAGE_CHARS = 600
-
-
-def user_message(exc: BaseException) -> str | None:
-    """The one-line message for an exception the user caused (bad input, OS or network), else None.
-
-    OS errors name their file (``filename``, and ``filename2`` for renames); a Dask scheduler that
-    cannot be reached raises ``OSError`` naming its address (``dse.sweep`` bounds the wait).
-    """
-    from memory_models.errors import MemoryModelError  # imported when an error is being reported only
-    from workloads.layer import WorkloadError
-
-    if isinstance(exc, UserError | WorkloadError | MemoryModelError):
-        text = str(exc)
-    elif isinstance(exc, OSError):
-        reason = exc.strerror or str(exc) or type(exc).__name__
-        files = [str(f) for f in (exc.filename, exc.filename2) if f is not None]
-        text = f"{' -> '.join(files)}: {reason}" if files else reason
-    elif isinstance(exc, UnicodeError):
-        text = f"text encoding: {exc}"
-    elif isinstance(exc, ValueError) and str(exc) in NUL_PATH_MESSAGES:
-        text = "a file path contains a NUL byte (from the command line or the spec)"
-    else:
-        return None
-    text = " ".join(text.split()) or type(exc).__name__
-    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 3] + "..."
 
 
 def _reader_gone() -> int:

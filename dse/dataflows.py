@@ -11,29 +11,42 @@ design point with the same geometry.
 Dataflows (row / column of the R x C array):
 - ``row_stationary`` (Eyeriss, Chen et al. ISCA 2016 / JSSC 2017): logical PE sets of FY rows x
   OY columns, filter rows and ifmap rows stay in the spads, psums accumulate PE to PE vertically.
-- ``weight_stationary`` (TPU-like systolic, Jouppi et al. ISCA 2017): rows <- input channels
-  (or channels x filter taps, im2col), columns <- output channels; weights stay, ifmaps flow
-  right, psums flow down.
-- ``output_stationary`` (ShiDianNao-like, Du et al. ISCA 2015): rows <- output channels, columns
-  <- output pixels; psums stay, weights broadcast along rows, ifmaps along columns.
+- ``weight_stationary``, ``output_stationary``, ``input_stationary``: systolic arrays as SCALE-Sim
+  v3 models them (Samajdar et al. ISPASS 2020; TPU-like, Jouppi et al. ISCA 2017): one operand
+  stays in a one-word register per PE, the other streams in skewed from the left edge, partial
+  sums (WS, IS) flow down and leave at the bottom edge, outputs (OS) drain after the fold. The
+  layer is its im2col GEMM: window = C/G x FY x FX, pixels = N x OY x OX, K/G filters, per group.
+  Spatial / temporal dimensions (rows <- , cols <- , streamed): WS window, K, pixels; OS pixels,
+  K, window; IS window, pixels, K. A fold (one array-sized tile of the two spatial dimensions)
+  takes ``2R + C + T - 2`` cycles for WS and IS (R cycles to load the stationary operand, T to
+  stream, R - 1 of skew, C - 1 to drain) and ``T + R + C - 2`` for OS (SCALE-Sim v3
+  systolic_compute_{ws,is,os}.py demand matrices; matched per layer in
+  benchmarks/compare_scalesim.py, tests/test_scalesim.py).
+- ``weight_stationary_local`` (local accumulation): rows <- input channels (or channels x filter
+  taps, im2col), columns <- output channels; each PE keeps several weights and accumulates
+  partial sums in its psum spad, so fill and drain are paid once per weight tile.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import itertools
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from dse.actions import CI, COUNTS
 from workloads.layer import Layer
 
-DATAFLOWS = ("row_stationary", "weight_stationary", "output_stationary")
+DATAFLOWS = ("row_stationary", "weight_stationary", "output_stationary", "input_stationary",
+             "weight_stationary_local")
+SYSTOLIC = ("weight_stationary", "output_stationary", "input_stationary")  # PE-to-PE forwarding, no multicast
 
 
 _POW2 = np.array([1, 2, 4, 8, 16, 32], dtype=float)
-_TILE_DIV = 2.0 ** np.arange(0, 8)  # DRAM tiles: K / 2^i and OY / 2^j
 RS_PSUM_ADD_CYCLES = 1.0  # row stationary: one accumulation cycle per partial sum received from a neighbour
-SYSTOLIC_SKEW = 1.0  # weight-stationary arrays pay rows + cols cycles of skew per weight tile
+SYSTOLIC_SKEW = 1.0  # weight_stationary_local pays rows + cols cycles of skew per weight tile
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,16 @@ class Geometry:
     passes: np.ndarray
 
 
+def single_geometry(rows: int, cols: int, bits: int = 8, spad_words: int = 1, glb_bytes: float = 2.0**30,
+                    acc_bits: int = 24) -> Geometry:
+    """One geometry: a rows x cols array of ``bits``-wide PEs and operands, ``spad_words`` per spad,
+    NoC multicast on (for benchmarks and tests that look at one array)."""
+    f = lambda x: np.full((1, 1), float(x))
+    return Geometry(rows=f(rows), cols=f(cols), spad_ifmap_words=f(spad_words), spad_filter_words=f(spad_words),
+                    spad_psum_words=f(spad_words), glb_bytes=f(glb_bytes), pe_w_bits=f(bits), pe_a_bits=f(bits),
+                    acc_bits=f(acc_bits), multicast=f(1), w_bits=f(bits), a_bits=f(bits), o_bits=f(bits), passes=f(1))
+
+
 def unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """(index of one representative per distinct row, inverse) of the stacked columns, in O(P log P)."""
     key = np.zeros(len(columns[0]), dtype=np.int64)
@@ -76,56 +99,102 @@ def packed_capacity(words, pe_bits, bits):
     return np.where(per_word >= 1, words * np.maximum(per_word, 1), np.floor(words / np.ceil(bits / pe_bits)))
 
 
-def dram_tiling(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
-    """Best GLB tiling minimising DRAM traffic; arrays of shape (G, 1).
+@functools.lru_cache(maxsize=4096)
+def tile_sizes(n: int) -> np.ndarray:
+    """Tile sizes of a loop of ``n`` iterations: every divisor of n (perfect tiles) and ceil(n / 2^i)
+    (a last partial tile), ascending."""
+    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
+    halvings = {math.ceil(n / 2**i) for i in range(n.bit_length() + 1)}
+    return np.array(sorted(set(small) | {n // d for d in small} | halvings), dtype=float)
+
+
+# DRAM-level loop orders over the tile loops of batch (n), output channels (k) and output rows (y),
+# outer to inner; the input-channel tile loop (c) is innermost, so partial sums stay in the GLB.
+DRAM_ORDERS = tuple("".join(p) for p in itertools.permutations("nky"))
+
+
+def _refetch(order: str, trips: dict[str, np.ndarray], relevant: str) -> np.ndarray:
+    """How often each tile of an operand is fetched: the trip counts of the loops it does not depend on
+    that sit outside its innermost loop it does depend on (inner irrelevant loops reuse the tile)."""
+    inner = max((i for i, d in enumerate(order) if d in relevant), default=-1)
+    f = np.ones_like(trips["k"])
+    for d in order[:inner]:
+        if d not in relevant:
+            f = f * trips[d]
+    return f
+
+
+def dram_tilings(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
+    """Every GLB tiling of the DRAM-level mapspace and its DRAM traffic; (G, T x len(DRAM_ORDERS)) arrays.
 
     A tile is (batch nt x output channels kt x output rows yt) of outputs whose partial sums stay
-    in the GLB (they never go to DRAM) while input-channel tiles ct stream through; weight and
-    ifmap tiles are double buffered. With one channel tile an operand can stay resident across
-    output tiles: K tiles outer keeps weights (ifmap re-read per K tile), batch/row tiles outer
-    keeps the ifmap (weights re-read per batch/row tile). With several channel tiles both are
-    re-read. Where no tile fits, ``streams`` is 1 and operands stream from DRAM past the GLB.
+    in the GLB (they never go to DRAM) while input-channel tiles ct stream through. Tile sizes are
+    every divisor of each loop bound plus ceil(bound / 2^i) (``tile_sizes``); the three outer tile
+    loops take each of the ``DRAM_ORDERS``. An operand is re-fetched by the loops it does not depend
+    on outside its innermost loop it does (``_refetch``); weights depend on k (and c), ifmaps on n, y
+    (and c, and k for grouped convolutions); with several channel tiles the innermost c loop makes
+    every outer loop re-fetch both. The operand that the innermost loop does not touch is held once,
+    the others double buffered. ``fits``: the tiles fit the GLB; ``w_bits`` / ``i_bits``: DRAM reads.
     """
     kg, cg = L.k // L.groups, L.c_per_group
-    div = lambda n: np.unique(np.ceil(n / _TILE_DIV))
-    kt, yt, nt, ct = np.meshgrid(div(L.k), div(L.oy), div(L.n), div(cg), indexing="ij")
+    kt, yt, nt, ct = np.meshgrid(tile_sizes(L.k), tile_sizes(L.oy), tile_sizes(L.n), tile_sizes(cg),
+                                 indexing="ij")
     kt, yt, nt, ct = (x.reshape(1, -1) for x in (kt, yt, nt, ct))  # (1, T)
     n_kt, n_yt, n_nt, n_ct = np.ceil(L.k / kt), np.ceil(L.oy / yt), np.ceil(L.n / nt), np.ceil(cg / ct)
-    in_rows = (yt - 1) * L.stride_y + L.fy
+    # input rows / columns a tile reads: a window wider than the stride reads them all (with halo), a
+    # narrower one (a 1x1 stride-2 downsample) only F of every S
+    in_rows = (yt - 1) * L.stride_y + L.fy if L.fy >= L.stride_y else yt * L.fy
+    used_y = L.input_y if L.fy >= L.stride_y else L.oy * L.fy
+    used_x = L.input_x if L.fx >= L.stride_x else L.ox * L.fx
     groups_spanned = np.ceil(kt / kg)  # a K tile of a grouped conv needs the channels of its groups
     w, a, acc, cap = g.w_bits, g.a_bits, g.acc_bits, g.glb_bytes
     w_tile = kt * ct * L.fy * L.fx * w
-    i_tile = nt * ct * groups_spanned * L.input_x * in_rows * a
+    i_tile = nt * ct * groups_spanned * used_x * in_rows * a
     psum_tile = nt * kt * yt * L.ox * acc
     one_c = n_ct == 1
-    # the operand that stays resident is held once; the streamed one is double buffered
-    fits_k = (np.where(one_c, 1.0, 2.0) * w_tile + 2 * i_tile + psum_tile) <= cap * 8
-    fits_o = (2 * w_tile + np.where(one_c, 1.0, 2.0) * i_tile + psum_tile) <= cap * 8
+    grouped = L.groups > 1
     c_share = np.minimum(1.0, groups_spanned * cg / L.c)  # share of all input channels one K tile reads
-    in_elems = L.n * L.c * L.input_x * np.maximum(L.input_y, n_yt * in_rows)  # halo rows re-read
-    w_once, i_once = L.weight_count * w, in_elems * a
-    k_outer = (w_once * np.where(one_c, 1.0, n_nt * n_yt), i_once * n_kt * c_share)
-    o_outer = (w_once * n_nt * n_yt, i_once * np.where(one_c, 1.0, n_kt * c_share))
-    tot_k = np.where(fits_k, k_outer[0] + k_outer[1], np.inf)
-    tot_o = np.where(fits_o, o_outer[0] + o_outer[1], np.inf)
-    use_k = tot_k <= tot_o
-    w_bits = np.where(use_k, k_outer[0], o_outer[0])
-    i_bits = np.where(use_k, k_outer[1], o_outer[1])
-    total = np.minimum(tot_k, tot_o)
+    in_elems = L.n * L.c * used_x * np.maximum(used_y, n_yt * in_rows)  # halo rows re-read
+    w_once, i_once = L.weight_count * w, in_elems * a * (n_kt * c_share if grouped else 1.0)
+    trips = {"n": n_nt, "k": n_kt, "y": n_yt}
+    rel_w, rel_i = "k", ("nyk" if grouped else "ny")
+    parts = {name: [] for name in ("w_bits", "i_bits", "fits", "order")}
+    for o, seq in enumerate(DRAM_ORDERS):
+        w_f = np.where(one_c, _refetch(seq, trips, rel_w), n_nt * n_yt)
+        i_f = np.where(one_c, _refetch(seq, trips, rel_i), 1.0 if grouped else n_kt)
+        w_buf = np.where(one_c & (seq[-1] not in rel_w), 1.0, 2.0)
+        i_buf = np.where(one_c & (seq[-1] not in rel_i), 1.0, 2.0)
+        parts["fits"].append((w_buf * w_tile + i_buf * i_tile + psum_tile) <= cap * 8)
+        parts["w_bits"].append(np.broadcast_to(w_once * w_f, w_tile.shape))
+        parts["i_bits"].append(np.broadcast_to(i_once * i_f, w_tile.shape))
+        parts["order"].append(np.full(w_tile.shape, float(o)))
+    out = {k: np.concatenate(v, axis=1) for k, v in parts.items()}
+    rep = lambda x: np.tile(x, (1, len(DRAM_ORDERS)))
+    out.update(tiles=rep(n_kt * n_yt * n_nt * n_ct), kt=rep(kt), yt=rep(yt), nt=rep(nt), ct=rep(ct))
+    return out
+
+
+def dram_tiling(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
+    """The tiling of ``dram_tilings`` with the least DRAM traffic (and of those the most tiles); (G, 1)
+    arrays. Where no tile fits,
+    ``streams`` is 1 and operands stream from DRAM past the GLB. Also returned: the chosen tile sizes
+    (``kt``, ``yt``, ``nt``, ``ct``) and ``order`` (index into DRAM_ORDERS), for ``dse explain``."""
+    t = dram_tilings(L, g)
+    total = np.where(t["fits"], t["w_bits"] + t["i_bits"], np.inf)
     G = total.shape[0]
-    best = np.argmin(total, axis=1)
+    # of the tilings with the least traffic, the one with the most tiles (a shorter pipeline fill)
+    least = total <= total.min(axis=1, keepdims=True)
+    best = np.argmax(np.where(least, np.broadcast_to(t["tiles"], total.shape), -1.0), axis=1)
     rows = np.arange(G)
-    pick = lambda x: np.broadcast_to(x, total.shape)[rows, best][:, None]
     feasible = np.isfinite(total[rows, best])[:, None]
+    chosen = lambda x: np.where(feasible, np.broadcast_to(x, total.shape)[rows, best][:, None], np.nan)
     out_bits = L.output_count * g.o_bits
     stream_tiles = np.maximum(1.0, np.ceil((L.weight_count * g.w_bits + L.input_count * g.a_bits + out_bits)
                                            / (g.glb_bytes * 8 / 2)))
     return {
-        "w_bits": np.where(feasible, pick(w_bits), np.nan),
-        "i_bits": np.where(feasible, pick(i_bits), np.nan),
-        "o_bits": out_bits,
-        "tiles": np.where(feasible, pick(n_kt * n_yt * n_nt * n_ct), stream_tiles),
-        "streams": (~feasible).astype(float),
+        "w_bits": chosen(t["w_bits"]), "i_bits": chosen(t["i_bits"]), "o_bits": out_bits,
+        "tiles": np.where(feasible, chosen(t["tiles"]), stream_tiles), "streams": (~feasible).astype(float),
+        **{k: chosen(t[k]) for k in ("kt", "yt", "nt", "ct", "order")},
     }
 
 
@@ -146,6 +215,10 @@ class _Array:
     noc_w: np.ndarray  # bit-hops
     noc_i: np.ndarray
     noc_p: np.ndarray
+    # what each candidate is, for ``dse explain``: "<where>.<loop dims>" -> factor, where is rows / cols
+    # (spatial unrolling), pe (per-PE temporal tile), glb (GLB-level loop order flags), stream (the
+    # dimension streamed through a systolic fold), folds.rows / folds.cols (array-sized folds)
+    mapping: dict[str, np.ndarray] = field(default_factory=dict, compare=False)
 
 
 def _row_stationary(L: Layer, g: Geometry) -> _Array:
@@ -188,10 +261,13 @@ def _row_stationary(L: Layer, g: Geometry) -> _Array:
         noc_w=w_reads * g.w_bits * C,  # a row bus spans the array width
         noc_i=i_reads * g.a_bits * (R + C) / 2,  # diagonal multicast
         noc_p=L.output_count * n_c * fy_fold * (rows_set * u_c - 1) * g.acc_bits,
+        mapping={"rows.FY": rows_set + 0 * p, "rows.K": np.where(vk_ == 1, rep_v, 1.0) + 0 * p, "rows.C": u_c + 0 * p,
+                 "cols.OY": cols_set + 0 * p, "cols.K": rep_h + 0 * p, "pe.K": p, "pe.C": q, "pe.FX": L.fx + 0 * p,
+                 "glb.weights_outer": ow_ + 0 * p},
     )
 
 
-def _weight_stationary(L: Layer, g: Geometry) -> _Array:
+def _weight_stationary_local(L: Layer, g: Geometry) -> _Array:
     """Rows <- input channels (v = 0) or channels x taps (v = 1, im2col); columns <- output channels.
 
     Per PE: ``h_k`` filters x ``h_c`` channel folds x ``h_t`` taps of weights stay in the filter
@@ -236,39 +312,60 @@ def _weight_stationary(L: Layer, g: Geometry) -> _Array:
         noc_w=w_reads * g.w_bits * R / 2,  # loaded down the columns
         noc_i=i_reads * g.a_bits * u_k,  # systolic hop per column
         noc_p=tiles * u_k * h_k * npix * u_r * g.acc_bits,  # one hop per row per psum
+        mapping={"rows.C": np.where(v_ == 1, 1.0, u_r) + 0 * tiles, "rows.CxFYxFX": np.where(v_ == 1, u_r, 1.0) + 0 * tiles,
+                 "cols.K": u_k + 0 * tiles, "pe.K": h_k + 0 * tiles, "pe.C_folds": h_c + 0 * tiles,
+                 "pe.taps": h_t + 0 * tiles, "folds.weight_tiles": tiles},
     )
 
 
-def _output_stationary(L: Layer, g: Geometry) -> _Array:
-    p_ = _POW2.reshape(1, -1)
+def _systolic(L: Layer, g: Geometry, stationary: str) -> _Array:
+    """A systolic array with ``stationary`` ('weight', 'output', 'input') held in the PEs.
+
+    One mapping: the im2col GEMM of each group folded onto the array (module docstring). Operands
+    enter at the array edge once per fold and hop PE to PE (no multicast: fanout 1); every MAC reads
+    its two operand registers and reads + writes its partial-sum register.
+    """
+    window, pixels, kg = L.c_per_group * L.fy * L.fx, L.n * L.oy * L.ox, L.k // L.groups
     R, C = g.rows, g.cols
-    kg = L.k // L.groups
-    npix = L.n * L.oy * L.ox
-    u_k = np.minimum(L.k, R)
-    mc_i = np.minimum(u_k, kg)  # an ifmap element is shared by the output channels of its group
-    u_x = np.minimum(npix, C)
-    p = np.minimum(p_, np.ceil(L.k / u_k))  # output channels per PE (psums held in the spad)
-    legal = ((p <= g.spad_psum_words) & (p <= packed_capacity(g.spad_filter_words, g.pe_w_bits, g.w_bits))
-             & (p_ <= np.maximum(p, 1))) | (p_ == 1)
-    n_k = np.ceil(L.k / (u_k * p))
-    n_x = np.ceil(npix / u_x)
-    compute = n_k * n_x * p * L.c_per_group * L.fy * L.fx * g.passes
+    spatial, streamed = {"weight": ((window, kg), pixels), "output": ((pixels, kg), window),
+                         "input": ((window, pixels), kg)}[stationary]
+    win, pix = "CxFYxFX", "NxOYxOX"
+    names = {"weight": (win, "K", pix), "output": (pix, "K", win), "input": (win, pix, "K")}[stationary]
+    n_r, n_c = np.ceil(spatial[0] / R), np.ceil(spatial[1] / C)
+    folds = L.groups * n_r * n_c
+    fill = 2 * R + C - 2 if stationary != "output" else R + C - 2
+    compute = folds * (streamed * g.passes + fill)
     m_ops = L.macs * g.passes
-    w_reads = L.weight_count * n_x  # weights re-broadcast for every pixel tile
-    # neighbour forwarding shares ifmaps along x; input rows are re-read once per filter row step
-    i_reads = np.ceil(kg / (mc_i * p)) * L.input_count * np.ceil(L.fy / L.stride_y)
+    gemm_w = L.k * window  # im2col element counts (each ifmap element once per filter tap)
+    gemm_i = L.groups * pixels * window
+    # reads from the GLB: the stationary operand once per fold it is loaded in, the streamed ones
+    # once per fold of the other spatial dimension
+    w_reads, i_reads = {"weight": (gemm_w, gemm_i * n_c), "output": (gemm_w * n_r, gemm_i * n_c),
+                        "input": (gemm_w * n_c, gemm_i)}[stationary]
+    acc_folds = n_r if stationary != "output" else 1.0  # window folded over rows: psums leave per fold
+    one = np.ones_like(compute)
+    u_r, u_c = np.minimum(spatial[0], R), np.minimum(spatial[1], C)
+    w_hops, i_hops = {"weight": (u_r / 2, u_c), "output": (u_r, u_c), "input": (u_c, u_r / 2)}[stationary]
     return _Array(
-        legal=legal, compute_cycles=compute, w_reads=w_reads, i_reads=i_reads,
-        psum_rw=0 * p, w_fanout=u_x + 0 * p, i_fanout=mc_i + 0 * p,
-        spad_w=m_ops + w_reads * u_x, spad_i=m_ops + i_reads * mc_i * L.fx, spad_p=2 * m_ops + 0 * p,
-        noc_w=w_reads * g.w_bits * C,  # row broadcast bus
-        noc_i=i_reads * g.a_bits * R,  # column broadcast bus
-        noc_p=L.output_count * g.acc_bits * C / 2 + 0 * p,  # drain to the array edge
+        legal=np.ones(compute.shape, dtype=bool), compute_cycles=compute, w_reads=w_reads * one,
+        i_reads=i_reads * one, psum_rw=L.output_count * 2 * (acc_folds - 1) * one, w_fanout=one, i_fanout=one,
+        spad_w=m_ops + w_reads * one, spad_i=m_ops + i_reads * one, spad_p=2 * m_ops * one,
+        noc_w=w_reads * g.w_bits * w_hops, noc_i=i_reads * g.a_bits * i_hops,
+        # partial sums hop down the rows (WS, IS); OS outputs drain across the rows
+        noc_p=L.output_count * acc_folds * g.acc_bits * (u_r if stationary != "output" else u_r / 2) * one,
+        mapping={f"rows.{names[0]}": u_r * one, f"cols.{names[1]}": u_c * one, f"stream.{names[2]}": streamed * one,
+                 "folds.rows": n_r * one, "folds.cols": n_c * one, "folds.groups": L.groups * one},
     )
 
 
-_ARRAY = {"row_stationary": _row_stationary, "weight_stationary": _weight_stationary,
-          "output_stationary": _output_stationary}
+_ARRAY = {"row_stationary": _row_stationary, "weight_stationary_local": _weight_stationary_local,
+          **{f"{op}_stationary": (lambda L, g, op=op: _systolic(L, g, op)) for op in ("weight", "output", "input")}}
+assert set(_ARRAY) == set(DATAFLOWS)
+
+
+def candidates(L: Layer, g: Geometry, dataflow: str) -> _Array:
+    """The GLB <-> array terms, legality and description of ``dataflow``'s candidates for layer L."""
+    return _ARRAY[dataflow](L, g)
 
 
 # --- Factored count tables: the (G, M, len(COUNTS)) candidate table without building it ---
@@ -297,6 +394,8 @@ class FactoredCounts:
     per_geometry: np.ndarray  # (G, len(PER_GEOMETRY)) widths, array size, multicast, DRAM tiling
     macs: float
     output_count: float
+    mapping: dict[str, np.ndarray] = field(default_factory=dict)  # _Array.mapping, (A or 1, M or 1) each
+    dram: dict[str, np.ndarray] = field(default_factory=dict)  # dram_tiling of each geometry, (G, 1) each
 
 
 def _distinct(g: Geometry, fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -322,7 +421,7 @@ def factored_counts(L: Layer, g: Geometry, dataflow: str) -> FactoredCounts:
     per_geometry = np.hstack([np.asarray(src[f], float).reshape(-1, 1) for f in PER_GEOMETRY])
     legal = np.ascontiguousarray(np.broadcast_to(arr.legal, shape))
     return FactoredCounts(terms, legal, a_index.astype(np.int64), per_geometry, float(L.macs),
-                          float(L.output_count))
+                          float(L.output_count), arr.mapping, dram)
 
 
 def data_movement_counts(L: Layer, g: Geometry) -> np.ndarray:
@@ -337,5 +436,5 @@ def data_movement_counts(L: Layer, g: Geometry) -> np.ndarray:
     return out
 
 
-if set(TERMS) | {"legal"} != set(_Array.__dataclass_fields__):  # every candidate term is carried
-    raise ValueError(f"dse.dataflows: TERMS {TERMS} must name every field of _Array but 'legal'")
+if set(TERMS) | {"legal", "mapping"} != set(_Array.__dataclass_fields__):  # every candidate term is carried
+    raise ValueError(f"dse.dataflows: TERMS {TERMS} must name every field of _Array but 'legal' and 'mapping'")

@@ -20,7 +20,7 @@ import yaml
 
 from dse import __version__, results
 from dse.errors import UserError
-from dse.io import check_folder_path, make_folder, write_csv, write_json, write_text
+from dse.io import check_folder_path, make_folder, write_csv, write_json, write_parquet, write_text
 
 MANIFEST = "manifest.json"
 # Every file or folder a run of any dse version may have written (``--force`` removes these and
@@ -106,6 +106,9 @@ def write_all(spec, result, out_dir: Path) -> dict:
     bounded = summary.summarize_dataset(out_dir)  # front, sample, density, best rows: bounded
     front = result.front if result.front is not None else results.front(out_dir, result.objectives)
     write_csv(out_dir / FRONT_FILE, front)
+    from dse import explain  # the chosen mapping of every layer of every front design (issue 13)
+
+    write_parquet(out_dir / explain.LAYERS_FILE, explain.layer_mappings(spec, result.workload, front["point_id"]))
 
     best = {label: int(row["point_id"]) for label, row in bounded.best.items()}
     best_table = pd.DataFrame(list(bounded.best.values())).drop_duplicates("point_id")
@@ -142,8 +145,8 @@ def write_all(spec, result, out_dir: Path) -> dict:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "pandas": pd.__version__,
-        "outputs": [f"{results.RESULTS_DIR}/", FRONT_FILE, *report.output_names(), "precision.json",
-                    *quantizer_files],
+        "outputs": [f"{results.RESULTS_DIR}/", FRONT_FILE, explain.LAYERS_FILE, *report.output_names(),
+                    "precision.json", *quantizer_files],
     }
     if spec.validation is not None:
         # published figures next to ours (validation.csv) and our per-layer detail (validation_layers.csv)

@@ -165,7 +165,8 @@ SPACE: dict[str, Param] = {p.name: p for p in (
                 "further takes 0.6-1.2 x the node's nominal",
           encode=lambda v: np.array([0.0 if x == "nominal" else float(x) for x in v]),  # 0: the nominal
           column=lambda d: d.supply_v),
-    Param("dataflow", str, "row_stationary", "dataflow", choices=DATAFLOWS),
+    Param("dataflow", str, "row_stationary", "dataflow: Eyeriss row stationary; systolic weight / output / input "
+          "stationary (SCALE-Sim v3 fold timing); weight stationary accumulating in the psum spad", choices=DATAFLOWS),
     Param("psum_width", str, "accumulator", "partial-sum word: full accumulator (w + a + 8 bits) or truncated "
           "to the activation width (Eyeriss keeps 16-bit psums)", choices=PSUM_WIDTHS, field="psum_activation",
           encode=lambda v: np.array([x == "activation" for x in v], dtype=np.int8),

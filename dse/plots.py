@@ -40,7 +40,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: 
 from dse import units  # noqa: E402
 from dse.actions import ACTIONS  # noqa: E402
 from dse.dataflows import DATAFLOWS  # noqa: E402
-from dse.evaluate import ENERGY_PARTS  # noqa: E402
+from dse.network import ENERGY_PARTS  # noqa: E402
 from dse.io import atomic_write  # noqa: E402
 from dse.pareto import front_mask  # noqa: E402
 from dse.spec import PARAMS  # noqa: E402

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from dse import design, objectives
-from dse.evaluate import Workload, evaluate
+from dse.network import Workload, evaluate
 from dse.spec import PARAMS, Spec
 
 class _ObjectiveView(Mapping):

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from dse import plots, units
-from dse.evaluate import ENERGY_PARTS, Workload
+from dse.network import ENERGY_PARTS, Workload
 from dse.io import write_text
 from dse.precision_export import OBJECTIVES
 from dse.spec import PARAMS
@@ -43,7 +43,7 @@ REF_BITS = 8  # per-layer precision deltas are against uniform 8-bit weights and
 MAX_LAYER_DESIGNS = 12  # front designs whose per-layer precision view the report shows
 INTERACTIVE_PER_GROUP = 200  # sample points per PE type in the interactive view (plus the whole front)
 
-# One line per energy level of the breakdown (levels come from dse.evaluate.ENERGY_PARTS).
+# One line per energy level of the breakdown (levels come from dse.network.ENERGY_PARTS).
 EXPLAIN = {
     "mac": "MAC/ALU: the PEs' multiply-accumulate datapath; energy per operation from our gate-level "
            "characterization of each PE type (pe_models).",
@@ -255,7 +255,7 @@ def _json(obj) -> str:
 
 
 def energy_breakdown(row: pd.Series) -> pd.DataFrame:
-    """One design's energy parts (``dse.evaluate.ENERGY_PARTS``) with their share of its total."""
+    """One design's energy parts (``dse.network.ENERGY_PARTS``) with their share of its total."""
     parts = [c for c in ENERGY_PARTS if c in row.index]
     return pd.DataFrame({"component": [c[len("energy_"):-len("_pj")] for c in parts],
                          "energy_pj": row[parts].to_numpy(dtype=float),

@@ -26,15 +26,13 @@ import numpy as np
 
 import memory_models
 import pe_models
-import workloads
 from dse import __version__, design, hardware, results
 from dse.errors import UserError
-from dse.evaluate import Workload, evaluate
+from dse.network import Workload, evaluate, prepare_workload  # noqa: F401  (prepare_workload re-exported)
 from dse.io import sha256_file
 from dse.spec import Spec
 from memory_models.errors import MemoryModelError
 from pe_models import scaling as pe_scaling
-from workloads.layer import WorkloadError
 
 # Beyond this many points a space is not enumerated (refused before anything is created); a
 # `search:` section explores it instead. 1e9 points at ~1e5 points/s is ~3 h on one machine.
@@ -62,27 +60,6 @@ class SweepResult:
     def table(self, columns: list[str] | None = None):
         """The whole results table (every row in memory: for small sweeps); see dse.results."""
         return results.load(self.out_dir, columns)
-
-
-def prepare_workload(spec: Spec) -> Workload:
-    """Load the network, apply the spec's precision overrides; errors name the spec field."""
-    field = "workload.network" if spec.workload.network else "workload.onnx"
-    try:
-        graph = workloads.load(spec.workload.source, batch=spec.workload.batch, **spec.workload.params)
-    except WorkloadError as exc:
-        raise UserError(f"{spec.path}: {field}: {exc}") from None
-    if not graph.compute_layers():
-        raise UserError(f"{spec.path}: {field}: {spec.workload.source!r} has no compute layers")
-    try:
-        graph = spec.precision.overrides.apply(graph)
-    except WorkloadError as exc:
-        raise UserError(f"{spec.path}: {exc}") from None
-    search = None
-    if spec.precision.policy == "search":
-        from dse.quant import policy
-
-        search = policy.build(spec, graph)
-    return Workload(graph, spec.precision.policy == "pe", spec.precision.overrides.pinned(graph), search)
 
 
 def preflight(spec: Spec) -> None:

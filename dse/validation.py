@@ -23,7 +23,7 @@ import pandas as pd
 from dse import design, mapping, units
 from dse.actions import CI, COUNTED, GROUP_LEVELS
 from dse.errors import UserError
-from dse.evaluate import DRAM_WORD_BITS, Workload, search_network
+from dse.network import DRAM_WORD_BITS, Workload, search_network
 from dse.spec import Spec
 from dse.units import BITS_PER_BYTE, BYTES_PER_MB, MS_PER_S
 

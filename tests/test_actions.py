@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import yaml
 
-from dse import actions, codegen, design, evaluate, hardware, sweep, units
+from dse import actions, codegen, design, hardware, network, sweep, units
 from dse import spec as spec_mod
 from dse.dataflows import DATAFLOWS
 from dse.hardware import HardwareCosts
@@ -46,7 +46,7 @@ space:
   pe_rows: [12]
   pe_cols: [14]
   glb_kib: [2, 108]
-  dataflow: [row_stationary, weight_stationary, output_stationary]
+  dataflow: [row_stationary, weight_stationary, output_stationary, input_stationary, weight_stationary_local]
   noc_multicast: ["on", "off"]
 """
 
@@ -64,8 +64,8 @@ def lit() -> dict[str, object]:
     try:
         for name in ENERGY_FIELDS:
             one = {f: np.where(f == name, 1.0, 0.0) * np.ones(len(d)) for f in ENERGY_FIELDS}
-            mp.setattr(evaluate.hardware, "evaluate", lambda _d, hw=replace(real, **one): hw)
-            out[name] = evaluate.evaluate(d, wl, "latency")
+            mp.setattr(network.hardware, "evaluate", lambda _d, hw=replace(real, **one): hw)
+            out[name] = network.evaluate(d, wl, "latency")
     finally:
         mp.undo()
     return out

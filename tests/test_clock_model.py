@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dse import clock, design, evaluate, hardware, sweep
+from dse import clock, design, hardware, network, sweep
 from dse import spec as spec_mod
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,7 +114,7 @@ def test_clock_energy_is_its_own_breakdown_column(tmp_path):
                  .replace("spad_filter_words: 224", "spad_filter_words: [112, 224]"))
     spec = spec_mod.load(p)
     d = design.batch(spec)
-    table = evaluate.evaluate(d, sweep.prepare_workload(spec), spec.mapping_objective)
+    table = network.evaluate(d, sweep.prepare_workload(spec), spec.mapping_objective)
     hw = hardware.evaluate(d)
     # the ungated tree every cycle; the gated part in the PE-cycles a PE computes, one per MAC
     np.testing.assert_allclose(table["energy_clock_pj"], table["latency_cycles"] * hw.clock_pj_per_cycle, rtol=1e-9)

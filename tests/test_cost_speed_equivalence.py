@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import workloads
 import reference_counts
-from dse import actions, dataflows, design, evaluate, hardware, mapping, sweep
+from dse import actions, dataflows, design, hardware, mapping, network, sweep
 from dse import spec as spec_mod
 from dse.actions import COUNTS
 from dse.dataflows import DATAFLOWS, Geometry
@@ -38,7 +38,7 @@ space:
   spad_filter_words: [16, 224]
   spad_psum_words: [16, 24]
   glb_kib: [2, 108, 512]
-  dataflow: [row_stationary, weight_stationary, output_stationary]
+  dataflow: [row_stationary, weight_stationary, output_stationary, input_stationary, weight_stationary_local]
   noc_multicast: ["on", "off"]
   psum_width: [activation, accumulator]
 mapping: {objective: edp}
@@ -91,7 +91,7 @@ def test_evaluate_equals_reference_path(monkeypatch):
     every layer on every point are identical with the reference tables."""
     spec, d = _space_sample(200, seed=2)
     wl = sweep.prepare_workload(spec)
-    fast, fast_layers = evaluate.evaluate(d, wl, "edp", per_layer=True)
+    fast, fast_layers = network.evaluate(d, wl, "edp", per_layer=True)
     hw = hardware.evaluate(d)
     geo = mapping.geometries(d, hw)
     layers = wl.graph.layers()
@@ -104,7 +104,7 @@ def test_evaluate_equals_reference_path(monkeypatch):
     np.testing.assert_array_equal(choices[0][0], choices[1][0])
     np.testing.assert_array_equal(choices[0][1], choices[1][1])
     monkeypatch.setattr(mapping.tables, "layer_table", _reference_layer_table)
-    ref, ref_layers = evaluate.evaluate(d, wl, "edp", per_layer=True)
+    ref, ref_layers = network.evaluate(d, wl, "edp", per_layer=True)
     for a, b in ((fast, ref), (fast_layers, ref_layers)):
         assert list(a.columns) == list(b.columns)
         for col in a.columns:

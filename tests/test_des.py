@@ -22,7 +22,7 @@ space:
   glb_banks: [1, 4]
   dram_bw_gbps: [1, 4, 25.6]
   clock_mhz: [200, 1000]
-  dataflow: [row_stationary, weight_stationary, output_stationary]
+  dataflow: [row_stationary, weight_stationary, output_stationary, input_stationary, weight_stationary_local]
 mapping: {objective: edp}
 """
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from dse import cli, plots, report, summary, units
-from dse.evaluate import ENERGY_PARTS
+from dse.network import ENERGY_PARTS
 from dse.pareto import front_mask
 from dse.precision_export import best_points
 from pe_models.catalog import PE_TYPES

@@ -8,7 +8,7 @@ import pytest
 from dse import design, hardware, sweep
 from dse import spec as spec_mod
 from dse.cli import main
-from dse.evaluate import evaluate
+from dse.network import evaluate
 
 
 def test_compare_uses_cost_model_counts(capsys):

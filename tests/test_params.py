@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from dse import cli, design, params, sweep
 from dse import spec as spec_mod
 from dse.errors import UserError
-from dse.evaluate import evaluate
+from dse.network import evaluate
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -111,7 +111,7 @@ def test_changed_spec_discards_stale_checkpoint(spec_file, tmp_path, monkeypatch
 def test_lower_supply_lowers_logic_energy(tmp_path):
     """vdd_v scales PE and clock energy (Stillmaker & Baas: energy ~ quadratic in V), not memories."""
     from dse import design
-    from dse.evaluate import evaluate
+    from dse.network import evaluate
 
     p = tmp_path / "v.yaml"
     p.write_text(SPEC.format(name="v").replace("glb_tech: [SRAM, SOT-MRAM]", "glb_tech: SRAM\n  vdd_v: [nominal, 0.8]"))
@@ -147,7 +147,7 @@ def test_changed_model_data_discards_stale_checkpoint(spec_file, tmp_path, monke
 
 
 def test_report_energy_breakdown_is_the_parts_of_the_total(spec_file, tmp_path):
-    from dse.evaluate import ENERGY_PARTS
+    from dse.network import ENERGY_PARTS
     from dse.report import energy_breakdown
 
     assert run_cli(spec_file, tmp_path / "out") == 0

@@ -10,7 +10,7 @@ import yaml
 
 from dse import cli, design, results, search, sweep
 from dse import spec as spec_mod
-from dse.evaluate import evaluate
+from dse.network import evaluate
 from dse.pareto import front_mask, hypervolume_ratio, objective_matrix
 
 SPACE = """version: 1

@@ -5,7 +5,7 @@ import pandas as pd
 
 from dse import design, sweep
 from dse import spec as spec_mod
-from dse.evaluate import evaluate
+from dse.network import evaluate
 
 SPACE = """version: 1
 name: vec

@@ -172,13 +172,9 @@ def _rows_plain(args, techs: list[Tech], kinds: list[str], caps: list[float]) ->
 
 def _cost_model_profile(network: str, node_nm: float) -> study.AccessProfile:
     """GLB reads/writes (64-bit words) and run time of one inference, from the dse cost model."""
-    from dse import design, hardware, sweep
-    from dse import spec as spec_mod
-    from dse.evaluate import evaluate
+    from dse import api, hardware
 
-    spec = spec_mod.parse({"version": 1, "name": "mem-workload", "workload": {"network": network},
-                           "space": {"node_nm": node_nm, "glb_tech": "SRAM"}}, "dse mem --workload")
-    row = evaluate(design.batch(spec), sweep.prepare_workload(spec), spec.mapping_objective).iloc[0]
+    row = api.evaluate({"node_nm": node_nm, "glb_tech": "SRAM"}, network).totals
     word = hardware.GLB_BANK_WORD_BITS
     return study.AccessProfile(
         f"{network}-dse-glb", float(row.glb_read_bits / word), float(row.glb_write_bits / word),

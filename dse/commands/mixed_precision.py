@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
                 else ", ".join(f"{k} <= {v:g}" for k, v in budgets.items()))
         raise UserError(f"no per-layer precision of {spec.workload.onnx} on this design meets {what}; "
                         "loosen the budget")
-    from dse.evaluate import evaluate
+    from dse.network import evaluate
 
     bits = {n: st.cands[k][1:] for n, k in zip(st.layers, choice)}
     total = evaluate(d, policy.pinned(wl, bits), args.objective).iloc[0]

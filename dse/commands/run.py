@@ -22,17 +22,17 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dse import api
     from dse import spec as spec_mod
-    from dse import sweep
 
     spec = spec_mod.load(args.spec)
     out_dir = args.out or Path("dse-out") / spec.name
-    result = sweep.run(spec, out_dir, progress=not args.no_progress, dask_address=args.dask_scheduler,
-                       dask_workers=args.dask_workers, force=args.force)
+    result = api.run(spec, out_dir, progress=not args.no_progress, dask_address=args.dask_scheduler,
+                     dask_workers=args.dask_workers, force=args.force)
     manifest = result.manifest
     print(f"{spec.name}: {manifest['rows']:,} design points of {manifest['workload']['network']} in "
           f"{manifest['wall_time_s']:.1f} s ({manifest['points_per_second']:.0f} points/s evaluated); "
-          f"Pareto front ({', '.join(result.objectives)}) {manifest['pareto_rows']} points", file=sys.stderr)
+          f"Pareto front ({', '.join(spec.pareto_objectives)}) {manifest['pareto_rows']} points", file=sys.stderr)
     best = manifest["best"]["edp"]
     print(f"best EDP: {best['pe_type']} {best['pe_rows']}x{best['pe_cols']} PEs, GLB {best['glb_kib']:g} KiB "
           f"{best['glb_tech']}: {best['energy_pj'] / 1e9:.3f} mJ, {best['latency_s'] * 1e3:.3f} ms, "

@@ -3,7 +3,7 @@
 Per point, each compute layer may take any candidate its PE computes (INT PEs: every (w, a) of
 ``bits``, narrower than the PE packed, wider in passes; LightPE-1/-2: their power-of-two weight
 code at each activation width of ``bits.a``; FP16: FP16). The cost of a layer at a candidate on a
-design is the cost model's own per-layer figure (``dse.evaluate`` with every layer pinned to that
+design is the cost model's own per-layer figure (``dse.network`` with every layer pinned to that
 candidate); its error is the sensitivity table's. The sweep minimises the mapping objective within
 the point's error budget with ``search.lagrangian`` (vectorized over points); the reported designs
 (``per_layer=True``, used by precision.json and the report) are solved exactly with ``search.ilp``.
@@ -113,7 +113,7 @@ def build(spec: Spec, graph: LayerGraph) -> SearchTable:
 
 def pinned(wl, bits: dict[str, tuple[int, int]]):
     """A workload whose compute layers run at the given (w_bits, a_bits); other layers follow the PE."""
-    from dse.evaluate import Workload
+    from dse.network import Workload
 
     graph = wl.graph.map_layers(lambda L: L.with_bits(*bits[L.name], bits[L.name][1]) if L.name in bits else L)
     return Workload(graph, True, frozenset(bits))
@@ -122,7 +122,7 @@ def pinned(wl, bits: dict[str, tuple[int, int]]):
 def _layer_costs(d, wl, objective, on_layer):
     """(E, T): (P, L, C) energy_pj and latency_cycles of every compute layer at every candidate, from
     the cost model's per-layer evaluation (each layer alone, at each distinct (w, a) of the candidates)."""
-    from dse.evaluate import layer_costs
+    from dse.network import layer_costs
 
     st = wl.search
     pairs = sorted({(w, a) for _, w, a in st.cands})
@@ -174,8 +174,8 @@ def choose(d, wl, objective: str, on_layer=None, exact: bool = False):
 
 
 def evaluate_search(d, wl, objective: str = "edp", on_layer=None, per_layer: bool = False):
-    """``dse.evaluate.evaluate`` under policy search: choose bits, then evaluate each distinct choice."""
-    from dse.evaluate import evaluate
+    """``dse.network.evaluate`` under policy search: choose bits, then evaluate each distinct choice."""
+    from dse.network import evaluate
 
     st = wl.search
     choice, feasible, q_err, lag_cost, chosen_cost = choose(d, wl, objective, on_layer, exact=per_layer)
@@ -214,7 +214,7 @@ def solve_design(d, wl, objective: str, max_error: float | None = None,
     """One fixed design (a one-point batch), exactly (milp): minimise the objective's cost within
     ``max_error``, or minimise the summed error within network ``budgets`` (energy_pj, latency_cycles:
     whole network, the non-compute layers' fixed share included; weight_kib: weight storage)."""
-    from dse.evaluate import evaluate
+    from dse.network import evaluate
 
     st = wl.search
     E, T = (x[0] for x in _layer_costs(d, wl, objective, None))  # (L, C)

@@ -1,5 +1,6 @@
 """Whole-network evaluation of a batch of design points: the one loop is over layers.
 
+- ``prepare_workload(spec)``: the one place a spec's workload is loaded and its precision applied;
 - ``evaluate(d, wl, objective)``: the results table (one row per point), optionally the per-layer one;
 - ``search_network``: the same search, keeping what it was computed from (hardware costs, count
   tables, chosen mappings) for callers that re-price the chosen counts (``dse.validation``);
@@ -15,11 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+import workloads
 from dse import actions, hardware, mapping, units
 from dse.design import DesignBatch
+from dse.errors import UserError
 from dse.hardware import HardwareCosts
 from dse.mapping import STALLS
-from workloads.layer import Layer, LayerGraph
+from workloads.layer import Layer, LayerGraph, WorkloadError
 
 # Results columns that split energy_pj into its parts (they sum to it).
 ENERGY_PARTS = actions.BREAKDOWN_COLUMNS
@@ -38,6 +41,28 @@ class Workload:
 
     def follows_pe(self, layer_name: str) -> bool:
         return self.follow_pe and layer_name not in self.pinned
+
+
+def prepare_workload(spec) -> Workload:
+    """The one place a spec's workload is prepared: load the network (zoo or ONNX), apply the spec's
+    precision overrides and policy; errors name the spec field."""
+    field = "workload.network" if spec.workload.network else "workload.onnx"
+    try:
+        graph = workloads.load(spec.workload.source, batch=spec.workload.batch, **spec.workload.params)
+    except WorkloadError as exc:
+        raise UserError(f"{spec.path}: {field}: {exc}") from None
+    if not graph.compute_layers():
+        raise UserError(f"{spec.path}: {field}: {spec.workload.source!r} has no compute layers")
+    try:
+        graph = spec.precision.overrides.apply(graph)
+    except WorkloadError as exc:
+        raise UserError(f"{spec.path}: {exc}") from None
+    search = None
+    if spec.precision.policy == "search":
+        from dse.quant import policy
+
+        search = policy.build(spec, graph)
+    return Workload(graph, spec.precision.policy == "pe", spec.precision.overrides.pinned(graph), search)
 
 
 @dataclass(frozen=True)

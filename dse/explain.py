@@ -1,0 +1,162 @@
+"""The mapping each layer got: spatial unrolling, tiles per level, loop orders, accesses, energy, cycles.
+
+The search (``dse.mapping.search``) returns, per (point, layer), the index of the chosen candidate in
+the layer's pruned table. The pruning is deterministic, so running it again on the same geometries
+(``dataflows.factored_counts`` + ``mapping.skyline_factored``, as ``mapping.layer_table`` does) maps
+that index back to the candidate of the dataflow's grid, whose description ``dataflows`` keeps
+(``_Array.mapping``, and the DRAM tiling's tile sizes and loop order). Accesses are the chosen count
+vector (``dse.actions.COUNT_COLUMNS``), energies are counts x energy per action (``dse.actions``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dse import actions, dataflows, design, hardware, mapping
+from dse.network import Workload
+from dse.mapping import STALLS
+from dse.spec import Spec
+
+LAYERS_FILE = "layers.parquet"  # written by `dse run`: layer_mappings of the Pareto-front designs
+DESCRIPTION = ("dataflow", "spatial_rows", "spatial_cols", "pe_tile", "streamed", "folds", "glb_loop_order",
+               "dram_tile", "dram_loop_order", "dram_tiles", "glb_bypass")
+
+
+def _factors(desc: dict[str, float], where: str) -> str:
+    parts = [f"{k.split('.', 1)[1]} {v:g}" for k, v in desc.items() if k.startswith(where + ".")
+             and not (where not in ("folds", "stream") and v == 1)]
+    return " x ".join(parts) or "-"
+
+
+def _describe(desc: dict[str, float], dram: dict[str, float], dataflow: str) -> dict[str, object]:
+    """Text columns of one chosen candidate."""
+    streams = bool(dram["streams"])
+    order = "-"
+    if not streams:
+        order = " > ".join(dataflows.DRAM_ORDERS[int(dram["order"])]).replace("y", "oy") + " > c"
+    glb = {"row_stationary": "weights outer" if desc.get("glb.weights_outer") == 1 else "ifmaps outer"}
+    return {
+        "dataflow": dataflow,
+        "spatial_rows": _factors(desc, "rows"), "spatial_cols": _factors(desc, "cols"),
+        "pe_tile": _factors(desc, "pe"), "streamed": _factors(desc, "stream"), "folds": _factors(desc, "folds"),
+        "glb_loop_order": glb.get(dataflow, "-"),
+        "dram_tile": "-" if streams else " x ".join(f"{d} {dram[k]:g}" for d, k in
+                                                   (("N", "nt"), ("K", "kt"), ("OY", "yt"), ("C", "ct"))),
+        "dram_loop_order": order, "dram_tiles": float(dram["tiles"]),
+        "glb_bypass": "weights, ifmaps (no tile fits the GLB)" if streams else "none",
+    }
+
+
+def _chosen_candidates(layer, geo: mapping.Geometries, follow_pe: bool, choice: np.ndarray) -> list[dict]:
+    """Per point: the text description of the candidate ``choice[p]`` (an index into the pruned table)."""
+    g = mapping.layer_geometry(layer, geo, follow_pe)
+    out: list[dict] = [{} for _ in range(len(geo.index))]
+    for code in np.unique(geo.design.dataflow):
+        sel = np.flatnonzero(geo.design.dataflow == code)
+        local = np.full(len(geo.design.dataflow), -1)
+        local[sel] = np.arange(len(sel))
+        sub = dataflows.Geometry(**{k: v[sel] for k, v in vars(g).items()})
+        f = dataflows.factored_counts(layer, sub, dataflows.DATAFLOWS[code])
+        keep, _ = mapping.skyline_factored(f)
+        points = np.flatnonzero(local[geo.index] >= 0)
+        j = local[geo.index[points]]
+        m, a = keep[j, choice[points]], f.array_index[j]
+        pick = lambda v: np.asarray(v, float)[a if v.shape[0] > 1 else 0, m if v.shape[1] > 1 else 0]
+        desc = {k: np.broadcast_to(pick(v), points.shape) for k, v in f.mapping.items()}
+        dram = {k: np.asarray(v, float)[j, 0] for k, v in f.dram.items()}
+        for n, p in enumerate(points):  # text formatting of the few chosen rows
+            out[p] = _describe({k: v[n] for k, v in desc.items()}, {k: v[n] for k, v in dram.items()},
+                               dataflows.DATAFLOWS[code])
+    return out
+
+
+def _stalls(counts: np.ndarray, costs: np.ndarray, latency: np.ndarray) -> dict[str, np.ndarray]:
+    """The latency's parts (``dse.mapping``'s closed form): on-chip transfers beyond compute, DRAM beyond
+    both, and the double-buffer pipeline fill / drain."""
+    col = lambda name: costs[:, actions.COST_COLUMNS.index(name)]
+    on = sum(counts[:, actions.CI[a.count]] / col(a.bandwidth) for a in actions.COUNTED if a.stage == actions.ON_CHIP)
+    off = sum(counts[:, actions.CI[a.count]] / col(a.bandwidth) for a in actions.COUNTED if a.stage == actions.OFF_CHIP)
+    compute = counts[:, actions.CI["compute_cycles"]]
+    x = np.maximum(compute, on)
+    return dict(zip(STALLS, (x - compute, np.maximum(0.0, off - x), latency - np.maximum(x, off))))
+
+
+def layer_mappings(spec: Spec, wl: Workload, point_ids) -> pd.DataFrame:
+    """One row per (point, layer) of the given points: the chosen mapping, its accesses per level and
+    operand, energy per component, cycles and stalls."""
+    ids = np.array(sorted(set(int(i) for i in point_ids)), dtype=np.int64)
+    d = design.points(spec, ids)
+    hw = hardware.evaluate(d)
+    geo = mapping.geometries(d, hw)
+    layers = wl.graph.layers()
+    tables = mapping.network_tables(layers, geo, wl.follows_pe)
+    costs = actions.action_costs(hw)
+    res = mapping.search(tables, geo.index, costs, spec.mapping_objective, per_layer=True)
+    chosen = mapping.chosen_counts(tables, geo.index, res.layer_choice)  # (L, P, COUNTS)
+    frames = []
+    for i, layer in enumerate(layers):
+        c = chosen[i]
+        lat = res.layer_latency_cycles[i]
+        frame = {"point_id": ids, "layer": layer.name, "op": layer.op, "macs": float(layer.macs)}
+        if layer.is_compute:
+            text = _chosen_candidates(layer, geo, wl.follows_pe(layer.name), res.layer_choice[i])
+            for key in DESCRIPTION:
+                frame[key] = [t[key] for t in text]
+        else:
+            frame.update({key: "-" for key in DESCRIPTION})
+            frame["dataflow"] = "data movement"
+            frame["dram_tiles"] = c[:, actions.CI["tiles"]]
+        for name in actions.COUNT_COLUMNS:
+            frame[name] = c[:, actions.CI[name]]
+        parts = {}
+        for a in actions.COUNTED:
+            parts[a.breakdown] = parts.get(a.breakdown, 0.0) + c[:, actions.CI[a.count]] * costs[
+                :, actions.COST_COLUMNS.index(a.energy)]
+        for a in actions.PER_CYCLE:
+            parts[a.breakdown] = parts.get(a.breakdown, 0.0) + lat * costs[:, actions.COST_COLUMNS.index(a.energy)]
+        frame.update(parts)
+        frame["energy_pj"] = res.layer_energy_pj[i]
+        frame["latency_cycles"] = lat
+        frame["compute_cycles"] = c[:, actions.CI["compute_cycles"]]
+        frame.update(_stalls(c, costs, lat))
+        frame["utilization"] = res.layer_utilization[i]
+        frames.append(pd.DataFrame(frame))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _si(x: float) -> str:
+    for div, unit in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= div:
+            return f"{x / div:.3g}{unit}"
+    return f"{x:.3g}"
+
+
+def format_point(rows: pd.DataFrame) -> str:
+    """The text ``dse explain`` prints for one point's rows of ``layer_mappings``."""
+    lines = []
+    levels: dict[str, list] = {}  # "glb read" -> its actions, in table order
+    for a in actions.COUNTED:
+        if a.level != "mac":
+            levels.setdefault(f"{a.level} {a.action}".strip(), []).append(a)
+    energy_cols = [a for a in dict.fromkeys(a.breakdown for a in actions.ACTIONS)]
+    for r in rows.itertuples(index=False):
+        row = r._asdict()
+        lines.append(f"{row['layer']} ({row['op']}, {_si(row['macs'])} MAC) - {row['dataflow']}")
+        if row["dataflow"] != "data movement":
+            lines.append(f"  spatial     rows {row['spatial_rows']} | cols {row['spatial_cols']}"
+                         + (f" | streamed {row['streamed']}" if row["streamed"] != "-" else ""))
+            lines.append(f"  per PE      {row['pe_tile']}   folds {row['folds']}   GLB loops {row['glb_loop_order']}")
+            lines.append(f"  GLB tile    {row['dram_tile']} ({row['dram_tiles']:g} tiles), DRAM loops "
+                         f"{row['dram_loop_order']}, GLB bypass {row['glb_bypass']}")
+        for label, acts in levels.items():
+            ops = [(a.operand, row[a.count]) for a in acts if row[a.count]]
+            if ops:
+                lines.append(f"  {label:<11} " + ", ".join(f"{op} {_si(v)}" for op, v in ops)
+                             + f" {acts[0].unit.replace('_', '-')}")
+        parts = [(c[len("energy_"):-len("_pj")], row[c]) for c in energy_cols if row[c]]
+        lines.append(f"  energy      {_si(row['energy_pj'])} pJ: " + ", ".join(f"{k} {_si(v)}" for k, v in parts))
+        lines.append(f"  cycles      {_si(row['latency_cycles'])} (compute {_si(row['compute_cycles'])}, "
+                     f"GLB stall {_si(row['stall_glb_cycles'])}, DRAM stall {_si(row['stall_dram_cycles'])}, "
+                     f"fill/drain {_si(row['fill_drain_cycles'])}), utilization {row['utilization']:.1%}")
+    return "\n".join(lines)
