@@ -26,7 +26,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dse import cli  # noqa: E402
+from dse import cli, results  # noqa: E402
 
 SPEC = ROOT / "sweeps" / "quidam_pe_types.yaml"
 PUBLISHED = {  # QUIDAM (TECS 2023) abstract
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or Path(tempfile.mkdtemp(prefix="quidam_"))
     if cli.main(["run", str(SPEC), "--out", str(out), "--no-progress"]) != 0:
         return 1
-    df = pd.read_parquet(out / "results.parquet")
+    df = results.load(out, columns=["pe_type", "energy_pj", "perf_per_area_gops_per_mm2"])
     by = df.groupby("pe_type")
     print("\nper PE type: best energy per inference (uJ) and best perf/area (GOPS/mm2)")
     print(pd.DataFrame({"best_energy_uj": by["energy_pj"].min() / 1e6,

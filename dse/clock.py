@@ -70,10 +70,11 @@ def ff_clock_pj_per_cycle(cell) -> float:
 
 def gated_word_icgs(words) -> np.ndarray:
     """Clock gates toggling per active cycle in a scratchpad of ``words`` words behind a two-level
-    gating tree: ceil(sqrt(N)) group gates plus the ceil(N / groups) word gates of the enabled group."""
-    n = np.maximum(np.asarray(words, float), 1.0)
-    groups = np.ceil(np.sqrt(n))
-    return groups + np.ceil(n / groups)
+    gating tree: ceil(sqrt(N)) group gates plus the ceil(N / groups) word gates of the enabled group
+    (0 words: a scratchpad without word gates, e.g. an SRAM macro)."""
+    n = np.asarray(words, float)
+    groups = np.ceil(np.sqrt(np.maximum(n, 1.0)))
+    return np.where(n > 0, groups + np.ceil(n / groups), 0.0)
 
 
 def clock_costs(n_pe: np.ndarray, pe_clock_pj_per_cycle: np.ndarray, spad_words: tuple[np.ndarray, ...],

@@ -73,6 +73,13 @@ def _on_unique(fn: Callable[..., object], *arrays: np.ndarray):
     return type(result)(**{k: np.broadcast_to(np.asarray(v), first.shape)[inverse] for k, v in vars(result).items()})
 
 
+def _put(base: np.ndarray, idx: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A copy of ``base`` with ``values`` at ``idx``."""
+    out = np.array(base, dtype=float, copy=True)
+    out[idx] = values
+    return out
+
+
 def _per_roadmap(model: Callable[..., MemoryCosts]) -> Callable[..., MemoryCosts]:
     """Adapt a memory model taking one ``roadmap`` string to an array of roadmap codes (first argument)."""
 
@@ -98,10 +105,21 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
 
     regfile = _per_roadmap(lambda c, b, n, roadmap: memory_models.regfile(c, b, n, roadmap=roadmap))
 
-    def spad(words, bits):
-        return _on_unique(regfile, d.memory_roadmap, words * bits / BITS_PER_BYTE, bits, d.node_nm)
+    macro = _per_roadmap(lambda c, b, n, roadmap: memory_models.buffer(
+        np.full(len(c), int(memory_models.Tech.SRAM)), c, b, n, 1, roadmap=roadmap))
 
-    sp_i, sp_f, sp_p = spad(d.spad_ifmap_words, d.pe_a_bits), spad(d.spad_filter_words, d.pe_w_bits), spad(
+    def spad(words, bits, sram=None):
+        args = (d.memory_roadmap, words * bits / BITS_PER_BYTE, bits, d.node_nm)
+        rf = _on_unique(regfile, *args)
+        if sram is None or not sram.any():
+            return rf
+        # an SRAM-macro scratchpad (one bank, the array model of the GLB; memory_models.SPAD_KINDS)
+        sel = np.flatnonzero(sram)
+        m = _on_unique(macro, *(np.asarray(a)[sel] for a in args))
+        return MemoryCosts(**{k: _put(getattr(rf, k), sel, getattr(m, k)) for k in vars(rf)})
+
+    filter_sram = d.spad_filter_kind == memory_models.SPAD_KINDS.index("sram")
+    sp_i, sp_f, sp_p = spad(d.spad_ifmap_words, d.pe_a_bits), spad(d.spad_filter_words, d.pe_w_bits, filter_sram), spad(
         d.spad_psum_words, acc)
     glb = _on_unique(
         _per_roadmap(lambda t, c, b, n, banks, roadmap: memory_models.buffer(t.astype(int), c, b, n, banks,
@@ -122,7 +140,9 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
                 * scaling.area_factor(45.0, d.node_nm))
     pitch_mm = np.sqrt((area_pe + area_spad + area_noc) / n_pe)
     clk = clock_network.clock_costs(n_pe, pe.clock_pj_per_cycle,
-                                    (d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words),
+                                    # an SRAM macro clocks on an access (in its energy), no word gates
+                                    (d.spad_ifmap_words, np.where(filter_sram, 0, d.spad_filter_words),
+                                     d.spad_psum_words),
                                     NOC_REG_STAGES * reg_bits, area_pe + area_spad + area_noc, d.node_nm, vdd)
     leak = n_pe * (pe.leakage_uw * units.MW_PER_UW + sp_i.leakage_mw + sp_f.leakage_mw + sp_p.leakage_mw) + glb.leakage_mw
     dram = np.array([t.energy_pj_per_bit for t in DRAM_TYPES.values()])[d.dram_type]

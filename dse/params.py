@@ -22,7 +22,7 @@ import numpy as np
 
 from dse.dataflows import DATAFLOWS
 from dse.units import BYTES_PER_KIB
-from memory_models import TECH_NAMES, tech_codes
+from memory_models import SPAD_KINDS, TECH_NAMES, tech_codes
 from memory_models.dram import DRAM_TYPES
 from memory_models.technology import ROADMAPS
 from pe_models.catalog import PE_NAMES
@@ -182,6 +182,10 @@ SPACE: dict[str, Param] = {p.name: p for p in (
     # Device roadmap of on-chip memories (memory_models.technology): accelerators are built from
     # low-operating-power devices; "hp" (the NVSim/CACTI default) leaks ~30x more at 65-45 nm.
     Param("memory_roadmap", str, "lop", "on-chip memory device roadmap", choices=ROADMAPS),
+    # Eyeriss's filter spad was an SRAM macro, its ifmap and psum spads registers (Chen et al., JSSC 2017,
+    # Sec. V-A); last in the space so that adding it kept every existing spec's point numbering
+    Param("spad_filter_kind", str, "regfile", "how the per-PE filter scratchpad is built: latch register file, "
+          "or an SRAM macro (denser, costlier per access)", choices=SPAD_KINDS),
 )}
 
 # Other numeric inputs of a spec, with their ranges.

@@ -12,7 +12,7 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["COST_FIELDS", "TECH_NAMES", "MemoryCosts", "Tech", "buffer", "cache", "regfile", "tech_codes"]
+__all__ = ["COST_FIELDS", "SPAD_KINDS", "TECH_NAMES", "MemoryCosts", "Tech", "buffer", "cache", "regfile", "tech_codes"]
 
 
 class Tech(IntEnum):
@@ -22,6 +22,9 @@ class Tech(IntEnum):
 
 
 TECH_NAMES: dict[str, Tech] = {"SRAM": Tech.SRAM, "STT-MRAM": Tech.STT_MRAM, "SOT-MRAM": Tech.SOT_MRAM}
+# How a per-PE scratchpad is built (code = index): a latch register file (``regfile``) or a one-bank SRAM
+# macro (``buffer``, SRAM cells), which is denser but costs more per access at a few hundred bytes.
+SPAD_KINDS = ("regfile", "sram")
 
 
 def tech_codes(names: np.ndarray) -> np.ndarray:

@@ -93,6 +93,7 @@ def test_word_gating_grows_as_the_square_root_of_the_scratchpad():
     small, big = clock.gated_word_icgs(np.array([64.0, 256.0]))
     assert small == 16 and big == 32
     assert clock.gated_word_icgs(np.array([1.0]))[0] == 2  # one group gate + one word gate
+    assert clock.gated_word_icgs(np.array([0.0]))[0] == 0  # no word gates (an SRAM macro)
 
 
 def test_narrow_pe_clocks_fewer_flops_per_mac():
@@ -123,3 +124,25 @@ def test_clock_energy_is_its_own_breakdown_column(tmp_path):
     parts = table.filter(regex=r"^energy_.*_pj$").drop(columns=["energy_per_mac_pj"]).sum(axis=1)
     np.testing.assert_allclose(parts, table["energy_pj"], rtol=1e-9)
     assert (table["energy_clock_pj"] > 0).all() and (table["energy_clock_pe_pj"] > 0).all() and len(table) == 4
+
+
+def test_sram_filter_spad_has_no_word_gates_and_costs_what_the_macro_model_says(tmp_path):
+    """spad_filter_kind: sram builds the filter spad as a one-bank SRAM macro (memory_models.buffer): its
+    per-access energy is the macro's, it is denser than the register file at a few hundred bytes, and
+    it has no word clock gates (the macro clocks on an access)."""
+    import memory_models
+
+    text = (ROOT / "sweeps" / "validation" / "eyeriss_alexnet.yaml").read_text()
+    text = text[: text.index("validation:")].replace("spad_filter_kind: sram", "spad_filter_kind: [regfile, sram]")
+    p = tmp_path / "kinds.yaml"
+    p.write_text(text)
+    d = design.batch(spec_mod.load(p))
+    hw = hardware.evaluate(d)
+    rf, sram = np.flatnonzero(d.spad_filter_kind == 0)[0], np.flatnonzero(d.spad_filter_kind == 1)[0]
+    macro = memory_models.buffer(np.array([0]), np.array([224 * 16 / 8]), np.array([16]), np.array([65.0]),
+                                 np.array([1]), roadmap="lop")
+    assert hw.spad_filter_pj[sram] == pytest.approx(0.5 * (macro.read_energy_pj[0] + macro.write_energy_pj[0]))
+    assert hw.area_spad_mm2[sram] < hw.area_spad_mm2[rf]
+    gates = clock.gated_word_icgs(np.array([224.0]))[0] * clock.ICG_CLOCK_PJ_PER_CYCLE
+    to_node = hw.clock_pj_per_mac[rf] - hw.clock_pj_per_mac[sram]
+    assert to_node == pytest.approx(gates * float(clock.scaling.energy_factor(130.0, 1.2, 65.0, 1.0)), rel=1e-9)
