@@ -67,6 +67,12 @@ class Geometry:
     a_bits: np.ndarray
     o_bits: np.ndarray
     passes: np.ndarray
+    w_resident: np.ndarray | None = None  # 1: the weight-side operand is already in the GLB (a
+    # resident KV cache); None: nowhere (zeros)
+
+    def __post_init__(self) -> None:
+        if self.w_resident is None:
+            object.__setattr__(self, "w_resident", np.zeros_like(np.asarray(self.rows, float)))
 
 
 def single_geometry(rows: int, cols: int, bits: int = 8, spad_words: int = 1, glb_bytes: float = 2.0**30,
@@ -135,6 +141,8 @@ def dram_tilings(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
     (and c, and k for grouped convolutions); with several channel tiles the innermost c loop makes
     every outer loop re-fetch both. The operand that the innermost loop does not touch is held once,
     the others double buffered. ``fits``: the tiles fit the GLB; ``w_bits`` / ``i_bits``: DRAM reads.
+    A resident weight-side operand (``w_resident``: a KV cache held in the GLB across decode steps,
+    its bytes already taken out of ``glb_bytes``) is neither read from DRAM nor tiled.
     """
     kg, cg = L.k // L.groups, L.c_per_group
     kt, yt, nt, ct = np.meshgrid(tile_sizes(L.k), tile_sizes(L.oy), tile_sizes(L.n), tile_sizes(cg),
@@ -148,14 +156,15 @@ def dram_tilings(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
     used_x = L.input_x if L.fx >= L.stride_x else L.ox * L.fx
     groups_spanned = np.ceil(kt / kg)  # a K tile of a grouped conv needs the channels of its groups
     w, a, acc, cap = g.w_bits, g.a_bits, g.acc_bits, g.glb_bytes
-    w_tile = kt * ct * L.fy * L.fx * w
+    from_dram = 1.0 - g.w_resident  # a resident weight-side operand (KV cache) is neither tiled nor read
+    w_tile = kt * ct * L.fy * L.fx * w * from_dram
     i_tile = nt * ct * groups_spanned * used_x * in_rows * a
     psum_tile = nt * kt * yt * L.ox * acc
     one_c = n_ct == 1
     grouped = L.groups > 1
     c_share = np.minimum(1.0, groups_spanned * cg / L.c)  # share of all input channels one K tile reads
     in_elems = L.n * L.c * used_x * np.maximum(used_y, n_yt * in_rows)  # halo rows re-read
-    w_once, i_once = L.weight_count * w, in_elems * a * (n_kt * c_share if grouped else 1.0)
+    w_once, i_once = L.weight_count * w * from_dram, in_elems * a * (n_kt * c_share if grouped else 1.0)
     trips = {"n": n_nt, "k": n_kt, "y": n_yt}
     rel_w, rel_i = "k", ("nyk" if grouped else "ny")
     parts = {name: [] for name in ("w_bits", "i_bits", "fits", "order")}
@@ -178,7 +187,13 @@ def dram_tiling(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
     """The tiling of ``dram_tilings`` with the least DRAM traffic (and of those the most tiles); (G, 1)
     arrays. Where no tile fits,
     ``streams`` is 1 and operands stream from DRAM past the GLB. Also returned: the chosen tile sizes
-    (``kt``, ``yt``, ``nt``, ``ct``) and ``order`` (index into DRAM_ORDERS), for ``dse explain``."""
+    (``kt``, ``yt``, ``nt``, ``ct``) and ``order`` (index into DRAM_ORDERS), for ``dse explain``.
+
+    A weight-side operand read once per step has no reuse for the GLB to capture: weights that each
+    feed a single MAC (matrix-vector products: a decode step at batch 1, a batch-1 FC layer) and a KV
+    cache that is not resident. ``w_streams`` marks them; a candidate whose array reads of the operand
+    cost no more DRAM traffic than the tiling's then moves it from DRAM to the array past the GLB, at
+    the tiling's granularity (``dse.mapping.kernels.count_vector``)."""
     t = dram_tilings(L, g)
     total = np.where(t["fits"], t["w_bits"] + t["i_bits"], np.inf)
     G = total.shape[0]
@@ -189,11 +204,15 @@ def dram_tiling(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
     feasible = np.isfinite(total[rows, best])[:, None]
     chosen = lambda x: np.where(feasible, np.broadcast_to(x, total.shape)[rows, best][:, None], np.nan)
     out_bits = L.output_count * g.o_bits
-    stream_tiles = np.maximum(1.0, np.ceil((L.weight_count * g.w_bits + L.input_count * g.a_bits + out_bits)
+    from_dram = 1.0 - g.w_resident
+    stream_tiles = np.maximum(1.0, np.ceil((L.weight_count * g.w_bits * from_dram + L.input_count * g.a_bits + out_bits)
                                            / (g.glb_bytes * 8 / 2)))
     return {
         "w_bits": chosen(t["w_bits"]), "i_bits": chosen(t["i_bits"]), "o_bits": out_bits,
         "tiles": np.where(feasible, chosen(t["tiles"]), stream_tiles), "streams": (~feasible).astype(float),
+        "w_streams": np.broadcast_to(float(L.kv_cache == "read" or (L.weight_is_constant
+                                                                    and L.macs == L.weight_count))
+                                     * from_dram, (G, 1)),
         **{k: chosen(t[k]) for k in ("kt", "yt", "nt", "ct", "order")},
     }
 
@@ -379,9 +398,9 @@ TERMS = ("compute_cycles", "w_reads", "i_reads", "psum_rw", "w_fanout", "i_fanou
 # what the _Array functions read (everything but the GLB size and multicast)
 _ARRAY_KEY = ("rows", "cols", "spad_ifmap_words", "spad_filter_words", "spad_psum_words", "pe_w_bits",
               "pe_a_bits", "acc_bits", "w_bits", "a_bits", "o_bits", "passes")
-_DRAM_KEY = ("glb_bytes", "w_bits", "a_bits", "acc_bits", "o_bits")  # what dram_tiling reads
+_DRAM_KEY = ("glb_bytes", "w_bits", "a_bits", "acc_bits", "o_bits", "w_resident")  # what dram_tiling reads
 PER_GEOMETRY = ("w_bits", "a_bits", "acc_bits", "o_bits", "passes", "rows", "cols", "multicast",
-                "dram_w_bits", "dram_i_bits", "tiles", "streams")
+                "dram_w_bits", "dram_i_bits", "tiles", "streams", "w_streams")
 
 
 @dataclass(frozen=True)
@@ -417,7 +436,7 @@ def factored_counts(L: Layer, g: Geometry, dataflow: str) -> FactoredCounts:
     d_first, d_index = _distinct(g, _DRAM_KEY)
     dram = {k: v[d_index] for k, v in dram_tiling(L, _take(g, d_first)).items()}
     src = {**vars(g), "dram_w_bits": dram["w_bits"], "dram_i_bits": dram["i_bits"], "tiles": dram["tiles"],
-           "streams": dram["streams"]}
+           "streams": dram["streams"], "w_streams": dram["w_streams"]}
     per_geometry = np.hstack([np.asarray(src[f], float).reshape(-1, 1) for f in PER_GEOMETRY])
     legal = np.ascontiguousarray(np.broadcast_to(arr.legal, shape))
     return FactoredCounts(terms, legal, a_index.astype(np.int64), per_geometry, float(L.macs),

@@ -62,6 +62,21 @@ def encode(name: str, values: tuple) -> np.ndarray:
     return SPACE[name].codes(values)
 
 
+def glb_capacity_bytes(glb_bytes, area_mm2, tech, node_nm, banks, roadmap) -> np.ndarray:
+    """The GLB capacity of each point: ``glb_bytes``, or where an area budget is set (> 0) the largest
+    capacity of the point's technology within it (iso-area; memory_models.study)."""
+    from dse.hardware import GLB_BANK_WORD_BITS
+    from memory_models.study import buffer_capacity_for_area
+    from memory_models.technology import ROADMAPS
+
+    out = np.asarray(glb_bytes, dtype=np.int64).copy()
+    for r in np.unique(roadmap[area_mm2 > 0]):  # at most len(ROADMAPS) groups
+        sel = (area_mm2 > 0) & (roadmap == r)
+        out[sel] = buffer_capacity_for_area(tech[sel], area_mm2[sel], GLB_BANK_WORD_BITS, node_nm[sel],
+                                            banks[sel], roadmap=ROADMAPS[r]).astype(np.int64)
+    return out
+
+
 def batch(spec: Spec, start: int = 0, stop: int | None = None) -> DesignBatch:
     """Points ``[start, stop)`` of the spec's space."""
     stop = spec.n_points if stop is None else min(stop, spec.n_points)
@@ -78,4 +93,6 @@ def points(spec: Spec, ids: np.ndarray) -> DesignBatch:
     cols = {SPACE[name].batch_field: SPACE[name].codes(values)[i] for (name, values), i in zip(space, idx)
             if name in SPACE}
     kind, w, a = pe_type_arrays(np.asarray(PE_NAMES)[cols["pe_type"]])
+    cols["glb_bytes"] = glb_capacity_bytes(cols["glb_bytes"], cols["glb_area_mm2"], cols["glb_tech"],
+                                           cols["node_nm"], cols["glb_banks"], cols["memory_roadmap"])
     return DesignBatch(point_id=ids, pe_kind=kind, pe_w_bits=w, pe_a_bits=a, **cols)

@@ -10,8 +10,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,8 @@ class Workload:
     follow_pe: bool  # policy 'pe': unpinned layers run at the PE's precision
     pinned: frozenset[str]  # layers that keep their own bits whatever the PE
     search: object = None  # policy 'search': a dse.quant.policy.SearchTable (each point chooses bits)
+    # decoder workloads: the graph at another context length (the space's kv_len axis); None: fixed
+    at_kv_len: Callable[[int], LayerGraph] | None = None
 
     def follows_pe(self, layer_name: str) -> bool:
         return self.follow_pe and layer_name not in self.pinned
@@ -51,6 +54,15 @@ def prepare_workload(spec) -> Workload:
         graph = workloads.load(spec.workload.source, batch=spec.workload.batch, **spec.workload.params)
     except WorkloadError as exc:
         raise UserError(f"{spec.path}: {field}: {exc}") from None
+    at_kv_len = None
+    if any(v != "model" for v in spec.space_dict["kv_len"]):  # the space's context-length axis
+        check_kv_len_axis(spec)
+        at_kv_len = functools.partial(_graph_at_kv_len, spec)
+        for kv in (v for v in spec.space_dict["kv_len"] if v != "model"):  # each must fit the context
+            try:
+                at_kv_len(kv)
+            except WorkloadError as exc:
+                raise UserError(f"{spec.path}: space.kv_len: {exc}") from None
     if not graph.compute_layers():
         raise UserError(f"{spec.path}: {field}: {spec.workload.source!r} has no compute layers")
     try:
@@ -62,7 +74,24 @@ def prepare_workload(spec) -> Workload:
         from dse.quant import policy
 
         search = policy.build(spec, graph)
-    return Workload(graph, spec.precision.policy == "pe", spec.precision.overrides.pinned(graph), search)
+    return Workload(graph, spec.precision.policy == "pe", spec.precision.overrides.pinned(graph), search,
+                    at_kv_len)
+
+
+def _graph_at_kv_len(spec, kv_len: int) -> LayerGraph:
+    """The spec's decoder with its precision overrides at another context length (space.kv_len)."""
+    graph = workloads.load(spec.workload.source, batch=spec.workload.batch,
+                           **{**spec.workload.params, "kv_len": int(kv_len)})
+    return spec.precision.overrides.apply(graph)
+
+
+def check_kv_len_axis(spec) -> None:
+    """space.kv_len needs a decoder network (its KV cache)."""
+    from workloads.zoo import DECODERS
+
+    if any(v != "model" for v in spec.space_dict["kv_len"]) and spec.workload.network not in DECODERS:
+        raise UserError(f"{spec.path}: space.kv_len: {spec.workload.source!r} has no KV cache; expected a "
+                        f"decoder network (one of {list(DECODERS)})")
 
 
 @dataclass(frozen=True)
@@ -84,7 +113,7 @@ def search_network(d: DesignBatch, layers: list[Layer], follows_pe: Callable[[st
                    per_layer: bool = False, on_layer: Callable[[], None] | None = None) -> NetworkSearch:
     """Best mapping of every layer on every point under ``objective``."""
     hw = hardware.evaluate(d)
-    geo = mapping.geometries(d, hw)
+    geo = mapping.geometries(d, hw, layers)
     tables = mapping.network_tables(layers, geo, follows_pe, on_layer)  # the only loop over layers
     costs = actions.action_costs(hw)
     return NetworkSearch(hw, costs, geo, tables, mapping.search(tables, geo.index, costs, objective, per_layer))
@@ -100,11 +129,31 @@ def layer_costs(d: DesignBatch, layers: list[Layer], follows_pe: Callable[[str],
 
 def evaluate(d: DesignBatch, wl: Workload, objective: str = "edp",
              on_layer: Callable[[], None] | None = None, per_layer: bool = False):
-    """Results table (one row per point); with ``per_layer`` also a long per-layer table."""
+    """Results table (one row per point); with ``per_layer`` also a long per-layer table.
+
+    Points of a decoder workload at several context lengths (``kv_len`` > 0) are evaluated once per
+    distinct length, each on its own graph (a loop over a few workloads, not over points)."""
     if wl.search is not None:  # policy search: choose each point's bits, then evaluate them
         from dse.quant.policy import evaluate_search
 
         return evaluate_search(d, wl, objective, on_layer, per_layer)
+    lengths = np.unique(d.kv_len[d.kv_len > 0]) if wl.at_kv_len is not None else ()
+    if not len(lengths):
+        return _evaluate(d, wl, objective, on_layer, per_layer)
+    parts = []
+    for kv in np.unique(d.kv_len):
+        sel = np.flatnonzero(d.kv_len == kv)
+        sub = wl if kv == 0 else replace(wl, graph=wl.at_kv_len(int(kv)))
+        parts.append(_evaluate(d.take(sel), sub, objective, on_layer, per_layer))
+    order = np.argsort(np.concatenate([np.flatnonzero(d.kv_len == kv) for kv in np.unique(d.kv_len)]),
+                       kind="stable")
+    if not per_layer:
+        return pd.concat(parts, ignore_index=True).iloc[order].reset_index(drop=True)
+    table = pd.concat([t for t, _ in parts], ignore_index=True).iloc[order].reset_index(drop=True)
+    return table, pd.concat([lay for _, lay in parts], ignore_index=True)
+
+
+def _evaluate(d: DesignBatch, wl: Workload, objective: str, on_layer, per_layer: bool):
     layers = wl.graph.layers()
     s = search_network(d, layers, wl.follows_pe, objective, per_layer, on_layer)
     hw, res = s.hw, s.result
@@ -144,11 +193,18 @@ def evaluate(d: DesignBatch, wl: Workload, objective: str = "edp",
         table[name] = col
     for part in ("pe", "spad", "noc", "glb"):
         table[f"area_{part}_mm2"] = getattr(hw, f"area_{part}_mm2")
+    tokens = wl.graph.tokens_per_step
+    if tokens:  # decoder workloads: one step produces batch x seq_len tokens
+        table["tokens_per_s"] = tokens / latency_s
+        table["energy_pj_per_token"] = energy / tokens
+        table["kv_cache_bytes"] = mapping.kv_cache_bytes(layers, d)
+        table["kv_resident"] = s.geo.kv_resident_bytes[s.geo.index] > 0
     if not per_layer:
         return table
     rows = []
     for i, layer in enumerate(layers):
-        w, a, _, passes = mapping.effective_bits(layer, d.pe_w_bits, d.pe_a_bits, wl.follows_pe(layer.name))
+        w, a, _, passes = mapping.effective_bits(layer, d.pe_w_bits, d.pe_a_bits, wl.follows_pe(layer.name),
+                                                 d.kv_bits)
         rows.append(pd.DataFrame({
             "point_id": d.point_id, "layer": layer.name, "op": layer.op, "macs": layer.macs,
             "w_bits": w.astype(int) if layer.is_compute else 0, "a_bits": a.astype(int),

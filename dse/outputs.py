@@ -26,7 +26,7 @@ MANIFEST = "manifest.json"
 # Every file or folder a run of any dse version may have written (``--force`` removes these and
 # whatever the earlier manifest lists; nothing else in the folder is touched).
 RUN_FILES = (results.RESULTS_DIR, results.RUN_FILE, MANIFEST, "pareto.csv", "pareto.png", "perf_per_area.png",
-             "report.html", "precision.json", "validation.csv", "validation_layers.csv", "results.parquet",
+             "report.html", "precision.json", "validation.csv", "validation_layers.csv", "decode.csv", "results.parquet",
              ".checkpoint")
 FRONT_FILE = "pareto.csv"
 check_out_path = check_folder_path  # --out must be a folder or a path that can become one
@@ -93,7 +93,7 @@ def write_all(spec, result, out_dir: Path) -> dict:
     import numpy as np
     import pandas as pd
 
-    from dse import precision_export, report, summary
+    from dse import decode_summary, precision_export, report, summary
     from dse.sweep import input_checksums, points_per_second, workload_digest
 
     out_dir = Path(out_dir)
@@ -154,6 +154,11 @@ def write_all(spec, result, out_dir: Path) -> dict:
         write_csv(out_dir / "validation.csv", checks[1])
         manifest["outputs"] += ["validation.csv", "validation_layers.csv"]
         manifest["validation_source"] = spec.validation.source
+    decode = decode_summary.table(results.scan(out_dir), bounded.best.get("edp"))
+    if decode is not None:  # decoder workloads: tokens/s and energy per token vs GLB technology and KV width
+        write_csv(out_dir / "decode.csv", decode)
+        manifest["outputs"].append("decode.csv")
+        manifest["decode_design"] = decode_summary.reference_design(bounded.best["edp"])
     report.write_outputs(out_dir, bounded, manifest, layers)
     write_json(out_dir / MANIFEST, manifest)
     return manifest

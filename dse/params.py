@@ -47,7 +47,8 @@ class Param:
     bound: str = ""  # where the range comes from: a source, or a stated engineering bound
     choices: tuple[str, ...] = ()  # str parameters: the allowed names
     allowed: tuple[float, ...] = ()  # numeric parameters restricted to these values
-    nominal_ok: bool = False  # also accepts the word "nominal" (a value that depends on another parameter)
+    nominal_ok: bool = False  # also accepts the word ``word`` (a value that depends on something else)
+    word: str = "nominal"
     field: str = ""  # DesignBatch field ("" = name)
     encode: Callable[[tuple], np.ndarray] | None = None  # spec values -> the field's codes
     column: Callable[[Any], np.ndarray] | None = None  # DesignBatch -> user-facing results column
@@ -79,7 +80,7 @@ class Param:
             return f"one of {[f'{v:g}' for v in self.allowed]}{' ' + self.unit if self.unit else ''}"
         what = "an integer" if self.kind is int else "a number"
         unit = f" {self.unit}" if self.unit else ""
-        nominal = "'nominal' or " if self.nominal_ok else ""
+        nominal = f"'{self.word}' or " if self.nominal_ok else ""
         return f"{nominal}{what} in [{_num(self.minimum)}, {_num(self.maximum)}]{unit}"
 
 
@@ -99,7 +100,7 @@ def short(value: Any) -> str:
 def check(p: Param, value: Any) -> Any:
     """``value`` as ``p`` takes it (int, float or name); ValueError saying what was given and what is
     expected (the range with its unit), in one line, otherwise."""
-    if p.nominal_ok and value == "nominal":
+    if p.nominal_ok and value == p.word:
         return value
     if p.choices:
         if not isinstance(value, str) or value not in p.choices:
@@ -124,6 +125,7 @@ def _names(names) -> Callable[[tuple], np.ndarray]:
     return lambda values: np.array([names.index(v) for v in values], dtype=np.int8)
 
 
+_TOKENS = "engineering bound: 1 Mi tokens (the network's context is checked when it is built)"
 _ARRAY_SIDE = ("engineering bound (issue 15): 16 x the 256 x 256 array of TPU v1 (Jouppi et al., ISCA 2017)")
 _SPAD = ("engineering bound: 64 Ki words per PE, ~300 x Eyeriss's largest scratchpad (224 filter words, "
          "Chen et al., JSSC 2017)")
@@ -186,15 +188,27 @@ SPACE: dict[str, Param] = {p.name: p for p in (
     # Sec. V-A); last in the space so that adding it kept every existing spec's point numbering
     Param("spad_filter_kind", str, "regfile", "how the per-PE filter scratchpad is built: latch register file, "
           "or an SRAM macro (denser, costlier per access)", choices=SPAD_KINDS),
+    # Decoder (LLM) workloads, issue 16. 0 encodes the word: the workload's own value / off.
+    Param("kv_bits", int, "model", "KV-cache width of decoder workloads: the cache operand of Q.K^T and P.V "
+          "and what the K/V projections store ('model': the workload's own, precision.default.kv)",
+          unit="bits", minimum=1, maximum=32, bound="the bit widths a layer carries (workloads.layer.Layer)",
+          nominal_ok=True, word="model", encode=lambda v: np.array([0 if x == "model" else int(x) for x in v])),
+    Param("kv_len", int, "model", "decoder workloads: tokens already in the KV cache, as a sweep axis (one "
+          "graph per value; 'model': workload.kv_len)", minimum=1, maximum=1048576, bound=_TOKENS,
+          nominal_ok=True, word="model", encode=lambda v: np.array([0 if x == "model" else int(x) for x in v])),
+    Param("glb_area_mm2", float, "off", "iso-area global buffer: each technology gets its largest capacity "
+          "(2^(1/8) steps) within this area; exclusive with glb_kib ('off': glb_kib sets the capacity)",
+          unit="mm2", minimum=0.01, maximum=1000.0, nominal_ok=True, word="off",
+          bound="engineering bound: 0.01 mm2 (a few KiB of SRAM at 45 nm) to 1,000 mm2 (above a full "
+                "858 mm2 reticle); the smallest buffer of each technology is checked before a run",
+          encode=lambda v: np.array([0.0 if x == "off" else float(x) for x in v])),
 )}
 
 # Other numeric inputs of a spec, with their ranges.
 BATCH = Param("batch", int, 1, "inferences per run (batch size)", minimum=1, maximum=65536,
               bound="engineering bound: 64 Ki inferences per run")
-SEQ_LEN = Param("seq_len", int, 1, "new tokens in this step", minimum=1, maximum=1048576,
-                bound="engineering bound: 1 Mi tokens (the network's context is checked when it is built)")
-KV_LEN = Param("kv_len", int, 0, "tokens already in the KV cache", minimum=0, maximum=1048576,
-               bound="engineering bound: 1 Mi tokens (the network's context is checked when it is built)")
+SEQ_LEN = Param("seq_len", int, 1, "new tokens in this step", minimum=1, maximum=1048576, bound=_TOKENS)
+KV_LEN = Param("kv_len", int, 0, "tokens already in the KV cache", minimum=0, maximum=1048576, bound=_TOKENS)
 CHUNK_POINTS = Param("chunk_points", int, 100_000, "design points per chunk", minimum=1, maximum=10_000_000,
                      bound="engineering bound: ~1 kB of results per point, 10 GB per chunk")
 TOLERANCE = Param("tolerance", float, 0.2, "relative tolerance", minimum=1e-6, maximum=10.0,

@@ -50,8 +50,10 @@ from pe_models.catalog import PE_TYPES  # noqa: E402
 PNG_DPI = 200
 FORMATS = ("png", "svg", "pdf")
 MAX_LABELS = 14  # front points labelled per figure (evenly spaced along the front beyond this)
-# Paul Tol "muted", reordered so neighbours in bit-width order differ in hue and lightness.
-PALETTE = ("#332288", "#88CCEE", "#117733", "#DDCC77", "#CC6677", "#AA4499", "#44AA99", "#999933", "#882255")
+# Paul Tol "muted", reordered so neighbours in bit-width order differ in hue and lightness, plus black
+# (Okabe & Ito's colour-blind-safe set) for a 10th PE type (the W4A16/W4A8/W8A16 LLM PEs).
+PALETTE = ("#332288", "#88CCEE", "#117733", "#DDCC77", "#CC6677", "#AA4499", "#44AA99", "#999933", "#882255",
+           "#000000")
 OTHER_COLOUR = "#777777"
 BREAKDOWN_COLOURS = ("#332288", "#88CCEE", "#44AA99", "#117733", "#DDCC77", "#CC6677", "#AA4499", "#882255", "#999933")
 MARKER_GLYPHS = {"o": "●", "^": "▲", "s": "■", "D": "◆", "v": "▼", "P": "✚", "X": "✖", "*": "★"}

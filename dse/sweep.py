@@ -39,9 +39,11 @@ from pe_models import scaling as pe_scaling
 MAX_ENUMERATED_POINTS = 10**9
 
 # Spec parameters that fix a point's geometry (what dse.mapping.geometries groups by: array shape,
-# scratchpads, GLB size, PE and accumulator widths, dataflow, multicast). Enumerated slowest.
-GEOMETRY_PARAMS = ("pe_type", "pe_rows", "pe_cols", "spad_ifmap_words", "spad_filter_words",
-                   "spad_psum_words", "glb_kib", "dataflow", "psum_width", "noc_multicast")
+# scratchpads, GLB size, PE and accumulator widths, dataflow, multicast; a decoder's KV width, and
+# its context length, which dse.evaluate evaluates one graph at a time). Enumerated slowest.
+GEOMETRY_PARAMS = ("kv_len", "pe_type", "pe_rows", "pe_cols", "spad_ifmap_words", "spad_filter_words",
+                   "spad_psum_words", "glb_kib", "glb_area_mm2", "dataflow", "psum_width", "noc_multicast",
+                   "kv_bits")
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,15 @@ def preflight(spec: Spec) -> None:
                                  grid[:, 2], roadmap=roadmap)
         except MemoryModelError as exc:
             raise UserError(f"{spec.path}: space.glb_kib / space.glb_banks: {exc}") from None
+    area = design.encode("glb_area_mm2", sp["glb_area_mm2"])
+    if (area > 0).any():  # iso-area GLB: every (area, technology, node, banks, roadmap) must buy a buffer
+        a, t, n, b, r = (np.array(v) for v in zip(*itertools.product(
+            area[area > 0], design.encode("glb_tech", sp["glb_tech"]), sp["node_nm"], sp["glb_banks"],
+            design.encode("memory_roadmap", sp["memory_roadmap"]))))
+        try:
+            design.glb_capacity_bytes(np.zeros(len(a)), a, t, n.astype(float), b, r)
+        except MemoryModelError as exc:
+            raise UserError(f"{spec.path}: space.glb_area_mm2: {exc}") from None
     node, vdd = (np.array(v, dtype=float) for v in zip(*itertools.product(
         sp["node_nm"], design.encode("vdd_v", sp["vdd_v"]))))
     try:

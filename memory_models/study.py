@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from memory_models import MemoryCosts, Tech, buffer, cache
+from memory_models import TECH_NAMES, MemoryCosts, Tech, buffer, cache
 from memory_models.errors import MemoryModelError
 
 TECHS = tuple(Tech)  # SRAM first: ratios are taken against index 0
@@ -155,3 +155,31 @@ DEEPNVM_PUBLISHED = {
     "iso_area_edp_reduction": {Tech.STT_MRAM: 2.2, Tech.SOT_MRAM: 2.4},
     "iso_area_capacity_gain": {Tech.STT_MRAM: 2.3, Tech.SOT_MRAM: 3.3},
 }
+
+
+# Capacities a GLB area budget may buy: 8 KiB to 1 GiB in 2^(1/8) steps (9 % apart).
+_TECH_LABEL = {int(code): name for name, code in TECH_NAMES.items()}
+_AREA_BUDGET_CAPACITIES_BYTES = np.round(2.0 ** np.arange(13, 30 + 1e-9, 1 / 8))
+
+
+def buffer_capacity_for_area(tech, area_mm2, word_bits: int, node_nm, banks, roadmap: str = "hp") -> np.ndarray:
+    """Largest buffer capacity (bytes, on a 2^(1/8) grid) of each technology whose area fits ``area_mm2``:
+    the iso-area reading of a design space (a denser MRAM buys more capacity in the same area). Arrays
+    broadcast; each distinct (tech, area, node, banks) is evaluated once over the whole grid."""
+    tech, area, node, banks = np.broadcast_arrays(np.asarray(tech, int), np.asarray(area_mm2, float),
+                                                  np.asarray(node_nm, float), np.asarray(banks, int))
+    keys = np.stack([x.reshape(-1).astype(float) for x in (tech, area, node, banks)], axis=1)
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    caps = _AREA_BUDGET_CAPACITIES_BYTES
+    col = lambda i: uniq[:, i][:, None]
+    grid = np.asarray(buffer(col(0).astype(int), caps[None, :], word_bits, col(2), col(3).astype(int),
+                             roadmap=roadmap).area_mm2)
+    fits = grid <= col(1) * (1 + 1e-9)
+    if not fits.any(axis=1).all():
+        i = int(np.flatnonzero(~fits.any(axis=1))[0])
+        raise MemoryModelError(
+            f"{uniq[i, 1]:g} mm2 holds no {_TECH_LABEL[int(uniq[i, 0])]} buffer of "
+            f"{int(uniq[i, 3])} bank(s) at {uniq[i, 2]:g} nm (the smallest, {caps[0] / 1024:g} KiB, takes "
+            f"{grid[i, 0]:.3g} mm2)")
+    best = np.where(fits, np.arange(len(caps)), -1).max(axis=1)
+    return caps[best][inverse.reshape(-1)].reshape(tech.shape)

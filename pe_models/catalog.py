@@ -52,6 +52,11 @@ PE_TYPES: dict[str, PEType] = {
         PEType("INT4", PEKind.INT, 4, 4),
         PEType("INT8", PEKind.INT, 8, 8),
         PEType("INT16", PEKind.INT, 16, 16),
+        # W != A integer PEs for weight-only and mixed LLM formats (W4A16, W4A8, W8A16): the same INT
+        # multiplier RTL at distinct widths, characterized on the full W x A grid (variants.WIDTHS)
+        PEType("W4A16", PEKind.INT, 4, 16),
+        PEType("W4A8", PEKind.INT, 4, 8),
+        PEType("W8A16", PEKind.INT, 8, 16),
         PEType("LightPE-1", PEKind.LIGHTPE1, 4, 8),
         PEType("LightPE-2", PEKind.LIGHTPE2, 8, 8),
         PEType("FP16", PEKind.FP16, 16, 16),

@@ -23,7 +23,9 @@ def compute_counts(L: Layer, g: Geometry, dataflow: str) -> tuple[np.ndarray, np
     w_rd = arr.w_reads * np.where(g.multicast == 1, 1.0, arr.w_fanout)
     i_rd = arr.i_reads * np.where(g.multicast == 1, 1.0, arr.i_fanout)
     streams = dram["streams"] == 1
-    dram_w = np.where(streams, w_rd * w, dram["w_bits"])
+    # a weight-side operand without GLB reuse flows DRAM -> array when that reads no more from DRAM
+    w_past_glb = streams | ((dram["w_streams"] == 1) & (w_rd * w <= dram["w_bits"]))
+    dram_w = np.where(w_past_glb, w_rd * w, dram["w_bits"])
     dram_i = np.where(streams, i_rd * a, dram["i_bits"])
     out = np.zeros(shape + (len(COUNTS),))
     m_ops = L.macs * g.passes
@@ -32,10 +34,10 @@ def compute_counts(L: Layer, g: Geometry, dataflow: str) -> tuple[np.ndarray, np
         "spad_psum_accesses": arr.spad_p,
         "noc_weight_bit_hops": arr.noc_w, "noc_ifmap_bit_hops": arr.noc_i, "noc_psum_bit_hops": arr.noc_p,
         # streamed operands bypass the GLB; outputs drain to DRAM through it
-        "glb_read_weight_bits": np.where(streams, 0.0, w_rd * w),
+        "glb_read_weight_bits": np.where(w_past_glb, 0.0, w_rd * w),
         "glb_read_ifmap_bits": np.where(streams, 0.0, i_rd * a),
         "glb_read_psum_bits": arr.psum_rw / 2 * acc + L.output_count * g.o_bits,
-        "glb_write_weight_bits": np.where(streams, 0.0, dram_w),
+        "glb_write_weight_bits": np.where(w_past_glb, 0.0, dram_w),
         "glb_write_ifmap_bits": np.where(streams, 0.0, dram_i),
         "glb_write_psum_bits": arr.psum_rw / 2 * acc + L.output_count * g.o_bits,
         "dram_read_weight_bits": dram_w, "dram_read_ifmap_bits": dram_i,

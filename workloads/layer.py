@@ -203,6 +203,12 @@ class LayerGraph:
         """Stored parameters of all compute layers (attention operands are not parameters)."""
         return sum(layer.param_count for layer in self.compute_layers())
 
+    @property
+    def tokens_per_step(self) -> int:
+        """Tokens a decoder step produces (batch x new tokens; set by ``workloads.zoo.decoder``), 0 for
+        networks that are not token generators."""
+        return int(self.graph.graph.get("tokens_per_step", 0))
+
     def map_layers(self, fn) -> LayerGraph:
         """A copy with every layer replaced by ``fn(layer)`` (names must not change)."""
         g = self.graph.copy()

@@ -284,7 +284,9 @@ def decoder(cfg: DecoderConfig, name: str, n: int = 1, w_bits: int = 16, a_bits:
         x = b.data(f"{p}.add2", "add", [down, x1], 2 * act, act)
     x = b.data("norm_final", "norm", x, act, act)
     b.fc("lm_head", x, cfg.hidden, cfg.vocab, rows=rows)
-    return b.graph()
+    graph = b.graph()
+    graph.graph.graph["tokens_per_step"] = n * seq
+    return graph
 
 
 def gpt2(n: int = 1, w_bits: int = 16, a_bits: int = 16, **params) -> LayerGraph:

@@ -44,5 +44,13 @@ def run(args: argparse.Namespace) -> int:
 
         lines = validation.summary_lines(pd.read_csv(out_dir / "validation.csv"), spec.validation.tolerance)
         print(f"validation against {spec.validation.source}:", *lines, sep="\n", file=sys.stderr)
+    if "decode_design" in manifest:  # decoder workloads: tokens/s and pJ/token of one design (decode.csv)
+        import pandas as pd
+
+        fixed = ", ".join(f"{k}={v}" for k, v in manifest["decode_design"].items())
+        print(f"decode.csv, one design ({fixed}):", file=sys.stderr)
+        print(pd.read_csv(out_dir / "decode.csv")[["kv_len", "glb_tech", "glb_kib", "kv_bits", "kv_resident",
+                                                   "tokens_per_s", "energy_pj_per_token"]].to_string(index=False),
+              file=sys.stderr)
     print(f"outputs in {out_dir}/", file=sys.stderr)
     return 0

@@ -17,6 +17,8 @@ from dse.mapping.tables import (  # noqa: F401
     LayerTables,
     chosen_counts,
     effective_bits,
+    kv_cache_bytes,
+    kv_resident_bytes,
     geometries,
     layer_geometry,
     layer_table,

@@ -26,8 +26,12 @@ from dse.mapping.prune import gather_factored, skyline_factored
 from workloads.layer import Layer
 
 
-def effective_bits(layer: Layer, pe_w: np.ndarray, pe_a: np.ndarray, follow_pe: bool):
-    """(w_bits, a_bits, o_bits, passes) arrays for this layer on each PE."""
+def effective_bits(layer: Layer, pe_w: np.ndarray, pe_a: np.ndarray, follow_pe: bool, kv_bits=None):
+    """(w_bits, a_bits, o_bits, passes) arrays for this layer on each PE.
+
+    The KV cache keeps its own width whatever the PE (``kv_bits`` per point, 0 or None: the layer's
+    own): the cache operand of a ``kv_cache = read`` layer (its weight side) and the outputs of a
+    ``kv_cache = write`` projection. A cache operand wider than the PE's weight port takes passes."""
     pe_w, pe_a = np.asarray(pe_w, float), np.asarray(pe_a, float)
     if follow_pe:
         w, a = pe_w.copy(), pe_a.copy()
@@ -36,8 +40,36 @@ def effective_bits(layer: Layer, pe_w: np.ndarray, pe_a: np.ndarray, follow_pe: 
         w = np.full(pe_w.shape, float(layer.w_bits))
         a = np.full(pe_w.shape, float(layer.a_bits))
         o = np.full(pe_w.shape, float(layer.o_bits))
+    kv = np.zeros(pe_w.shape) if kv_bits is None else np.asarray(kv_bits, float)
+    if layer.kv_cache == "read":
+        w = np.where(kv > 0, kv, float(layer.w_bits))
+    elif layer.kv_cache == "write":
+        o = np.where(kv > 0, kv, float(layer.o_bits))
     passes = np.ceil(w / pe_w) * np.ceil(a / pe_a)
     return w, a, o, passes
+
+
+# The KV cache stays in the GLB across decode steps when it takes at most this share of the GLB; the
+# rest holds the layers' double-buffered tiles (our choice: the DRAM tiling needs room for at least
+# one weight tile pair, and a quarter of the GLB keeps every decode projection tileable at the GLB
+# sizes of sweeps/llm_decode.yaml). Otherwise the cache streams from DRAM every step.
+KV_RESIDENT_GLB_SHARE = 0.75
+
+
+def kv_cache_bytes(layers: list[Layer], d: DesignBatch) -> np.ndarray:
+    """(P,) bytes of KV cache one step reads, at each point's KV width (0 without a KV cache)."""
+    total = np.zeros(len(d))
+    for layer in layers:  # the cache-reading layers of the network, not a loop over points
+        if layer.kv_cache == "read":
+            w = np.where(d.kv_bits > 0, d.kv_bits, layer.w_bits)
+            total += layer.weight_count * w / 8
+    return total
+
+
+def kv_resident_bytes(layers: list[Layer], d: DesignBatch) -> np.ndarray:
+    """(P,) GLB bytes the KV cache occupies when it fits (KV_RESIDENT_GLB_SHARE), else 0."""
+    kv = kv_cache_bytes(layers, d)
+    return np.where(kv <= KV_RESIDENT_GLB_SHARE * d.glb_bytes, kv, 0.0)
 
 
 @dataclass(frozen=True)
@@ -47,27 +79,37 @@ class Geometries:
     design: DesignBatch  # the G representative points
     hw: HardwareCosts  # their hardware costs (only geometry-determined fields are used)
     index: np.ndarray  # (P,) geometry of every point
+    kv_resident_bytes: np.ndarray | None = None  # (G,) GLB bytes a resident KV cache holds; None: 0
 
 
-def geometries(d: DesignBatch, hw: HardwareCosts) -> Geometries:
+def geometries(d: DesignBatch, hw: HardwareCosts, layers: list[Layer] = ()) -> Geometries:
+    """Distinct geometries of the points; ``layers`` (the network) sets where a KV cache stays on chip."""
+    has_kv = any(layer.kv_cache for layer in layers)
     first, inverse = dataflows.unique_rows([
         d.pe_rows, d.pe_cols, d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words, d.glb_bytes,
-        d.pe_w_bits, d.pe_a_bits, hw.acc_bits, d.dataflow, d.noc_multicast, d.psum_activation])
+        d.pe_w_bits, d.pe_a_bits, hw.acc_bits, d.dataflow, d.noc_multicast, d.psum_activation,
+        d.kv_bits if has_kv else np.zeros(len(d))])
     take = lambda x: np.asarray(x)[first]
     hw_g = HardwareCosts(**{k: take(v) for k, v in vars(hw).items()})
-    return Geometries(d.take(first), hw_g, inverse)
+    rep = d.take(first)
+    return Geometries(rep, hw_g, inverse, kv_resident_bytes(list(layers), rep))
 
 
 def layer_geometry(layer: Layer, geo: Geometries, follow_pe: bool) -> dataflows.Geometry:
     d = geo.design
-    w, a, o, passes = effective_bits(layer, d.pe_w_bits, d.pe_a_bits, follow_pe)
+    w, a, o, passes = effective_bits(layer, d.pe_w_bits, d.pe_a_bits, follow_pe, d.kv_bits)
     col = lambda x: np.asarray(x, float)[:, None]
+    kv_bytes = np.zeros(len(d)) if geo.kv_resident_bytes is None else geo.kv_resident_bytes
+    resident = kv_bytes > 0
+    # a resident KV cache takes its bytes out of every layer's tiling room; the cache-reading layers
+    # find their weight-side operand already in the GLB
     return dataflows.Geometry(
         rows=col(d.pe_rows), cols=col(d.pe_cols), spad_ifmap_words=col(d.spad_ifmap_words),
         spad_filter_words=col(d.spad_filter_words), spad_psum_words=col(d.spad_psum_words),
-        glb_bytes=col(d.glb_bytes), pe_w_bits=col(d.pe_w_bits), pe_a_bits=col(d.pe_a_bits),
-        acc_bits=col(geo.hw.acc_bits), multicast=col(d.noc_multicast), w_bits=col(w), a_bits=col(a),
-        o_bits=col(o), passes=col(passes))
+        glb_bytes=col(d.glb_bytes - kv_bytes), pe_w_bits=col(d.pe_w_bits),
+        pe_a_bits=col(d.pe_a_bits), acc_bits=col(geo.hw.acc_bits), multicast=col(d.noc_multicast),
+        w_bits=col(w), a_bits=col(a), o_bits=col(o), passes=col(passes),
+        w_resident=col(resident & (layer.kv_cache == "read")))
 
 
 def layer_table(layer: Layer, geo: Geometries, follow_pe: bool) -> tuple[np.ndarray, np.ndarray]:
