@@ -204,9 +204,6 @@ def parse(raw: Any, path: str = "<spec>", sha256: str = "") -> Spec:
     precision = PrecisionSpec(policy, PrecisionOverrides(default, layers), search)
 
     sp = r.mapping(top.get("space"), "space", set(PARAMS))
-    if "glb_area_mm2" in sp and "glb_kib" in sp:
-        raise r.fail("space.glb_area_mm2", "exclusive with space.glb_kib; expected one of them (the area "
-                                           "sets each technology's capacity)")
     space = tuple(
         (key, r.values(sp[key], f"space.{key}", p) if key in sp else (p.default,)) for key, p in PARAMS.items()
     )

@@ -28,7 +28,7 @@ import memory_models
 import pe_models
 from dse import __version__, design, hardware, results
 from dse.errors import UserError
-from dse.network import Workload, evaluate, prepare_workload  # noqa: F401  (prepare_workload re-exported)
+from dse.network import Workload, check_kv_len_axis, evaluate, prepare_workload  # noqa: F401  (re-exported)
 from dse.io import sha256_file
 from dse.spec import Spec
 from memory_models.errors import MemoryModelError
@@ -71,6 +71,7 @@ def preflight(spec: Spec) -> None:
     the spec are evaluated, so this is cheap whatever the number of design points.
     """
     sp = spec.space_dict
+    check_kv_len_axis(spec)
     grid = np.array(list(itertools.product(
         design.encode("glb_tech", sp["glb_tech"]), design.encode("glb_kib", sp["glb_kib"]), sp["glb_banks"],
         sp["node_nm"])), dtype=float)
@@ -81,6 +82,9 @@ def preflight(spec: Spec) -> None:
         except MemoryModelError as exc:
             raise UserError(f"{spec.path}: space.glb_kib / space.glb_banks: {exc}") from None
     area = design.encode("glb_area_mm2", sp["glb_area_mm2"])
+    if (area > 0).any() and "glb_kib" in spec.raw.get("space", {}):
+        raise UserError(f"{spec.path}: space.glb_area_mm2: exclusive with space.glb_kib; expected one of them "
+                        "(the area sets each technology's capacity)")
     if (area > 0).any():  # iso-area GLB: every (area, technology, node, banks, roadmap) must buy a buffer
         a, t, n, b, r = (np.array(v) for v in zip(*itertools.product(
             area[area > 0], design.encode("glb_tech", sp["glb_tech"]), sp["node_nm"], sp["glb_banks"],

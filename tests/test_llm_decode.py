@@ -132,7 +132,7 @@ def test_study_spec_errors(tmp_path, capsys):
 
     base = "version: 1\nname: tiny\nworkload: {network: gpt2}\nspace: {pe_type: INT8, %s}\n"
     for body, message in [("kv_len: [512, 2048]", "space.kv_len: gpt2: kv_len + seq_len = 2049 exceeds"),
-                          ("glb_area_mm2: 0.001", "space.glb_area_mm2: 0.001 mm2 holds no SRAM buffer"),
+                          ("glb_area_mm2: 0.02", "space.glb_area_mm2: 0.02 mm2 holds no SRAM buffer"),
                           ("glb_area_mm2: 1, glb_kib: 64", "space.glb_area_mm2: exclusive with space.glb_kib")]:
         spec = tmp_path / "tiny.yaml"
         spec.write_text(base % body)
@@ -141,7 +141,7 @@ def test_study_spec_errors(tmp_path, capsys):
         assert len(err.splitlines()) == 1 and message in err, err
     spec.write_text(base.replace("gpt2", "alexnet") % "kv_len: 64")
     assert cli.main(["run", str(spec), "--out", str(tmp_path / "o"), "--no-progress"]) == 2
-    assert "space.kv_len: 'alexnet' has no KV cache" in capsys.readouterr().err
+    assert "space.kv_len: 'alexnet' has no KV cache; expected a decoder network" in capsys.readouterr().err
 
 
 def test_decode_table_holds_one_design():
