@@ -8,7 +8,7 @@ import pytest
 
 from dse import design, sweep
 from dse import spec as spec_mod
-from dse.evaluate import evaluate
+from dse.network import evaluate
 
 
 def _run(network="tinyllama", kv_len=1024, default=None, policy="model", space_kv_len=None, **space):
