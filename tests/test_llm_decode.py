@@ -15,7 +15,7 @@ def _run(network="tinyllama", kv_len=1024, default=None, policy="model", space_k
     raw = {"version": 1, "name": "t", "workload": {"network": network, "phase": "decode", "kv_len": kv_len},
            "precision": {"policy": policy, "default": default or {"w": 4, "a": 16, "kv": 8}},
            "space": {"pe_type": "W4A16", "glb_kib": 1024, "glb_banks": 64, "pe_rows": 32, "pe_cols": 32,
-                     "clock_mhz": 500, "dataflow": "weight_stationary", **space}}
+                     "clock_mhz": 500, "dataflow": "weight_stationary_local", **space}}
     if space_kv_len is not None:
         raw["space"]["kv_len"] = space_kv_len
     if "glb_area_mm2" in space:
@@ -70,8 +70,10 @@ def test_kv_bits_design_parameter_moves_exactly_the_cache():
 
 @pytest.mark.parametrize("bw", [6.4, 25.6])
 def test_bandwidth_bound_decode_latency_is_bytes_over_bandwidth(bw):
-    """W4A16 decode on a 32x32 weight-stationary array with a 64-bank GLB is DRAM-bound: latency =
-    bytes / bandwidth within 2% (the remainder: each layer's last tile of compute and its fill)."""
+    """W4A16 decode on a 32x32 weight-stationary array (local accumulation) with a 64-bank GLB is
+    DRAM-bound: latency = bytes / bandwidth within 2% (the remainder: each layer's last tile of compute
+    and its fill). Not the systolic ``weight_stationary``: a matrix-vector fold streams one pixel and
+    pays 2R + C - 1 cycles of load, skew and drain for R x C MACs, so that array is fold-bound."""
     _, t = _run(dram_bw_gbps=bw)
     r = t.iloc[0]
     bytes_moved = (r["dram_read_bits"] + r["dram_write_bits"]) / 8
