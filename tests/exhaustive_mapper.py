@@ -29,12 +29,19 @@ def exhaustive(layer, g: dataflows.Geometry, dataflow: str, costs: np.ndarray, o
     cand = counts[0][legal[0]]  # (M, COUNTS), each with the least-traffic tiling
     t = dataflows.dram_tilings(layer, g)
     fits = t["fits"][0]
+    w_streams = dataflows.dram_tiling(layer, g)["w_streams"][0, 0] == 1
     best = np.inf
     for c in cand:
         rows = c[None, :].repeat(max(1, int(fits.sum())), axis=0)
         if fits.any():  # otherwise operands stream past the GLB: the one row as counted
             w, i = t["w_bits"][0][fits], t["i_bits"][0][fits]
-            for name, value in (("dram_read_weight_bits", w), ("glb_write_weight_bits", w),
+            # array reads of the weight-side operand (bits): GLB reads, or DRAM reads where the
+            # reference already sent a single-use operand past the GLB
+            w_rd = c[CI["glb_read_weight_bits"]] or c[CI["dram_read_weight_bits"]]
+            past = w_streams & (w_rd <= w)  # as dataflows.dram_tiling's w_streams, for this tiling
+            for name, value in (("dram_read_weight_bits", np.where(past, w_rd, w)),
+                                ("glb_write_weight_bits", np.where(past, 0.0, w)),
+                                ("glb_read_weight_bits", np.where(past, 0.0, w_rd)),
                                 ("dram_read_ifmap_bits", i), ("glb_write_ifmap_bits", i),
                                 ("tiles", t["tiles"][0][fits])):
                 rows[:, CI[name]] = value
