@@ -13,10 +13,15 @@ Two parts, priced on different actions:
   (b) the scratchpads' word clock gates behind a two-level gating tree: sqrt(N) group ICGs, and only
       the enabled group's sqrt(N) word ICGs see the clock (unaccessed groups are gated); a word's
       storage cells clock only when written (priced in the register file's write energy);
-  (c) the NoC router's pipeline registers (``NOC_REG_STAGES`` per operand port, dse.hardware).
+  (c) the NoC router's pipeline registers (``NOC_REG_STAGES`` per operand port, dse.hardware);
+  (d) the PE's own clock wire: an H-tree over the PE's area reaching all of (a)-(c)'s clock pins.
 
-The GLB's SRAM macros clock only on an access (in their access energy). Not modelled (the term is a
-lower bound for them): clock buffers/repeaters and their input capacitance, control/FIFO registers.
+Both parts carry the clock tree's buffers: a tree of ``CLOCK_BUFFER_CELL`` each loaded to the 0.1 ns
+output slew the characterization assumes at every clock pin adds ``CLOCK_BUFFER_OVERHEAD`` x the
+C V^2 of the load it drives (sink pins + wire; ``buffer_overhead`` derives it from the Liberty
+file). The GLB's SRAM macros clock only on an access (in their access energy). Not modelled:
+the PEs' control/FIFO registers (no published count), placement density (wires are laid over the
+cell area alone, so they are a lower bound).
 """
 
 from __future__ import annotations
@@ -38,6 +43,16 @@ FF_CLOCK_PJ_PER_CYCLE = 0.03054  # sg13g2_dfrbp_1 (D flip-flop): 2 x 0.01326 int
 ICG_CLOCK_PJ_PER_CYCLE = 0.02258  # sg13g2_lgcp_1 (latch clock gate): 2 x 0.00773 internal + 4.939 fF x 1.2^2
 FF_CELL = "sg13g2_dfrbp_1"
 ICG_CELL = "sg13g2_lgcp_1"
+# Their CLK pin capacitances (the C V^2 part of the constants above; the load a clock buffer drives):
+FF_CLOCK_PIN_PF = 0.002796
+ICG_CLOCK_PIN_PF = 0.004939
+# Clock-tree buffers: energy added per unit of driven load C V^2 by a buffer tree, each buffer
+# loaded until its output transition reaches the 0.1 ns slew, levels summed geometrically
+# (``buffer_overhead``): sg13g2_buf_4 has the least of IHP's buf_1..16 (0.32 to 0.43); re-derived
+# from the Liberty file in tests/test_clock_model.py. A dimensionless ratio of capacitances and
+# energies of one library, used at every node (all of them scale together).
+CLOCK_BUFFER_CELL = "sg13g2_buf_4"
+CLOCK_BUFFER_OVERHEAD = 0.3205
 # On-chip wire capacitance ~0.2 fF/um, roughly node independent (Weste & Harris, CMOS VLSI Design,
 # 4th ed., Sec. 6.2: typical wire capacitance; the same value hardware.py assumes for NoC wires).
 WIRE_CAP_PF_PER_MM = 0.2
@@ -68,6 +83,25 @@ def ff_clock_pj_per_cycle(cell) -> float:
     return internal_pj + pin.capacitance_pf * LIBERTY_VDD_V**2
 
 
+def buffer_overhead(cell, vdd_v: float = LIBERTY_VDD_V) -> float:
+    """Energy a tree of ``cell`` buffers adds per unit of driven load C V^2 (see CLOCK_BUFFER_OVERHEAD).
+
+    Each buffer drives the load ``c_max`` at which its output transition, with a 0.1 ns input slew,
+    is 0.1 ns; per cycle it costs two transitions of internal energy at that load plus its input
+    pin's C V^2, so a level costs ``r = (e_int + c_in V^2) / (c_max V^2)`` of its load; the next
+    level up drives the buffers' inputs, ``c_in / c_max`` of it, and so on: ``r / (1 - c_in / c_max)``.
+    """
+    from pe_models.characterize.flow import SLEW_NS
+
+    out, inp = cell.outputs[0], cell.inputs[0]
+    loads_pf = np.geomspace(1e-4, 10.0, 4001)
+    slews = np.array([np.mean([t.at(SLEW_NS, c) for t in out.transition]) for c in loads_pf])
+    c_max = float(np.interp(SLEW_NS, slews, loads_pf))  # the transition grows with the load
+    e_int = 2.0 * float(np.mean([t.at(SLEW_NS, c_max) for t in out.energy]))
+    r = (e_int + inp.capacitance_pf * vdd_v**2) / (c_max * vdd_v**2)
+    return r / (1.0 - inp.capacitance_pf / c_max)
+
+
 def gated_word_icgs(words) -> np.ndarray:
     """Clock gates toggling per active cycle in a scratchpad of ``words`` words behind a two-level
     gating tree: ceil(sqrt(N)) group gates plus the ceil(N / groups) word gates of the enabled group
@@ -77,20 +111,29 @@ def gated_word_icgs(words) -> np.ndarray:
     return np.where(n > 0, groups + np.ceil(n / groups), 0.0)
 
 
-def clock_costs(n_pe: np.ndarray, pe_clock_pj_per_cycle: np.ndarray, spad_words: tuple[np.ndarray, ...],
-                noc_reg_bits_per_pe: np.ndarray, array_area_mm2: np.ndarray, node_nm: np.ndarray,
-                vdd_v: np.ndarray | None = None) -> ClockCosts:
+def clock_costs(n_pe: np.ndarray, pe_clock_pj_per_cycle: np.ndarray, pe_reg_bits: np.ndarray,
+                spad_words: tuple[np.ndarray, ...], noc_reg_bits_per_pe: np.ndarray, array_area_mm2: np.ndarray,
+                node_nm: np.ndarray, vdd_v: np.ndarray | None = None) -> ClockCosts:
     """Clock energy of whole design points at ``vdd_v`` (default: nominal). ``pe_clock_pj_per_cycle``
-    is the PE registers' clock energy already at the node and supply (pe_models); ``spad_words`` the
-    word counts of each of the PE's scratchpads."""
+    is the clock energy of the PE's ``pe_reg_bits`` registers already at the node and supply
+    (pe_models); ``spad_words`` the word counts of each of the PE's scratchpads."""
     node = np.asarray(node_nm, float)
     vdd = scaling.nominal_vdd_v(node) if vdd_v is None else np.asarray(vdd_v, float)
     to_node = scaling.energy_factor(LIBERTY_NODE_NM, LIBERTY_VDD_V, node, vdd)
     n_pe = np.asarray(n_pe, float)
     word_icgs = sum(gated_word_icgs(w) for w in spad_words)
+    ff_bits = np.asarray(pe_reg_bits, float) + np.asarray(noc_reg_bits_per_pe, float)
     per_mac = (np.asarray(pe_clock_pj_per_cycle, float)
                + (word_icgs * ICG_CLOCK_PJ_PER_CYCLE + np.asarray(noc_reg_bits_per_pe, float) * FF_CLOCK_PJ_PER_CYCLE)
                * to_node)
-    # a clock wire charges and discharges once per cycle: C V^2
+    # a clock wire charges and discharges once per cycle: C V^2; the buffers add their share of
+    # every load they drive (pins at the node through the same energy factor as the cells)
+    pin_v2 = LIBERTY_VDD_V**2 * to_node
+    pe_wire_pj = WIRE_CAP_PF_PER_MM * h_tree_length_mm(np.asarray(array_area_mm2, float) / n_pe,
+                                                       ff_bits + word_icgs) * vdd**2
+    per_mac = per_mac + pe_wire_pj + CLOCK_BUFFER_OVERHEAD * (
+        (ff_bits * FF_CLOCK_PIN_PF + word_icgs * ICG_CLOCK_PIN_PF) * pin_v2 + pe_wire_pj)
     tree_pj = WIRE_CAP_PF_PER_MM * h_tree_length_mm(array_area_mm2, n_pe) * vdd**2
-    return ClockCosts(n_pe * ICG_CLOCK_PJ_PER_CYCLE * to_node + tree_pj, per_mac)
+    per_cycle = (n_pe * ICG_CLOCK_PJ_PER_CYCLE * to_node + tree_pj
+                 + CLOCK_BUFFER_OVERHEAD * (n_pe * ICG_CLOCK_PIN_PF * pin_v2 + tree_pj))
+    return ClockCosts(per_cycle, per_mac)

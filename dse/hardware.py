@@ -98,8 +98,10 @@ def _per_roadmap(model: Callable[..., MemoryCosts]) -> Callable[..., MemoryCosts
 
 def evaluate(d: DesignBatch) -> HardwareCosts:
     vdd = d.supply_v
-    pe = _on_unique(lambda k, w, a, n, v: pe_models.evaluate(k.astype(int), w, a, n, vdd_v=v),
-                    d.pe_kind, d.pe_w_bits, d.pe_a_bits, d.node_nm, vdd)
+    # psum_width: activation -> an INT PE truncates its product and accumulates in A bits (Eyeriss)
+    pe = _on_unique(lambda k, w, a, n, v, nar: pe_models.evaluate(k.astype(int), w, a, n, vdd_v=v,
+                                                                  narrow_acc=nar == 1),
+                    d.pe_kind, d.pe_w_bits, d.pe_a_bits, d.node_nm, vdd, d.psum_activation)
     acc = np.where(d.psum_activation == 1, d.pe_a_bits, accumulator_bits(d.pe_kind, d.pe_w_bits, d.pe_a_bits))
     n_pe = d.pe_rows * d.pe_cols
 
@@ -139,7 +141,7 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     area_noc = (n_pe * NOC_REG_STAGES * reg_bits * DFF_UM2_45NM / UM2_PER_MM2
                 * scaling.area_factor(45.0, d.node_nm))
     pitch_mm = np.sqrt((area_pe + area_spad + area_noc) / n_pe)
-    clk = clock_network.clock_costs(n_pe, pe.clock_pj_per_cycle,
+    clk = clock_network.clock_costs(n_pe, pe.clock_pj_per_cycle, pe.reg_bits,
                                     # an SRAM macro clocks on an access (in its energy), no word gates
                                     (d.spad_ifmap_words, np.where(filter_sram, 0, d.spad_filter_words),
                                      d.spad_psum_words),

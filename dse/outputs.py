@@ -26,7 +26,7 @@ MANIFEST = "manifest.json"
 # Every file or folder a run of any dse version may have written (``--force`` removes these and
 # whatever the earlier manifest lists; nothing else in the folder is touched).
 RUN_FILES = (results.RESULTS_DIR, results.RUN_FILE, MANIFEST, "pareto.csv", "pareto.png", "perf_per_area.png",
-             "report.html", "precision.json", "validation.csv", "validation_layers.csv", "decode.csv", "results.parquet",
+             "report.html", "precision.json", "validation.csv", "validation_layers.csv", "validation_shares.csv", "decode.csv", "results.parquet",
              ".checkpoint")
 FRONT_FILE = "pareto.csv"
 check_out_path = check_folder_path  # --out must be a folder or a path that can become one
@@ -102,7 +102,7 @@ def write_all(spec, result, out_dir: Path) -> dict:
         from dse import validation
 
         layers_v = validation.per_layer(spec, result.workload)
-        checks = (layers_v, validation.compare(spec, result.workload, layers_v))
+        checks = (layers_v, validation.compare(spec, result.workload, layers_v), validation.shares(spec, layers_v))
     bounded = summary.summarize_dataset(out_dir)  # front, sample, density, best rows: bounded
     front = result.front if result.front is not None else results.front(out_dir, result.objectives)
     write_csv(out_dir / FRONT_FILE, front)
@@ -153,6 +153,9 @@ def write_all(spec, result, out_dir: Path) -> dict:
         write_csv(out_dir / "validation_layers.csv", checks[0])
         write_csv(out_dir / "validation.csv", checks[1])
         manifest["outputs"] += ["validation.csv", "validation_layers.csv"]
+        if spec.validation.shares:  # our share of on-chip power per part next to the published bands
+            write_csv(out_dir / "validation_shares.csv", checks[2])
+            manifest["outputs"].append("validation_shares.csv")
         manifest["validation_source"] = spec.validation.source
     decode = decode_summary.table(results.scan(out_dir), bounded.best.get("edp"))
     if decode is not None:  # decoder workloads: tokens/s and energy per token vs GLB technology and KV width

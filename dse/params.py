@@ -220,6 +220,7 @@ OPERAND_BITS = Param("bits", int, 8, "candidate operand width", unit="bits", min
                      bound="the INT PEs of pe_models/catalog.py run 2..16-bit operands (narrower packed, wider in passes)")
 MAX_ERROR = Param("max_error", float, 0.05, "error budget: summed per-layer normalized output MSE (dse sensitivity)",
                   minimum=1e-12, maximum=1e6, bound="a positive, finite budget (1 = output noise as large as the signal)")
+SHARE = Param("share", float, 0.1, "share of on-chip power", minimum=0.0, maximum=1.0, bound="a share in [0, 1]")
 ZERO_FRACTION = Param("ifmap_zero_fraction", float, 0.5, "share of zeros", minimum=1e-9, maximum=1 - 1e-9,
                       bound="a share in (0, 1)")
 
@@ -237,7 +238,7 @@ def markdown_table() -> str:
 def _check_schema() -> None:
     """Real checks (``python -O`` keeps them): every numeric parameter has a range and its source, and
     every default is inside it."""
-    for p in (*SPACE.values(), BATCH, SEQ_LEN, KV_LEN, CHUNK_POINTS, TOLERANCE, PUBLISHED, ZERO_FRACTION):
+    for p in (*SPACE.values(), BATCH, SEQ_LEN, KV_LEN, CHUNK_POINTS, TOLERANCE, PUBLISHED, SHARE, ZERO_FRACTION):
         if not p.choices and (p.minimum is None or p.maximum is None or not p.bound):
             raise ValueError(f"dse.params: {p.name}: a numeric parameter needs a minimum, a maximum and their source")
         check(p, p.default)

@@ -71,11 +71,16 @@ class ValidationSpec:
     metrics: tuple[tuple[str, float], ...]  # VALIDATION_METRICS name -> published value
     layers: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()  # layer -> LAYER_METRICS name -> value
     ifmap_zero_fraction: tuple[tuple[str, float], ...] = ()  # layer -> published share of zero ifmap values
+    # layer -> SHARE_PARTS name -> published (low, high) band of its share of on-chip power
+    shares: tuple[tuple[str, tuple[tuple[str, tuple[float, float]], ...]], ...] = ()
+    shares_source: str = ""
 
 
 # Whole-network and per-layer figures a validation section may quote.
 VALIDATION_METRICS = ("frames_per_s", "power_mw", "dram_accesses_per_mac", "latency_ms", "energy_mj")
 LAYER_METRICS = ("latency_ms", "power_mw", "dram_accesses_per_mac", "dram_mb")
+# Parts of on-chip power a validation section may quote a share band for (dse.validation.CHIP_PARTS).
+SHARE_PARTS = ("alu", "spad", "noc", "glb", "clock", "leakage")
 
 
 @dataclass(frozen=True)
@@ -287,8 +292,8 @@ def _search(r: _Reader, pr: Mapping, path: str, workload: WorkloadSpec) -> Searc
 
 
 def _validation(r: _Reader, raw: Any, space) -> ValidationSpec:
-    v = r.mapping(raw, "validation", {"source", "tolerance", "metrics", "layers", "ifmap_zero_fraction"},
-                  {"source", "metrics"})
+    v = r.mapping(raw, "validation", {"source", "tolerance", "metrics", "layers", "ifmap_zero_fraction", "shares",
+                                      "shares_source"}, {"source", "metrics"})
     if any(len(values) != 1 for _, values in space):
         raise r.fail("validation", "a validation spec describes one design; expected one value per space parameter")
     if not isinstance(v["source"], str) or not v["source"]:
@@ -307,7 +312,23 @@ def _validation(r: _Reader, raw: Any, space) -> ValidationSpec:
     zeros = []
     for k, x in zf.items():
         zeros.append((str(k), r.scalar(x, f"validation.ifmap_zero_fraction.{k}", params.ZERO_FRACTION)))
-    return ValidationSpec(v["source"], tol, metrics, layers, tuple(zeros))
+    shares = []
+    for k, val in r.named(v.get("shares"), "validation.shares").items():
+        parts = r.mapping(val, f"validation.shares.{k}", set(SHARE_PARTS))
+        bands = []
+        for part in (p for p in SHARE_PARTS if p in parts):
+            where = f"validation.shares.{k}.{part}"
+            band = parts[part]
+            if not isinstance(band, list) or len(band) != 2:
+                raise r.fail(where, f"got {band!r}; expected [low, high], the published band of the share")
+            low, high = (r.scalar(x, where, params.SHARE) for x in band)
+            if low > high:
+                raise r.fail(where, f"got [{low}, {high}]; expected low <= high")
+            bands.append((part, (float(low), float(high))))
+        shares.append((str(k), tuple(bands)))
+    if shares and not isinstance(v.get("shares_source"), str):
+        raise r.fail("validation.shares_source", "missing; expected the citation of the published shares")
+    return ValidationSpec(v["source"], tol, metrics, layers, tuple(zeros), tuple(shares), v.get("shares_source", ""))
 
 
 def load(path: str | Path | None = None) -> Spec:

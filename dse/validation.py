@@ -32,6 +32,7 @@ RLC_BITS_PER_NONZERO = 64 / 3  # three 21-bit (run, value) pairs per 64-bit word
 # NoC, GLB, clock network, and leakage (which Fig. 16 does not show apart); action-table levels each.
 CHIP_PARTS = {"alu": ("mac",), "spad": ("spad",), "noc": ("noc",), "glb": ("glb",), "clock": ("clock",),
               "leakage": ("leakage",)}
+SHARE_POINTS = 0.10  # a share is held within 10 percentage points of its published band (issue 12)
 
 
 def rlc_factor(zeros: np.ndarray, bits: float) -> np.ndarray:
@@ -68,6 +69,7 @@ def per_layer(spec: Spec, wl: Workload) -> pd.DataFrame:
         "latency_ms": seconds * MS_PER_S, "chip_energy_pj": chip_pj,
         "power_mw": units.power_mw(chip_pj, seconds),
         **{f"{name}_power_mw": units.power_mw(pj, seconds) for name, pj in parts.items()},
+        **{f"{name}_share": pj / chip_pj for name, pj in parts.items()},
         "dram_mb": dram_bits / BITS_PER_BYTE / BYTES_PER_MB,
         "dram_accesses_per_mac": dram_bits / DRAM_WORD_BITS / np.array([L.macs for L in layers], float),
         "utilization": s.result.layer_utilization[:, 0], "ifmap_zero_fraction": z,
@@ -96,6 +98,27 @@ def compare(spec: Spec, wl: Workload, lay: pd.DataFrame | None = None) -> pd.Dat
     df = pd.DataFrame(rows, columns=["metric", "ours", "published"])
     df["rel_error"] = (df["ours"] - df["published"]) / df["published"]
     return df
+
+
+def shares(spec: Spec, lay: pd.DataFrame) -> pd.DataFrame:
+    """Rows ``layer, part, ours, published_low, published_high, points_outside`` for every published
+    share band (``validation.shares``); points_outside is 0 inside the band."""
+    by_layer = lay.set_index("layer")
+    rows = []
+    for layer, bands in spec.validation.shares:
+        if layer not in by_layer.index:
+            raise UserError(f"{spec.path}: validation.shares.{layer}: no compute layer of that name")
+        for part, (low, high) in bands:
+            ours = float(by_layer.loc[layer, f"{part}_share"])
+            rows.append((layer, part, ours, low, high, max(low - ours, ours - high, 0.0)))
+    return pd.DataFrame(rows, columns=["layer", "part", "ours", "published_low", "published_high", "points_outside"])
+
+
+def share_lines(df: pd.DataFrame) -> list[str]:
+    """One line per published share band: ours, the band, within SHARE_POINTS of it or not."""
+    return [f"{f'{r.layer}.{r.part}_share':>28s}: ours {r.ours:6.1%}  published {r.published_low:6.1%} - "
+            f"{r.published_high:6.1%}  {'ok' if r.points_outside <= SHARE_POINTS + 1e-12 else 'OUTSIDE'} "
+            f"(tol {SHARE_POINTS * 100:.0f} points)" for r in df.itertuples()]
 
 
 def summary_lines(df: pd.DataFrame, tolerance: float) -> list[str]:

@@ -36,9 +36,11 @@ def evaluate(
     a_bits: np.ndarray,
     node_nm: np.ndarray | float = 45.0,
     vdd_v: np.ndarray | float | None = None,
+    narrow_acc: np.ndarray | bool = False,
 ) -> PECosts:
     """Costs of PEs of family ``kind`` (PEKind codes) at the given operand widths, node and
-    supply voltage (None: the node's nominal supply, see pe_models.scaling)."""
+    supply voltage (None: the node's nominal supply, see pe_models.scaling); ``narrow_acc``: INT
+    PEs that truncate the product and accumulate in A bits (Eyeriss's 16-bit psums)."""
     from pe_models import model  # local: model loads its data table lazily
 
-    return model.evaluate(kind, w_bits, a_bits, node_nm, vdd_v)
+    return model.evaluate(kind, w_bits, a_bits, node_nm, vdd_v, narrow_acc)

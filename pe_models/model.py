@@ -57,21 +57,23 @@ def _validate(kind: np.ndarray, w: np.ndarray, a: np.ndarray) -> None:
         )
 
 
-def evaluate(kind, w_bits, a_bits, node_nm=45.0, vdd_v=None) -> PECosts:
-    """Costs of PEs (arrays broadcast together) at node_nm and vdd_v (None: the node's nominal)."""
-    kind, w, a, node, vdd = np.broadcast_arrays(
+def evaluate(kind, w_bits, a_bits, node_nm=45.0, vdd_v=None, narrow_acc=False) -> PECosts:
+    """Costs of PEs (arrays broadcast together) at node_nm and vdd_v (None: the node's nominal);
+    ``narrow_acc``: INT PEs accumulate in A bits (rtl/int_mac_narrow_pe.v; other kinds unaffected)."""
+    kind, w, a, node, vdd, narrow = np.broadcast_arrays(
         np.asarray(kind),
         np.asarray(w_bits, float),
         np.asarray(a_bits, float),
         np.asarray(node_nm, float),
         np.asarray(np.nan if vdd_v is None else vdd_v, float),
+        np.asarray(narrow_acc, bool),
     )
     shape = kind.shape
-    kind, w, a, node, vdd = (x.reshape(-1) for x in (kind, w, a, node, vdd))
+    kind, w, a, node, vdd, narrow = (x.reshape(-1) for x in (kind, w, a, node, vdd, narrow))
     _validate(kind.astype(int), w, a)
     vdd = scaling.resolve_vdd(node, None if vdd_v is None else vdd)
     ref_vdd = scaling.nominal_vdd_v(REFERENCE_NODE_NM)
-    base = default_model().predict_45nm(kind, w, a)
+    base = default_model().predict_45nm(kind, w, a, narrow)
     to_node = scaling.energy_factor(REFERENCE_NODE_NM, ref_vdd, node, vdd)
     energy = base["energy_pj_per_mac"] * to_node
     clock = base["reg_clock_energy_pj_per_op"] * to_node

@@ -3,7 +3,11 @@
 Tolerance: 20% (issue 7 target) on frames/s, DRAM accesses per MAC and chip power (whole run and
 per layer, Table V). The power breakdown (Fig. 16) is an image; its text (Sec. VI-A) says the ALUs
 take < 10% of chip power, spads + GLB + NoC up to 45%, and "besides the clock network, the spads
-dominate"; each component share is tested within 10 points of those bands.
+dominate"; the figure's shares as relayed in text (clock 33-45 %, ALU 3-9 %, spads 33-42 %) are the
+spec's validation.shares bands, each share tested within 10 points of its band (issue 12).
+Accelergy's breakdown: Timeloop + Accelergy's shipped reference output for their Eyeriss-like
+architecture (tests/data/timeloop_eyeriss_like.csv, source in its header), run by us on the same
+layer and architecture: shares within 10 points, DRAM energy per MAC within 20 %.
 """
 
 from pathlib import Path
@@ -45,9 +49,11 @@ def test_throughput_and_dram_traffic_match_published(figures, metric):
     assert abs(df.loc[metric, "rel_error"]) <= TOLERANCE, df.loc[metric].to_dict()
 
 
-_POWER_LOW = ("with the MAC, clock and spads priced component by component (no compensation), on-chip power "
-              "is 189 mW against 278 mW: the clock tree's buffers, the PEs' FIFOs/control and the wires of a "
-              "placed design are not modelled yet (dse.clock, pe_models: unplaced netlists)")
+_POWER_LOW = ("with every component priced on its own (16-bit accumulator PE, clock tree with its buffers and "
+              "PE-local wires), on-chip power is 193 mW against 278 mW (-30 %; per layer -23 % to -34 %); not "
+              "modelled: the PEs' FIFO/control registers (no published count), wire load inside the PE netlists "
+              "(characterized unplaced), and placement density (our wires span our 3.3 mm2 of cells, the chip's "
+              "core is 3.5 x 3.5 mm, JSSC 2017 Table IV)")
 
 
 @needs_65nm
@@ -71,43 +77,32 @@ def layers():
     return validation.per_layer(spec, sweep.prepare_workload(spec)).set_index("layer")
 
 
-# Published component shares of chip power (no DRAM), AlexNet CONV1 and CONV5 (JSSC 2017 Fig. 16 and
-# Sec. VI-A). Fig. 16 is an image; we use what its text states and what a secondary source relays
-# from the figure, as bands (low, high) of the share:
-#   clock network 32.9 % (CONV1) - 45.0 % (CONV5) (secondary source, not read from the figure);
-#   ALU "less than 10 %" (Sec. VI-A);
-#   spads + GLB + NoC "up to 45 %" (Sec. VI-A), the spads dominating besides the clock.
-# Accelergy's Eyeriss breakdown (Wu, Emer, Sze, ICCAD 2019, Fig. 9) could not be retrieved as numbers
-# here; it is not used. Tolerance: 10 percentage points around each band (the issue's target).
-SHARE_BANDS = {"clock": (0.329, 0.450), "alu": (0.0, 0.10), "data_movement": (0.0, 0.45)}
-POINTS = 0.10
-
-
-def _shares(row):
-    return {"clock": row["clock_power_mw"] / row["power_mw"], "alu": row["alu_power_mw"] / row["power_mw"],
-            "data_movement": (row["spad_power_mw"] + row["glb_power_mw"] + row["noc_power_mw"]) / row["power_mw"]}
-
-
-_MAC_WIDE = ("our INT16 PE accumulates into 40 bits (W + A + 8) through a 32-bit product register: 1.74 pJ per MAC "
-             "at 65 nm, 1 V, in line with Horowitz's 16-bit multiply + add scaled to 65 nm; Eyeriss keeps 16-bit "
-             "psums, and its < 10 % ALU share of 332 mW at CONV1 allows < 1.2 pJ. pe_models has no narrow-"
-             "accumulator INT variant yet")
-
-
-_CLOCK_LOW = ("the clock tree's buffers and the PEs' FIFO/control registers are not modelled (dse.clock gives a lower "
-              "bound): 20.9 % at CONV1 against the 32.9 % - 10 points band")
-_KNOWN = {("conv1", "alu"): _MAC_WIDE, ("conv1", "clock"): _CLOCK_LOW}
+# Published share bands of chip power per layer: the spec's validation.shares (one declaration: the
+# sources are in sweeps/validation/eyeriss_alexnet.yaml); within validation.SHARE_POINTS of each band.
+SHARE_CASES = [(layer, part) for layer, bands in spec_mod.load(SPEC).validation.shares for part, _ in bands]
 
 
 @needs_65nm
-@pytest.mark.parametrize("layer, part", [
-    pytest.param(layer, part, marks=pytest.mark.xfail(strict=True, reason=_KNOWN[(layer, part)]))
-    if (layer, part) in _KNOWN else (layer, part)
-    for layer in ("conv1", "conv5") for part in sorted(SHARE_BANDS)])
+@pytest.mark.parametrize("layer, part", SHARE_CASES)
 def test_component_share_within_10_points_of_fig16(layers, layer, part):
-    lo, hi = SHARE_BANDS[part]
-    share = _shares(layers.loc[layer])[part]
-    assert lo - POINTS <= share <= hi + POINTS, (layer, part, round(share, 3))
+    spec = spec_mod.load(SPEC)
+    row = validation.shares(spec, layers.reset_index()).set_index(["layer", "part"]).loc[(layer, part)]
+    assert row["points_outside"] <= validation.SHARE_POINTS, (layer, part, round(row["ours"], 3))
+
+
+@needs_65nm
+@pytest.mark.parametrize("layer", ["conv1", "conv5"])
+def test_data_movement_share_within_10_points_of_sec_vi_a(layers, layer):
+    # Sec. VI-A: spads + GLB + NoC take "up to 45 %" of chip power
+    row = layers.loc[layer]
+    assert row["spad_share"] + row["glb_share"] + row["noc_share"] <= 0.45 + validation.SHARE_POINTS, row.to_dict()
+
+
+_MAC_WIDE = ("our INT16 PE with Eyeriss's 16-bit accumulator (pe_models INT-narrow, characterized: product "
+             "truncated to 16 bits, 16-bit adder and registers) costs 1.42 pJ per MAC at 65 nm, 1 V (the 40-bit "
+             "accumulator PE 1.74 pJ); Eyeriss's < 10 % ALU share of ~278 mW allows < 1.03 pJ. Of our figure 88 % "
+             "is the multiplier + adder logic (IHP 130 nm: 4.89 of 5.56 pJ, characterization_narrow_raw.csv), "
+             "the per-MAC PE energy the issue finds 2.7-4x above Horowitz at INT8 (an open pe_models item)")
 
 
 _LEAKY = ("the spec's low-operating-power (ITRS LOP) memory devices leak 57 mW at 65 nm (168 filter SRAMs and the "
@@ -129,7 +124,7 @@ def test_spads_dominate_besides_the_clock(layers, layer):
 def test_mac_energy_at_65nm_1v_is_below_the_alu_bound():
     # Eyeriss's ALUs take < 10 % of ~278 mW at ~27 GMAC/s (168 PEs at 200 MHz, ~80 % busy): < 1 pJ per MAC
     kind, w, a = pe_models.pe_type_arrays(np.array(["INT16"]))
-    c = pe_models.evaluate(kind, w, a, 65.0, vdd_v=1.0)
+    c = pe_models.evaluate(kind, w, a, 65.0, vdd_v=1.0, narrow_acc=True)
     assert c.energy_pj_per_mac[0] < 0.1 * 278e-3 / (168 * 200e6 * 0.8) * 1e12, c.energy_pj_per_mac[0]
 
 
@@ -156,6 +151,11 @@ def test_dse_run_writes_validation_csv(tmp_path):
     assert list(layers["layer"]) == ["conv1", "conv2", "conv3", "conv4", "conv5"]
     # zero gating and RLC only ever remove work
     assert (layers["dram_accesses_per_mac"] > 0).all() and (layers["utilization"] <= 1).all()
+    parts = [c[: -len("_share")] for c in layers.columns if c.endswith("_share")]
+    np.testing.assert_allclose(layers[[f"{p}_share" for p in parts]].sum(axis=1), 1.0, rtol=1e-12)
+    shares = pd.read_csv(tmp_path / "out" / "validation_shares.csv")
+    assert list(shares.columns) == ["layer", "part", "ours", "published_low", "published_high", "points_outside"]
+    assert len(shares) == 6 and (shares["points_outside"] >= 0).all()
 
 
 def test_unknown_validation_layer_is_one_line_error(tmp_path, capsys):
@@ -164,3 +164,82 @@ def test_unknown_validation_layer_is_one_line_error(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].endswith("validation.layers.conv9: no compute layer of that name"), err
     assert not (tmp_path / "out" / "validation.csv").exists()
+
+
+TIMELOOP = Path(__file__).resolve().parent / "data" / "timeloop_eyeriss_like.csv"
+
+
+@pytest.fixture(scope="module")
+def timeloop_like(tmp_path_factory):
+    """Our model on Timeloop's eyeriss_like architecture and default problem (tests/data/timeloop_eyeriss_like.csv
+    header), and their fJ per compute."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    from dse import design, network
+
+    d = tmp_path_factory.mktemp("timeloop")
+    w = numpy_helper.from_array(np.zeros((32, 3, 3, 3), np.float32), "w")
+    g = helper.make_graph([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", pads=[1, 1, 1, 1], strides=[2, 2])],
+                          "default_problem", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 224, 224])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 32, 112, 112])], initializer=[w])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), d / "conv.onnx")
+    (d / "spec.yaml").write_text(f"""version: 1
+name: timeloop_eyeriss_like
+workload: {{onnx: {d / 'conv.onnx'}, batch: 1}}
+precision: {{policy: pe}}
+space: {{pe_type: INT8, pe_rows: 12, pe_cols: 14, spad_ifmap_words: 12, spad_filter_words: 192, spad_psum_words: 16,
+         glb_kib: 128, glb_tech: SRAM, glb_banks: 32, dram_type: LPDDR4, node_nm: 65, dataflow: row_stationary}}
+mapping: {{objective: energy}}
+""")
+    spec = spec_mod.load(d / "spec.yaml")
+    row = network.evaluate(design.batch(spec), sweep.prepare_workload(spec), spec.mapping_objective).iloc[0]
+    assert row["mac_ops"] == 10838016  # Timeloop's "Computes"
+    ours = {"mac": row["energy_mac_pj"], "spad": row.filter(regex=r"^energy_spad_").sum(),
+            "glb": row.filter(regex=r"^energy_glb_").sum(), "dram": row.filter(regex=r"^energy_dram_").sum()}
+    ref = pd.read_csv(TIMELOOP, comment="#").set_index("component")["fj_per_compute"]
+    theirs = {"mac": ref["mac"], "spad": ref[["psum_spad", "weights_spad", "ifmap_spad"]].sum(),
+              "glb": ref["shared_glb"], "dram": ref["DRAM"]}
+    return ({k: v / row["mac_ops"] * 1e3 for k, v in ours.items()}, theirs)  # fJ per MAC
+
+
+def _on_chip_shares(fj):
+    # Accelergy's basis: MAC, spads, GLB (no clock, NoC or separate leakage in its figures)
+    total = fj["mac"] + fj["spad"] + fj["glb"]
+    return {k: fj[k] / total for k in ("mac", "spad", "glb")}
+
+
+_TL_MAC = ("our INT8 PE costs 600 fJ per MAC at 65 nm (nominal 1.1 V) against Accelergy's 208 fJ (Aladdin table, "
+           "8-bit multiplier + 16-bit adder): the MAC share is 23 % against 9.9 %; the same PE-energy "
+           "gap as Horowitz's (issue 12)")
+_TL_GLB = ("our GLB costs 189 fJ per MAC against Accelergy's 375 fJ (CACTI 65 nm, 18.2 pJ per 64-bit access): "
+           "7.3 % of on-chip energy against 18.0 %, 10.7 points")
+
+
+@pytest.mark.parametrize("part", [pytest.param("mac", marks=pytest.mark.xfail(strict=True, reason=_TL_MAC)), "spad",
+                                  pytest.param("glb", marks=pytest.mark.xfail(strict=True, reason=_TL_GLB))])
+def test_on_chip_shares_within_10_points_of_accelergy(timeloop_like, part):
+    ours, theirs = (_on_chip_shares(x) for x in timeloop_like)
+    assert abs(ours[part] - theirs[part]) <= validation.SHARE_POINTS, (part, ours, theirs)
+
+
+def test_dram_energy_per_mac_matches_accelergy(timeloop_like):
+    # the same LPDDR4 energy per bit (memory_models.dram: Accelergy's figure) on our own DRAM traffic
+    ours, theirs = timeloop_like
+    assert ours["dram"] == pytest.approx(theirs["dram"], rel=TOLERANCE), (ours["dram"], theirs["dram"])
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: t.replace("conv1: {alu: [0.03, 0.09]", "conv1: {alu: [0.09, 0.03]"),
+     "validation.shares.conv1.alu: got [0.09, 0.03]; expected low <= high"),
+    (lambda t: t.replace("conv5: {alu: [0.03, 0.09]", "conv5: {alu: 0.05"),
+     "validation.shares.conv5.alu: got 0.05; expected [low, high], the published band of the share"),
+    (lambda t: t.replace("conv5: {alu: [0.03, 0.09]", "conv9: {alu: [0.03, 0.09]"),
+     "validation.shares.conv9: no compute layer of that name"),
+])
+def test_bad_share_band_is_one_line_error(tmp_path, capsys, edit, message):
+    spec = _spec_at_45nm(tmp_path, edit)
+    assert cli.main(["run", str(spec), "--out", str(tmp_path / "out"), "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith(message), err
+    assert not (tmp_path / "out" / "validation_shares.csv").exists()

@@ -169,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
         )
     try:  # bad inputs and a missing/malformed table (fit.TableError) are ValueErrors
         if args.fit_report:
-            print(fit.format_report(fit.quality(fit.load_table())))
+            print(fit.format_report(fit.quality(fit.load_tables())))
         elif args.compare:
             _print_compare(args)
         else:

@@ -44,6 +44,10 @@ def run(args: argparse.Namespace) -> int:
 
         lines = validation.summary_lines(pd.read_csv(out_dir / "validation.csv"), spec.validation.tolerance)
         print(f"validation against {spec.validation.source}:", *lines, sep="\n", file=sys.stderr)
+        if spec.validation.shares:
+            lines = validation.share_lines(pd.read_csv(out_dir / "validation_shares.csv"))
+            print(f"shares of on-chip power against {spec.validation.shares_source}:", *lines, sep="\n",
+                  file=sys.stderr)
     if "decode_design" in manifest:  # decoder workloads: tokens/s and pJ/token of one design (decode.csv)
         import pandas as pd
 

@@ -19,6 +19,12 @@ KNOWN_NODES_NM = {"sg13g2": 130.0, "gf180mcu": 180.0, "asap7": 7.0}
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 RAW_CSV = DATA_DIR / "characterization_raw.csv"
 CSV_45NM = DATA_DIR / "characterization_45nm.csv"
+# The activation-width-accumulator INT PEs (variant set "narrow", rtl/int_mac_narrow_pe.v), run apart:
+# python -m pe_models.characterize --liberty pe_models/data/liberty/sg13g2_stdcell_typ_1p20V_25C.lib.gz
+#   --variants narrow --jobs 2 --raw-csv pe_models/data/characterization_narrow_raw.csv
+#   --csv-45nm pe_models/data/characterization_narrow_45nm.csv
+NARROW_RAW_CSV = DATA_DIR / "characterization_narrow_raw.csv"
+NARROW_CSV_45NM = DATA_DIR / "characterization_narrow_45nm.csv"
 CSV_45NM_NODE_NM = 45.0  # the node CSV_45NM is scaled to (at its nominal supply)
 
 

@@ -136,6 +136,7 @@ class Pin:
     function: str | None
     energy: tuple[RiseFall, ...]  # internal-power tables of this pin (averaged when used)
     delay: tuple[RiseFall, ...] = ()  # cell_rise/cell_fall tables of the pin's timing arcs (ns)
+    transition: tuple[RiseFall, ...] = ()  # rise/fall_transition tables of the same arcs (ns)
 
 
 @dataclass(frozen=True)
@@ -339,12 +340,10 @@ def load(path: str | Path) -> Library:
                 _pair(ip, "rise_power", "fall_power", templates, u.energy_pj, u)
                 for ip in pg.sub("internal_power")
             ]
-            delays = [
-                _pair(tg, "cell_rise", "cell_fall", templates, u.time_ns, u)
-                for tg in pg.sub("timing")
-                if tg.attrs.get("timing_type", "combinational")
-                in ("combinational", "rising_edge", "falling_edge")
-            ]
+            arcs = [tg for tg in pg.sub("timing")
+                    if tg.attrs.get("timing_type", "combinational") in ("combinational", "rising_edge", "falling_edge")]
+            delays = [_pair(tg, "cell_rise", "cell_fall", templates, u.time_ns, u) for tg in arcs]
+            slews = [_pair(tg, "rise_transition", "fall_transition", templates, u.time_ns, u) for tg in arcs]
             for name in pg.args:
                 pins[name] = Pin(
                     name=name,
@@ -353,6 +352,7 @@ def load(path: str | Path) -> Library:
                     function=pg.attrs.get("function"),
                     energy=tuple(t for t in tables if t is not None),
                     delay=tuple(t for t in delays if t is not None),
+                    transition=tuple(t for t in slews if t is not None),
                 )
         ff = None
         ffs = cg.sub("ff")

@@ -94,7 +94,7 @@ def _port_values(v: Variant, port: str, width: int, n: int, rng: np.random.Gener
         return _fp_patterns(ew, mw, n, rng)
     if v.pe_type == "ref_fp32add":
         return _fp_patterns(8, 23, n, rng, spread=8)
-    if operands == "dnn" and v.pe_type == "INT":
+    if operands == "dnn" and v.pe_type in ("INT", INT_NARROW):
         return _dnn_values(port, width, n, rng)
     if operands == "dnn" and v.pe_type.startswith("LightPE") and port == "a_in":
         return _dnn_values(port, width, n, rng)
@@ -114,6 +114,15 @@ def int_variant(w: int, a: int) -> Variant:
         w + a + ACC_DEPTH_BITS,
         (("clr", 1), ("w_in", w), ("a_in", a)),
     )
+
+
+INT_NARROW = "INT-narrow"  # pe_type of the activation-width-accumulator INT PEs (rtl/int_mac_narrow_pe.v)
+
+
+def int_narrow_variant(w: int, a: int) -> Variant:
+    """INT PE that truncates its product to A bits and accumulates in A bits (Eyeriss's 16-bit psums)."""
+    return Variant(f"intn_w{w}a{a}", INT_NARROW, "int_mac_narrow_pe", {"W": w, "A": a, "ACC": a}, w, a, a,
+                   (("clr", 1), ("w_in", w), ("a_in", a)))
 
 
 def lightpe_variant(terms: int, e: int, a: int) -> Variant:
@@ -182,4 +191,9 @@ def check_variants() -> list[Variant]:
     return out + [v for v in reference_variants() if v.name in ("ref_add8", "ref_mul8")]
 
 
-VARIANT_SETS = {"all": all_variants, "check": check_variants, "smoke": lambda: [int_variant(2, 2)]}
+def narrow_variants() -> list[Variant]:
+    """Every W x A pair of WIDTHS with an A-bit accumulator (characterization_narrow_45nm.csv)."""
+    return [int_narrow_variant(w, a) for w in WIDTHS for a in WIDTHS]
+
+
+VARIANT_SETS = {"all": all_variants, "narrow": narrow_variants, "check": check_variants, "smoke": lambda: [int_variant(2, 2)]}
