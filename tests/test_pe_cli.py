@@ -36,7 +36,7 @@ def test_fit_report_prints_every_metric(capsys):
     assert main(["pe", "--fit-report"]) == 0
     out = capsys.readouterr().out
     for m in ("energy_pj_per_mac", "area_um2", "leakage_uw", "fmax_mhz"):
-        assert out.count(m) == 3  # INT, LightPE-1, LightPE-2
+        assert out.count(m) == 4  # INT, LightPE-1, LightPE-2, INT-narrow
 
 
 @pytest.mark.parametrize(
