@@ -78,3 +78,15 @@ def test_compare_matches_stored_expectation_and_quidam_direction(capsys):
     assert main(["pe", "--compare"]) == 0
     out = capsys.readouterr().out
     assert f"{QUIDAM_LIGHTPE_GAIN_VS_INT16}x" in out and "LightPE-1" in out
+
+
+def test_psum_width_activation_prints_the_narrow_accumulator_pe(capsys):
+    # Eyeriss's INT16 PE (16-bit psums) at 65 nm, 1 V: cheaper and fewer flops than the 40-bit accumulator one
+    def int16(args):
+        assert main(["pe", "--node-nm", "65", "--vdd-v", "1.0", "--format", "csv", *args]) == 0
+        rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+        return next(r for r in rows if r["pe_type"] == "INT" and r["w_bits"] == r["a_bits"] == "16")
+
+    wide, narrow = int16([]), int16(["--psum-width", "activation"])
+    assert int(narrow["reg_bits"]) == 16 + 16 + 1 + 16 + 16 < int(wide["reg_bits"]) == 16 + 16 + 1 + 32 + 40
+    assert float(narrow["energy_pj_per_mac"]) < 0.9 * float(wide["energy_pj_per_mac"])

@@ -2,6 +2,8 @@
 
 dse pe --node-nm 45                 table of every PE type at its supported widths
 dse pe --node-nm 7 --format csv     the same, machine-readable
+dse pe --node-nm 65 --vdd-v 1.0 --psum-width activation
+                                    INT PEs accumulating in the activation width (Eyeriss's 16-bit psums)
 dse pe --fit-report                 held-out fit quality (R^2, max relative error)
 dse pe --compare                    INT2/4/8/16 and LightPE-1/2 relative to INT16 (QUIDAM-style)
 """
@@ -16,6 +18,7 @@ import numpy as np
 
 import pe_models
 from dse.errors import UserError
+from dse.params import PSUM_WIDTHS
 from pe_models import fit, scaling
 from pe_models.catalog import FAMILY_NAMES, PEKind, pe_type_arrays
 from pe_models.model import LIGHTPE_W_BITS
@@ -59,6 +62,9 @@ def register(sub) -> None:
     )
     p.add_argument("--vdd-v", type=float, default=None, help="supply voltage (default: the node's nominal)")
     p.add_argument("--format", choices=("table", "csv"), default="table")
+    p.add_argument("--psum-width", choices=PSUM_WIDTHS, default=PSUM_WIDTHS[0],
+                   help="the psum_width design parameter: activation makes the INT PEs truncate the product and "
+                        "accumulate in A bits (pe_models INT-narrow)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument(
         "--fit-report", action="store_true", help="held-out fit quality of the regression models"
@@ -80,7 +86,8 @@ def grid() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _print_table(args) -> None:
     kind, w, a = grid()
-    c = pe_models.evaluate(kind, w, a, np.full(len(kind), args.node_nm), vdd_v=args.vdd_v)
+    c = pe_models.evaluate(kind, w, a, np.full(len(kind), args.node_nm), vdd_v=args.vdd_v,
+                           narrow_acc=args.psum_width == "activation")
     names = [FAMILY_NAMES[PEKind(int(k))] for k in kind]
     if args.format == "csv":
         out = csv.writer(sys.stdout, lineterminator="\n")
@@ -104,7 +111,8 @@ def _print_table(args) -> None:
     vdd = float(scaling.resolve_vdd(args.node_nm, args.vdd_v))
     print(
         f"PE costs at {args.node_nm:g} nm, {vdd:g} V (fitted to our gate-level characterization, "
-        "scaled with Stillmaker & Baas 2017)"
+        f"scaled with Stillmaker & Baas 2017); psum_width {args.psum_width}"
+        + (" (INT PEs accumulate in A bits)" if args.psum_width == "activation" else "")
     )
     print("pJ/MAC: datapath + register data; clk_pJ: the PE's reg_bits flip-flops' clock per active cycle "
           "(dse.clock prices it per MAC; idle PEs are gated)")
