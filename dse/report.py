@@ -57,7 +57,8 @@ EXPLAIN = {
     "leakage": "Leakage: static power of the PEs, scratchpads and global buffer, over the whole latency.",
     "clock": "Clock network (dse/clock.py): clock, every cycle of latency: the clock tree to each PE's clock "
              "gate and that gate; clock_pe, per MAC: what an active PE's gate feeds (its registers, scratchpad "
-             "word gates, NoC pipeline registers; idle PEs are gated). A lower bound: no clock buffers.",
+             "word gates, NoC pipeline registers and its own clock wire; idle PEs are gated), each with the clock "
+             "tree's buffers. Not modelled: PE control/FIFO registers.",
 }
 
 DESIGN_COLS = ["pe_type", "dataflow", "pe_rows", "pe_cols", "spad_ifmap_words", "spad_filter_words",
