@@ -32,6 +32,10 @@ from memory_models import technology as tk
 from memory_models.cells import Cell, cell_arrays
 from memory_models.errors import MemoryModelError
 
+# H-tree wires: "repeated" (optimally repeated semi-global wires at +30 % delay, as CACTI 7's default
+# 'Global_30' and NVSim's Repeated30%Penalty) or "unrepeated" (one driver per wire, a distributed RC line:
+# NVSim's RepeatedNone, the setting of its sample configurations and of our NVSim reference runs).
+HTREES = ("repeated", "unrepeated")
 TARGETS = ("read_latency", "write_latency", "read_energy", "write_energy", "read_edp", "area", "leakage")
 
 # Candidate organisations: rows 4..2048 (4-8 rows only serve tiny tag arrays), columns 32..4096,
@@ -60,10 +64,20 @@ _SA_ENERGY_WIDTH_F = {Tech.SRAM: 40.0, Tech.STT_MRAM: 60.0, Tech.SOT_MRAM: 60.0}
 # Peripheral leakage ~ peripheral area x transistor-width density (dense logic ~0.2 F of width per F^2,
 # ~9 um/um^2 at 22 nm), half of the devices off (calibrated: NVSim STT 22 nm periphery-only leakage).
 _PERIPH_WIDTH_PER_F2 = 0.25
-# Current-mode MRAM sensing draws the cell current, a reference-cell current and the sense amplifier's
-# bias (~3x the cell current, incl. its clamp) for the whole sense time (current-in voltage-out SA,
-# as modelled by NVSim).
-_MRAM_SENSE_CURRENT_FACTOR = 5.0
+# Current-mode MRAM sensing (NVSim's model, SEAL-UCSB/NVSim commit 6334d00: SenseAmp.cpp, SubArray.cpp
+# CalculatePower). Each fired current sense amplifier is an I-V converter followed by a voltage latch;
+# NVSim's HSPICE figures for the converter, per amplifier and read (energy) and its sensing time:
+#   node nm:    120    90    65    45    32    22 (and below; NVSim: "need calibration below 22nm")
+#   energy fJ:  85.2  87.2  90.0 102.6 125.6 150.0
+#   latency ns: 0.49  0.53  0.62  0.80  1.07  1.45
+# Below 22 nm (no NVSim figure) the converter's energy scales as its C V^2 (C ~ F, the node's Vdd) and
+# its latency, set by the sensing current into the bitline, is held (our assumption).
+# and the cell and its reference cell draw the read power for that sensing time ("x2 is because of the
+# reference cell"): 2 * Vdd * I_read * t_sense per sensed bit (MemCell::CalculateReadPower: Vdd * I_read).
+_IV_NODE_NM = np.array([22.0, 32.0, 45.0, 65.0, 90.0, 120.0])
+_IV_ENERGY_FJ = np.array([150.0, 125.6, 102.6, 90.0, 87.2, 85.2])
+_IV_LATENCY_NS = np.array([1.45, 1.07, 0.80, 0.62, 0.53, 0.49])
+_MRAM_CELL_AND_REFERENCE = 2.0
 # Leaking width per 6T cell in F: the off pull-down, pull-up and access devices (~4.6 F drawn) x ~3.5 for
 # gate + junction leakage and the 350 K corner; calibrated between CACTI 7 (35 nW/bit) and NVSim
 # (141 nW/bit) at 22 nm HP, which disagree by 4x.
@@ -72,6 +86,12 @@ _REPEATER_ENERGY_FACTOR = 1.6  # repeated wire: repeater input/drain cap adds ~6
 _HTREE_PITCH_FACTOR = 2.0  # H-tree on semi-global layers (2x minimum width, CACTI 7 'semi-global')
 _HTREE_DELAY_PENALTY = 1.3  # repeaters sized for energy at +30 % delay (CACTI 7 default 'Global_30')
 _HTREE_ACTIVITY = 1.0  # NVSim and CACTI charge every H-tree wire per access; we follow them
+# Unrepeated H-tree: a distributed RC line has a 50 % step delay of 0.38 r c L^2 (Elmore of a distributed
+# line: r c L^2 / 2, x 0.76 for the 50 % point; Ho, Mai, Horowitz, Proc. IEEE 2001, eq. 1), plus its
+# driver (2 FO4). Without repeaters the wires go on the wide global layers: 8x minimum width (ITRS global
+# pitch ~4x the semi-global one, whose factor is _HTREE_PITCH_FACTOR = 2; NVSim 'GlobalAggressive').
+_UNREPEATED_PITCH_FACTOR = 8.0
+_UNREPEATED_DRIVER_FO4 = 2.0
 # Macro control overhead (address/data latches, clock and self-timing, output drivers, IO columns), absent
 # from NVSim/CACTI but dominant in KB-scale macros. Calibrated on the IHP SG13G2 130 nm macros: ~60 FO4 of
 # clock-to-output before the array path, ~2.3 pF*V^2-equivalent fixed energy and ~20,000 F^2 per IO bit
@@ -117,13 +137,16 @@ def evaluate(
     target: str = "read_edp",
     cells: dict[Tech, Cell] | None = None,
     roadmap: str = "hp",
+    htree: str = "repeated",
 ) -> ArrayCosts:
-    """Costs of a RAM array (no tags) for broadcastable configuration arrays.
+    """Costs of a RAM array (no tags) for broadcastable configuration arrays; ``htree`` is one of HTREES.
 
     Identical configurations are evaluated once, and candidate organisations that fit none of the
     configurations are dropped before the (configurations x candidates) evaluation."""
     if target not in TARGETS:
         raise MemoryModelError(f"optimisation target {target!r} is not one of {TARGETS}")
+    if htree not in HTREES:
+        raise MemoryModelError(f"htree {htree!r} is not one of {HTREES}")
     tech, cap_b, word_b, node, banks = np.broadcast_arrays(
         np.asarray(tech, dtype=int),
         np.asarray(capacity_bytes, dtype=float),
@@ -160,6 +183,7 @@ def evaluate(
         target,
         cells,
         roadmap,
+        htree,
         CAND_ROWS[keep],
         CAND_COLS[keep],
         CAND_MUX[keep],
@@ -185,8 +209,13 @@ class _Env:
     i_off_na_per_um: np.ndarray
     cg_ff_per_um: np.ndarray
     r_wire_ohm_per_um: np.ndarray
-    t_wire_ps_per_um: np.ndarray
+    t_wire_ps_per_um: np.ndarray  # repeated H-tree, delay per um (0 when unrepeated)
+    rc_wire_ps_per_um2: np.ndarray  # unrepeated H-tree, 0.38 r c (0 when repeated)
+    htree_driver_ps: np.ndarray
+    htree_energy_factor: float  # repeater input/drain capacitance over the wire's (1 when unrepeated)
     node_nm: np.ndarray
+    iv_energy_fj: np.ndarray  # current-sense I-V converter, per fired amplifier (MRAM)
+    iv_latency_ps: np.ndarray
     bits_bank: np.ndarray
     word_bits: np.ndarray
     banks: np.ndarray
@@ -216,7 +245,21 @@ class _Lines:
     i_write_ua: np.ndarray  # MRAM switching current
 
 
-def _environment(tech, cap_b, word_b, node, banks, cells, roadmap) -> _Env:
+def _iv_table(node_nm: np.ndarray, column: np.ndarray) -> np.ndarray:
+    """NVSim's current-sense amplifier figure at ``node_nm``: its step table (each row holds from its node
+    up to the next), log-interpolated between rows instead of stepped, held at the ends."""
+    return np.interp(np.log(node_nm), np.log(_IV_NODE_NM), column)
+
+
+def _iv_energy_fj(node_nm: np.ndarray, roadmap: str) -> np.ndarray:
+    """Current-sense amplifier energy per fired amplifier: NVSim's table, C V^2-scaled below 22 nm."""
+    below = np.minimum(node_nm / 22.0, 1.0) * (tk.vdd_v(node_nm, roadmap) / tk.vdd_v(22.0, roadmap)) ** 2
+    return _iv_table(node_nm, _IV_ENERGY_FJ) * np.where(node_nm < 22.0, below, 1.0)
+
+
+def _environment(tech, cap_b, word_b, node, banks, cells, roadmap, htree) -> _Env:
+    repeated = htree == "repeated"
+    r_global_ohm_per_um = tk.wire_r_ohm_per_um(node) / _UNREPEATED_PITCH_FACTOR
     return _Env(
         is_sram=_c(tech == Tech.SRAM),
         cell={k: _c(v) for k, v in cell_arrays(tech, cells).items()},
@@ -232,8 +275,14 @@ def _environment(tech, cap_b, word_b, node, banks, cells, roadmap) -> _Env:
         r_wire_ohm_per_um=_c(tk.wire_r_ohm_per_um(node)),
         t_wire_ps_per_um=_c(tk.repeated_wire_delay_ps_per_mm(node, _HTREE_PITCH_FACTOR, roadmap))
         * 1e-3
-        * _HTREE_DELAY_PENALTY,
+        * _HTREE_DELAY_PENALTY
+        * repeated,
+        rc_wire_ps_per_um2=_c(0.38 * r_global_ohm_per_um * tk.WIRE_C_FF_PER_UM * 1e-3) * (not repeated),
+        htree_driver_ps=_c(tk.fo4_ps(node, roadmap)) * _UNREPEATED_DRIVER_FO4 * (not repeated),
+        htree_energy_factor=_REPEATER_ENERGY_FACTOR if repeated else 1.0,
         node_nm=_c(node),
+        iv_energy_fj=_c(_iv_energy_fj(node, roadmap)),
+        iv_latency_ps=_c(_iv_table(node, _IV_LATENCY_NS)) * 1e3,
         bits_bank=_c(cap_b) * 8.0 / _c(banks),
         word_bits=_c(word_b),
         banks=_c(banks),
@@ -305,11 +354,11 @@ def _latencies_ps(e: _Env, g: _Geometry, ln: _Lines, rows, mux) -> tuple[np.ndar
     t_bl_mram = (
         ln.c_bl_ff * e.cell["read_voltage_v"] / np.maximum(ln.i_read_ua, 1e-9) * 1e3
         + rc_bl
-        + e.cell["sense_ns"] * 1e3
+        + e.iv_latency_ps
     )
     t_bl = np.where(e.is_sram, t_bl_sram, t_bl_mram)
     t_mux = 0.5 * fo4 * np.log2(mux * g.n_act)
-    t_htree = e.t_wire_ps_per_um * g.htree_len_um
+    t_htree = e.t_wire_ps_per_um * g.htree_len_um + e.rc_wire_ps_per_um2 * g.htree_len_um**2 + e.htree_driver_ps
     read_ps = _CTRL_DELAY_FO4 * fo4 + 2.0 * t_htree + t_dec + t_wl + t_bl + 2.0 * fo4 + t_mux  # 2 FO4: SA
     # write: address + data in (one H-tree traversal), decode, drive the bitlines / pulse the cell
     i_wd_ua = e.i_on_ua_per_um * _WD_WIDTH_F * e.f_um
@@ -321,7 +370,7 @@ def _latencies_ps(e: _Env, g: _Geometry, ln: _Lines, rows, mux) -> tuple[np.ndar
 
 def _energies_fj(e: _Env, g: _Geometry, ln: _Lines, rows, cols) -> tuple[np.ndarray, np.ndarray]:
     vdd_v, f, cg, w = e.vdd_v, e.f_um, e.cg_ff_per_um, e.word_bits
-    e_wire_per_um_bit = tk.WIRE_C_FF_PER_UM * vdd_v**2 * _REPEATER_ENERGY_FACTOR * _HTREE_ACTIVITY
+    e_wire_per_um_bit = tk.WIRE_C_FF_PER_UM * vdd_v**2 * e.htree_energy_factor * _HTREE_ACTIVITY
     e_htree = (g.n_addr + w) * g.htree_len_um * e_wire_per_um_bit
     e_dec = g.n_act * (np.log2(rows) * 16.0 * f * cg + ln.c_wl_ff) * vdd_v**2
     e_ctrl = (_CTRL_ENERGY_GATE_F + w * _IO_ENERGY_GATE_F) * f * cg * vdd_v**2
@@ -333,7 +382,8 @@ def _energies_fj(e: _Env, g: _Geometry, ln: _Lines, rows, cols) -> tuple[np.ndar
     sram_read = g.n_act * cols * swing_energy
     mram_read = w * (
         ln.c_bl_ff * e.cell["read_voltage_v"] * vdd_v
-        + _MRAM_SENSE_CURRENT_FACTOR * ln.i_read_ua * 1e-6 * vdd_v * e.cell["sense_ns"] * 1e-9 * 1e15
+        + e.iv_energy_fj
+        + _MRAM_CELL_AND_REFERENCE * ln.i_read_ua * 1e-6 * vdd_v * e.iv_latency_ps * 1e-12 * 1e15
     )
     read_fj = common + e_sa + np.where(e.is_sram, sram_read, mram_read)
     # SRAM write: the written bitlines swing fully, the half-selected columns as in a read
@@ -359,9 +409,9 @@ def _leakage_mw(e: _Env, g: _Geometry) -> np.ndarray:
 
 
 def _evaluate_unique(
-    tech, cap_b, word_b, node, banks, target, cells, roadmap, rows, cols, mux, valid
+    tech, cap_b, word_b, node, banks, target, cells, roadmap, htree, rows, cols, mux, valid
 ) -> ArrayCosts:
-    e = _environment(tech, cap_b, word_b, node, banks, cells, roadmap)
+    e = _environment(tech, cap_b, word_b, node, banks, cells, roadmap, htree)
     g = _geometry(e, rows, cols, mux)
     ln = _lines(e, g, rows, cols)
     read_ps, write_ps = _latencies_ps(e, g, ln, rows, mux)

@@ -26,7 +26,6 @@ class Cell:
     r_parallel_ohm: float = 0.0  # low-resistance state
     tmr: float = 0.0  # (R_AP - R_P) / R_P
     read_voltage_v: float = 0.0  # bias across the cell while sensing
-    sense_ns: float = 0.0  # current-mode sense time after the bitline settles
     write_current_ua: float = 0.0  # at ref_node_nm
     write_pulse_ns: float = 0.0
     write_path_ohm: float = 0.0  # resistance of the write current path (SOT heavy metal); 0 -> Vdd drive
@@ -65,13 +64,11 @@ STT_NVSIM_SAMPLE = Cell(
     r_parallel_ohm=3000.0,
     tmr=1.0,
     read_voltage_v=0.25,
-    sense_ns=1.45,
     write_current_ua=80.0,
     write_pulse_ns=10.0,
     read_disturb_margin=0.6,
     ref_node_nm=22.0,
-    source="NVSim sample_STTRAM.cell (SEAL-UCSB/NVSim); sense 1.45 ns: NVSim's current-sense latency "
-    "for it at 22 nm",
+    source="NVSim sample_STTRAM.cell (SEAL-UCSB/NVSim)",
 )
 
 # Default STT-MRAM 1T1MTJ: the same MTJ stack with the faster write point annotated in that cell file
@@ -105,7 +102,6 @@ SOT_2T1MTJ = Cell(
     r_parallel_ohm=3000.0,
     tmr=1.0,
     read_voltage_v=0.25,
-    sense_ns=0.7,
     write_current_ua=200.0,
     write_pulse_ns=1.0,
     write_path_ohm=2000.0,

@@ -54,10 +54,11 @@ def _check_inputs(tech, capacity_bytes, word_bits, banks) -> None:
 
 
 def buffer(
-    tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp", cells=None, roadmap="hp"
+    tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp", cells=None, roadmap="hp",
+    htree="repeated",
 ) -> MemoryCosts:
     _check_inputs(tech, capacity_bytes, word_bits, banks)
-    c = evaluate(tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap)
+    c = evaluate(tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap, htree=htree)
     return MemoryCosts(
         c.read_energy_pj, c.write_energy_pj, c.read_latency_ns, c.write_latency_ns, c.leakage_mw, c.area_mm2
     )
@@ -79,20 +80,22 @@ def cache(
     associativity=DEFAULT_ASSOCIATIVITY,
     cells=None,
     roadmap="hp",
+    htree="repeated",
 ) -> MemoryCosts:
     """Cache with normal (parallel tag and data) access: latency = max(tag + compare, data);
     energies add the tag read of all ways of a set; a write also writes one tag."""
     line_bits = np.asarray(line_bytes, float) * 8.0
     _check_inputs(tech, capacity_bytes, line_bits, banks)
     data = evaluate(
-        tech, capacity_bytes, line_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap
+        tech, capacity_bytes, line_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap, htree=htree
     )
     tb = tag_bits(capacity_bytes, line_bytes, associativity)
     lines = np.asarray(capacity_bytes, float) / np.asarray(line_bytes, float)
     tag_word = tb * associativity
     try:
         tag = evaluate(
-            tech, lines * tb / 8.0, tag_word, node_nm, banks, target=target, cells=cells, roadmap=roadmap
+            tech, lines * tb / 8.0, tag_word, node_nm, banks, target=target, cells=cells, roadmap=roadmap,
+            htree=htree,
         )
     except MemoryModelError as exc:  # name the cache the caller asked for, not only its tag array
         raise MemoryModelError(
