@@ -29,6 +29,19 @@ def compare_caches() -> pd.DataFrame:
     return out
 
 
+def compare_nvsim_ram() -> pd.DataFrame:
+    """NVSim RAM-mode buffers (512-bit word, 22 nm) against ours with the same H-tree wiring."""
+    ref = pd.read_csv(DATA / "mem_reference_nvsim_ram.csv", comment="#")
+    out = ref[["technology", "capacity_bytes", "wire"]].copy()
+    for wire, htree in (("none", "unrepeated"), ("repeated30", "repeated")):
+        sel = (ref.wire == wire).to_numpy()
+        tech = np.array([TECH_NAMES[t] for t in ref.technology[sel]])
+        ours = mm.buffer(tech, ref.capacity_bytes[sel].to_numpy(), 512, 22.0, cells=NVSIM_CELLS, htree=htree)
+        for f in COST_FIELDS:
+            out.loc[sel, f] = np.asarray(getattr(ours, f)) / ref.loc[sel, f].to_numpy()
+    return out
+
+
 def compare_ihp() -> pd.DataFrame:
     ref = pd.read_csv(DATA / "mem_reference_ihp_sg13g2.csv", comment="#")
     ours = mm.buffer(mm.Tech.SRAM, ref.capacity_bytes.to_numpy(), ref.bits.to_numpy(), 130.0, target="area")
@@ -44,5 +57,7 @@ if __name__ == "__main__":
     pd.set_option("display.width", 200)
     print("ours / reference, caches (16-way, 64 B lines):")
     print(compare_caches().round(2).to_string(index=False))
+    print("\nours / reference, NVSim RAM-mode buffers (512-bit word, 22 nm; wire none = our unrepeated H-tree):")
+    print(compare_nvsim_ram().round(2).to_string(index=False))
     print("\nours / reference, IHP SG13G2 130 nm SRAM macros:")
     print(compare_ihp().round(2).to_string(index=False))

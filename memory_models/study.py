@@ -94,11 +94,13 @@ def workload_energy_delay(
     return energy_j, delay_s, energy_j * delay_s
 
 
-def _costs(kind: str, tech, capacity_bytes, word_bits: int, node_nm: float, roadmap: str) -> MemoryCosts:
+def _costs(
+    kind: str, tech, capacity_bytes, word_bits: int, node_nm: float, roadmap: str, htree: str = "repeated"
+) -> MemoryCosts:
     if kind == "cache":
-        return cache(tech, capacity_bytes, word_bits // 8, node_nm, roadmap=roadmap)
+        return cache(tech, capacity_bytes, word_bits // 8, node_nm, roadmap=roadmap, htree=htree)
     if kind == "buffer":
-        return buffer(tech, capacity_bytes, word_bits, node_nm, roadmap=roadmap)
+        return buffer(tech, capacity_bytes, word_bits, node_nm, roadmap=roadmap, htree=htree)
     raise MemoryModelError(f"kind must be 'cache' or 'buffer', got {kind!r}")
 
 
@@ -119,9 +121,10 @@ class Comparison:
 
 
 def iso_capacity(
-    capacity_bytes: float, profile: AccessProfile, node_nm: float = 16.0, roadmap: str = "hp"
+    capacity_bytes: float, profile: AccessProfile, node_nm: float = 16.0, roadmap: str = "hp",
+    htree: str = "repeated",
 ) -> Comparison:
-    costs = _costs(profile.kind, _TECH_CODES, capacity_bytes, profile.word_bits, node_nm, roadmap)
+    costs = _costs(profile.kind, _TECH_CODES, capacity_bytes, profile.word_bits, node_nm, roadmap, htree)
     e, d, edp = workload_energy_delay(costs, profile.reads, profile.writes, profile.runtime_s)
     return Comparison(np.full(len(TECHS), float(capacity_bytes)), costs, e, d, edp)
 
@@ -131,13 +134,14 @@ _ISO_AREA_STEPS = np.arange(8, 49) / 8.0
 
 
 def iso_area(
-    capacity_bytes: float, profile: AccessProfile, node_nm: float = 16.0, roadmap: str = "hp"
+    capacity_bytes: float, profile: AccessProfile, node_nm: float = 16.0, roadmap: str = "hp",
+    htree: str = "repeated",
 ) -> Comparison:
     """Largest capacity of each technology (in 1/8 steps of the SRAM capacity) within the SRAM area.
 
     One evaluation of every (technology, capacity step); the SRAM reference is its first element."""
     caps = float(capacity_bytes) * _ISO_AREA_STEPS
-    grid = _costs(profile.kind, _TECH_CODES[:, None], caps[None, :], profile.word_bits, node_nm, roadmap)
+    grid = _costs(profile.kind, _TECH_CODES[:, None], caps[None, :], profile.word_bits, node_nm, roadmap, htree)
     area = np.asarray(grid.area_mm2)
     fits = area <= area[0, 0] * (1 + 1e-9)  # area[0, 0]: SRAM at capacity_bytes (step 1)
     best = np.where(fits, np.arange(len(caps)), -1).max(axis=1)

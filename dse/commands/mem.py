@@ -19,7 +19,7 @@ import numpy as np
 import memory_models as mm
 from dse.errors import UserError
 from memory_models import COST_FIELDS, TECH_NAMES, Tech, study
-from memory_models.array import TARGETS
+from memory_models.array import HTREES, TARGETS
 from memory_models.errors import MemoryModelError
 from memory_models.technology import MAX_NODE_NM, MIN_NODE_NM, ROADMAPS
 
@@ -105,6 +105,13 @@ def register(sub) -> None:
         choices=ROADMAPS,
         help="CMOS device roadmap: hp (NVSim/CACTI default), lop, lstp",
     )
+    p.add_argument(
+        "--htree",
+        default="repeated",
+        choices=HTREES,
+        help="H-tree wiring: repeated (CACTI 7's Global_30, default) or unrepeated (NVSim's RepeatedNone; "
+        "distributed RC, delay grows with the square of its length)",
+    )
     p.add_argument("--compare", action="store_true", help="technologies side by side with a workload's EDP")
     p.add_argument("--area", action="store_true", help="with --compare: iso-area instead of iso-capacity")
     p.add_argument(
@@ -153,6 +160,7 @@ def _rows_plain(args, techs: list[Tech], kinds: list[str], caps: list[float]) ->
                 args.banks,
                 target=args.target,
                 roadmap=args.roadmap,
+                htree=args.htree,
             )
         else:
             costs = mm.buffer(
@@ -163,6 +171,7 @@ def _rows_plain(args, techs: list[Tech], kinds: list[str], caps: list[float]) ->
                 args.banks,
                 target=args.target,
                 roadmap=args.roadmap,
+                htree=args.htree,
             )
         for i, t in enumerate(techs):
             for j, cap in enumerate(caps):
@@ -214,7 +223,7 @@ def _rows_compare(args, kinds: list[str], caps: list[float]) -> list[dict]:
         )
         for cap in caps:
             cmp = (study.iso_area if args.area else study.iso_capacity)(
-                cap, profile, args.node_nm, args.roadmap
+                cap, profile, args.node_nm, args.roadmap, args.htree
             )
             for i, t in enumerate(study.TECHS):
                 row = _row(t, kind, cmp.capacity_bytes[i], args.node_nm, cmp.costs, i) | {
@@ -280,10 +289,11 @@ def run(args: argparse.Namespace) -> int:
     print("  ".join(c.rjust(wd) for c, wd in zip(shown, widths)))
     for x in cells:
         print("  ".join(v.rjust(wd) for v, wd in zip(x, widths)))
+    print(f"\n{args.roadmap} device roadmap (memory_models.technology), {args.htree} H-tree")
     if args.compare:
         p = rows[0]
         print(
-            f"\nnode {args.node_nm:g} nm; access profile per run: {p['reads']:.3g} reads, "
+            f"node {args.node_nm:g} nm; access profile per run: {p['reads']:.3g} reads, "
             f"{p['writes']:.3g} writes, "
             f"{p['runtime_s']:.3g} s (memory_models.study); EDP = (reads*E_r + writes*E_w + P_leak*T) x "
             f"(reads*t_r + writes*t_w). deepnvm_published: DeepNVM++ (TCAD 2022) 'up to' EDP reduction "
