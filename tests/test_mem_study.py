@@ -7,13 +7,17 @@ iso-area keeps the access counts (no hit-rate gain). DeepNVM++ reports "up to" f
 workloads; we take the maximum over 1-16 MiB capacities for that profile.
 
 Bands tested (ours vs published) and what we measured (`python benchmarks/mem_deepnvm.py`):
-  * iso-capacity area reduction: within 30 % at every capacity (ours STT 2.2-2.6x vs 2.4x, SOT 2.8-3.4x
+  * iso-capacity area reduction: within 30 % at every capacity (ours STT 2.1-2.4x vs 2.4x, SOT 2.8-3.3x
     vs 2.8x);
-  * iso-area capacity gain: within 30 % (ours STT 2.4-2.5x vs 2.3x, SOT 3.0-3.4x vs 3.3x);
-  * iso-capacity EDP reduction "up to": within a factor 2 (ours STT 3.4x vs 3.8x, SOT 6.4x vs 4.7x:
-    our SOT cell's 1 ns / 200 uA write on a low rail is more aggressive than DeepNVM++'s);
-  * iso-area EDP reduction "up to": within a factor 2 (ours STT 1.35x vs 2.2x, SOT 2.3x vs 2.4x; iso-area
-    keeps the access counts, so the larger MRAM's hit-rate gain, part of DeepNVM++'s figure, is absent);
+  * iso-area capacity gain: within 30 % (ours STT 2.1-2.5x vs 2.3x, SOT 3.0-3.4x vs 3.3x);
+  * EDP reduction "up to", iso-capacity and iso-area: within 30 % (ours iso-capacity STT 3.19x vs 3.8x,
+    SOT 4.77x vs 4.7x; iso-area SOT 1.89x vs 2.4x). STT iso-area (ours 1.33x vs 2.2x) misses it, a strict
+    xfail: not the read energy (pricing MRAM reads per sense amplifier as NVSim does moved it from 1.35x
+    to 1.33x and SOT iso-capacity from 6.4x to 4.8x), but the study itself: iso-area keeps the access
+    counts, so the larger MRAM's hit-rate gain, part of DeepNVM++'s figure, is absent, and under this
+    profile the energy is leakage-dominated, and an MRAM's periphery leakage grows with its capacity
+    (2.4x the SRAM capacity: 2.8 W vs 1.2 W at iso-capacity; ours is 0.8-1.0x NVSim's STT leakage at
+    22 nm). Every EDP ratio also within a factor 2;
   * orderings: SOT better than STT, both better than SRAM, for EDP from 4 MiB up and for area/capacity;
     the MRAM EDP advantage grows with capacity (DeepNVM++'s scalability finding).
 """
@@ -55,6 +59,25 @@ def test_iso_area_capacity_gain(tech):
     # and each MRAM array really fits in the SRAM's area
     for c in ISO_A:
         assert np.asarray(c.costs.area_mm2)[tech] <= np.asarray(c.costs.area_mm2)[0] * (1 + 1e-9)
+
+
+_STT_ISO_AREA = ("iso-area keeps the access counts (no hit-rate gain from the larger MRAM) and the profile's "
+                 "energy is leakage-dominated, with MRAM periphery leakage growing with capacity: ours 1.33x vs "
+                 "DeepNVM++ 2.2x (module docstring)")
+
+
+@pytest.mark.parametrize(
+    "key, tech",
+    [
+        ("iso_capacity_edp_reduction", Tech.STT_MRAM),
+        ("iso_capacity_edp_reduction", Tech.SOT_MRAM),
+        pytest.param("iso_area_edp_reduction", Tech.STT_MRAM, marks=pytest.mark.xfail(strict=True, reason=_STT_ISO_AREA)),
+        ("iso_area_edp_reduction", Tech.SOT_MRAM),
+    ],
+)
+def test_edp_reduction_up_to_within_30_percent(key, tech):
+    ours = _up_to(ISO_C if key.startswith("iso_capacity") else ISO_A, "edp_js")[tech]
+    assert abs(ours / PUB[key][tech] - 1) <= 0.30, (key, tech.name, ours)
 
 
 @pytest.mark.parametrize(
