@@ -87,3 +87,19 @@ def test_mem_bad_input_one_line(capsys, argv, message):
 def test_parse_capacity_units():
     assert parse_capacity("64KiB") == 65536 and parse_capacity("4MB") == 4 * 2**20
     assert parse_capacity("1.5MiB") == 1.5 * 2**20 and parse_capacity("8192") == 8192
+
+
+def test_mem_htree_option_and_roadmap_line(capsys):
+    argv = ["mem", "--node-nm", "22", "--capacity", "8MiB", "--tech", "SRAM", "--kind", "buffer"]
+    lat = {}
+    for htree in ("repeated", "unrepeated"):
+        rows = _csv(capsys, argv + ["--htree", htree, "--format", "csv"])
+        lat[htree] = float(rows[0]["read_latency_ns"])
+        expect = mm.buffer(mm.Tech.SRAM, 8 * 2**20, 64, 22.0, htree=htree).read_latency_ns
+        assert np.isclose(lat[htree], float(expect), rtol=1e-3)
+    assert lat["unrepeated"] > lat["repeated"]  # an 8 MiB bank's unrepeated H-tree: RC ~ length^2
+    assert main(argv + ["--roadmap", "lop"]) == 0
+    assert "lop device roadmap" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(argv + ["--htree", "spiral"])
+    assert exc.value.code == 2
