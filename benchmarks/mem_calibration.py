@@ -57,7 +57,8 @@ if __name__ == "__main__":
     pd.set_option("display.width", 200)
     print("ours / reference, caches (16-way, 64 B lines):")
     print(compare_caches().round(2).to_string(index=False))
-    print("\nours / reference, NVSim RAM-mode buffers (512-bit word, 22 nm; wire none = our unrepeated H-tree):")
+    print("\nours / reference, NVSim RAM-mode buffers (512-bit word, 22 nm; "
+          "wire none = our unrepeated H-tree):")
     print(compare_nvsim_ram().round(2).to_string(index=False))
     print("\nours / reference, IHP SG13G2 130 nm SRAM macros:")
     print(compare_ihp().round(2).to_string(index=False))

@@ -71,7 +71,8 @@ def buffer(
     from memory_models import model
 
     return model.buffer(
-        tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap, htree=htree
+        tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap,
+        htree=htree,
     )
 
 
@@ -83,7 +84,8 @@ def cache(
     from memory_models import model
 
     return model.cache(
-        tech, capacity_bytes, line_bytes, node_nm, banks, target=target, cells=cells, roadmap=roadmap, htree=htree
+        tech, capacity_bytes, line_bytes, node_nm, banks, target=target, cells=cells, roadmap=roadmap,
+        htree=htree,
     )
 
 

@@ -358,7 +358,8 @@ def _latencies_ps(e: _Env, g: _Geometry, ln: _Lines, rows, mux) -> tuple[np.ndar
     )
     t_bl = np.where(e.is_sram, t_bl_sram, t_bl_mram)
     t_mux = 0.5 * fo4 * np.log2(mux * g.n_act)
-    t_htree = e.t_wire_ps_per_um * g.htree_len_um + e.rc_wire_ps_per_um2 * g.htree_len_um**2 + e.htree_driver_ps
+    length = g.htree_len_um
+    t_htree = e.t_wire_ps_per_um * length + e.rc_wire_ps_per_um2 * length**2 + e.htree_driver_ps
     read_ps = _CTRL_DELAY_FO4 * fo4 + 2.0 * t_htree + t_dec + t_wl + t_bl + 2.0 * fo4 + t_mux  # 2 FO4: SA
     # write: address + data in (one H-tree traversal), decode, drive the bitlines / pulse the cell
     i_wd_ua = e.i_on_ua_per_um * _WD_WIDTH_F * e.f_um

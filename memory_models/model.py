@@ -79,7 +79,10 @@ def buffer(
     htree="repeated",
 ) -> MemoryCosts:
     _check_inputs(tech, capacity_bytes, word_bits, banks)
-    c = evaluate(tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap, htree=htree)
+    c = evaluate(
+        tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap,
+        htree=htree,
+    )
     return MemoryCosts(
         c.read_energy_pj, c.write_energy_pj, c.read_latency_ns, c.write_latency_ns, c.leakage_mw, c.area_mm2
     )
@@ -108,7 +111,8 @@ def cache(
     line_bits = np.asarray(line_bytes, float) * 8.0
     _check_inputs(tech, capacity_bytes, line_bits, banks)
     data = evaluate(
-        tech, capacity_bytes, line_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap, htree=htree
+        tech, capacity_bytes, line_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap,
+        htree=htree,
     )
     tb = tag_bits(capacity_bytes, line_bytes, associativity)
     lines = np.asarray(capacity_bytes, float) / np.asarray(line_bytes, float)
@@ -157,7 +161,8 @@ def regfile(capacity_bytes, word_bits, node_nm=45.0, roadmap="hp") -> MemoryCost
     read_bl_ff = _RF_BITLINE_ACTIVITY * entries * _rf_entry_ff(node, input_gate=False)
     write_bl_ff = _RF_BITLINE_ACTIVITY * entries * _rf_entry_ff(node, input_gate=True)
     read_pj = w * (stages * c_stage_ff + read_bl_ff) * vdd**2 * 1e-3
-    write_pj = w * ((2.0 + 0.5 * np.log2(entries)) * c_stage_ff * _RF_WRITE_FANOUT_FACTOR + write_bl_ff) * vdd**2 * 1e-3
+    write_stages_ff = (2.0 + 0.5 * np.log2(entries)) * c_stage_ff * _RF_WRITE_FANOUT_FACTOR
+    write_pj = w * (write_stages_ff + write_bl_ff) * vdd**2 * 1e-3
     area_mm2 = cap * 8.0 * _RF_BIT_AREA_F2 * f_um**2 * 1e-6
     leak_width_um = cap * 8.0 * _RF_LEAK_WIDTH_F_PER_BIT * f_um
     leak_mw = leak_width_um * tk.i_off_na_per_um(node, roadmap) * 1e-9 * vdd * 1e3

@@ -141,7 +141,9 @@ def iso_area(
 
     One evaluation of every (technology, capacity step); the SRAM reference is its first element."""
     caps = float(capacity_bytes) * _ISO_AREA_STEPS
-    grid = _costs(profile.kind, _TECH_CODES[:, None], caps[None, :], profile.word_bits, node_nm, roadmap, htree)
+    grid = _costs(
+        profile.kind, _TECH_CODES[:, None], caps[None, :], profile.word_bits, node_nm, roadmap, htree
+    )
     area = np.asarray(grid.area_mm2)
     fits = area <= area[0, 0] * (1 + 1e-9)  # area[0, 0]: SRAM at capacity_bytes (step 1)
     best = np.where(fits, np.arange(len(caps)), -1).max(axis=1)

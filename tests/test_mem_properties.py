@@ -86,10 +86,10 @@ def mm_vdd(node: float) -> float:
 @given(node=MRAM_NODES, word=WORDS, log2_kib=st.integers(0, 14), cache=st.booleans())
 def test_mram_leakage_far_below_sram(node, word, log2_kib, cache):
     """Equal capacity and roadmap (embedded-MRAM nodes <= 45 nm): MTJ cells do not leak, only the periphery
-    does. MRAM leaks no more than SRAM (within 1 %) at any capacity, >= 2x less from 128 KiB and >= 2.5x
-    less from 2 MiB up (3x before MRAM reads were priced per current-sense amplifier as NVSim does: the
-    read-EDP optimum now buys latency with more subarrays; lowest ratio over 2-16 MiB, 7-45 nm: 2.87,
-    45 nm caches). Below 128 KiB the fixed control/IO periphery, and in caches the 16-way tag path,
+    does. MRAM leaks no more than SRAM (within 1 %) at any capacity, >= 1.8x less from 128 KiB and >= 2.5x
+    less from 2 MiB up (2x and 3x before MRAM reads were priced per current-sense amplifier as NVSim does:
+    the read-EDP optimum now buys latency with more subarrays; lowest ratios over this space, all at
+    45 nm: 1.92 for a 128 KiB cache, 2.87 for a 2 MiB cache). Below 128 KiB the fixed control/IO periphery, and in caches the 16-way tag path,
     leak alike in both, and the MRAM read energy is set by its per-bit sense amplifiers whatever the
     organisation, so the read-EDP optimum may buy a few % of latency with more subarrays whose decoders
     leak about what a small SRAM's cells do (1 KiB: +2 %, so from 2 KiB)."""
@@ -98,7 +98,7 @@ def test_mram_leakage_far_below_sram(node, word, log2_kib, cache):
     c = mm.cache(techs, max(cap, 4096.0), 64, node) if cache else mm.buffer(techs, cap, word, node)
     leak = _arr(c, "leakage_mw")
     assert leak[1] <= 1.01 * leak[0] and leak[2] <= 1.01 * leak[0], leak
-    for factor, from_bytes in ((2.0, 128 * 1024), (2.5, 2 * 2**20)):
+    for factor, from_bytes in ((1.8, 128 * 1024), (2.5, 2 * 2**20)):
         if cap >= from_bytes:
             assert leak[1] * factor < leak[0] and leak[2] * factor < leak[0], (factor, leak)
 

@@ -61,9 +61,11 @@ def test_iso_area_capacity_gain(tech):
         assert np.asarray(c.costs.area_mm2)[tech] <= np.asarray(c.costs.area_mm2)[0] * (1 + 1e-9)
 
 
-_STT_ISO_AREA = ("iso-area keeps the access counts (no hit-rate gain from the larger MRAM) and the profile's "
-                 "energy is leakage-dominated, with MRAM periphery leakage growing with capacity: ours 1.33x vs "
-                 "DeepNVM++ 2.2x (module docstring)")
+_STT_ISO_AREA = (
+    "iso-area keeps the access counts (no hit-rate gain from the larger MRAM) and the profile's energy is "
+    "leakage-dominated, with MRAM periphery leakage growing with capacity: ours 1.33x vs DeepNVM++ 2.2x "
+    "(module docstring)"
+)
 
 
 @pytest.mark.parametrize(
@@ -71,7 +73,9 @@ _STT_ISO_AREA = ("iso-area keeps the access counts (no hit-rate gain from the la
     [
         ("iso_capacity_edp_reduction", Tech.STT_MRAM),
         ("iso_capacity_edp_reduction", Tech.SOT_MRAM),
-        pytest.param("iso_area_edp_reduction", Tech.STT_MRAM, marks=pytest.mark.xfail(strict=True, reason=_STT_ISO_AREA)),
+        pytest.param(
+            "iso_area_edp_reduction", Tech.STT_MRAM, marks=pytest.mark.xfail(strict=True, reason=_STT_ISO_AREA)
+        ),
         ("iso_area_edp_reduction", Tech.SOT_MRAM),
     ],
 )

@@ -60,9 +60,14 @@ def _growth(latency: np.ndarray) -> float:
 def test_sram_latency_growth_from_wire_rc(node):
     sel = (CACHE.technology == "SRAM") & (CACHE.node_nm == node)
     caps = np.array([2**20, 8 * 2**20])
-    ref = {tool: CACHE[sel & (CACHE.tool == tool)].set_index("capacity_bytes").loc[caps] for tool in ("CACTI7", "NVSim")}
-    ours = {h: np.asarray(mm.cache(Tech.SRAM, caps, 64, float(node), cells=NVSIM_CELLS, htree=h).read_latency_ns)
-            for h in ("repeated", "unrepeated")}
+    ref = {
+        tool: CACHE[sel & (CACHE.tool == tool)].set_index("capacity_bytes").loc[caps]
+        for tool in ("CACTI7", "NVSim")
+    }
+    ours = {
+        h: np.asarray(mm.cache(Tech.SRAM, caps, 64, float(node), cells=NVSIM_CELLS, htree=h).read_latency_ns)
+        for h in ("repeated", "unrepeated")
+    }
     rep = _growth(ours["repeated"]) / _growth(ref["CACTI7"].read_latency_ns.to_numpy())
     unrep = _growth(ours["unrepeated"]) / _growth(ref["NVSim"].read_latency_ns.to_numpy())
     assert abs(rep - 1) <= 0.15, rep
@@ -77,8 +82,10 @@ def test_nvsim_own_repeater_setting_moves_growth_as_ours():
     caps = rep.capacity_bytes.to_numpy()
     nv_none = _growth(none.set_index("capacity_bytes").loc[caps].read_latency_ns.to_numpy())
     nv_rep = _growth(rep.read_latency_ns.to_numpy())
-    ours = {h: _growth(np.asarray(mm.buffer(Tech.SRAM, caps, 512, 22.0, cells=NVSIM_CELLS, htree=h).read_latency_ns))
-            for h in ("repeated", "unrepeated")}
+    ours = {
+        h: _growth(np.asarray(mm.buffer(Tech.SRAM, caps, 512, 22.0, cells=NVSIM_CELLS, htree=h).read_latency_ns))
+        for h in ("repeated", "unrepeated")
+    }
     assert nv_none > 2 * nv_rep
     assert ours["unrepeated"] > 1.4 * ours["repeated"]
     assert 1.5 <= ours["repeated"] <= nv_rep * 1.15
