@@ -37,7 +37,13 @@ class SearchResult:
 
     @property
     def energy_pj(self) -> np.ndarray:
-        return self.parts_pj.sum(axis=0)
+        # the parts added one after the other whatever the number of points: numpy sums a (parts, 1)
+        # column pairwise but a (parts, P) array row by row, so one design's total could differ in its last
+        # bit from the same design's row in a sweep
+        total = np.zeros(self.parts_pj.shape[1:])
+        for part in self.parts_pj:
+            total = total + part
+        return total
 
 
 def _costs(action_costs: np.ndarray) -> np.ndarray:
