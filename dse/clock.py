@@ -1,6 +1,6 @@
 """Clock-network energy: the clock pins that toggle and the tree wire to them, with clock gating.
 
-Two parts, priced on different actions:
+Three parts, priced on different actions:
 
 - **per cycle** (every cycle of latency, like leakage): the H-tree from the root to one clock
   gate per PE, and that PE-level integrated clock gate (ICG) itself. Everything below a PE's gate
@@ -10,13 +10,19 @@ Two parts, priced on different actions:
   (a) the PE's own registers: operand, pipeline and accumulator flip-flops, measured by our gate-level
       characterization (``pe_models`` ``clock_pj_per_cycle``: CLK-net charge + CLK-pin internal energy
       of the reg_bits flops the synthesized PE has, so a 4-bit PE clocks fewer flops than a 16-bit one);
-  (b) the scratchpads' word clock gates behind a two-level gating tree: sqrt(N) group ICGs, and only
-      the enabled group's sqrt(N) word ICGs see the clock (unaccessed groups are gated); a word's
-      storage cells clock only when written (priced in the register file's write energy);
+  (b) one write-enable clock gate per register-file scratchpad (the root of its word-gating tree);
   (c) the NoC router's pipeline registers (``NOC_REG_STAGES`` per operand port, dse.hardware);
   (d) the PE's own clock wire: an H-tree over the PE's area reaching all of (a)-(c)'s clock pins.
+- **per scratchpad write** (``ClockCosts.pj_per_spad_write``, priced with the register file's write
+  energy in ``dse.hardware``, so it lands in ``energy_spad_*``): behind the enable gate, a two-level
+  gating tree, ceil(sqrt(N)) group ICGs and the ceil(N / groups) word ICGs of the enabled group. A
+  read of a latch/flip-flop register file is a mux tree and clocks nothing, so the tree toggles only
+  on a write; the written word's own cells are in the register file's write energy. A cycle in which
+  no word is written costs the enable gate alone, whatever the word width. (Gating pairs or
+  quadruples of narrow words behind one ICG would save < 10 % of a write's clock at the QUIDAM spad
+  sizes, 2-bit words in 12-64 entries: not modelled.)
 
-Both parts carry the clock tree's buffers: a tree of ``CLOCK_BUFFER_CELL`` each loaded to the 0.1 ns
+All three carry the clock tree's buffers: a tree of ``CLOCK_BUFFER_CELL`` each loaded to the 0.1 ns
 output slew the characterization assumes at every clock pin adds ``CLOCK_BUFFER_OVERHEAD`` x the
 C V^2 of the load it drives (sink pins + wire; ``buffer_overhead`` derives it from the Liberty
 file). The GLB's SRAM macros clock only on an access (in their access energy). Not modelled:
@@ -66,7 +72,8 @@ class ClockCosts:
     """Clock energy of each design point (pJ): every cycle, and per active PE-cycle (= per MAC)."""
 
     pj_per_cycle: np.ndarray  # tree to the PE gates + the PE gates
-    pj_per_mac: np.ndarray  # behind an active PE's gate: its registers, spad word gates, NoC registers
+    pj_per_mac: np.ndarray  # behind an active PE's gate: its registers, spad enable gates, NoC registers
+    pj_per_spad_write: tuple[np.ndarray, ...]  # each scratchpad's word-gating tree, per word written
 
 
 def h_tree_length_mm(area_mm2, sinks) -> np.ndarray:
@@ -116,24 +123,28 @@ def clock_costs(n_pe: np.ndarray, pe_clock_pj_per_cycle: np.ndarray, pe_reg_bits
                 node_nm: np.ndarray, vdd_v: np.ndarray | None = None) -> ClockCosts:
     """Clock energy of whole design points at ``vdd_v`` (default: nominal). ``pe_clock_pj_per_cycle``
     is the clock energy of the PE's ``pe_reg_bits`` registers already at the node and supply
-    (pe_models); ``spad_words`` the word counts of each of the PE's scratchpads."""
+    (pe_models); ``spad_words`` the word counts of each of the PE's word-gated scratchpads (0: none,
+    e.g. an SRAM macro)."""
     node = np.asarray(node_nm, float)
     vdd = scaling.nominal_vdd_v(node) if vdd_v is None else np.asarray(vdd_v, float)
     to_node = scaling.energy_factor(LIBERTY_NODE_NM, LIBERTY_VDD_V, node, vdd)
     n_pe = np.asarray(n_pe, float)
-    word_icgs = sum(gated_word_icgs(w) for w in spad_words)
+    enable_gates = sum(np.where(np.asarray(w, float) > 0, 1.0, 0.0) for w in spad_words)
     ff_bits = np.asarray(pe_reg_bits, float) + np.asarray(noc_reg_bits_per_pe, float)
     per_mac = (np.asarray(pe_clock_pj_per_cycle, float)
-               + (word_icgs * ICG_CLOCK_PJ_PER_CYCLE + np.asarray(noc_reg_bits_per_pe, float) * FF_CLOCK_PJ_PER_CYCLE)
+               + (enable_gates * ICG_CLOCK_PJ_PER_CYCLE + np.asarray(noc_reg_bits_per_pe, float) * FF_CLOCK_PJ_PER_CYCLE)
                * to_node)
     # a clock wire charges and discharges once per cycle: C V^2; the buffers add their share of
     # every load they drive (pins at the node through the same energy factor as the cells)
     pin_v2 = LIBERTY_VDD_V**2 * to_node
     pe_wire_pj = WIRE_CAP_PF_PER_MM * h_tree_length_mm(np.asarray(array_area_mm2, float) / n_pe,
-                                                       ff_bits + word_icgs) * vdd**2
+                                                       ff_bits + enable_gates) * vdd**2
     per_mac = per_mac + pe_wire_pj + CLOCK_BUFFER_OVERHEAD * (
-        (ff_bits * FF_CLOCK_PIN_PF + word_icgs * ICG_CLOCK_PIN_PF) * pin_v2 + pe_wire_pj)
+        (ff_bits * FF_CLOCK_PIN_PF + enable_gates * ICG_CLOCK_PIN_PF) * pin_v2 + pe_wire_pj)
+    # behind an enable gate, on a write only: the tree's gates and the buffers' share of their pins
+    per_write = tuple(gated_word_icgs(w) * (ICG_CLOCK_PJ_PER_CYCLE * to_node
+                                            + CLOCK_BUFFER_OVERHEAD * ICG_CLOCK_PIN_PF * pin_v2) for w in spad_words)
     tree_pj = WIRE_CAP_PF_PER_MM * h_tree_length_mm(array_area_mm2, n_pe) * vdd**2
     per_cycle = (n_pe * ICG_CLOCK_PJ_PER_CYCLE * to_node + tree_pj
                  + CLOCK_BUFFER_OVERHEAD * (n_pe * ICG_CLOCK_PIN_PF * pin_v2 + tree_pj))
-    return ClockCosts(per_cycle, per_mac)
+    return ClockCosts(per_cycle, per_mac, per_write)

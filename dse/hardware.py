@@ -38,7 +38,7 @@ class HardwareCosts:
     clock_mhz: np.ndarray  # effective: min(target, PE fmax)
     acc_bits: np.ndarray  # accumulator / psum word width
     mac_energy_pj: np.ndarray  # one MAC at the PE's native widths
-    spad_ifmap_pj: np.ndarray  # one access of one scratchpad word (read ~= write for RFs)
+    spad_ifmap_pj: np.ndarray  # one access of one scratchpad word (read ~= write for RFs), with a write's gate tree
     spad_filter_pj: np.ndarray
     spad_psum_pj: np.ndarray
     noc_pj_per_bit_hop: np.ndarray
@@ -141,20 +141,22 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     area_noc = (n_pe * NOC_REG_STAGES * reg_bits * DFF_UM2_45NM / UM2_PER_MM2
                 * scaling.area_factor(45.0, d.node_nm))
     pitch_mm = np.sqrt((area_pe + area_spad + area_noc) / n_pe)
-    clk = clock_network.clock_costs(n_pe, pe.clock_pj_per_cycle, pe.reg_bits,
-                                    # an SRAM macro clocks on an access (in its energy), no word gates
-                                    (d.spad_ifmap_words, np.where(filter_sram, 0, d.spad_filter_words),
-                                     d.spad_psum_words),
-                                    NOC_REG_STAGES * reg_bits, area_pe + area_spad + area_noc, d.node_nm, vdd)
+    # an SRAM macro clocks on an access (in its energy): no word gates
+    gated_words = (d.spad_ifmap_words, np.where(filter_sram, 0, d.spad_filter_words), d.spad_psum_words)
+    clk = clock_network.clock_costs(n_pe, pe.clock_pj_per_cycle, pe.reg_bits, gated_words, NOC_REG_STAGES * reg_bits,
+                                    area_pe + area_spad + area_noc, d.node_nm, vdd)
+    # one access = a read or a write (read ~= write for register files: the mean of the two); a write
+    # also clocks its scratchpad's word-gating tree (dse.clock), a read clocks nothing
+    gate_i, gate_f, gate_p = clk.pj_per_spad_write
     leak = n_pe * (pe.leakage_uw * units.MW_PER_UW + sp_i.leakage_mw + sp_f.leakage_mw + sp_p.leakage_mw) + glb.leakage_mw
     dram = np.array([t.energy_pj_per_bit for t in DRAM_TYPES.values()])[d.dram_type]
     return HardwareCosts(
         clock_mhz=clock,
         acc_bits=acc,
         mac_energy_pj=pe.energy_pj_per_mac,
-        spad_ifmap_pj=0.5 * (sp_i.read_energy_pj + sp_i.write_energy_pj),
-        spad_filter_pj=0.5 * (sp_f.read_energy_pj + sp_f.write_energy_pj),
-        spad_psum_pj=0.5 * (sp_p.read_energy_pj + sp_p.write_energy_pj),
+        spad_ifmap_pj=0.5 * (sp_i.read_energy_pj + sp_i.write_energy_pj + gate_i),
+        spad_filter_pj=0.5 * (sp_f.read_energy_pj + sp_f.write_energy_pj + gate_f),
+        spad_psum_pj=0.5 * (sp_p.read_energy_pj + sp_p.write_energy_pj + gate_p),
         # wire capacitance per mm is roughly node-independent; the pitch shrinks with the node.
         noc_pj_per_bit_hop=d.noc_pj_per_bit_mm * pitch_mm,
         glb_read_pj_per_bit=glb.read_energy_pj / GLB_BANK_WORD_BITS,

@@ -55,13 +55,14 @@ def test_design_point_worked_by_hand():
     # per PE, 4 mm2 of array, PE registers clocking 1.5 pJ per active cycle (already at the node)
     e130 = lambda v: 7.171 * v**2 - 6.709 * v + 2.904  # Stillmaker & Baas 2017, 130 nm energy fit
     to_node = e130(1.3) / e130(1.2)
-    # two-level word gating: ceil(sqrt(N)) group gates + the enabled group's ceil(N / groups) word gates
-    icgs = (4 + 3) + (15 + 15) + (5 + 5)
-    # 40 PE flops + 32 NoC flops and the 47 gates are the PE's clock sinks, on an H-tree over its 0.4 mm2;
+    # every active cycle: one write-enable gate per scratchpad; per write, behind it, two-level word
+    # gating: ceil(sqrt(N)) group gates + the enabled group's ceil(N / groups) word gates
+    # 40 PE flops + 32 NoC flops and the 3 enable gates are the PE's clock sinks, on an H-tree over its 0.4 mm2;
     # the buffers add 0.3205 x the C V^2 of every load they drive (pins at 130 nm, 1.2 V, moved to 1.3 V)
-    pe_wire = 0.2 * 1.5 * np.sqrt(0.4) * (np.sqrt(72 + 47) - 1) * 1.3**2
-    pins = (72 * 0.002796 + 47 * 0.004939) * 1.2**2 * to_node
-    per_mac = 1.5 + (icgs * 0.02258 + 32 * 0.03054) * to_node + pe_wire + 0.3205 * (pins + pe_wire)
+    pe_wire = 0.2 * 1.5 * np.sqrt(0.4) * (np.sqrt(72 + 3) - 1) * 1.3**2
+    pins = (72 * 0.002796 + 3 * 0.004939) * 1.2**2 * to_node
+    per_mac = 1.5 + (3 * 0.02258 + 32 * 0.03054) * to_node + pe_wire + 0.3205 * (pins + pe_wire)
+    per_write = [icgs * (0.02258 * to_node + 0.3205 * 0.004939 * 1.2**2 * to_node) for icgs in ((4 + 3), (15 + 15), (5 + 5))]
     tree = 0.2 * 1.5 * 2.0 * (np.sqrt(10) - 1) * 1.3**2
     per_cycle = 10 * 0.02258 * to_node + tree + 0.3205 * (10 * 0.004939 * 1.2**2 * to_node + tree)
     got = clock.clock_costs(np.array([10.0]), np.array([1.5]), np.array([40.0]),
@@ -69,6 +70,7 @@ def test_design_point_worked_by_hand():
                             np.array([32.0]), np.array([4.0]), np.array([130.0]))
     assert got.pj_per_mac[0] == pytest.approx(per_mac, rel=1e-9)
     assert got.pj_per_cycle[0] == pytest.approx(per_cycle, rel=1e-9)
+    assert [w[0] for w in got.pj_per_spad_write] == pytest.approx(per_write, rel=1e-9)
 
 
 @settings(max_examples=60, deadline=None)
@@ -180,3 +182,20 @@ def test_sram_filter_spad_has_no_word_gates_and_costs_what_the_macro_model_says(
     assert hw.clock_pj_per_mac[sram] == pytest.approx(per_mac(0.0, sram), rel=1e-9)
     assert hw.clock_pj_per_mac[rf] == pytest.approx(per_mac(224.0, rf), rel=1e-9)
     assert per_mac(224.0, sram) > per_mac(0.0, sram)
+    # its filter spad's word-gating tree is priced on a write, in the access energy (half an access)
+    to_node = float(clock.scaling.energy_factor(130.0, 1.2, 65.0, 1.0))
+    rf_cells = memory_models.regfile(np.array([224 * 16 / 8]), np.array([16]), np.array([65.0]), roadmap="lop")
+    tree = clock.gated_word_icgs(np.array([224.0]))[0] * (clock.ICG_CLOCK_PJ_PER_CYCLE + clock.CLOCK_BUFFER_OVERHEAD
+                                                          * clock.ICG_CLOCK_PIN_PF * clock.LIBERTY_VDD_V**2) * to_node
+    assert hw.spad_filter_pj[rf] == pytest.approx(
+        0.5 * (rf_cells.read_energy_pj[0] + rf_cells.write_energy_pj[0] + tree), rel=1e-9)
+
+
+def test_scratchpad_size_costs_clock_only_on_a_write():
+    # a register-file read is a mux tree: per active cycle only the spad's write-enable gate toggles,
+    # whatever its size; the word-gating tree behind it toggles on a write and grows with sqrt(words)
+    c = clock.clock_costs(np.full(3, 16.0), np.full(3, 0.1), np.full(3, 20.0), (np.array([12.0, 224.0, 0.0]),),
+                          np.zeros(3), np.ones(3), np.full(3, 45.0))
+    assert c.pj_per_mac[0] == c.pj_per_mac[1] > c.pj_per_mac[2]  # no enable gate without word gates (SRAM)
+    w = c.pj_per_spad_write[0]
+    assert w[2] == 0.0 and w[1] / w[0] == pytest.approx(clock.gated_word_icgs(224.0) / clock.gated_word_icgs(12.0))
