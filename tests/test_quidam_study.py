@@ -1,0 +1,91 @@
+"""The QUIDAM PE-type study (sweeps/quidam_pe_types.yaml, `python benchmarks/quidam_study.py`) against
+the published figures (Inci et al., ACM TECS 2023, arXiv 2206.15463, abstract), one test per figure.
+
+Tolerances: the spreads are published as lower bounds ("more than 5x and 35x"), so ours must reach
+them; the LightPE gains are "up to 5.7x" over QUIDAM's own space, networks and technology, so ours
+must be within 30 % of 5.7x (the issue's tolerance for the other published study ratios, DeepNVM++).
+Where the physics does not get there the test is a strict xfail whose reason is the measured cause
+(the component table of the benchmark). The whole spec (134,400 points) is evaluated once, in memory.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import quidam_study as study  # noqa: E402
+
+UP_TO_TOLERANCE = 0.30
+SPREAD_E, SPREAD_PA = "energy spread (max/min over all designs)", "perf/area spread (max/min over all designs)"
+GAIN_PA, GAIN_E = "best LightPE vs best INT16, perf/area", "best LightPE vs best INT16, energy"
+
+
+@pytest.fixture(scope="module")
+def table():
+    return study.evaluate()
+
+
+@pytest.fixture(scope="module")
+def figures(table):
+    return study.figures(table)
+
+
+def test_perf_per_area_spread_exceeds_published(figures):
+    assert figures[SPREAD_PA] >= study.PUBLISHED[SPREAD_PA][1], figures[SPREAD_PA]
+
+
+_SPREAD_E = ("19.5x: the spread is set by the space's two ends, not by a model term: the least efficient design, FP16 "
+             "8x8 weight-stationary at 200 MHz with a 512 KiB GLB, takes 0.51 s and 36.4 mJ, 45 % of it leakage; the "
+             "most efficient, INT2 24x32 row-stationary, spends 1.03 pJ/MAC, 36 % in the psum spad (12-bit words read "
+             "and written every MAC) and 28 % in the PE clock; QUIDAM's space (ranges, networks, FP32?) is not in our "
+             "sources")
+
+
+@pytest.mark.xfail(strict=True, reason=_SPREAD_E)
+def test_energy_spread_exceeds_published(figures):
+    assert figures[SPREAD_E] >= study.PUBLISHED[SPREAD_E][1], figures[SPREAD_E]
+
+
+_GAIN_PA = ("2.97x: scratchpads are 48-57 % of the best designs' area and scale with operand and psum bits, not W x A "
+            "(per PE: INT16 1,856 spad bits, LightPE-1 736: 2.5x), the NoC port registers too (2x); the PE alone "
+            "gains 7.8x (dse pe --compare), and the spec's 400 MHz cap levels LightPE's 580 MHz fmax with INT16's 369")
+_GAIN_E = ("2.46x: only the MAC datapath shrinks more than 5.7x (6.3x, 19 % of INT16's energy); the PE and NoC "
+           "registers' clock (2.0x), the psum spad (1.6x: 24- against 40-bit words read and written every MAC), "
+           "DRAM (2.9x) and the weight / ifmap spads (3.1x / 2.2x) scale with operand or accumulator bits")
+
+
+@pytest.mark.parametrize("name", [pytest.param(GAIN_PA, marks=pytest.mark.xfail(strict=True, reason=_GAIN_PA)),
+                                  pytest.param(GAIN_E, marks=pytest.mark.xfail(strict=True, reason=_GAIN_E))])
+def test_lightpe_gain_within_30_percent_of_published(figures, name):
+    published = study.PUBLISHED[name][1]
+    assert abs(figures[name] / published - 1.0) <= UP_TO_TOLERANCE, (name, figures[name])
+
+
+def test_narrower_integer_pes_cost_less_energy_and_area_per_op(table):
+    best = table.groupby("pe_type")
+    e, pa = best["energy_pj"].min(), best["perf_per_area_gops_per_mm2"].max()
+    ints = ["INT2", "INT4", "INT8", "INT16"]
+    assert np.all(np.diff(e[ints].to_numpy()) > 0) and np.all(np.diff(pa[ints].to_numpy()) < 0)
+
+
+def test_components_sum_to_the_energy_and_each_shrinks_with_precision(table):
+    comp = study.components_pj_per_mac(table)
+    best = study.best_designs(table, "energy_pj", lowest=True)
+    np.testing.assert_allclose(comp.sum().to_numpy(), (best["energy_pj"] / best["mac_ops"]).to_numpy(), rtol=1e-9)
+    # every component an INT PE drives is cheaper per MAC at fewer bits (same spads and GLB in these designs)
+    ints = comp[["INT2", "INT4", "INT8", "INT16"]].drop(index=["leakage", "clock tree + PE gates"])
+    assert (np.diff(ints.to_numpy(), axis=1) > 0).all(), ints
+
+
+def test_pe_clock_scales_with_the_bits_clocked(table):
+    split = study.pe_clock_split_pj(table)
+    ints = split[["INT2", "INT4", "INT8", "INT16"]]
+    assert (np.diff(ints.loc[["PE registers", "NoC port registers"]].to_numpy(), axis=1) > 0).all()
+    # the spads' enable gates are the only per-cycle spad clock: the same whatever the word width
+    assert np.ptp(split.loc["spad enable gates"].to_numpy()) < 1e-12
