@@ -40,11 +40,10 @@ def test_perf_per_area_spread_exceeds_published(figures):
     assert figures[SPREAD_PA] >= study.PUBLISHED[SPREAD_PA][1], figures[SPREAD_PA]
 
 
-_SPREAD_E = ("19.5x: the spread is set by the space's two ends, not by a model term: the least efficient design, FP16 "
-             "8x8 weight-stationary at 200 MHz with a 512 KiB GLB, takes 0.51 s and 36.4 mJ, 45 % of it leakage; the "
-             "most efficient, INT2 24x32 row-stationary, spends 1.03 pJ/MAC, 36 % in the psum spad (12-bit words read "
-             "and written every MAC) and 28 % in the PE clock; QUIDAM's space (ranges, networks, FP32?) is not in our "
-             "sources")
+_SPREAD_E = ("18.3x: the spread is set by the space's two ends, not by a model term: the least efficient design, FP16 "
+             "8x8 weight-stationary at 200 MHz with a 512 KiB GLB, takes 0.51 s and 37.6 mJ, 44 % of it leakage; the "
+             "most efficient, INT2 24x32 row-stationary, spends 1.13 pJ/MAC, 33 % in the psum spad (12-bit words read "
+             "and written every MAC) and 34 % in the PE clock; QUIDAM's space (ranges, networks) is not in our sources")
 
 
 @pytest.mark.xfail(strict=True, reason=_SPREAD_E)
@@ -55,9 +54,9 @@ def test_energy_spread_exceeds_published(figures):
 _GAIN_PA = ("2.97x: scratchpads are 48-57 % of the best designs' area and scale with operand and psum bits, not W x A "
             "(per PE: INT16 1,856 spad bits, LightPE-1 736: 2.5x), the NoC port registers too (2x); the PE alone "
             "gains 7.8x (dse pe --compare), and the spec's 400 MHz cap levels LightPE's 580 MHz fmax with INT16's 369")
-_GAIN_E = ("2.46x: only the MAC datapath shrinks more than 5.7x (6.3x, 19 % of INT16's energy); the PE and NoC "
-           "registers' clock (2.0x), the psum spad (1.6x: 24- against 40-bit words read and written every MAC), "
-           "DRAM (2.9x) and the weight / ifmap spads (3.1x / 2.2x) scale with operand or accumulator bits")
+_GAIN_E = ("2.45x: only the MAC datapath shrinks more than 5.7x (6.3x, 17 % of INT16's energy); the PE and NoC "
+           "registers' clock (2.1x), the psum spad (1.6x: 24- against 40-bit words read and written every MAC), "
+           "DRAM (2.9x) and the weight / ifmap spads (3.1x / 1.9x) scale with operand or accumulator bits")
 
 
 @pytest.mark.parametrize("name", [pytest.param(GAIN_PA, marks=pytest.mark.xfail(strict=True, reason=_GAIN_PA)),
@@ -86,6 +85,8 @@ def test_components_sum_to_the_energy_and_each_shrinks_with_precision(table):
 def test_pe_clock_scales_with_the_bits_clocked(table):
     split = study.pe_clock_split_pj(table)
     ints = split[["INT2", "INT4", "INT8", "INT16"]]
-    assert (np.diff(ints.loc[["PE registers", "NoC port registers"]].to_numpy(), axis=1) > 0).all()
-    # the spads' enable gates are the only per-cycle spad clock: the same whatever the word width
-    assert np.ptp(split.loc["spad enable gates"].to_numpy()) < 1e-12
+    assert (np.diff(ints.loc[["PE registers (+ wire, buffers)", "NoC port registers"]].to_numpy(), axis=1) > 0).all()
+    # the spads' enable gates (with their share of the PE's clock wire) are the only per-cycle spad clock:
+    # a few % of the PE clock, and no more for wide words than for narrow ones
+    gates = split.loc["spad enable gates"]
+    assert (gates > 0).all() and gates["INT16"] <= gates["INT2"] * 1.05
