@@ -210,19 +210,28 @@ def _on_chip_shares(fj):
 
 
 _TL_MAC = ("our INT8 PE costs 600 fJ per MAC at 65 nm (nominal 1.1 V) against Accelergy's 208 fJ (Aladdin table, "
-           "8-bit multiplier + 16-bit adder): the MAC share is 23 % against 9.9 %; the same PE-energy "
-           "gap as Horowitz's (issue 12)")
+           "8-bit multiplier + 16-bit adder), 2.9x; the same PE-energy gap as Horowitz's (issue 12)")
 _TL_GLB = ("our GLB costs 189 fJ per MAC against Accelergy's 375 fJ: 7.3 % of on-chip energy against 18.0 %, 10.7 "
            "points. Per 8-bit word 1.84 pJ (memory_models, LOP: 14.7 pJ per 64-bit access) against 2.22 pJ (CACTI), "
            "and our mapping reads each input from the GLB once (1.25 Mbit) where Timeloop's mapper's reads it 9x "
            "(1.35 M input reads of 150 k inputs)")
 
 
-@pytest.mark.parametrize("part", [pytest.param("mac", marks=pytest.mark.xfail(strict=True, reason=_TL_MAC)), "spad",
+# The MAC share passes (19.8 % against 9.9 %: 9.9 points) since the scratchpads' word-gating trees are priced
+# with their writes (dse.clock), which is Accelergy's basis too (a register file's access energy includes its
+# clocking); it passes by compensation (our spads cost 2,240 fJ per MAC against 1,506), so the MAC's own
+# energy is tested apart below.
+@pytest.mark.parametrize("part", ["mac", "spad",
                                   pytest.param("glb", marks=pytest.mark.xfail(strict=True, reason=_TL_GLB))])
 def test_on_chip_shares_within_10_points_of_accelergy(timeloop_like, part):
     ours, theirs = (_on_chip_shares(x) for x in timeloop_like)
     assert abs(ours[part] - theirs[part]) <= validation.SHARE_POINTS, (part, ours, theirs)
+
+
+@pytest.mark.xfail(strict=True, reason=_TL_MAC)
+def test_mac_energy_per_mac_matches_accelergy(timeloop_like):
+    ours, theirs = timeloop_like
+    assert ours["mac"] == pytest.approx(theirs["mac"], rel=TOLERANCE), (ours["mac"], theirs["mac"])
 
 
 def test_dram_energy_per_mac_matches_accelergy(timeloop_like):
