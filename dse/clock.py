@@ -11,7 +11,11 @@ Three parts, priced on different actions:
       characterization (``pe_models`` ``clock_pj_per_cycle``: CLK-net charge + CLK-pin internal energy
       of the reg_bits flops the synthesized PE has, so a 4-bit PE clocks fewer flops than a 16-bit one);
   (b) one write-enable clock gate per register-file scratchpad (the root of its word-gating tree);
-  (c) the NoC router's pipeline registers (``NOC_REG_STAGES`` per operand port, dse.hardware);
+  (c) the NoC router's pipeline registers (``NOC_REG_STAGES`` per operand port, dse.hardware) and the
+      scratchpads' address generators (``pointer_words``): a read and a write address counter of
+      ceil(log2 N) bits per scratchpad (``spad_pointer_bits``; Accelergy's Eyeriss-like scratchpad,
+      timeloop-accelergy-exercises 04_eyeriss_like components/smartbuffer_RF.yaml:
+      address_generators[0..1], width log(memory_depth)), SRAM-macro scratchpads included;
   (d) the PE's own clock wire: an H-tree over the PE's area reaching all of (a)-(c)'s clock pins.
 - **per scratchpad write** (``ClockCosts.pj_per_spad_write``, priced with the register file's write
   energy in ``dse.hardware``, so it lands in ``energy_spad_*``): behind the enable gate, a two-level
@@ -26,8 +30,8 @@ All three carry the clock tree's buffers: a tree of ``CLOCK_BUFFER_CELL`` each l
 output slew the characterization assumes at every clock pin adds ``CLOCK_BUFFER_OVERHEAD`` x the
 C V^2 of the load it drives (sink pins + wire; ``buffer_overhead`` derives it from the Liberty
 file). The GLB's SRAM macros clock only on an access (in their access energy). Not modelled:
-the PEs' control/FIFO registers (no published count), placement density (wires are laid over the
-cell area alone, so they are a lower bound).
+the PEs' FIFOs and other control registers (no published count), the address counters' data
+toggles, placement density (wires are laid over the cell area alone, so they are a lower bound).
 """
 
 from __future__ import annotations
@@ -109,6 +113,12 @@ def buffer_overhead(cell, vdd_v: float = LIBERTY_VDD_V) -> float:
     return r / (1.0 - inp.capacitance_pf / c_max)
 
 
+def spad_pointer_bits(words) -> np.ndarray:
+    """Address-counter flip-flops of a scratchpad of ``words`` words: a read and a write pointer of
+    ceil(log2 N) bits each (a 1-word scratchpad needs none)."""
+    return 2.0 * np.ceil(np.log2(np.maximum(np.asarray(words, float), 1.0)))
+
+
 def gated_word_icgs(words) -> np.ndarray:
     """Clock gates toggling per active cycle in a scratchpad of ``words`` words behind a two-level
     gating tree: ceil(sqrt(N)) group gates plus the ceil(N / groups) word gates of the enabled group
@@ -120,20 +130,22 @@ def gated_word_icgs(words) -> np.ndarray:
 
 def clock_costs(n_pe: np.ndarray, pe_clock_pj_per_cycle: np.ndarray, pe_reg_bits: np.ndarray,
                 spad_words: tuple[np.ndarray, ...], noc_reg_bits_per_pe: np.ndarray, array_area_mm2: np.ndarray,
-                node_nm: np.ndarray, vdd_v: np.ndarray | None = None) -> ClockCosts:
+                node_nm: np.ndarray, vdd_v: np.ndarray | None = None,
+                pointer_words: tuple[np.ndarray, ...] = ()) -> ClockCosts:
     """Clock energy of whole design points at ``vdd_v`` (default: nominal). ``pe_clock_pj_per_cycle``
     is the clock energy of the PE's ``pe_reg_bits`` registers already at the node and supply
     (pe_models); ``spad_words`` the word counts of each of the PE's word-gated scratchpads (0: none,
-    e.g. an SRAM macro)."""
+    e.g. an SRAM macro); ``pointer_words`` the word counts of the scratchpads whose address counters
+    clock with the PE (every scratchpad, SRAM macros included; none by default)."""
     node = np.asarray(node_nm, float)
     vdd = scaling.nominal_vdd_v(node) if vdd_v is None else np.asarray(vdd_v, float)
     to_node = scaling.energy_factor(LIBERTY_NODE_NM, LIBERTY_VDD_V, node, vdd)
     n_pe = np.asarray(n_pe, float)
     enable_gates = sum(np.where(np.asarray(w, float) > 0, 1.0, 0.0) for w in spad_words)
-    ff_bits = np.asarray(pe_reg_bits, float) + np.asarray(noc_reg_bits_per_pe, float)
+    other_ff = np.asarray(noc_reg_bits_per_pe, float) + sum(spad_pointer_bits(w) for w in pointer_words)
+    ff_bits = np.asarray(pe_reg_bits, float) + other_ff
     per_mac = (np.asarray(pe_clock_pj_per_cycle, float)
-               + (enable_gates * ICG_CLOCK_PJ_PER_CYCLE + np.asarray(noc_reg_bits_per_pe, float) * FF_CLOCK_PJ_PER_CYCLE)
-               * to_node)
+               + (enable_gates * ICG_CLOCK_PJ_PER_CYCLE + other_ff * FF_CLOCK_PJ_PER_CYCLE) * to_node)
     # a clock wire charges and discharges once per cycle: C V^2; the buffers add their share of
     # every load they drive (pins at the node through the same energy factor as the cells)
     pin_v2 = LIBERTY_VDD_V**2 * to_node

@@ -144,7 +144,9 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     # an SRAM macro clocks on an access (in its energy): no word gates
     gated_words = (d.spad_ifmap_words, np.where(filter_sram, 0, d.spad_filter_words), d.spad_psum_words)
     clk = clock_network.clock_costs(n_pe, pe.clock_pj_per_cycle, pe.reg_bits, gated_words, NOC_REG_STAGES * reg_bits,
-                                    area_pe + area_spad + area_noc, d.node_nm, vdd)
+                                    area_pe + area_spad + area_noc, d.node_nm, vdd,
+                                    # every scratchpad's read and write address counters
+                                    pointer_words=(d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words))
     # one access = a read or a write (read ~= write for register files: the mean of the two); a write
     # also clocks its scratchpad's word-gating tree (dse.clock), a read clocks nothing
     gate_i, gate_f, gate_p = clk.pj_per_spad_write

@@ -71,6 +71,16 @@ def test_design_point_worked_by_hand():
     assert got.pj_per_mac[0] == pytest.approx(per_mac, rel=1e-9)
     assert got.pj_per_cycle[0] == pytest.approx(per_cycle, rel=1e-9)
     assert [w[0] for w in got.pj_per_spad_write] == pytest.approx(per_write, rel=1e-9)
+    # with the scratchpads' address counters: a read and a write pointer of ceil(log2 N) bits, 2 x (4 + 8 + 5)
+    ffs = 72 + 34
+    pe_wire = 0.2 * 1.5 * np.sqrt(0.4) * (np.sqrt(ffs + 3) - 1) * 1.3**2
+    pins = (ffs * 0.002796 + 3 * 0.004939) * 1.2**2 * to_node
+    per_mac = 1.5 + (3 * 0.02258 + (32 + 34) * 0.03054) * to_node + pe_wire + 0.3205 * (pins + pe_wire)
+    got = clock.clock_costs(np.array([10.0]), np.array([1.5]), np.array([40.0]),
+                            (np.array([12.0]), np.array([224.0]), np.array([24.0])),
+                            np.array([32.0]), np.array([4.0]), np.array([130.0]),
+                            pointer_words=(np.array([12.0]), np.array([224.0]), np.array([24.0])))
+    assert got.pj_per_mac[0] == pytest.approx(per_mac, rel=1e-9)
 
 
 @settings(max_examples=60, deadline=None)
@@ -177,7 +187,8 @@ def test_sram_filter_spad_has_no_word_gates_and_costs_what_the_macro_model_says(
         area = hw.area_pe_mm2[i] + hw.area_spad_mm2[i] + hw.area_noc_mm2[i]
         return clock.clock_costs(np.array([168.0]), pe.clock_pj_per_cycle, pe.reg_bits,
                                  (np.array([12.0]), np.array([filter_words]), np.array([24.0])), np.array([noc]),
-                                 np.array([area]), np.array([65.0]), np.array([1.0])).pj_per_mac[0]
+                                 np.array([area]), np.array([65.0]), np.array([1.0]),
+                                 pointer_words=(np.array([12.0]), np.array([224.0]), np.array([24.0]))).pj_per_mac[0]
 
     assert hw.clock_pj_per_mac[sram] == pytest.approx(per_mac(0.0, sram), rel=1e-9)
     assert hw.clock_pj_per_mac[rf] == pytest.approx(per_mac(224.0, rf), rel=1e-9)
@@ -189,6 +200,11 @@ def test_sram_filter_spad_has_no_word_gates_and_costs_what_the_macro_model_says(
                                                           * clock.ICG_CLOCK_PIN_PF * clock.LIBERTY_VDD_V**2) * to_node
     assert hw.spad_filter_pj[rf] == pytest.approx(
         0.5 * (rf_cells.read_energy_pj[0] + rf_cells.write_energy_pj[0] + tree), rel=1e-9)
+
+
+def test_address_counters_have_log2_bits_per_pointer():
+    # a read and a write pointer per scratchpad (Accelergy's smartbuffer_RF: two log(depth)-bit address generators)
+    np.testing.assert_array_equal(clock.spad_pointer_bits(np.array([1.0, 2.0, 12.0, 16.0, 224.0])), [0, 2, 8, 8, 16])
 
 
 def test_scratchpad_size_costs_clock_only_on_a_write():

@@ -49,11 +49,11 @@ def test_throughput_and_dram_traffic_match_published(figures, metric):
     assert abs(df.loc[metric, "rel_error"]) <= TOLERANCE, df.loc[metric].to_dict()
 
 
-_POWER_LOW = ("with every component priced on its own (16-bit accumulator PE, clock tree with its buffers and "
-              "PE-local wires), on-chip power is 193 mW against 278 mW (-30 %; per layer -23 % to -34 %); not "
-              "modelled: the PEs' FIFO/control registers (no published count), wire load inside the PE netlists "
-              "(characterized unplaced), and placement density (our wires span our 3.3 mm2 of cells, the chip's "
-              "core is 3.5 x 3.5 mm, JSSC 2017 Table IV)")
+_POWER_LOW = ("with every component priced on its own (16-bit accumulator PE, clock tree with its buffers, PE-local "
+              "wires and the scratchpads' address counters), on-chip power is 202 mW against 278 mW (-27 %; CONV1-3 "
+              "-26 %, -31 %, -27 %; CONV4-5 within 20 %); not modelled: the PEs' FIFOs and other control registers "
+              "(no published count), wire load inside the PE netlists (characterized unplaced), and placement "
+              "density (our wires span our 3.3 mm2 of cells, the chip's core is 3.5 x 3.5 mm, JSSC 2017 Table IV)")
 
 
 @needs_65nm
@@ -64,8 +64,8 @@ def test_power_matches_published(figures):
 
 
 @needs_65nm
-@pytest.mark.xfail(strict=True, reason=_POWER_LOW)
-@pytest.mark.parametrize("layer", ["conv1", "conv2", "conv3", "conv4", "conv5"])
+@pytest.mark.parametrize("layer", [*(pytest.param(x, marks=pytest.mark.xfail(strict=True, reason=_POWER_LOW))
+                                     for x in ("conv1", "conv2", "conv3")), "conv4", "conv5"])
 def test_layer_power_matches_table_v(figures, layer):
     _, df = figures
     assert abs(df.loc[f"{layer}.power_mw", "rel_error"]) <= TOLERANCE, df.loc[f"{layer}.power_mw"].to_dict()
