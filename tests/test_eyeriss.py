@@ -50,7 +50,7 @@ def test_throughput_and_dram_traffic_match_published(figures, metric):
 
 
 _POWER_LOW = ("with every component priced on its own (16-bit accumulator PE, clock tree with its buffers, PE-local "
-              "wires and the scratchpads' address counters), on-chip power is 203 mW against 278 mW (-27 %; CONV1-3 "
+              "wires and the scratchpads' address counters), on-chip power is 202 mW against 278 mW (-27 %; CONV1-3 "
               "-26 %, -31 %, -27 %; CONV4-5 -19 %); not modelled: the PEs' FIFOs and other control registers "
               "(no published count), wire load inside the PE netlists (characterized unplaced), and placement "
               "density (our wires span our 3.3 mm2 of cells, the chip's core is 3.5 x 3.5 mm, JSSC 2017 Table IV)")
@@ -209,26 +209,35 @@ def _on_chip_shares(fj):
     return {k: fj[k] / total for k in ("mac", "spad", "glb")}
 
 
-_TL_MAC = ("our INT8 PE costs 600 fJ per MAC at 65 nm (nominal 1.1 V) against Accelergy's 208 fJ (Aladdin table, "
-           "8-bit multiplier + 16-bit adder): the MAC share is 21 % against 9.9 %; the same PE-energy "
-           "gap as Horowitz's (issue 12)")
-_TL_GLB = ("our GLB costs 189 fJ per MAC against Accelergy's 375 fJ: 6.7 % of on-chip energy against 18.0 %, 11.3 "
+# Shares on Accelergy's basis pass within 10 points (MAC 19.8 % against 9.9 %: 9.9 points; spads 73.9 % against
+# 72.1 %), but only because two per-MAC energies are both high; the per-component energies are tested below.
+_TL_GLB = ("our GLB costs 189 fJ per MAC against Accelergy's 375 fJ: 6.3 % of on-chip energy against 18.0 %, 11.8 "
            "points. Per 8-bit word 1.84 pJ (memory_models, LOP: 14.7 pJ per 64-bit access) against 2.22 pJ (CACTI), "
            "and our mapping reads each input from the GLB once (1.25 Mbit) where Timeloop's mapper's reads it 9x "
            "(1.35 M input reads of 150 k inputs)")
 
 
-@pytest.mark.parametrize("part", [pytest.param("mac", marks=pytest.mark.xfail(strict=True, reason=_TL_MAC)), "spad",
-                                  pytest.param("glb", marks=pytest.mark.xfail(strict=True, reason=_TL_GLB))])
+@pytest.mark.parametrize("part", ["mac", "spad", pytest.param("glb", marks=pytest.mark.xfail(strict=True,
+                                                                                              reason=_TL_GLB))])
 def test_on_chip_shares_within_10_points_of_accelergy(timeloop_like, part):
     ours, theirs = (_on_chip_shares(x) for x in timeloop_like)
     assert abs(ours[part] - theirs[part]) <= validation.SHARE_POINTS, (part, ours, theirs)
 
 
-def test_dram_energy_per_mac_matches_accelergy(timeloop_like):
-    # the same LPDDR4 energy per bit (memory_models.dram: Accelergy's figure) on our own DRAM traffic
+_TL_MAC_PJ = ("our INT8 PE costs 600 fJ per MAC at 65 nm (nominal 1.1 V) against Accelergy's 208 fJ (Aladdin table, "
+              "8-bit multiplier + 16-bit adder): 2.9x, the per-MAC PE-energy gap the issue finds against Horowitz")
+_TL_SPAD_PJ = ("our spads cost 2240 fJ per MAC against 1506 fJ (1.49x): psum 1357 against 387 fJ (our psum words are "
+               "the 24-bit accumulator and a write also clocks the word-gating tree), weights 648 against 1007, "
+               "ifmap 237 against 112")
+
+
+@pytest.mark.parametrize("part", [pytest.param("mac", marks=pytest.mark.xfail(strict=True, reason=_TL_MAC_PJ)),
+                                  pytest.param("spad", marks=pytest.mark.xfail(strict=True, reason=_TL_SPAD_PJ)),
+                                  pytest.param("glb", marks=pytest.mark.xfail(strict=True, reason=_TL_GLB)), "dram"])
+def test_energy_per_mac_within_20_percent_of_accelergy(timeloop_like, part):
+    # DRAM: the same LPDDR4 energy per bit (memory_models.dram: Accelergy's figure) on our own DRAM traffic
     ours, theirs = timeloop_like
-    assert ours["dram"] == pytest.approx(theirs["dram"], rel=TOLERANCE), (ours["dram"], theirs["dram"])
+    assert ours[part] == pytest.approx(theirs[part], rel=TOLERANCE), (part, ours[part], theirs[part])
 
 
 @pytest.mark.parametrize("edit, message", [
