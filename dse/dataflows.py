@@ -312,7 +312,7 @@ def _weight_stationary_local(L: Layer, g: Geometry) -> _Array:
     cap_i = packed_capacity(g.spad_ifmap_words, g.pe_a_bits, g.a_bits)
     window = (v_ == 0) & (ht_ >= 1) & (L.fx > 1) & (cap_i >= h_c * L.fx)
     legal = ((h_k * h_c * h_t <= packed_capacity(g.spad_filter_words, g.pe_w_bits, g.w_bits))
-             & (h_k <= g.spad_psum_words) & (h_c <= cap_i)
+             & (h_k <= g.spad_psum_words)
              & (hk_ <= np.maximum(h_k, 1)) & (hc_ <= np.maximum(h_c, 1))  # drop duplicates of clipped candidates
              & ~((v_ == 1) & (ht_ > 0)) & ~((ht_ == 1) & (L.fx == taps)))
     legal |= (hk_ == 1) & (hc_ == 1) & (ht_ == 0)

@@ -94,7 +94,10 @@ def test_weight_only_formats_run_on_w_ne_a_pes():
     assert ifmap[0] == pytest.approx(4 * ifmap[1], rel=1e-9)  # same tiling, 16- vs 4-bit activations
     _, t = _run(network="gpt2", kv_len=256, default={"w": 4, "a": 16, "kv": 16}, pe_type=["W4A16", "INT4"])
     assert t["dram_read_bits"].iloc[0] == t["dram_read_bits"].iloc[1]
-    assert t["compute_cycles"].iloc[1] > 3.5 * t["compute_cycles"].iloc[0]
+    assert t["mac_ops"].iloc[1] == 4 * t["mac_ops"].iloc[0]  # each MAC runs as 4 passes on the INT4 PE
+    # in cycles less than 4x: a matrix-vector weight tile is one pixel, so its skew (rows + cols) weighs
+    # as much as its passes (measured 2.75x)
+    assert t["compute_cycles"].iloc[1] > 2 * t["compute_cycles"].iloc[0]
 
 
 def test_non_decoder_has_no_token_columns_and_ignores_kv_bits():
