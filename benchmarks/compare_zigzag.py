@@ -1,6 +1,6 @@
 """Our cost model next to ZigZag (KU Leuven, PyPI ``zigzag-dse`` 3.9.1) on one hardware description.
 
-    python benchmarks/compare_zigzag.py [--zigzag-python /work/ext/zz/bin/python] [--write-reference]
+    python benchmarks/compare_zigzag.py [--zigzag-python /work/peers/zigzag/bin/python] [--write-reference]
 
 One description (``DESIGN`` below: a weight-stationary 16 x 16 INT8 array, per-PE scratchpads, a
 GLB and DRAM) is evaluated by our model, and the same description, with our per-access energies,
@@ -14,7 +14,7 @@ Matched on purpose: both models get the same fixed per-action energies and bandw
 here too (also inside our mapping objective); ZigZag charges one MAC energy whatever the operand
 width, and so does ours here (INT8 layers on an INT8 PE).
 ZigZag is optional: it is not a dependency of dse. Install it apart:
-``python3 -m venv /work/ext/zz && /work/ext/zz/bin/pip install zigzag-dse==3.9.1 six``.
+``python3 -m venv /work/peers/zigzag && /work/peers/zigzag/bin/pip install zigzag-dse==3.9.1 six``.
 ``--write-reference`` stores ZigZag's per-layer figures in tests/data/zigzag_resnet18.csv.
 """
 
@@ -22,8 +22,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import os
+import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -36,7 +39,7 @@ import pandas as pd
 import yaml
 
 import workloads
-from dse import actions, dataflows, design, hardware, mapping
+from dse import actions, dataflows, design, explain, hardware, mapping
 from dse import spec as spec_mod
 from dse.network import Workload, evaluate
 from workloads.layer import LayerGraph
@@ -197,15 +200,23 @@ class Accelerator:
     costs: dict  # our per-action costs, from the ZigZag YAML
     differs: str  # what the two descriptions do not share
     extra_mapping: tuple = ()  # mapping entries added to (and overriding) ZigZag's file
+    # ZigZag ships no mapping: each layer gets the spatial unrolling our dataflow chose (``our_spatial``),
+    # so both tools price one spatial mapping and differ only in temporal mapping and memory model
+    spatial_from_ours: bool = False
 
 
 _LINKS = {"O": "O", "W": "I2", "I": "I1"}
-# ZigZag ships no mapping for eyeriss_like: columns <- output rows, rows <- filter rows x 4 output channels
-ZZ_EYERISS_MAPPING = ({"name": "default", "spatial_mapping": {"D1": ["OY, 14"], "D2": ["FY, 3", "K, 4"]},
+# ZigZag ships no mapping for eyeriss_like: row stationary's columns <- output rows, rows <- filter rows
+# x 4 channels; each layer then gets our row_stationary's choice (Accelerator.spatial_from_ours)
+ZZ_EYERISS_MAPPING = ({"name": "default", "spatial_mapping": {"D1": ["OY, 14"], "D2": ["FY, 3", "C, 4"]},
                        "memory_operand_links": _LINKS},)
 # conv1 has 3 input channels: unroll C x FX on the rows as our weight_stationary_local's im2col does
 ZZ_TPU_CONV1 = ({"name": "conv1", "spatial_mapping": {"D1": ["K, 32"], "D2": ["C, 3", "FX, 7"]},
                  "memory_operand_links": _LINKS},)
+# edge_tpu_like's shipped default puts C 8 on D2, where conv1 has 3 channels (3 / 8 of the array busy, a
+# 326k-cycle layer): its filter columns FX 7 fill 7 / 8 instead, as our im2col fills our rows
+ZZ_EDGE_CONV1 = ({"name": "conv1", "spatial_mapping": {"D1": ["K, 8"], "D2": ["FX, 7"], "D3": ["OX, 4"], "D4": ["OY, 4"]},
+                  "memory_operand_links": _LINKS},)
 _NO_EXTRAS = {"leakage_mw": 0.0}
 ACCELERATORS = {
     # 32 x 32 MACs (K x C), per-PE 128 B weight RF and 2 B psum RF, a 2 MB SRAM for inputs and outputs
@@ -234,20 +245,26 @@ ACCELERATORS = {
          **_NO_EXTRAS},
         "a 4-D array (K8 x C8 x OX4 x OY4) modelled as our 2-D 32 x 32 weight-stationary array (rows <- C, "
         "cols <- K); ZigZag's separate 32 KB weight SRAM (0.36 pJ/bit) is not modelled: weights use the 2 MB "
-        "GLB or bypass it from DRAM; one DRAM energy per bit"),
+        "GLB or bypass it from DRAM; one DRAM energy per bit; conv1 unrolls FX 7 on ZigZag's D2 (its default: C 8)",
+        ZZ_EDGE_CONV1),
     # 14 x 12 MACs (OY x FY.K), per-PE 64 B ifmap and weight RFs and a 16 B psum RF, an 8 KB psum SRAM, a
     # 64 KB weight SRAM, a 1 MB SRAM for inputs and outputs, DRAM 64 bits / cycle
     "eyeriss_like": Accelerator(
         "eyeriss_like", None, 24,
         {"pe_type": "INT8", "pe_rows": 12, "pe_cols": 14, "spad_ifmap_words": 64, "spad_filter_words": 64,
          "spad_psum_words": 5, "glb_kib": 1024, "dataflow": "row_stationary"},
-        {"mac_energy_pj": 0.5, "spad_filter_pj": 1.0, "spad_ifmap_pj": 1.0, "spad_psum_pj": 1.5,
+        # our spads have one price per word access; ZigZag's RFs read at 1.0 / 1.5 (psum) and write at
+        # 1.5 / 2.0 pJ. A MAC reads and writes its psum (both tools), so the psum spad is (1.5 + 2.0) / 2
+        # exactly; ifmap / filter spad accesses are reads but for the fills, priced at the read energy
+        # (the fills' extra 0.5 pJ is left out: FILL_WRITE_EXTRA_PJ, measured in the component table)
+        {"mac_energy_pj": 0.5, "spad_filter_pj": 1.0, "spad_ifmap_pj": 1.0, "spad_psum_pj": (1.5 + 2.0) / 2,
          "glb_read_pj_per_bit": 100 / 384, "glb_write_pj_per_bit": 130 / 384, "dram_pj_per_bit": 1000 / 64,
          "glb_read_bits_per_cycle": 384.0, "glb_write_bits_per_cycle": 384.0, "dram_bytes_per_cycle": 8.0,
          **_NO_EXTRAS},
         "ZigZag's 8 KB psum and 64 KB weight SRAMs (an extra level) are not modelled: all operands use the "
-        "1 MB GLB; one spad price for reads and writes (ZigZag: 1.0 / 1.5 pJ); our row stationary picks "
-        "its own replication where ZigZag's mapping fixes OY 14 x (FY 3, K 4)", ZZ_EYERISS_MAPPING),
+        "1 MB GLB; one spad price per access (psum (1.5 + 2.0) / 2, ifmap / filter the read energy 1.0: their "
+        "fills cost ZigZag 1.5); ZigZag gets our row stationary's spatial unrolling per layer (it ships no "
+        "mapping for eyeriss_like)", ZZ_EYERISS_MAPPING, spatial_from_ours=True),
 }
 
 
@@ -302,31 +319,75 @@ ACC_RUNNER = textwrap.dedent("""
     energy, latency, cmes = get_hardware_performance_zigzag(workload=wl, accelerator=hw, mapping=mp, opt="EDP",
         dump_folder=out, lpf_limit=int(sys.argv[5]), loma_show_progress_bar=False)
     cpu = time.process_time() - t0; wall = time.perf_counter() - w0
+    def components(c):
+        # energy per memory level and operand, word accesses per direction, MAC energy, latency parts
+        out = {"mac_pj": float(c.mac_energy), "ideal_cycles": float(c.ideal_cycle),
+               "ideal_temporal_cycles": float(c.ideal_temporal_cycle), "stall_cycles": float(c.stall_slack_comb),
+               "onload_cycles": float(c.data_onloading_cycle), "offload_cycles": float(c.data_offloading_cycle),
+               "drain_cycles": float(c.systolic_drain_cycle)}
+        for op, parts in c.mem_energy_breakdown.items():
+            levels = c.accelerator.memory_hierarchy.get_memory_levels(c.memory_operand_links.layer_to_mem_op(op))
+            for lvl, e, acc in zip(levels, parts, c.memory_word_access[op]):
+                out[f"{lvl.name}_{op}_pj"] = float(e)
+                for direction in ("rd_out_to_low", "wr_in_by_low", "rd_out_to_high", "wr_in_by_high"):
+                    out[f"{lvl.name}_{op}_{direction}_words"] = float(acc.get(direction))
+        out["temporal_mapping"] = " ".join(str(c.mapping_int.temporal_mapping).split())
+        out["spatial_mapping"] = str(c.layer.spatial_mapping)
+        return out
     layers = [{"layer": c.layer.name, "energy_pj": float(c.energy_total), "latency_cycles": float(c.latency_total2),
-               "mappings": counts[c.layer.name]} for c, _ in cmes[0][1]]
+               "mappings": counts[c.layer.name], **components(c)} for c, _ in cmes[0][1]]
     print("ZIGZAG_JSON" + json.dumps({"layers": layers, "cpu_s": cpu, "wall_s": wall}))
 """)
 
 
-def zigzag_mapping(python: str, acc: Accelerator) -> list[dict]:
-    """ZigZag's shipped mapping file of ``acc`` (read in its venv) with our extra entries replacing theirs."""
+@functools.cache
+def explained(name: str) -> pd.DataFrame:
+    """``dse explain``'s per-layer rows (chosen mapping, accesses, energy per component, stalls) of our
+    equivalent of ``name``, priced with its ZigZag costs."""
+    spec = accelerator_spec(name)
+    wl = Workload(LayerGraph.from_layers("resnet18_compute", _compute_layers(spec)), False, frozenset())
+    return explain.layer_mappings(spec, wl, [0], hw=accelerator_hardware(name, spec))
+
+
+def _zigzag_dims(text: str) -> list[str]:
+    """``dse explain``'s spatial text ("FY 3 x C 4") as ZigZag spatial-mapping entries (["FY, 3", "C, 4"])."""
+    return [f"{dim}, {int(float(n))}" for dim, n in (f.split() for f in text.split(" x ")) if float(n) > 1]
+
+
+def our_spatial(name: str) -> dict[str, dict[str, list[str]]]:
+    """Per layer, our chosen spatial unrolling in ZigZag's terms: D1 <- our columns, D2 <- our rows."""
+    return {r.layer: {"D1": _zigzag_dims(r.spatial_cols), "D2": _zigzag_dims(r.spatial_rows)}
+            for r in explained(name).itertuples()}
+
+
+def zigzag_mapping(python: str, acc: Accelerator, name: str) -> list[dict]:
+    """ZigZag's shipped mapping file of ``acc`` (read in its venv) with our extra entries replacing theirs
+    (and, with ``spatial_from_ours``, one entry per layer with our spatial unrolling)."""
     shipped = []
     if acc.zigzag_mapping:
         code = ("import os, sys, zigzag; print(open(os.path.join(os.path.dirname(zigzag.__file__), 'inputs', "
                 f"'mapping', '{acc.zigzag_mapping}.yaml')).read())")
         shipped = yaml.safe_load(subprocess.run([python, "-c", code], capture_output=True, text=True,
                                                 check=True).stdout)
-    extra = {m["name"] for m in acc.extra_mapping}
-    return [m for m in shipped if m["name"] not in extra and not m["name"].startswith("example")] + list(
-        acc.extra_mapping)
+    extra = list(acc.extra_mapping)
+    if acc.spatial_from_ours:
+        extra += [{"name": layer, "spatial_mapping": sm, "memory_operand_links": _LINKS}
+                  for layer, sm in our_spatial(name).items()]
+    names = {m["name"] for m in extra}
+    return [m for m in shipped if m["name"] not in names and not m["name"].startswith("example")] + extra
 
 
-def run_zigzag_accelerator(name: str, python: str) -> tuple[pd.DataFrame, float, float]:
-    """(per-layer ZigZag energy, latency and mappings evaluated, CPU s, wall s) on its shipped accelerator."""
-    acc = ACCELERATORS[name]
+def run_zigzag_accelerator(name: str, python: str, only: list[str] | None = None,
+                           acc: Accelerator | None = None) -> tuple[pd.DataFrame, float, float]:
+    """(per-layer ZigZag energy, latency, mappings evaluated and components, CPU s, wall s) on its shipped
+    accelerator (``only``: these layers; ``acc``: another description of it, for experiments)."""
+    acc = acc or ACCELERATORS[name]
+    layers = zigzag_workload(acc.psum_bits)
+    if only is not None:
+        layers = [dict(L, id=i, operand_source={"I": i}) for i, L in enumerate(x for x in layers if x["name"] in only)]
     with tempfile.TemporaryDirectory(prefix="dse-zigzag-") as tmp:
-        Path(tmp, "workload.yaml").write_text(yaml.safe_dump(zigzag_workload(acc.psum_bits), sort_keys=False))
-        Path(tmp, "mapping.yaml").write_text(yaml.safe_dump(zigzag_mapping(python, acc), sort_keys=False))
+        Path(tmp, "workload.yaml").write_text(yaml.safe_dump(layers, sort_keys=False))
+        Path(tmp, "mapping.yaml").write_text(yaml.safe_dump(zigzag_mapping(python, acc, name), sort_keys=False))
         Path(tmp, "runner.py").write_text(ACC_RUNNER)
         env = {**os.environ, "PATH": f"{Path(python).parent}:{os.environ.get('PATH', '')}"}
         proc = subprocess.run([python, "runner.py", acc.zigzag_hardware, "mapping.yaml", "workload.yaml", "out",
@@ -363,8 +424,7 @@ def our_accelerator(name: str) -> pd.DataFrame:
 
 
 FRESH = textwrap.dedent("""
-    import sys, time
-    t0 = time.perf_counter()
+    import sys
     sys.path.insert(0, sys.argv[1])
     import compare_zigzag as cz
     from dse import design
@@ -373,37 +433,98 @@ FRESH = textwrap.dedent("""
     spec = cz.accelerator_spec(sys.argv[2])
     wl = Workload(LayerGraph.from_layers("resnet18_compute", cz._compute_layers(spec)), False, frozenset())
     evaluate(design.batch(spec), wl, spec.mapping_objective)
-    print("FRESH_S", time.perf_counter() - t0)
 """)
 
 
+def _timed(fn) -> tuple[float, float]:
+    """(wall s, CPU s of this process, all threads) of ``fn()``."""
+    w0, c0 = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - w0, time.process_time() - c0
+
+
 def our_point_timing(name: str, n_distinct: int = 2000) -> dict[str, float]:
-    """Seconds per design point: a fresh process (import, numba cache load, one point), one warm point,
-    and a batch of distinct points (the accelerator with GLB size, banks, DRAM bandwidth, clock and
-    scratchpads varied: each point has its own hardware costs and most their own geometry)."""
+    """Wall and CPU seconds per design point, ResNet-18's 21 conv / fc layers as ZigZag's run: one fresh
+    process (interpreter start, imports, numba cache load, one point: wall and the child's CPU), one warm
+    point (a point this process has not evaluated, after a warm-up on another), and a batch of distinct
+    points (the accelerator with GLB size, banks, DRAM bandwidth, clock, filter spad and GLB technology
+    varied: each point has its own hardware costs and most their own geometry)."""
     spec = accelerator_spec(name)
-    proc = subprocess.run([sys.executable, "-c", FRESH, str(Path(__file__).parent), name], capture_output=True,
-                          text=True, check=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
-    fresh = float(proc.stdout.split("FRESH_S")[1])
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    w0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", FRESH, str(Path(__file__).parent), name], capture_output=True, text=True,
+                   check=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    fresh_wall = time.perf_counter() - w0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    fresh_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     wl = Workload(LayerGraph.from_layers("resnet18_compute", _compute_layers(spec)), False, frozenset())
-    evaluate(design.batch(spec), wl, spec.mapping_objective)
-    t0 = time.perf_counter()
-    evaluate(design.batch(spec), wl, spec.mapping_objective)
-    warm = time.perf_counter() - t0
     s = spec.space_dict
     varied = {**{k: v[0] for k, v in s.items()}, "glb_kib": [256, 512, 1024, 2048, 4096], "glb_banks": [8, 16, 32, 64],
               "dram_bw_gbps": [0.8, 1.6, 3.2, 6.4], "clock_mhz": [100, 200, 400], "spad_filter_words": [64, 128, 256],
               "glb_tech": ["SRAM", "STT-MRAM", "SOT-MRAM"]}
     batch_spec = spec_mod.parse({**DESIGN, "name": f"{name}_batch", "space": varied}, "compare_zigzag batch")
-    n = min(n_distinct, batch_spec.n_points)
+    n = min(n_distinct, batch_spec.n_points - 1)
+    evaluate(design.batch(spec), wl, spec.mapping_objective)  # warm-up (numba, imports) on the accelerator
+    warm_wall, warm_cpu = _timed(lambda: evaluate(design.batch(batch_spec, n, n + 1), wl, spec.mapping_objective))
     batch = design.batch(batch_spec, 0, n)
-    evaluate(batch, wl, spec.mapping_objective)  # warm-up of the batch path
-    t0 = time.perf_counter()
-    evaluate(batch, wl, spec.mapping_objective)
-    return {"fresh_s": fresh, "warm_s": warm, "batch_s_per_point": (time.perf_counter() - t0) / n, "batch_points": n}
+    evaluate(design.batch(batch_spec, 0, 8), wl, spec.mapping_objective)  # warm-up of the batch path
+    batch_wall, batch_cpu = _timed(lambda: evaluate(batch, wl, spec.mapping_objective))
+    return {"fresh_s": fresh_wall, "fresh_cpu_s": fresh_cpu, "warm_s": warm_wall, "warm_cpu_s": warm_cpu,
+            "batch_s_per_point": batch_wall / n, "batch_cpu_s_per_point": batch_cpu / n, "batch_points": n}
 
 
 ACC_REFERENCE = REFERENCE.parent / "zigzag_accelerators.csv"
+ZZ_OPERANDS = {"W": "weight", "I": "ifmap", "O": "psum"}  # ZigZag's layer operands -> ours
+
+
+def _our_level(zz_memory: str) -> str:
+    """Our level of one of ZigZag's memories: its register files are our spads, DRAM is DRAM, every SRAM
+    is our GLB (the template has one SRAM level: ZigZag's extra weight / psum SRAMs land there too)."""
+    return "spad" if zz_memory.startswith("rf") else "dram" if zz_memory == "dram" else "glb"
+
+
+def zigzag_memories(zz: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
+    """(our level, our operand) -> ZigZag's energy columns (``<memory>_<W|I|O>_pj``) that it covers."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for col in zz.columns:
+        m = re.fullmatch(r"(.+)_([WIO])_pj", col)
+        if m and zz[col].notna().any():
+            out.setdefault((_our_level(m[1]), ZZ_OPERANDS[m[2]]), []).append(col)
+    return out
+
+
+def component_table(name: str, zz: pd.DataFrame) -> pd.DataFrame:
+    """Network energy per (level, operand) and the latency's parts, ours next to ZigZag's, with each
+    row's share of the total difference."""
+    ours = explained(name).set_index("layer").loc[list(zz["layer"])]
+    rows = [("energy", "mac", "", float(zz["mac_pj"].sum()), float(ours["energy_mac_pj"].sum()))]
+    for (level, operand), cols in sorted(zigzag_memories(zz).items(), key=lambda kv: (
+            ("spad", "glb", "dram").index(kv[0][0]), kv[0][1])):
+        rows.append(("energy", f"{level} {operand}", " + ".join(c[:-len("_pj")] for c in cols),
+                     float(zz[cols].sum().sum()), float(ours[f"energy_{level}_{operand}_pj"].sum())))
+    covered = {f"energy_{lv}_{op}_pj" for (lv, op) in zigzag_memories(zz)} | {"energy_mac_pj"}
+    rest = [c for c in actions.BREAKDOWN_COLUMNS if c not in covered and ours[c].abs().sum() > 0]
+    for c in rest:  # what only we price (none here: ZigZag's accelerators are matched action for action)
+        rows.append(("energy", c[len("energy_"):-len("_pj")].replace("_", " "), "-", 0.0, float(ours[c].sum())))
+    acc = ACCELERATORS[name]
+    pes = acc.space["pe_rows"] * acc.space["pe_cols"]
+    ideal = np.ceil(ours["macs"] / pes).sum()
+    # ZigZag's latency_total2 = ideal_temporal + stall + onloading + offloading + systolic drain; ours =
+    # compute (the dataflow's cycles: spatial under-use, skew, psum adds) + GLB / DRAM stall + pipeline fill / drain
+    lat = [("ideal", "MACs / PEs", float(zz["ideal_cycles"].sum()), float(ideal)),
+           ("spatial under-use", "ideal_temporal - ideal (ours: compute - ideal)",
+            float((zz["ideal_temporal_cycles"] - zz["ideal_cycles"]).sum()), float(ours["compute_cycles"].sum() - ideal)),
+           ("memory stall", "stall (ours: GLB + DRAM stall)", float(zz["stall_cycles"].sum()),
+            float((ours["stall_glb_cycles"] + ours["stall_dram_cycles"]).sum())),
+           ("on/off-loading", "onload + offload + drain (ours: pipeline fill / drain)",
+            float((zz["onload_cycles"] + zz["offload_cycles"] + zz["drain_cycles"]).sum()),
+            float(ours["fill_drain_cycles"].sum()))]
+    rows += [("latency", label, src, z, o) for label, src, z, o in lat]
+    df = pd.DataFrame(rows, columns=["quantity", "component", "zigzag", "zigzag_value", "ours_value"])
+    for q, total in (("energy", float(zz["zigzag_energy_pj"].sum())), ("latency", float(zz["zigzag_latency_cycles"].sum()))):
+        sel = df["quantity"] == q
+        df.loc[sel, "diff_of_total"] = (df.loc[sel, "ours_value"] - df.loc[sel, "zigzag_value"]) / total
+    return df
 
 
 def compare_accelerators(python: str | None, write: bool) -> None:
@@ -428,22 +549,30 @@ def compare_accelerators(python: str | None, write: bool) -> None:
         cols = ["layer", "zigzag_mappings", "ours_mapspace", "ours_priced", "ours_energy_pj", "zigzag_energy_pj",
                 "energy_ratio", "ours_latency_cycles", "zigzag_latency_cycles", "latency_ratio"]
         print(df[cols].to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        print("network energy (pJ) and latency (cycles) by component; diff_of_total: (ours - ZigZag) / ZigZag's total")
+        print(component_table(name, zz).to_string(index=False, float_format=lambda x: f"{x:.4g}"))
         e = df["ours_energy_pj"].sum() / df["zigzag_energy_pj"].sum()
         lat = df["ours_latency_cycles"].sum() / df["zigzag_latency_cycles"].sum()
         n_zz, n_ours = df["zigzag_mappings"].sum(), df["ours_mapspace"].sum()
         print(f"total energy: ours {df['ours_energy_pj'].sum():.4g} pJ, ZigZag {df['zigzag_energy_pj'].sum():.4g} pJ "
               f"({e - 1:+.1%}); total latency: ours {df['ours_latency_cycles'].sum():.4g}, ZigZag "
               f"{df['zigzag_latency_cycles'].sum():.4g} cycles ({lat - 1:+.1%})")
-        print(f"mappings per network: ZigZag {n_zz:,} evaluated ({cpu / n_zz * 1e3:.2f} ms CPU each); ours "
-              f"{n_ours:,} in the mapspace, {int(df['ours_priced'].sum()):,} priced after exact pruning "
-              f"({t['warm_s'] / n_ours * 1e9:.1f} ns per mapping of the mapspace, one warm point)")
-        print(f"per design point: ZigZag {cpu:.1f} s CPU ({wall:.0f} s wall on the shared machine); ours fresh process "
-              f"{t['fresh_s']:.2f} s, one warm point {t['warm_s'] * 1e3:.1f} ms, {t['batch_s_per_point'] * 1e6:.1f} us "
-              f"per point in a batch of {t['batch_points']:,} distinct points")
+        print(f"mappings per network: ZigZag {n_zz:,} evaluated, each in full ({cpu / n_zz * 1e3:.2f} ms CPU per "
+              f"mapping: its whole run's CPU / mappings); ours {n_ours:,} in the mapspace, of which "
+              f"{int(df['ours_priced'].sum()):,} are priced after exact pruning ({t['warm_cpu_s'] / n_ours * 1e9:.1f} ns "
+              f"CPU per mapping of the mapspace, one warm point's CPU / mapspace)")
+        print(f"per design point (CPU s; wall on the shared machine): ZigZag {cpu:.1f} s ({wall:.0f} s); ours one fresh "
+              f"process {t['fresh_cpu_s']:.2f} s ({t['fresh_s']:.2f} s), one warm point {t['warm_cpu_s'] * 1e3:.1f} ms "
+              f"({t['warm_s'] * 1e3:.1f} ms), {t['batch_cpu_s_per_point'] * 1e6:.1f} us ({t['batch_s_per_point'] * 1e6:.1f} "
+              f"us) per point in a batch of {t['batch_points']:,} distinct points")
         rows.append((name, e - 1, lat - 1))
     if stored:
         header = (f"# {ZIGZAG_VERSION} (LOMA, lpf_limit {ZIGZAG_LPF_LIMIT}, EDP) on its shipped tpu_like, edge_tpu_like "
-                  "and eyeriss_like accelerators (ResNet-18 conv/fc, 8-bit operands); written by "
+                  "and eyeriss_like accelerators (ResNet-18 conv/fc, 8-bit operands) with the mapping entries of "
+                  "benchmarks/compare_zigzag.py ACCELERATORS (eyeriss_like: our row stationary's spatial unrolling "
+                  "per layer); per layer: totals, mappings evaluated, energy per memory and operand "
+                  "(<memory>_<W|I|O>_pj), word accesses per direction, latency parts, the mappings ZigZag chose; "
+                  "CPU and wall seconds of each whole run (shared 2-core machine); written by "
                   "`python benchmarks/compare_zigzag.py --accelerators --write-reference`\n")
         ACC_REFERENCE.write_text(header + pd.concat(stored).to_csv(index=False))
         print(f"wrote {ACC_REFERENCE}")
@@ -495,7 +624,7 @@ def compare(ours: pd.DataFrame, zz: pd.DataFrame) -> pd.DataFrame:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--zigzag-python", default="/work/ext/zz/bin/python", help="python of ZigZag's venv")
+    ap.add_argument("--zigzag-python", default="/work/peers/zigzag/bin/python", help="python of ZigZag's venv")
     ap.add_argument("--write-reference", action="store_true", help=f"store ZigZag's figures in {REFERENCE}")
     ap.add_argument("--accelerators", action="store_true",
                     help="ZigZag's shipped tpu_like, edge_tpu_like and eyeriss_like next to our equivalents (ZigZag "

@@ -82,12 +82,13 @@ def _stalls(counts: np.ndarray, costs: np.ndarray, latency: np.ndarray) -> dict[
     return dict(zip(STALLS, (x - compute, np.maximum(0.0, off - x), latency - np.maximum(x, off))))
 
 
-def layer_mappings(spec: Spec, wl: Workload, point_ids) -> pd.DataFrame:
+def layer_mappings(spec: Spec, wl: Workload, point_ids, hw: hardware.HardwareCosts | None = None) -> pd.DataFrame:
     """One row per (point, layer) of the given points: the chosen mapping, its accesses per level and
-    operand, energy per component, cycles and stalls."""
+    operand, energy per component, cycles and stalls. ``hw``: the points' costs in place of the models'
+    (benchmarks/compare_zigzag.py prices a peer's accelerator with the peer's per-access energies)."""
     ids = np.array(sorted(set(int(i) for i in point_ids)), dtype=np.int64)
     d = design.points(spec, ids)
-    hw = hardware.evaluate(d)
+    hw = hardware.evaluate(d) if hw is None else hw
     geo = mapping.geometries(d, hw)
     layers = wl.graph.layers()
     tables = mapping.network_tables(layers, geo, wl.follows_pe)

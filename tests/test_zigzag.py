@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "tests" / "data" / "zigzag_resnet18.csv"
 TOLERANCE = 0.15
-ZIGZAG_PYTHON = os.environ.get("ZIGZAG_PYTHON", "/work/ext/zz/bin/python")
+ZIGZAG_PYTHON = os.environ.get("ZIGZAG_PYTHON", "/work/peers/zigzag/bin/python")
 
 
 def _compare_module():
@@ -51,7 +51,7 @@ def test_no_layer_is_wildly_off(joined):
 @pytest.mark.skipif(
     not Path(ZIGZAG_PYTHON).is_file(),
     reason=f"zigzag-dse not installed (optional; set ZIGZAG_PYTHON or create {ZIGZAG_PYTHON}: "
-    "python3 -m venv /work/ext/zz && /work/ext/zz/bin/pip install zigzag-dse==3.9.1 six)",
+    "python3 -m venv /work/peers/zigzag && /work/peers/zigzag/bin/pip install zigzag-dse==3.9.1 six)",
 )
 def test_reference_reproduces_with_installed_zigzag():
     cz = _compare_module()
@@ -73,22 +73,91 @@ def test_reference_reproduces_with_installed_zigzag():
 # --- ZigZag's shipped accelerators (tests/data/zigzag_accelerators.csv, from
 # `python benchmarks/compare_zigzag.py --accelerators --write-reference`) against our equivalents ---
 ACC_REFERENCE = ROOT / "tests" / "data" / "zigzag_accelerators.csv"
-# issue 13: network totals within 10%. edge_tpu_like's latency 12%: its 4-D array (K8 x C8 x OX4 x OY4,
-# a weight register per 16 PEs) is our 2-D 32 x 32 weight-stationary array (measured -10.7%).
-# eyeriss_like's 20% (measured -19% energy, -17% latency): ZigZag gives it an 8 KB psum SRAM and a
-# 64 KB weight SRAM between the PEs and the 1 MB SRAM, a level our model does not have (all operands
-# go through one GLB), and fixes its spatial mapping where our row stationary chooses its replication.
-ACC_TOLERANCE = {"tpu_like": (0.10, 0.10), "edge_tpu_like": (0.10, 0.12), "eyeriss_like": (0.20, 0.20)}
+ACC_TOLERANCE = 0.10  # issue 13: network energy and latency within 10% on each accelerator
+# Components (energy per level and operand, latency parts; compare_zigzag.component_table) that differ by
+# more than COMPONENT_TOLERANCE of ZigZag's network total, with the difference measured on 2026-12-01
+# and its reason. Any other component must agree within COMPONENT_TOLERANCE.
+COMPONENT_TOLERANCE = 0.02
+KNOWN_DIFFERENCES = {
+    ("tpu_like", "on/off-loading"): "-10.4%: ZigZag loads a layer's whole input into its 2 MB SRAM before the first "
+    "MAC (LOMA puts every loop below the SRAM, so the first tile is the layer: 25k cycles on layer1's convs); our "
+    "DRAM tiling double buffers 64 tiles",
+    ("tpu_like", "memory stall"): "+2.5%: the DRAM-bound layers (layer4, fc, downsamples) take the same cycles in "
+    "both (within 1-2%), which ZigZag splits between stall and on/off-loading and ours counts as stall",
+    ("edge_tpu_like", "spad psum"): "+3.3%: ZigZag's psum register is shared by the 8 PEs of an adder tree over C; "
+    "ours is per PE",
+    ("edge_tpu_like", "glb ifmap"): "-11.6%: ZigZag's 4-D array broadcasts an input to 8 output channels (K 8), "
+    "our 2-D 32 x 32 to 32 columns",
+    ("edge_tpu_like", "glb psum"): "+17.6%: our 1-word filter spad per PE holds one tap, so partial sums spill to "
+    "the GLB per filter tap; ZigZag keeps them in its psum registers while weights stream from its 32 KB weight "
+    "SRAM, a level our template does not have",
+    ("edge_tpu_like", "spatial under-use"): "+16.3%: the 1-word filter spads make 9 weight tiles per fold, each "
+    "paying rows + cols of skew (ZigZag: OX 4 x OY 4 leave 7- and 14-pixel maps partly idle)",
+    ("edge_tpu_like", "memory stall"): "-12.8%: layer4's DRAM-bound cycles (equal totals within 1%) counted as "
+    "stall by ZigZag and as compute (that skew) by ours",
+    ("edge_tpu_like", "on/off-loading"): "-8.9%: as tpu_like, ZigZag loads a layer's whole input before computing",
+    ("eyeriss_like", "spad psum"): "-3.0%: ZigZag's LOMA puts FX above the psum RF (psums spill per filter "
+    "column: 237M RF words to and from the 8 KB SRAM); our row stationary keeps a filter row in the PE",
+    ("eyeriss_like", "spatial under-use"): "+3.2%: our row stationary adds a cycle per partial sum received from "
+    "the PE below (1 / (q FX + 1) of compute; 384k cycles, 172k on conv1), which ZigZag does not model",
+    ("eyeriss_like", "memory stall"): "-6.1%: the 8 KB psum SRAM's 128 bits / cycle limit those psum spills in "
+    "ZigZag (43k cycles a layer on layer1); ours keep the psums in the PEs",
+}
 
 
-@pytest.mark.parametrize("name", sorted(ACC_TOLERANCE))
-def test_shipped_accelerator_totals(name):
+@pytest.fixture(scope="module")
+def accelerators():
     cz = _compare_module()
     ref = pd.read_csv(ACC_REFERENCE, comment="#")
-    ref = ref[ref["accelerator"] == name]
+    return cz, {name: ref[ref["accelerator"] == name].reset_index(drop=True) for name in cz.ACCELERATORS}
+
+
+@pytest.mark.parametrize("name", ["tpu_like", "edge_tpu_like", "eyeriss_like"])
+def test_shipped_accelerator_totals(accelerators, name):
+    cz, refs = accelerators
+    ref = refs[name]
     df = cz.compare(cz.our_accelerator(name), ref)
     assert len(df) == len(ref) == 21  # every conv / fc layer of ResNet-18
-    tol_e, tol_l = ACC_TOLERANCE[name]
     e = df["ours_energy_pj"].sum() / df["zigzag_energy_pj"].sum() - 1
     lat = df["ours_latency_cycles"].sum() / df["zigzag_latency_cycles"].sum() - 1
-    assert abs(e) <= tol_e and abs(lat) <= tol_l, f"{name}: energy {e:+.1%}, latency {lat:+.1%}"
+    assert abs(e) <= ACC_TOLERANCE and abs(lat) <= ACC_TOLERANCE, f"{name}: energy {e:+.1%}, latency {lat:+.1%}"
+
+
+@pytest.mark.parametrize("name", ["tpu_like", "edge_tpu_like", "eyeriss_like"])
+def test_shipped_accelerator_components(accelerators, name):
+    """Component by component: MAC energy and DRAM weight reads identical (both tools read each weight
+    once); every other component within 2% of the total unless it is a known, explained difference."""
+    cz, refs = accelerators
+    table = cz.component_table(name, refs[name])
+    comp = table.set_index("component")
+    assert comp.loc["mac", "ours_value"] == pytest.approx(comp.loc["mac", "zigzag_value"], rel=1e-9)
+    assert comp.loc["dram weight", "ours_value"] == pytest.approx(comp.loc["dram weight", "zigzag_value"], rel=1e-3)
+    energy = table[table["quantity"] == "energy"]  # the components add up to both totals
+    assert energy["zigzag_value"].sum() == pytest.approx(refs[name]["zigzag_energy_pj"].sum(), rel=1e-9)
+    assert energy["ours_value"].sum() == pytest.approx(cz.our_accelerator(name)["ours_energy_pj"].sum(), rel=1e-9)
+    off = {(name, r.component): r.diff_of_total for r in table.itertuples()
+           if abs(r.diff_of_total) > COMPONENT_TOLERANCE}
+    unexplained = {k: f"{v:+.1%}" for k, v in off.items() if k not in KNOWN_DIFFERENCES}
+    assert not unexplained, f"components off by more than {COMPONENT_TOLERANCE:.0%} of the total: {unexplained}"
+    stale = [k for k in KNOWN_DIFFERENCES if k[0] == name and k not in off]  # an explained gap that closed
+    assert not stale, f"no longer off by more than {COMPONENT_TOLERANCE:.0%}: {stale}"
+
+
+def test_eyeriss_like_reference_used_our_spatial_mapping(accelerators):
+    """ZigZag ships no eyeriss_like mapping, so each layer was given our row stationary's spatial unrolling;
+    if our choice changes, the stored reference is stale (rerun the command in its header)."""
+    cz, refs = accelerators
+    ref = refs["eyeriss_like"].set_index("layer")["spatial_mapping"]
+    for layer, sm in cz.our_spatial("eyeriss_like").items():
+        want = "{" + ", ".join(f"{d}: {{" + ", ".join(e.replace(",", ":") for e in sm[d]) + "}" for d in ("D1", "D2")) + "}"
+        assert ref[layer] == want, f"{layer}: reference ZigZag ran {ref[layer]}, ours now maps {want}"
+
+
+@pytest.mark.skipif(not Path(ZIGZAG_PYTHON).is_file(), reason=f"zigzag-dse not installed ({ZIGZAG_PYTHON})")
+@pytest.mark.parametrize("name", ["tpu_like", "edge_tpu_like", "eyeriss_like"])
+def test_accelerator_reference_reproduces_with_installed_zigzag(accelerators, name):
+    cz, refs = accelerators
+    zz, _, _ = cz.run_zigzag_accelerator(name, ZIGZAG_PYTHON, only=["fc"])  # the smallest LOMA space
+    ref = refs[name].set_index("layer").loc[["fc"]]
+    for col in ("zigzag_energy_pj", "zigzag_latency_cycles", "mac_pj", "dram_W_pj"):
+        assert zz[col].iloc[0] == pytest.approx(ref[col].iloc[0], rel=1e-6), col
