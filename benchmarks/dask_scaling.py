@@ -1,17 +1,28 @@
 """Dask scaling: the same >= 1 M-point sweep on a LocalCluster of 1 and of 2 workers, side by side.
 
-    python benchmarks/dask_scaling.py [--spec SPEC] [--workers 1,2]   # default sweeps/large_space.yaml
+    python benchmarks/dask_scaling.py [--spec SPEC] [--workers 1,2] [--local]
+    # default sweeps/large_space.yaml (1,166,400 points); --local adds the no-Dask run as a column
 
 Each run is ``dse run SPEC --dask-workers N`` in a child process (workers evaluate and write their
-own parts, one numba thread each); prints per run the wall time of the whole run, the evaluation
-rate (manifest: points / time from cluster start to the last part) and the speed-up of each
-worker count over the first. On a shared machine the figures are noisy; re-measure on a quiet one.
+own parts with one numba and one Arrow thread each). From the run's ``manifest.json``
+(``evaluation``: see ``dse.sweep.evaluation_figures``) it prints, per worker count: the wall time of
+the whole run and of its phases (workers started and warm; evaluation, first chunk submitted to
+last part back; outputs), points/s of the evaluation phase, CPU seconds of each worker process
+(its chunks, and the whole process with its start-up) and of the client, the fraction of the
+evaluation phase each worker was busy evaluating (and writing), the numba / Arrow threads the
+chunks ran with, and the ratios of the second worker count over the first.
+
+Wall-clock ratios need a quiet machine. On a shared one the CPU figures carry the structure: if
+each of N workers is busy ~100% of the evaluation phase with 1/N of the chunk CPU, N workers are
+N times faster once each has a core; ``cpu-bound ratio`` is that (chunk CPU of the first run over
+the busiest worker's chunk CPU of the other). The load average is printed before and after.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -22,35 +33,80 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_once(spec: str, workers: int, out: Path) -> tuple[float, float, int]:
+def run_once(spec: str, workers: int, out: Path) -> dict:
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "dse.cli", "run", spec, "--out", str(out), "--no-progress",
-                    "--dask-workers", str(workers)], cwd=ROOT, check=True)
-    wall = time.perf_counter() - t0
+    extra = ["--dask-workers", str(workers)] if workers else []
+    subprocess.run([sys.executable, "-m", "dse.cli", "run", spec, "--out", str(out), "--no-progress", *extra],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     manifest = json.loads((out / "manifest.json").read_text())
-    return wall, manifest["points_per_second"], manifest["rows"]
+    return {"wall_s": time.perf_counter() - t0, **manifest}
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def figures_of(m: dict) -> dict:
+    ev = m["evaluation"]
+    ws = list(ev["workers"].values())
+    return {
+        "wall_s": m["wall_s"], "start_s": ev["start_s"], "evaluate_s": ev["evaluate_s"], "outputs_s": m["outputs_s"],
+        "points_per_s": m["evaluated_points"] / ev["evaluate_s"], "rows": m["rows"],
+        "workers": ws, "client_cpu_s": m["process_cpu_s"],
+        "chunk_cpu_s": sum(w["task_cpu_s"] for w in ws), "busiest_chunk_cpu_s": max(w["task_cpu_s"] for w in ws),
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--spec", default=str(ROOT / "sweeps" / "large_space.yaml"))
     ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--local", action="store_true", help="also run without Dask (worker count 0)")
     args = ap.parse_args()
-    counts = [int(w) for w in args.workers.split(",")]
+    counts = [int(w) for w in args.workers.split(",")] + ([0] if args.local else [])
     tmp = Path(tempfile.mkdtemp(prefix="dse-dask-"))
+    print(f"spec {args.spec}; load average before: {_load()}", flush=True)
     try:
-        figures = {}
+        fig = {}
         for n in counts:
-            figures[n] = run_once(args.spec, n, tmp / f"w{n}")
-            wall, pps, rows = figures[n]
-            print(f"{n} worker(s): {rows:,} points, wall {wall:.1f} s, evaluation {pps:,.0f} points/s", flush=True)
-        base = figures[counts[0]]
-        for n in counts[1:]:
-            print(f"speed-up {n} vs {counts[0]} worker(s): evaluation {figures[n][1] / base[1]:.2f}x, "
-                  f"whole run {base[0] / figures[n][0]:.2f}x")
-        print("dask_eval_points_per_s " + " ".join(f"w{n}={figures[n][1]:.0f}" for n in counts))
+            fig[n] = figures_of(run_once(args.spec, n, tmp / f"w{n}"))
+            shutil.rmtree(tmp / f"w{n}", ignore_errors=True)
+            print(f"  done: {n or 'no Dask (local)'} worker(s), load average {_load()}", flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    name = lambda n: f"{n} worker(s)" if n else "local (no Dask)"
+    rows = [("points", lambda f: f"{f['rows']:,}"),
+            ("wall time of the run, s", lambda f: f"{f['wall_s']:.1f}"),
+            ("  workers start + warm, s", lambda f: f"{f['start_s']:.1f}"),
+            ("  evaluation phase, s", lambda f: f"{f['evaluate_s']:.1f}"),
+            ("  outputs (client), s", lambda f: f"{f['outputs_s']:.1f}"),
+            ("evaluation points/s", lambda f: f"{f['points_per_s']:,.0f}"),
+            ("CPU s of the client process", lambda f: f"{f['client_cpu_s']:.1f}")]
+    for k in range(max(len(f["workers"]) for f in fig.values())):
+        def cell(_, fmt, k=k):
+            return lambda f: fmt(f["workers"][k], f) if k < len(f["workers"]) else "-"
+        rows += [(f"worker {k + 1}: chunks / points", cell("", lambda w, f: f"{w['parts']} / {w['rows']:,}")),
+                 (f"worker {k + 1}: CPU s of its chunks", cell("", lambda w, f: f"{w['task_cpu_s']:.1f}")),
+                 (f"worker {k + 1}:   of which kernel (sys), s", cell("", lambda w, f: f"{w['task_sys_s']:.1f}")),
+                 (f"worker {k + 1}:   page faults", cell("", lambda w, f: f"{w['task_page_faults']:,}")),
+                 (f"worker {k + 1}: CPU s of the process", cell("", lambda w, f: f"{w['process_cpu_s']:.1f}")),
+                 (f"worker {k + 1}: busy evaluating (+ writing)",
+                  cell("", lambda w, f: f"{w['eval_s'] / f['evaluate_s']:.0%} ({w['busy_fraction']:.0%})")),
+                 (f"worker {k + 1}: numba / Arrow threads",
+                  cell("", lambda w, f: f"{w['numba_threads']} / {w['arrow_threads']}"))]
+    width = max(len(r[0]) for r in rows) + 2
+    print("".ljust(width) + "".join(name(n).rjust(18) for n in counts))
+    for label, cell in rows:
+        print(label.ljust(width) + "".join(cell(fig[n]).rjust(18) for n in counts))
+    base = fig[counts[0]]
+    for n in counts[1:]:
+        f = fig[n]
+        print(f"{name(n)} vs {name(counts[0])}: evaluation phase {base['evaluate_s'] / f['evaluate_s']:.2f}x, "
+              f"whole run {base['wall_s'] / f['wall_s']:.2f}x, cpu-bound ratio "
+              f"{base['chunk_cpu_s'] / f['busiest_chunk_cpu_s']:.2f}x (chunk CPU {base['chunk_cpu_s']:.1f} s "
+              f"vs busiest worker {f['busiest_chunk_cpu_s']:.1f} s)")
+    print(f"load average after: {_load()} (2 cores; wall-clock figures are only comparable on a quiet machine)")
+    print("dask_eval_points_per_s " + " ".join(f"w{n}={fig[n]['points_per_s']:.0f}" for n in counts))
 
 
 if __name__ == "__main__":

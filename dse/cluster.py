@@ -3,9 +3,10 @@
 Each task is ``dse.sweep.evaluate_part``: the worker builds its chunk's design points, evaluates
 them, writes the part (``dse.results``) into the output folder, which must therefore be on a
 file system every worker sees, and returns a small record (part, checksum, rows, the chunk's
-front). Workers are warmed once by a plugin (dse imported, kernels loaded on one point, numba
-limited to one thread per task so the cores are not oversubscribed: Dask's tasks are the
-parallelism). A worker that dies mid-task is replaced by its nanny and the task re-run by the
+front, and where its time went). Workers are warmed once by a plugin (dse imported, kernels loaded
+on one point); each task runs with one numba thread and one Arrow thread (``on_worker``), so a
+worker is one core's worth of compute and the cores are not oversubscribed: Dask's tasks are the
+parallelism. A worker that dies mid-task is replaced by its nanny and the task re-run by the
 scheduler; parts are written atomically and are deterministic, so the re-run writes the same part.
 """
 
@@ -23,9 +24,36 @@ from dse.errors import UserError
 # default is 30 s); a reachable scheduler answers in milliseconds.
 CONNECT_TIMEOUT_S = 5
 
+# Environment of a local cluster's worker processes, set before they start. Dask's default sets
+# MALLOC_TRIM_THRESHOLD_=65536, and setting it turns off glibc's dynamic mmap threshold: every
+# array over 128 KiB is then a fresh mmap, page-faulted in and unmapped again. On a 100,000-point
+# chunk of sweeps/large_space.yaml that is ~200,000 page faults instead of ~18,000 and 45-60% more
+# CPU (most of it in the kernel; two workers faulting at once contend in it), which made 2 workers
+# slower than 1. Without it a worker keeps its heap between chunks (its RSS is bounded by one chunk).
+# Workers started by the user (--dask-scheduler) take their own environment: see README.
+PRE_SPAWN_ENV = {"MALLOC_TRIM_THRESHOLD_": None}  # None: not set
+
+
+def one_core() -> None:
+    """Hold what runs next in this thread to one core: numba's thread count is per calling thread
+    (``numba.set_num_threads`` in the plugin's setup thread does not reach the task thread, and
+    NUMBA_NUM_THREADS is too late once a worker's main module has imported numba), Arrow's pool is
+    per process. Dask's tasks are the parallelism."""
+    import numba
+    import pyarrow
+
+    numba.set_num_threads(1)
+    pyarrow.set_cpu_count(1)
+
+
+def on_worker(task, *args):
+    """Run ``task(*args)`` (a chunk: ``dse.sweep.evaluate_part``) with one core's worth of threads."""
+    one_core()
+    return task(*args)
+
 
 class WarmWorker(WorkerPlugin):
-    """Dask worker plugin: one numba thread per task, dse imported and its kernels loaded once."""
+    """Dask worker plugin: dse imported and its kernels loaded once per worker, on one core."""
 
     name = "dse-warm-worker"
     idempotent = False
@@ -34,11 +62,9 @@ class WarmWorker(WorkerPlugin):
         self.spec, self.wl = spec, wl
 
     def setup(self, worker=None) -> None:
-        import numba
-
         from dse import sweep
 
-        numba.set_num_threads(1)
+        one_core()
         sweep.warm_up(self.spec, self.wl)
 
 
@@ -55,11 +81,14 @@ def connect(address: str | None, workers: int):
                             "address of a running Dask scheduler, e.g. tcp://host:8786") from None
     if workers < 1:
         raise UserError(f"--dask-workers {workers}: expected a positive number of worker processes")
+    import dask
+
     # one thread per worker process, numba and BLAS held to one thread before they start
     env = {name: "1" for name in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                   "MKL_NUM_THREADS")}
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                           env=env)
+    with dask.config.set({f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in PRE_SPAWN_ENV.items()}):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                               env=env)
     return Client(cluster), cluster
 
 
@@ -79,7 +108,7 @@ def run_parts(spec, wl, out_dir: Path, fp: str, todo: list[int], address: str | 
         client.register_plugin(WarmWorker(spec, wl))
         spec_f, wl_f = client.scatter([spec, wl], broadcast=True)
         yield None  # workers warm: the caller starts its progress bar now
-        futures = [client.submit(sweep.evaluate_part, spec_f, wl_f, out_dir, i, fp, pure=False,
+        futures = [client.submit(on_worker, sweep.evaluate_part, spec_f, wl_f, out_dir, i, fp, pure=False,
                                  key=f"dse-part-{i:06d}-{fp[:12]}") for i in todo]
         for fut in as_completed(futures):
             meta = fut.result()

@@ -97,6 +97,7 @@ def write_all(spec, result, out_dir: Path) -> dict:
     from dse.sweep import input_checksums, points_per_second, workload_digest
 
     out_dir = Path(out_dir)
+    t_outputs = time.perf_counter()
     checks = None
     if spec.validation is not None:  # before any output, so a bad validation section writes nothing
         from dse import validation
@@ -140,6 +141,7 @@ def write_all(spec, result, out_dir: Path) -> dict:
         "evaluated_points": result.evaluated_points,
         "points_per_second": points_per_second(result),
         "repaired_parts": list(result.repaired),
+        "evaluation": result.evaluation,
         "best": _best_summary(best_table, best),
         "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "python": platform.python_version(),
@@ -163,6 +165,8 @@ def write_all(spec, result, out_dir: Path) -> dict:
         manifest["outputs"].append("decode.csv")
         manifest["decode_design"] = decode_summary.reference_design(bounded.best["edp"])
     report.write_outputs(out_dir, bounded, manifest, layers)
+    manifest["outputs_s"] = time.perf_counter() - t_outputs
+    manifest["process_cpu_s"] = time.process_time()  # this process (with Dask: the client), every thread
     write_json(out_dir / MANIFEST, manifest)
     return manifest
 

@@ -17,6 +17,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
+import resource
+import socket
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -57,6 +60,7 @@ class SweepResult:
     front: object  # pandas DataFrame: the Pareto front over ``objectives``
     objectives: tuple[str, ...]
     repaired: tuple[str, ...] = ()  # one line per part found corrupted and evaluated again
+    evaluation: dict = field(default_factory=dict)  # where the evaluation's time went: evaluation_figures
     manifest: dict = field(default_factory=dict)
 
     def table(self, columns: list[str] | None = None):
@@ -191,11 +195,36 @@ def evaluate_part(spec: Spec, wl: Workload, out_dir: Path, index: int, fp: str, 
         ids = chunk_ids(spec, index)
     from dse.pareto import front_mask, objective_matrix
 
+    t0, use0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
     table = evaluate(design.points(spec, ids), wl, spec.mapping_objective, on_layer=on_layer)
     f = objective_matrix(table, front_objectives(spec))
     front = table[front_mask(f)].reset_index(drop=True)
+    t1 = time.perf_counter()
     entry = results.write_part(out_dir, index, table, front, fp)
-    return {**entry, "index": index, "front": front, **({"objectives": f} if objectives else {})}
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    timing = {"pid": os.getpid(), "host": socket.gethostname(), "eval_s": t1 - t0,
+              "write_s": time.perf_counter() - t1, "task_cpu_s": _cpu_s(use) - _cpu_s(use0),
+              "task_sys_s": use.ru_stime - use0.ru_stime, "task_page_faults": use.ru_minflt - use0.ru_minflt,
+              "process_cpu_s": _cpu_s(use), **thread_counts()}
+    return {**entry, "index": index, "front": front, "timing": timing, **({"objectives": f} if objectives else {})}
+
+
+def _cpu_s(usage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu_s() -> float:
+    """CPU seconds of this process so far (user + system, every thread)."""
+    return _cpu_s(resource.getrusage(resource.RUSAGE_SELF))
+
+
+def thread_counts() -> dict:
+    """Threads the cost model and Parquet writing may use from this thread (numba's count is per
+    thread: what a chunk evaluated here runs with)."""
+    import numba
+    import pyarrow
+
+    return {"numba_threads": numba.get_num_threads(), "arrow_threads": pyarrow.cpu_count()}
 
 
 def _say(message: str, progress: bool) -> None:
@@ -235,16 +264,17 @@ def run(spec: Spec, out_dir: Path, progress: bool = True, dask_address: str | No
             done = search.run(spec, wl, out_dir, fp, progress)
         else:
             done = _sweep(spec, wl, out_dir, fp, objectives, progress, dask_address, dask_workers)
-        front, evaluated, eval_s, repaired = done
+        front, evaluated, eval_s, repaired, *figures = done
         result = SweepResult(out_dir, wl, time.perf_counter() - t0, evaluated, eval_s,
                              rows=results.rows(out_dir), front=front, objectives=objectives,
-                             repaired=tuple(repaired))
+                             repaired=tuple(repaired), evaluation=figures[0] if figures else {})
         manifest = outputs.write_all(spec, result, out_dir)
     return replace(result, manifest=manifest)
 
 
 def _sweep(spec, wl, out_dir, fp, objectives, progress, dask_address, dask_workers):
-    """Evaluate every chunk not already on disk; returns (front, points evaluated, seconds, repairs)."""
+    """Evaluate every chunk not already on disk; returns (front, points evaluated, seconds, repairs,
+    evaluation figures: ``evaluation_figures``)."""
     from tqdm import tqdm
 
     from dse.pareto import merge_fronts
@@ -264,36 +294,75 @@ def _sweep(spec, wl, out_dir, fp, objectives, progress, dask_address, dask_worke
         todo.append(i)
     front = results.front(out_dir, objectives) if len(todo) < n_chunks(spec) else None
     n_todo = sum(chunk_rows(spec, i) for i in todo)
-    t_eval = time.perf_counter()
+    t_eval, cpu_eval = time.perf_counter(), process_cpu_s()
     if todo and not (dask_address or dask_workers):
         _say("loading the cost-model kernels (compiled on first use on this machine, then cached) ...",
              progress)
         _say(f"kernels ready in {warm_up(spec, wl):.1f} s", progress)
+
     def new_bar():  # started once the kernels are loaded, so its rate and ETA are the evaluation's
         return tqdm(total=spec.n_points, initial=spec.n_points - n_todo, unit="pt", disable=not progress,
                     desc=spec.name, dynamic_ncols=True, smoothing=0.1)
 
-    t_eval = time.perf_counter()
-    bar = None
+    bar, parts = None, []
+    t_warm = t_last = time.perf_counter()
     try:
         if todo and (dask_address or dask_workers):
             from dse import cluster
 
             for meta in cluster.run_parts(spec, wl, out_dir, fp, todo, dask_address, dask_workers, progress):
-                bar = bar or new_bar()
-                if meta is not None:  # None: the workers are warm
-                    front = merge_fronts(front, meta["front"], objectives)
-                    bar.update(meta["rows"])
+                if meta is None:  # the workers are warm
+                    bar, t_warm = new_bar(), time.perf_counter()
+                    continue
+                front = merge_fronts(front, meta["front"], objectives)
+                parts.append({**meta["timing"], "rows": meta["rows"]})
+                bar.update(meta["rows"])
+                t_last = time.perf_counter()
         else:
-            bar = new_bar()
+            bar, t_warm = new_bar(), time.perf_counter()
             for i in todo:
                 ticker = _LayerTicker(bar, chunk_rows(spec, i), len(wl.graph))
                 meta = evaluate_part(spec, wl, out_dir, i, fp, on_layer=ticker)
                 front = merge_fronts(front, meta["front"], objectives)
+                parts.append({**meta["timing"], "rows": meta["rows"]})
+                t_last = time.perf_counter()
     finally:
         if bar is not None:
             bar.close()
-    return front, n_todo, time.perf_counter() - t_eval, repaired
+    t_end = time.perf_counter()
+    figures = {**evaluation_figures(parts, t_warm - t_eval, t_last - t_warm), "stop_s": t_end - t_last,
+               "this_process_cpu_s": process_cpu_s() - cpu_eval}
+    return front, n_todo, t_end - t_eval, repaired, figures
+
+
+def evaluation_figures(parts: list[dict], start_s: float, evaluate_s: float) -> dict:
+    """Where an evaluation's time went, per process that evaluated chunks (the manifest's
+    ``evaluation``): ``start_s`` (workers started and warm, or the kernels loaded), ``evaluate_s``
+    (from then to the last part's arrival), and per worker process its parts, rows, seconds evaluating and
+    writing, CPU seconds of its chunks (``task_cpu_s``: every thread of the process while they ran;
+    ``task_sys_s`` of it in the kernel, and the page faults, ``task_page_faults``) and of the whole process (its start-up included, to its last part), the fraction
+    of ``evaluate_s`` it was busy, and the numba / Arrow threads its chunks ran with. ``_sweep`` adds
+    ``stop_s`` (a local cluster closed) and ``this_process_cpu_s``: this process's CPU over the
+    three (with Dask: the client's)."""
+    workers: dict = {}
+    for t in parts:
+        w = workers.setdefault(f"{t['host']}:{t['pid']}", {
+            "parts": 0, "rows": 0, "eval_s": 0.0, "write_s": 0.0, "task_cpu_s": 0.0, "task_sys_s": 0.0,
+            "task_page_faults": 0, "process_cpu_s": 0.0,
+            "numba_threads": set(), "arrow_threads": set()})
+        w["parts"] += 1
+        w["rows"] += int(t["rows"])
+        w["eval_s"] += t["eval_s"]
+        w["write_s"] += t["write_s"]
+        for key in ("task_cpu_s", "task_sys_s", "task_page_faults"):
+            w[key] += t[key]
+        w["process_cpu_s"] = max(w["process_cpu_s"], t["process_cpu_s"])
+        w["numba_threads"].add(t["numba_threads"])
+        w["arrow_threads"].add(t["arrow_threads"])
+    for w in workers.values():
+        w["busy_fraction"] = (w["eval_s"] + w["write_s"]) / evaluate_s if evaluate_s > 0 else float("nan")
+        w["numba_threads"], w["arrow_threads"] = sorted(w["numba_threads"]), sorted(w["arrow_threads"])
+    return {"start_s": start_s, "evaluate_s": evaluate_s, "workers": workers}
 
 
 class _LayerTicker:
