@@ -66,12 +66,13 @@ def timed(fn, label):
 
 def patch():  # wrap the target functions wherever a dse module holds a reference to them
     for (mod, name), label in TARGETS.items():
-        fn = getattr(sys.modules.get(mod), name, None)
+        fn = vars(sys.modules[mod]).get(name) if mod in sys.modules else None
         if fn is None or hasattr(fn, "__wrapped__"):
             continue
         w = timed(fn, label)
         for m in list(sys.modules.values()):
-            if getattr(m, "__name__", "").startswith("dse") and getattr(m, name, None) is fn:
+            # vars(), not getattr: the dse package's __getattr__ imports the API lazily (recursion)
+            if getattr(m, "__name__", "").startswith("dse") and vars(m).get(name) is fn:
                 setattr(m, name, w)
 
 

@@ -22,6 +22,7 @@ every figure of every sweep.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,7 +156,8 @@ def design_label(row: pd.Series, fields: list[str]) -> str:
 
 def design_labels(rows: pd.DataFrame) -> list[str]:
     """Concise distinct labels of design rows (``INT8 16×16 64K SRAM``); ``#point_id`` added to twins."""
-    labels = [design_label(r, label_fields(rows)) for _, r in rows.iterrows()]
+    fields = label_fields(rows)  # once: it compares every row's labels
+    labels = [design_label(r, fields) for _, r in rows.iterrows()]
     seen = pd.Series(labels).duplicated(keep=False).to_numpy()
     return [f"{t} #{int(pid)}" if dup else t for t, dup, pid in zip(labels, seen, rows["point_id"])]
 
@@ -170,6 +172,7 @@ def energy_groups(parts=ENERGY_PARTS) -> dict[str, list[str]]:
     return groups
 
 
+@functools.cache  # one path per marker, shared by every point drawn with it
 def _marker_path(marker: str):
     m = MarkerStyle(marker)
     return m.get_path().transformed(m.get_transform())
@@ -187,10 +190,16 @@ def plane_front(s, name: str) -> pd.DataFrame:
 
 
 def _save(fig, stem: Path) -> list[Path]:
+    # the tight bounding box once for the three formats: bbox_inches="tight" draws the whole figure
+    # an extra time per format to find it (a third of the figures' CPU). Measured with the PNG's
+    # renderer, so the PNG is pixel for pixel as before; SVG and PDF measure text ~0.5% wider (3 pt
+    # on pareto.svg), which the 0.1 in (7.2 pt) pad_inches absorbs: their margin is that much
+    # narrower on one side, nothing is clipped.
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
     out = []
     for fmt in FORMATS:
         path = Path(stem).with_suffix(f".{fmt}")
-        atomic_write(path, lambda p, fmt=fmt: fig.savefig(p, format=fmt, dpi=PNG_DPI, bbox_inches="tight",
+        atomic_write(path, lambda p, fmt=fmt: fig.savefig(p, format=fmt, dpi=PNG_DPI, bbox_inches=bbox,
                                                           metadata=_METADATA[fmt]))
         out.append(path)
     plt.close(fig)

@@ -267,7 +267,7 @@ def _value(v) -> str:
     return f"{v:g}" if isinstance(v, (float, np.floating)) else str(v)
 
 
-def _tip(row: pd.Series, params: list[str]) -> str:
+def _tip(row: dict, params: list[str]) -> str:
     lines = [f"#{int(row['point_id'])}  " + " ".join(str(row[c]) for c in ("pe_type", "dataflow") if c in row)]
     lines.append("  ".join(f"{_quantity(c)} {units.human_one(row[c], c)}" for c in ("energy_pj", "latency_s",
                                                                                      "area_mm2") if c in row))
@@ -289,7 +289,7 @@ def _interactive(s: Summary, front: pd.DataFrame) -> str:
     data = {"x": (pts[f.x] / fx).tolist(), "y": (pts[f.y] / fy).tolist(),
             "c": [pes.index(str(p)) for p in pts["pe_type"]], "colours": [plots.pe_colour(p) for p in pes],
             "m": [flows.index(d) for d in pts["dataflow"]], "marker": [plots.dataflow_marker(d) for d in flows],
-            "front": [0] * len(sample) + [1] * len(front), "tip": [_tip(r, varying) for _, r in pts.iterrows()],
+            "front": [0] * len(sample) + [1] * len(front), "tip": [_tip(r, varying) for r in pts.to_dict("records")],
             "xlabel": f"{f.x_label} ({ux})", "ylabel": f"{f.y_label} ({uy})"}
     legend = "".join(f"<span><i class='sw' style='background:{plots.pe_colour(p)}'></i>{html.escape(p)}</span>"
                      for p in pes)

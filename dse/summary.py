@@ -91,9 +91,13 @@ def _bottom_k(df: pd.DataFrame, k: int) -> pd.DataFrame:
 
 
 def _best_row(df: pd.DataFrame, col: str, minimise: bool) -> pd.Series:
+    """The row with the least (``minimise``) or greatest value of ``col``, ties to the lowest point_id
+    (NaN only when every value is NaN); O(n), where a lexsort was O(n log n)."""
     values = df[col].to_numpy(dtype=float)
-    order = np.lexsort((df["point_id"].to_numpy(), values if minimise else -values))
-    return df.iloc[order[0]]
+    v = values if minimise else -values
+    ok = ~np.isnan(v)
+    ties = np.flatnonzero(v == v[ok].min()) if ok.any() else np.arange(len(v))
+    return df.iloc[ties[np.argmin(df["point_id"].to_numpy()[ties])]]
 
 
 def _within_budget(df: pd.DataFrame) -> pd.DataFrame:

@@ -105,6 +105,20 @@ def test_prefiltered_front_is_exact():
     np.testing.assert_array_equal(summary._front(v), front_mask(v))
 
 
+@given(st.lists(st.one_of(st.sampled_from([0.0, -0.0, 1.0, 2.0, float("nan"), float("inf")]),
+                          st.floats(-10, 10)), min_size=1, max_size=40), st.booleans(), st.randoms())
+@settings(max_examples=60, deadline=None)
+def test_best_row_is_the_first_of_a_lexsort(values, minimise, rnd):
+    """The O(n) best row is the row a lexsort by (value, point_id) puts first: ties to the lowest
+    point_id, NaN last."""
+    ids = list(range(len(values)))
+    rnd.shuffle(ids)
+    df = pd.DataFrame({"point_id": ids, "v": values})
+    v = df["v"].to_numpy(float)
+    first = np.lexsort((df["point_id"].to_numpy(), v if minimise else -v))[0]
+    assert summary._best_row(df, "v", minimise)["point_id"] == df["point_id"].iloc[first]
+
+
 def test_plane_front_is_the_exact_2d_front():
     df = synthetic(4000, seed=2)
     s = summary.summarize([df])
