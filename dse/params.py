@@ -31,6 +31,7 @@ from pe_models.scaling import SUPPORTED_NODES_NM
 NOC_MULTICAST = ("on", "off")
 PSUM_WIDTHS = ("accumulator", "activation")
 MAX_SHOWN_CHARS = 40  # values in messages are cut to this many characters
+GRAPH = "graph"  # Param.geometry of a parameter that selects the layer graph (kv_len)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,11 @@ class Param:
     field: str = ""  # DesignBatch field ("" = name)
     encode: Callable[[tuple], np.ndarray] | None = None  # spec values -> the field's codes
     column: Callable[[Any], np.ndarray] | None = None  # DesignBatch -> user-facing results column
+    # The DesignBatch / HardwareCosts fields through which the parameter fixes a point's geometry (what
+    # the legal mappings and their action counts depend on: dse.mapping.geometries keys on them;
+    # GRAPH: one layer graph per value). Geometry parameters are enumerated slowest (dse.sweep).
+    geometry: tuple[str, ...] = ()
+    iso_area: bool = False  # under a GLB area budget (glb_area_mm2) it sets the capacity: geometry then
 
     @property
     def batch_field(self) -> str:
@@ -133,24 +139,27 @@ _SPAD = ("engineering bound: 64 Ki words per PE, ~300 x Eyeriss's largest scratc
 # Design-space parameters, in the order the space's points are numbered (dse.design).
 SPACE: dict[str, Param] = {p.name: p for p in (
     Param("pe_type", str, "INT8", "processing element type", choices=PE_NAMES,
-          encode=lambda v: np.array([PE_NAMES.index(x) for x in v], dtype=np.int16)),
-    Param("pe_rows", int, 12, "PE array rows", minimum=1, maximum=4096, bound=_ARRAY_SIDE),
-    Param("pe_cols", int, 14, "PE array columns", minimum=1, maximum=4096, bound=_ARRAY_SIDE),
+          encode=lambda v: np.array([PE_NAMES.index(x) for x in v], dtype=np.int16),
+          geometry=("pe_w_bits", "pe_a_bits", "acc_bits")),
+    Param("pe_rows", int, 12, "PE array rows", minimum=1, maximum=4096, bound=_ARRAY_SIDE,
+          geometry=("pe_rows",)),
+    Param("pe_cols", int, 14, "PE array columns", minimum=1, maximum=4096, bound=_ARRAY_SIDE,
+          geometry=("pe_cols",)),
     Param("spad_ifmap_words", int, 12, "per-PE ifmap scratchpad, words of the PE's activation width",
-          minimum=1, maximum=65536, bound=_SPAD),
+          minimum=1, maximum=65536, bound=_SPAD, geometry=("spad_ifmap_words",)),
     Param("spad_filter_words", int, 224, "per-PE filter scratchpad, words of the PE's weight width",
-          minimum=1, maximum=65536, bound=_SPAD),
+          minimum=1, maximum=65536, bound=_SPAD, geometry=("spad_filter_words",)),
     Param("spad_psum_words", int, 24, "per-PE partial-sum scratchpad, words of the accumulator width",
-          minimum=1, maximum=65536, bound=_SPAD),
+          minimum=1, maximum=65536, bound=_SPAD, geometry=("spad_psum_words",)),
     Param("glb_kib", float, 108.0, "global buffer capacity", unit="KiB", minimum=0.125, maximum=1048576.0,
           bound="engineering bound: 128 B to 1 GiB on chip (above Graphcore GC200's 900 MB); each "
                 "organisation is also checked by the memory model before a run",
           field="glb_bytes", encode=lambda v: np.round(np.array(v, dtype=float) * BYTES_PER_KIB).astype(np.int64),
-          column=lambda d: d.glb_bytes / BYTES_PER_KIB),
+          column=lambda d: d.glb_bytes / BYTES_PER_KIB, geometry=("glb_bytes",)),
     Param("glb_tech", str, "SRAM", "global buffer technology", choices=tuple(TECH_NAMES),
-          encode=lambda v: tech_codes(np.array(v)).astype(np.int8)),
+          encode=lambda v: tech_codes(np.array(v)).astype(np.int8), iso_area=True),
     Param("glb_banks", int, 1, "global buffer banks (one 64-bit access per bank per cycle)", minimum=1,
-          maximum=1024, bound="engineering bound: 1,024 banks, a 64 Kib-wide GLB port"),
+          maximum=1024, bound="engineering bound: 1,024 banks, a 64 Kib-wide GLB port", iso_area=True),
     Param("dram_type", str, "LPDDR4", "DRAM interface (energy per bit)", choices=tuple(DRAM_TYPES)),
     Param("dram_bw_gbps", float, 25.6, "DRAM bandwidth", unit="GB/s", minimum=0.01, maximum=10000.0,
           bound="engineering bound (issue 15): 10 MB/s, below any DRAM interface, to 10 TB/s, above eight "
@@ -160,7 +169,7 @@ SPACE: dict[str, Param] = {p.name: p for p in (
                                  "out near 5.5 GHz"),
     Param("node_nm", float, 45.0, "technology node", unit="nm", allowed=SUPPORTED_NODES_NM,
           minimum=min(SUPPORTED_NODES_NM), maximum=max(SUPPORTED_NODES_NM),
-          bound="the nodes pe_models.scaling has device data for"),
+          bound="the nodes pe_models.scaling has device data for", iso_area=True),
     Param("vdd_v", float, "nominal", "logic supply of PEs and clock network ('nominal' = the node's nominal; "
           "memories use their roadmap's supply)", unit="V", minimum=0.3, maximum=2.0, nominal_ok=True,
           bound="engineering bound: 0.3 V (near threshold) to 2.0 V (above 180 nm's 1.8 V); pe_models.scaling "
@@ -168,14 +177,17 @@ SPACE: dict[str, Param] = {p.name: p for p in (
           encode=lambda v: np.array([0.0 if x == "nominal" else float(x) for x in v]),  # 0: the nominal
           column=lambda d: d.supply_v),
     Param("dataflow", str, "row_stationary", "dataflow: Eyeriss row stationary; systolic weight / output / input "
-          "stationary (SCALE-Sim v3 fold timing); weight stationary accumulating in the psum spad", choices=DATAFLOWS),
+          "stationary (SCALE-Sim v3 fold timing); weight stationary accumulating in the psum spad", choices=DATAFLOWS,
+          geometry=("dataflow",)),
     Param("psum_width", str, "accumulator", "partial-sum word: full accumulator (w + a + 8 bits) or truncated "
           "to the activation width (Eyeriss keeps 16-bit psums)", choices=PSUM_WIDTHS, field="psum_activation",
           encode=lambda v: np.array([x == "activation" for x in v], dtype=np.int8),
-          column=lambda d: np.where(d.psum_activation == 1, "activation", "accumulator").astype(object)),
+          column=lambda d: np.where(d.psum_activation == 1, "activation", "accumulator").astype(object),
+          geometry=("psum_activation",)),
     Param("noc_multicast", str, "on", "NoC multicast (off: every destination PE costs its own GLB read)",
           choices=NOC_MULTICAST, encode=lambda v: np.array([x == "on" for x in v], dtype=np.int8),
-          column=lambda d: np.where(d.noc_multicast == 1, "on", "off").astype(object)),
+          column=lambda d: np.where(d.noc_multicast == 1, "on", "off").astype(object),
+          geometry=("noc_multicast",)),
     # 0.1 pJ/bit/mm at 40-45 nm: Keckler et al., IEEE Micro 31(5) 2011 (~26 pJ to move 256 bits 1 mm)
     Param("noc_pj_per_bit_mm", float, 0.1, "NoC wire energy per bit per mm (hop length = PE pitch)",
           unit="pJ/bit/mm", minimum=0.0, maximum=10.0,
@@ -183,7 +195,7 @@ SPACE: dict[str, Param] = {p.name: p for p in (
                 "100 x the 0.1 pJ/bit/mm of 40-45 nm wires (Keckler et al., IEEE Micro 2011)"),
     # Device roadmap of on-chip memories (memory_models.technology): accelerators are built from
     # low-operating-power devices; "hp" (the NVSim/CACTI default) leaks ~30x more at 65-45 nm.
-    Param("memory_roadmap", str, "lop", "on-chip memory device roadmap", choices=ROADMAPS),
+    Param("memory_roadmap", str, "lop", "on-chip memory device roadmap", choices=ROADMAPS, iso_area=True),
     # Eyeriss's filter spad was an SRAM macro, its ifmap and psum spads registers (Chen et al., JSSC 2017,
     # Sec. V-A); last in the space so that adding it kept every existing spec's point numbering
     Param("spad_filter_kind", str, "regfile", "how the per-PE filter scratchpad is built: latch register file, "
@@ -192,16 +204,18 @@ SPACE: dict[str, Param] = {p.name: p for p in (
     Param("kv_bits", int, "model", "KV-cache width of decoder workloads: the cache operand of Q.K^T and P.V "
           "and what the K/V projections store ('model': the workload's own, precision.default.kv)",
           unit="bits", minimum=1, maximum=32, bound="the bit widths a layer carries (workloads.layer.Layer)",
-          nominal_ok=True, word="model", encode=lambda v: np.array([0 if x == "model" else int(x) for x in v])),
+          nominal_ok=True, word="model", encode=lambda v: np.array([0 if x == "model" else int(x) for x in v]),
+          geometry=("kv_bits",)),
     Param("kv_len", int, "model", "decoder workloads: tokens already in the KV cache, as a sweep axis (one "
           "graph per value; 'model': workload.kv_len)", minimum=1, maximum=1048576, bound=_TOKENS,
-          nominal_ok=True, word="model", encode=lambda v: np.array([0 if x == "model" else int(x) for x in v])),
+          nominal_ok=True, word="model", encode=lambda v: np.array([0 if x == "model" else int(x) for x in v]),
+          geometry=(GRAPH,)),
     Param("glb_area_mm2", float, "off", "iso-area global buffer: each technology gets its largest capacity "
           "(2^(1/8) steps) within this area; exclusive with glb_kib ('off': glb_kib sets the capacity)",
           unit="mm2", minimum=0.01, maximum=1000.0, nominal_ok=True, word="off",
           bound="engineering bound: 0.01 mm2 (a few KiB of SRAM at 45 nm) to 1,000 mm2 (above a full "
                 "858 mm2 reticle); the smallest buffer of each technology is checked before a run",
-          encode=lambda v: np.array([0.0 if x == "off" else float(x) for x in v])),
+          encode=lambda v: np.array([0.0 if x == "off" else float(x) for x in v]), geometry=("glb_bytes",)),
 )}
 
 # Other numeric inputs of a spec, with their ranges.

@@ -8,8 +8,9 @@ resumes with the same command: parts whose checksum holds are kept, a truncated 
 part is reported in one line and evaluated again, so every point_id appears exactly once.
 ``manifest.json`` is written last: a folder without it is not a complete result.
 
-Chunks follow the space in geometry-major order (``GEOMETRY_PARAMS`` vary slowest), so the
-points of one hardware geometry are contiguous and share one count table per chunk.
+Chunks follow the space in geometry-major order (``geometry_params`` vary slowest: declared in the
+parameter schema, dse.params), so the points of one hardware geometry are contiguous and share one
+count table per chunk.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from dse import __version__, design, hardware, results
 from dse.errors import UserError
 from dse.network import Workload, check_kv_len_axis, evaluate, prepare_workload  # noqa: F401  (re-exported)
 from dse.io import sha256_file
-from dse.spec import Spec
+from dse.spec import PARAMS, Spec
 from memory_models.errors import MemoryModelError
 from pe_models import scaling as pe_scaling
 
@@ -41,12 +42,18 @@ from pe_models import scaling as pe_scaling
 # `search:` section explores it instead. 1e9 points at ~1e5 points/s is ~3 h on one machine.
 MAX_ENUMERATED_POINTS = 10**9
 
-# Spec parameters that fix a point's geometry (what dse.mapping.geometries groups by: array shape,
-# scratchpads, GLB size, PE and accumulator widths, dataflow, multicast; a decoder's KV width, and
-# its context length, which dse.evaluate evaluates one graph at a time). Enumerated slowest.
-GEOMETRY_PARAMS = ("kv_len", "pe_type", "pe_rows", "pe_cols", "spad_ifmap_words", "spad_filter_words",
-                   "spad_psum_words", "glb_kib", "glb_area_mm2", "dataflow", "psum_width", "noc_multicast",
-                   "kv_bits")
+# Spec parameters that fix a point's geometry whatever the spec (dse.params: Param.geometry): what
+# dse.mapping.geometries groups by, and kv_len, which dse.network evaluates one graph at a time.
+GEOMETRY_PARAMS = tuple(name for name, p in PARAMS.items() if p.geometry)
+
+
+def geometry_params(spec: Spec) -> tuple[str, ...]:
+    """The spec's parameters enumerated slowest, in space order: GEOMETRY_PARAMS, and under a GLB
+    area budget those that set each point's GLB capacity (Param.iso_area: technology, banks, node,
+    roadmap)."""
+    iso_area = any(v != PARAMS["glb_area_mm2"].word for v in spec.space_dict["glb_area_mm2"])
+    return tuple(name for name, _ in spec.space
+                 if PARAMS[name].geometry or (iso_area and PARAMS[name].iso_area))
 
 
 @dataclass(frozen=True)
@@ -135,7 +142,8 @@ def input_checksums(spec: Spec) -> dict[str, str]:
 def fingerprint(spec: Spec, wl: Workload) -> str:
     """What a checkpoint's chunks were computed from: a change to any of it discards them."""
     inputs = json.dumps(input_checksums(spec), sort_keys=True)
-    return hashlib.sha256(f"{__version__}|{inputs}|{workload_digest(wl)}|{spec.chunk_points}".encode()
+    order = ",".join(geometry_params(spec))  # which points each chunk holds
+    return hashlib.sha256(f"{__version__}|{inputs}|{workload_digest(wl)}|{spec.chunk_points}|{order}".encode()
                           ).hexdigest()
 
 
@@ -169,12 +177,12 @@ def chunk_rows(spec: Spec, index: int) -> int:
 
 
 def chunk_ids(spec: Spec, index: int) -> np.ndarray:
-    """point_ids of chunk ``index``: a range of the space in geometry-major order (GEOMETRY_PARAMS
+    """point_ids of chunk ``index``: a range of the space in geometry-major order (``geometry_params``
     slowest, the others fastest), mapped back to the space's own indices (``dse.design``)."""
     names = [name for name, _ in spec.space]
     shape = [len(values) for _, values in spec.space]
-    order = [i for i, n in enumerate(names) if n in GEOMETRY_PARAMS] + [
-        i for i, n in enumerate(names) if n not in GEOMETRY_PARAMS]
+    slow = geometry_params(spec)
+    order = [i for i, n in enumerate(names) if n in slow] + [i for i, n in enumerate(names) if n not in slow]
     start = index * spec.chunk_points
     sub = np.unravel_index(np.arange(start, start + chunk_rows(spec, index), dtype=np.int64),
                            [shape[i] for i in order])

@@ -157,6 +157,26 @@ def test_chunks_partition_the_space_in_geometry_major_order(sizes, chunk):
     assert changes == len(np.unique(geo)) == sizes[0] * 2
 
 
+def test_iso_area_glb_technology_is_geometry_major():
+    """Under a GLB area budget the technology (and banks, node, roadmap) sets each point's capacity,
+    a geometry field: enumerated slowest with the geometry parameters, so each geometry's points stay
+    contiguous; without a budget they vary fastest. Both orders partition the space."""
+    raw = {"version": 1, "name": "iso", "workload": {"network": "resnet18"}, "run": {"chunk_points": 5},
+           "space": {"pe_rows": [8, 12], "glb_tech": ["SRAM", "STT-MRAM", "SOT-MRAM"], "glb_banks": [1, 4],
+                     "clock_mhz": [200, 400], "glb_area_mm2": [0.5]}}
+    spec = spec_mod.parse(raw)
+    varied = lambda sp: [n for n in sweep.geometry_params(sp) if len(sp.space_dict[n]) > 1]
+    assert varied(spec) == ["pe_rows", "glb_tech", "glb_banks"] and "node_nm" in sweep.geometry_params(spec)
+    ids = np.concatenate([sweep.chunk_ids(spec, i) for i in range(sweep.n_chunks(spec))])
+    assert sorted(ids.tolist()) == list(range(spec.n_points))
+    d = design.points(spec, ids)
+    geo = mapping.geometries(d, hardware.evaluate(d)).index
+    assert len(np.unique(d.glb_bytes)) > 1  # the technologies buy different capacities in the area
+    assert int(np.count_nonzero(np.diff(geo))) + 1 == len(np.unique(geo))  # contiguous
+    off = spec_mod.parse({**raw, "space": {**raw["space"], "glb_area_mm2": "off", "glb_kib": [64]}})
+    assert varied(off) == ["pe_rows"] and "glb_tech" not in sweep.geometry_params(off)
+
+
 def test_only_geometry_params_change_the_geometry():
     """GEOMETRY_PARAMS lists every parameter dse.mapping.geometries depends on: varying all the others
     leaves one geometry (else chunks would split points that could share a count table)."""

@@ -22,6 +22,7 @@ from dse import dataflows
 from dse.actions import COUNTS
 from dse.design import DesignBatch
 from dse.hardware import HardwareCosts
+from dse.params import GRAPH, SPACE
 from dse.mapping.prune import gather_factored, skyline_factored
 from workloads.layer import Layer
 
@@ -72,6 +73,11 @@ def kv_resident_bytes(layers: list[Layer], d: DesignBatch) -> np.ndarray:
     return np.where(kv <= KV_RESIDENT_GLB_SHARE * d.glb_bytes, kv, 0.0)
 
 
+# What a point's geometry is keyed on: the fields the schema's geometry parameters fix (dse.params,
+# Param.geometry), DesignBatch or HardwareCosts fields.
+GEOMETRY_FIELDS = tuple(dict.fromkeys(f for p in SPACE.values() for f in p.geometry if f != GRAPH))
+
+
 @dataclass(frozen=True)
 class Geometries:
     """Distinct geometries of a batch: one representative point each, and each point's index."""
@@ -85,10 +91,9 @@ class Geometries:
 def geometries(d: DesignBatch, hw: HardwareCosts, layers: list[Layer] = ()) -> Geometries:
     """Distinct geometries of the points; ``layers`` (the network) sets where a KV cache stays on chip."""
     has_kv = any(layer.kv_cache for layer in layers)
-    first, inverse = dataflows.unique_rows([
-        d.pe_rows, d.pe_cols, d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words, d.glb_bytes,
-        d.pe_w_bits, d.pe_a_bits, hw.acc_bits, d.dataflow, d.noc_multicast, d.psum_activation,
-        d.kv_bits if has_kv else np.zeros(len(d))])
+    first, inverse = dataflows.unique_rows([  # the KV width matters only to a network with a KV cache
+        np.zeros(len(d)) if f == "kv_bits" and not has_kv else getattr(d if hasattr(d, f) else hw, f)
+        for f in GEOMETRY_FIELDS])
     take = lambda x: np.asarray(x)[first]
     hw_g = HardwareCosts(**{k: take(v) for k, v in vars(hw).items()})
     rep = d.take(first)
