@@ -51,9 +51,10 @@ def geometry_params(spec: Spec) -> tuple[str, ...]:
     """The spec's parameters enumerated slowest, in space order: GEOMETRY_PARAMS, and under a GLB
     area budget those that set each point's GLB capacity (Param.iso_area: technology, banks, node,
     roadmap)."""
-    iso_area = any(v != PARAMS["glb_area_mm2"].word for v in spec.space_dict["glb_area_mm2"])
-    return tuple(name for name, _ in spec.space
-                 if PARAMS[name].geometry or (iso_area and PARAMS[name].iso_area))
+    area = PARAMS["glb_area_mm2"]
+    iso_area = any(v != area.word for v in spec.space_dict.get(area.name, ()))
+    schema = [(name, PARAMS.get(name)) for name, _ in spec.space]  # a search axis (max_error) is no Param
+    return tuple(name for name, p in schema if p is not None and (p.geometry or (iso_area and p.iso_area)))
 
 
 @dataclass(frozen=True)
