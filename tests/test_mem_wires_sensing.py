@@ -7,8 +7,8 @@ Tolerances and why:
     0.91-1.16): the same per-bit model (a fired current sense amplifier + cell and reference current for
     its sensing time). With our unrepeated H-tree within 35 % (observed 0.70-1.01): NVSim's global-layer
     wires charge more per um than our wire capacitance (0.2 fF/um) without repeater loads.
-  * STT-MRAM read latency in RAM mode within 35 % (observed 1.09-1.33): ours adds the ~60 FO4 macro control
-    path calibrated on the IHP macros (0.47 ns at 22 nm) that NVSim does not model.
+  * STT-MRAM read latency in RAM mode (both unrepeated H-trees) within 25 % (observed 1.05-1.19): ours adds
+    the ~60 FO4 macro control path calibrated on the IHP macros (0.47 ns at 22 nm) that NVSim does not model.
   * SRAM read-latency growth from 1 to 8 MiB. With repeated H-tree wires (our default, CACTI 7's Global_30)
     within 15 % of CACTI 7's growth (1.85x at 22 nm, 1.62x at 32 nm). With unrepeated wires (NVSim's
     RepeatedNone, the setting of the NVSim references) within 30 % of NVSim's growth (4.16x / 3.59x;
@@ -49,7 +49,7 @@ def test_stt_read_in_ram_mode_matches_nvsim():
         r_e = np.asarray(ours.read_energy_pj) / ref.read_energy_pj.to_numpy()
         assert np.all(np.abs(r_e - 1) <= tol), (htree, r_e.round(3).tolist())
     r_t = np.asarray(_buffer(ref, "unrepeated").read_latency_ns) / ref.read_latency_ns.to_numpy()
-    assert np.all(np.abs(r_t - 1) <= 0.35), r_t.round(3).tolist()
+    assert np.all(np.abs(r_t - 1) <= 0.25), r_t.round(3).tolist()
 
 
 def _growth(latency: np.ndarray) -> float:
