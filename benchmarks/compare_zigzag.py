@@ -417,7 +417,7 @@ def our_accelerator(name: str) -> pd.DataFrame:
     for L in layers:
         g = mapping.layer_geometry(L, geo, False)
         n_arr = int(dataflows.candidates(L, g, df_name).legal.sum())
-        space.append(n_arr * max(1, int(dataflows.dram_tilings(L, g)["fits"].sum())))
+        space.append(n_arr * max(1, int(dataflows.dram_tilings(L, g)["fits"].sum())))  # x bypass modes
     return pd.DataFrame({"layer": [L.name for L in layers], "macs": [L.macs for L in layers],
                          "ours_energy_pj": res.layer_energy_pj[:, 0], "ours_latency_cycles": res.layer_latency_cycles[:, 0],
                          "ours_mapspace": space, "ours_priced": tables.n_valid[:, 0]})

@@ -117,6 +117,14 @@ def tile_sizes(n: int) -> np.ndarray:
 # DRAM-level loop orders over the tile loops of batch (n), output channels (k) and output rows (y),
 # outer to inner; the input-channel tile loop (c) is innermost, so partial sums stay in the GLB.
 DRAM_ORDERS = tuple("".join(p) for p in itertools.permutations("nky"))
+# GLB bypass modes: which of (weights, ifmaps, outputs) skip the GLB, one mode per combination (mode 0:
+# none). A bypassed weight or ifmap goes DRAM -> array at every array read (no GLB copy, no tile of it
+# in the GLB); bypassed outputs leave the array complete and are written straight to DRAM, which needs
+# a candidate that spills no partial sums and a tiling with one input-channel tile (no GLB tile of
+# them either). ``dse.mapping`` searches every mode with every tiling that fits it.
+BYPASS = tuple(itertools.product((0, 1), repeat=3))
+BYPASS_OPERANDS = ("weights", "ifmaps", "outputs")
+STREAM_MODE = BYPASS.index((1, 1, 0))  # where no tiling fits at all, weights and ifmaps stream (as before)
 
 
 def _refetch(order: str, trips: dict[str, np.ndarray], relevant: str) -> np.ndarray:
@@ -130,8 +138,12 @@ def _refetch(order: str, trips: dict[str, np.ndarray], relevant: str) -> np.ndar
     return f
 
 
-def dram_tilings(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
-    """Every GLB tiling of the DRAM-level mapspace and its DRAM traffic; (G, T x len(DRAM_ORDERS)) arrays.
+TILING_FIELDS = ("w_fetch", "i_fetch", "tiles", "w_need", "i_need", "p_need", "one_c", "kt", "yt", "nt", "ct", "order")
+
+
+def tiling_space(L: Layer) -> dict[str, np.ndarray]:
+    """Every GLB tiling of the DRAM-level mapspace as geometry-independent element counts, (T,) arrays
+    over T = tile-size combinations x ``DRAM_ORDERS`` (cached per layer shape).
 
     A tile is (batch nt x output channels kt x output rows yt) of outputs whose partial sums stay
     in the GLB (they never go to DRAM) while input-channel tiles ct stream through. Tile sizes are
@@ -140,81 +152,92 @@ def dram_tilings(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
     on outside its innermost loop it does (``_refetch``); weights depend on k (and c), ifmaps on n, y
     (and c, and k for grouped convolutions); with several channel tiles the innermost c loop makes
     every outer loop re-fetch both. The operand that the innermost loop does not touch is held once,
-    the others double buffered. ``fits``: the tiles fit the GLB; ``w_bits`` / ``i_bits``: DRAM reads.
-    A resident weight-side operand (``w_resident``: a KV cache held in the GLB across decode steps,
-    its bytes already taken out of ``glb_bytes``) is neither read from DRAM nor tiled.
-    """
-    kg, cg = L.k // L.groups, L.c_per_group
-    kt, yt, nt, ct = np.meshgrid(tile_sizes(L.k), tile_sizes(L.oy), tile_sizes(L.n), tile_sizes(cg),
-                                 indexing="ij")
-    kt, yt, nt, ct = (x.reshape(1, -1) for x in (kt, yt, nt, ct))  # (1, T)
-    n_kt, n_yt, n_nt, n_ct = np.ceil(L.k / kt), np.ceil(L.oy / yt), np.ceil(L.n / nt), np.ceil(cg / ct)
+    the others double buffered. ``w_fetch`` / ``i_fetch``: elements read from DRAM; ``w_need`` /
+    ``i_need`` / ``p_need``: GLB elements held (buffers included); ``one_c``: one channel tile.
+    A geometry turns them into bits (``dram_tilings``)."""
+    return tiling_space_of(layer_shape(L))
+
+
+def layer_shape(L: Layer) -> tuple[int, ...]:
+    """What the GLB tilings of a layer depend on (the cache key of ``tiling_space``)."""
+    return (L.n, L.k, L.c, L.groups, L.oy, L.ox, L.fy, L.fx, L.stride_y, L.stride_x, L.input_y, L.input_x)
+
+
+@functools.lru_cache(maxsize=1024)
+def tiling_space_of(shape: tuple[int, ...]) -> dict[str, np.ndarray]:
+    n, k, c, groups, oy, ox, fy, fx, sy, sx, input_y, input_x = shape
+    kg, cg = k // groups, c // groups
+    kt, yt, nt, ct = np.meshgrid(tile_sizes(k), tile_sizes(oy), tile_sizes(n), tile_sizes(cg), indexing="ij")
+    kt, yt, nt, ct = (x.reshape(-1) for x in (kt, yt, nt, ct))
+    n_kt, n_yt, n_nt, n_ct = np.ceil(k / kt), np.ceil(oy / yt), np.ceil(n / nt), np.ceil(cg / ct)
     # input rows / columns a tile reads: a window wider than the stride reads them all (with halo), a
     # narrower one (a 1x1 stride-2 downsample) only F of every S
-    in_rows = (yt - 1) * L.stride_y + L.fy if L.fy >= L.stride_y else yt * L.fy
-    used_y = L.input_y if L.fy >= L.stride_y else L.oy * L.fy
-    used_x = L.input_x if L.fx >= L.stride_x else L.ox * L.fx
+    in_rows = (yt - 1) * sy + fy if fy >= sy else yt * fy
+    used_y = input_y if fy >= sy else oy * fy
+    used_x = input_x if fx >= sx else ox * fx
     groups_spanned = np.ceil(kt / kg)  # a K tile of a grouped conv needs the channels of its groups
-    w, a, acc, cap = g.w_bits, g.a_bits, g.acc_bits, g.glb_bytes
-    from_dram = 1.0 - g.w_resident  # a resident weight-side operand (KV cache) is neither tiled nor read
-    w_tile = kt * ct * L.fy * L.fx * w * from_dram
-    i_tile = nt * ct * groups_spanned * used_x * in_rows * a
-    psum_tile = nt * kt * yt * L.ox * acc
+    w_tile = kt * ct * fy * fx
+    i_tile = nt * ct * groups_spanned * used_x * in_rows
     one_c = n_ct == 1
-    grouped = L.groups > 1
-    c_share = np.minimum(1.0, groups_spanned * cg / L.c)  # share of all input channels one K tile reads
-    in_elems = L.n * L.c * used_x * np.maximum(used_y, n_yt * in_rows)  # halo rows re-read
-    w_once, i_once = L.weight_count * w * from_dram, in_elems * a * (n_kt * c_share if grouped else 1.0)
+    grouped = groups > 1
+    c_share = np.minimum(1.0, groups_spanned * cg / c)  # share of all input channels one K tile reads
+    in_elems = n * c * used_x * np.maximum(used_y, n_yt * in_rows)  # halo rows re-read
+    w_once, i_once = float(k * cg * fy * fx), in_elems * (n_kt * c_share if grouped else 1.0)
     trips = {"n": n_nt, "k": n_kt, "y": n_yt}
     rel_w, rel_i = "k", ("nyk" if grouped else "ny")
-    parts = {name: [] for name in ("w_bits", "i_bits", "fits", "order")}
+    parts = {name: [] for name in ("w_fetch", "i_fetch", "w_need", "i_need", "order")}
     for o, seq in enumerate(DRAM_ORDERS):
         w_f = np.where(one_c, _refetch(seq, trips, rel_w), n_nt * n_yt)
         i_f = np.where(one_c, _refetch(seq, trips, rel_i), 1.0 if grouped else n_kt)
-        w_buf = np.where(one_c & (seq[-1] not in rel_w), 1.0, 2.0)
-        i_buf = np.where(one_c & (seq[-1] not in rel_i), 1.0, 2.0)
-        parts["fits"].append((w_buf * w_tile + i_buf * i_tile + psum_tile) <= cap * 8)
-        parts["w_bits"].append(np.broadcast_to(w_once * w_f, w_tile.shape))
-        parts["i_bits"].append(np.broadcast_to(i_once * i_f, w_tile.shape))
-        parts["order"].append(np.full(w_tile.shape, float(o)))
-    out = {k: np.concatenate(v, axis=1) for k, v in parts.items()}
-    rep = lambda x: np.tile(x, (1, len(DRAM_ORDERS)))
-    out.update(tiles=rep(n_kt * n_yt * n_nt * n_ct), kt=rep(kt), yt=rep(yt), nt=rep(nt), ct=rep(ct))
+        parts["w_need"].append(np.where(one_c & (seq[-1] not in rel_w), 1.0, 2.0) * w_tile)
+        parts["i_need"].append(np.where(one_c & (seq[-1] not in rel_i), 1.0, 2.0) * i_tile)
+        parts["w_fetch"].append(w_once * w_f)
+        parts["i_fetch"].append(i_once * i_f)
+        parts["order"].append(np.full(kt.shape, float(o)))
+    out = {key: np.concatenate(v) for key, v in parts.items()}
+    rep = lambda x: np.tile(np.asarray(x, float), len(DRAM_ORDERS))
+    out.update(tiles=rep(n_kt * n_yt * n_nt * n_ct), p_need=rep(nt * kt * yt * ox), one_c=rep(one_c),
+               kt=rep(kt), yt=rep(yt), nt=rep(nt), ct=rep(ct))
+    for v in out.values():
+        v.setflags(write=False)
     return out
 
 
-def dram_tiling(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
-    """The tiling of ``dram_tilings`` with the least DRAM traffic (and of those the most tiles); (G, 1)
-    arrays. Where no tile fits,
-    ``streams`` is 1 and operands stream from DRAM past the GLB. Also returned: the chosen tile sizes
-    (``kt``, ``yt``, ``nt``, ``ct``) and ``order`` (index into DRAM_ORDERS), for ``dse explain``.
-
-    A weight-side operand read once per step has no reuse for the GLB to capture: weights that each
-    feed a single MAC (matrix-vector products: a decode step at batch 1, a batch-1 FC layer) and a KV
-    cache that is not resident. ``w_streams`` marks them; a candidate whose array reads of the operand
-    cost no more DRAM traffic than the tiling's then moves it from DRAM to the array past the GLB, at
-    the tiling's granularity (``dse.mapping.kernels.count_vector``)."""
-    t = dram_tilings(L, g)
-    total = np.where(t["fits"], t["w_bits"] + t["i_bits"], np.inf)
-    G = total.shape[0]
-    # of the tilings with the least traffic, the one with the most tiles (a shorter pipeline fill)
-    least = total <= total.min(axis=1, keepdims=True)
-    best = np.argmax(np.where(least, np.broadcast_to(t["tiles"], total.shape), -1.0), axis=1)
-    rows = np.arange(G)
-    feasible = np.isfinite(total[rows, best])[:, None]
-    chosen = lambda x: np.where(feasible, np.broadcast_to(x, total.shape)[rows, best][:, None], np.nan)
-    out_bits = L.output_count * g.o_bits
+def dram_tilings(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
+    """Every tiling of ``tiling_space`` on G geometries: DRAM reads ``w_bits`` / ``i_bits`` (G, T) and
+    ``fits`` (G, len(BYPASS), T): the tiles of the operands that do not bypass the GLB fit it (and, with
+    outputs bypassing, one input-channel tile). A resident weight-side operand (``w_resident``: a KV
+    cache held in the GLB across decode steps, its bytes already taken out of ``glb_bytes``) is neither
+    read from DRAM nor tiled, and cannot bypass the GLB it lives in. The float operations are the
+    staircase kernel's (``dse.mapping.kernels.staircases``), in the same order."""
+    s = tiling_space(L)
     from_dram = 1.0 - g.w_resident
-    stream_tiles = np.maximum(1.0, np.ceil((L.weight_count * g.w_bits * from_dram + L.input_count * g.a_bits + out_bits)
-                                           / (g.glb_bytes * 8 / 2)))
-    return {
-        "w_bits": chosen(t["w_bits"]), "i_bits": chosen(t["i_bits"]), "o_bits": out_bits,
-        "tiles": np.where(feasible, chosen(t["tiles"]), stream_tiles), "streams": (~feasible).astype(float),
-        "w_streams": np.broadcast_to(float(L.kv_cache == "read" or (L.weight_is_constant
-                                                                    and L.macs == L.weight_count))
-                                     * from_dram, (G, 1)),
-        **{k: chosen(t[k]) for k in ("kt", "yt", "nt", "ct", "order")},
-    }
+    w_bits, i_bits = s["w_fetch"] * g.w_bits * from_dram, s["i_fetch"] * g.a_bits
+    need = (s["w_need"] * g.w_bits * from_dram, s["i_need"] * g.a_bits, s["p_need"] * g.acc_bits)
+    fits = np.zeros((len(g.rows), len(BYPASS), len(s["tiles"])), dtype=bool)
+    for mode, (bw, bi, bo) in enumerate(BYPASS):
+        held = (1 - bw) * need[0] + (1 - bi) * need[1] + (1 - bo) * need[2]
+        ok = held <= g.glb_bytes * 8
+        if bo:
+            ok = ok & (s["one_c"] == 1)
+        if bw:
+            ok = ok & (g.w_resident == 0)
+        fits[:, mode] = ok
+    return {"w_bits": w_bits, "i_bits": i_bits, "fits": fits, **{k: s[k] for k in ("tiles", "kt", "yt", "nt", "ct", "order")}}
+
+
+def stream_tiles(L: Layer, g: Geometry) -> np.ndarray:
+    """(G, 1) tiles of a layer whose operands stream past a GLB that no tiling fits: the GLB, half of it
+    per buffer, stages the layer's traffic."""
+    out_bits = L.output_count * g.o_bits
+    return np.maximum(1.0, np.ceil((L.weight_count * g.w_bits * (1.0 - g.w_resident) + L.input_count * g.a_bits
+                                    + out_bits) / (g.glb_bytes * 8 / 2)))
+
+
+def fallback_mode(g: Geometry) -> np.ndarray:
+    """(G,) bypass mode that streams where no tiling fits: weights and ifmaps (ifmaps alone past a
+    resident weight-side operand)."""
+    return np.where(np.ravel(g.w_resident) == 1, BYPASS.index((0, 1, 0)), STREAM_MODE).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -388,59 +411,53 @@ def candidates(L: Layer, g: Geometry, dataflow: str) -> _Array:
 
 
 # --- Factored count tables: the (G, M, len(COUNTS)) candidate table without building it ---
-# The candidate terms (``_Array``) do not depend on the GLB size or NoC multicast and the DRAM tiling
-# depends only on the GLB size and bit widths, so each is evaluated once per distinct value of what it
-# depends on; ``dse.mapping`` (compiled) combines them into one candidate's counts on demand with the
-# same floating-point operations, in the same order, as the reference table of the tests
-# (tests/reference_counts.py). The kernels read TERMS and PER_GEOMETRY by name (dse.mapping.prune).
+# The candidate terms (``_Array``) do not depend on the GLB size or NoC multicast and the GLB tilings
+# depend only on the GLB size and bit widths, so each is evaluated once per distinct value of what it
+# depends on; ``dse.mapping`` (compiled) combines a candidate, a bypass mode and a tiling into one
+# count vector on demand with the same floating-point operations, in the same order, as the reference
+# table of the tests (tests/reference_counts.py). The kernels read TERMS and PER_GEOMETRY by name.
 TERMS = ("compute_cycles", "w_reads", "i_reads", "psum_rw", "w_fanout", "i_fanout", "spad_w", "spad_i",
          "spad_p", "noc_w", "noc_i", "noc_p")
 # what the _Array functions read (everything but the GLB size and multicast)
 _ARRAY_KEY = ("rows", "cols", "spad_ifmap_words", "spad_filter_words", "spad_psum_words", "pe_w_bits",
               "pe_a_bits", "acc_bits", "w_bits", "a_bits", "o_bits", "passes")
-_DRAM_KEY = ("glb_bytes", "w_bits", "a_bits", "acc_bits", "o_bits", "w_resident")  # what dram_tiling reads
-PER_GEOMETRY = ("w_bits", "a_bits", "acc_bits", "o_bits", "passes", "rows", "cols", "multicast",
-                "dram_w_bits", "dram_i_bits", "tiles", "streams", "w_streams")
+DRAM_KEY = ("glb_bytes", "w_bits", "a_bits", "acc_bits", "o_bits", "w_resident")  # what the tilings read
+PER_GEOMETRY = ("w_bits", "a_bits", "acc_bits", "o_bits", "passes", "rows", "cols", "multicast")
 
 
 @dataclass(frozen=True)
 class FactoredCounts:
-    """The count table of one layer and dataflow over G geometries and M candidates, factored."""
+    """The candidate terms of one layer and dataflow over G geometries and M candidates, factored."""
 
     terms: tuple[np.ndarray, ...]  # TERMS of the A distinct array geometries, each (A or 1, M or 1)
     legal: np.ndarray  # (A, M)
     array_index: np.ndarray  # (G,) array geometry of each geometry
-    per_geometry: np.ndarray  # (G, len(PER_GEOMETRY)) widths, array size, multicast, DRAM tiling
+    per_geometry: np.ndarray  # (G, len(PER_GEOMETRY)) widths, array size, multicast
     macs: float
     output_count: float
     mapping: dict[str, np.ndarray] = field(default_factory=dict)  # _Array.mapping, (A or 1, M or 1) each
-    dram: dict[str, np.ndarray] = field(default_factory=dict)  # dram_tiling of each geometry, (G, 1) each
 
 
-def _distinct(g: Geometry, fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+def distinct(g: Geometry, fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """(first row of each distinct combination of ``fields``, inverse) over the G geometries."""
     return unique_rows([getattr(g, f).reshape(-1) for f in fields])
 
 
-def _take(g: Geometry, rows: np.ndarray) -> Geometry:
+def take(g: Geometry, rows: np.ndarray) -> Geometry:
     return Geometry(**{k: v[rows] for k, v in vars(g).items()})
 
 
 def factored_counts(L: Layer, g: Geometry, dataflow: str) -> FactoredCounts:
-    """The candidate counts of ``dataflow`` as candidate terms per distinct array geometry plus
-    per-geometry DRAM tiling; ``dse.mapping.skyline_factored`` assembles and prunes it."""
-    a_first, a_index = _distinct(g, _ARRAY_KEY)
-    arr = _ARRAY[dataflow](L, _take(g, a_first))
+    """The candidate terms of ``dataflow`` per distinct array geometry and the per-geometry widths;
+    ``dse.mapping`` crosses them with the bypass modes and GLB tilings and prunes."""
+    a_first, a_index = distinct(g, _ARRAY_KEY)
+    arr = _ARRAY[dataflow](L, take(g, a_first))
     shape = np.broadcast_shapes(arr.legal.shape, arr.compute_cycles.shape, (len(a_first), 1))
     terms = tuple(np.ascontiguousarray(np.atleast_2d(getattr(arr, name)), dtype=float) for name in TERMS)
-    d_first, d_index = _distinct(g, _DRAM_KEY)
-    dram = {k: v[d_index] for k, v in dram_tiling(L, _take(g, d_first)).items()}
-    src = {**vars(g), "dram_w_bits": dram["w_bits"], "dram_i_bits": dram["i_bits"], "tiles": dram["tiles"],
-           "streams": dram["streams"], "w_streams": dram["w_streams"]}
-    per_geometry = np.hstack([np.asarray(src[f], float).reshape(-1, 1) for f in PER_GEOMETRY])
+    per_geometry = np.hstack([np.asarray(getattr(g, f), float).reshape(-1, 1) for f in PER_GEOMETRY])
     legal = np.ascontiguousarray(np.broadcast_to(arr.legal, shape))
     return FactoredCounts(terms, legal, a_index.astype(np.int64), per_geometry, float(L.macs),
-                          float(L.output_count), arr.mapping, dram)
+                          float(L.output_count), arr.mapping)
 
 
 def data_movement_counts(L: Layer, g: Geometry) -> np.ndarray:

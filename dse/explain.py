@@ -1,10 +1,10 @@
 """The mapping each layer got: spatial unrolling, tiles per level, loop orders, accesses, energy, cycles.
 
-The search (``dse.mapping.search``) returns, per (point, layer), the index of the chosen candidate in
-the layer's pruned table. The pruning is deterministic, so running it again on the same geometries
-(``dataflows.factored_counts`` + ``mapping.skyline_factored``, as ``mapping.layer_table`` does) maps
-that index back to the candidate of the dataflow's grid, whose description ``dataflows`` keeps
-(``_Array.mapping``, and the DRAM tiling's tile sizes and loop order). Accesses are the chosen count
+The search (``dse.mapping.search``) returns, per (point, layer), the chosen row of the layer's pruned
+table and the chosen entry of its GLB tiling staircase. The table keeps each row's dataflow candidate
+index and bypass mode and each entry's tiling index, so the candidate's description
+(``dataflows.candidates``' ``_Array.mapping``), which operands bypass the GLB and the tiling's tile
+sizes and DRAM loop order (``dataflows.tiling_space``) follow. Accesses are the chosen count
 vector (``dse.actions.COUNT_COLUMNS``), energies are counts x energy per action (``dse.actions``).
 """
 
@@ -29,44 +29,47 @@ def _factors(desc: dict[str, float], where: str) -> str:
     return " x ".join(parts) or "-"
 
 
-def _describe(desc: dict[str, float], dram: dict[str, float], dataflow: str) -> dict[str, object]:
-    """Text columns of one chosen candidate."""
-    streams = bool(dram["streams"])
+def _describe(desc: dict[str, float], tiling: dict[str, float], mode: int, dataflow: str) -> dict[str, object]:
+    """Text columns of one chosen mapping: candidate description, GLB tiling (``tiling``: its tile sizes
+    and DRAM loop order, or empty where operands stream) and bypass mode."""
+    streams = not tiling
     order = "-"
     if not streams:
-        order = " > ".join(dataflows.DRAM_ORDERS[int(dram["order"])]).replace("y", "oy") + " > c"
+        order = " > ".join(dataflows.DRAM_ORDERS[int(tiling["order"])]).replace("y", "oy") + " > c"
     glb = {"row_stationary": "weights outer" if desc.get("glb.weights_outer") == 1 else "ifmaps outer"}
+    bypass = [name for name, on in zip(dataflows.BYPASS_OPERANDS, dataflows.BYPASS[mode]) if on]
     return {
         "dataflow": dataflow,
         "spatial_rows": _factors(desc, "rows"), "spatial_cols": _factors(desc, "cols"),
         "pe_tile": _factors(desc, "pe"), "streamed": _factors(desc, "stream"), "folds": _factors(desc, "folds"),
         "glb_loop_order": glb.get(dataflow, "-"),
-        "dram_tile": "-" if streams else " x ".join(f"{d} {dram[k]:g}" for d, k in
+        "dram_tile": "-" if streams else " x ".join(f"{d} {tiling[k]:g}" for d, k in
                                                    (("N", "nt"), ("K", "kt"), ("OY", "yt"), ("C", "ct"))),
-        "dram_loop_order": order, "dram_tiles": float(dram["tiles"]),
-        "glb_bypass": "weights, ifmaps (no tile fits the GLB)" if streams else "none",
+        "dram_loop_order": order,
+        "glb_bypass": (", ".join(bypass) or "none") + (" (no tile fits the GLB)" if streams else ""),
     }
 
 
-def _chosen_candidates(layer, geo: mapping.Geometries, follow_pe: bool, choice: np.ndarray) -> list[dict]:
-    """Per point: the text description of the candidate ``choice[p]`` (an index into the pruned table)."""
+def _chosen_candidates(layer, geo: mapping.Geometries, follow_pe: bool, tables: mapping.LayerTables, i: int,
+                       choice: np.ndarray, tiling: np.ndarray) -> list[dict]:
+    """Per point: the text description of layer ``i``'s chosen row ``choice[p]`` (an index into the
+    pruned table) and staircase entry ``tiling[p]``: the row's dataflow candidate and bypass mode
+    (``LayerTables.row_candidate`` / ``row_mode``) and the entry's tiling."""
+    space = dataflows.tiling_space(layer)
     g = mapping.layer_geometry(layer, geo, follow_pe)
     out: list[dict] = [{} for _ in range(len(geo.index))]
     for code in np.unique(geo.design.dataflow):
         sel = np.flatnonzero(geo.design.dataflow == code)
-        local = np.full(len(geo.design.dataflow), -1)
-        local[sel] = np.arange(len(sel))
-        sub = dataflows.Geometry(**{k: v[sel] for k, v in vars(g).items()})
-        f = dataflows.factored_counts(layer, sub, dataflows.DATAFLOWS[code])
-        keep, _ = mapping.skyline_factored(f)
-        points = np.flatnonzero(local[geo.index] >= 0)
-        j = local[geo.index[points]]
-        m, a = keep[j, choice[points]], f.array_index[j]
-        pick = lambda v: np.asarray(v, float)[a if v.shape[0] > 1 else 0, m if v.shape[1] > 1 else 0]
-        desc = {k: np.broadcast_to(pick(v), points.shape) for k, v in f.mapping.items()}
-        dram = {k: np.asarray(v, float)[j, 0] for k, v in f.dram.items()}
+        points = np.flatnonzero(np.isin(geo.index, sel))
+        rows = tables.offset[i, geo.index[points]] + choice[points]
+        arr = dataflows.candidates(layer, dataflows.take(g, geo.index[points]), dataflows.DATAFLOWS[code])
+        m = tables.row_candidate[rows]
+        pick = lambda v: np.asarray(v, float)[np.arange(len(points)) if v.shape[0] > 1 else 0, m if v.shape[1] > 1 else 0]
+        desc = {k: np.broadcast_to(pick(v), points.shape) for k, v in arr.mapping.items()}
         for n, p in enumerate(points):  # text formatting of the few chosen rows
-            out[p] = _describe({k: v[n] for k, v in desc.items()}, {k: v[n] for k, v in dram.items()},
+            t = int(tables.stair_tiling[tiling[p]])
+            tile = {} if t < 0 else {k: float(space[k][t]) for k in ("nt", "kt", "yt", "ct", "order")}
+            out[p] = _describe({k: v[n] for k, v in desc.items()}, tile, int(tables.row_mode[rows[n]]),
                                dataflows.DATAFLOWS[code])
     return out
 
@@ -94,20 +97,21 @@ def layer_mappings(spec: Spec, wl: Workload, point_ids, hw: hardware.HardwareCos
     tables = mapping.network_tables(layers, geo, wl.follows_pe)
     costs = actions.action_costs(hw)
     res = mapping.search(tables, geo.index, costs, spec.mapping_objective, per_layer=True)
-    chosen = mapping.chosen_counts(tables, geo.index, res.layer_choice)  # (L, P, COUNTS)
+    chosen = mapping.chosen_counts(tables, geo.index, res.layer_choice, res.layer_tiling)  # (L, P, COUNTS)
     frames = []
     for i, layer in enumerate(layers):
         c = chosen[i]
         lat = res.layer_latency_cycles[i]
         frame = {"point_id": ids, "layer": layer.name, "op": layer.op, "macs": float(layer.macs)}
         if layer.is_compute:
-            text = _chosen_candidates(layer, geo, wl.follows_pe(layer.name), res.layer_choice[i])
+            text = _chosen_candidates(layer, geo, wl.follows_pe(layer.name), tables, i, res.layer_choice[i], res.layer_tiling[i])
             for key in DESCRIPTION:
-                frame[key] = [t[key] for t in text]
+                if key != "dram_tiles":
+                    frame[key] = [t[key] for t in text]
         else:
             frame.update({key: "-" for key in DESCRIPTION})
             frame["dataflow"] = "data movement"
-            frame["dram_tiles"] = c[:, actions.CI["tiles"]]
+        frame["dram_tiles"] = c[:, actions.CI["tiles"]]
         for name in actions.COUNT_COLUMNS:
             frame[name] = c[:, actions.CI[name]]
         parts = {}

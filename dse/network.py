@@ -106,7 +106,8 @@ class NetworkSearch:
 
     def chosen_counts(self) -> np.ndarray:
         """(L, P, len(actions.COUNTS)) count vectors of the chosen mappings (per-layer search only)."""
-        return mapping.chosen_counts(self.tables, self.geo.index, self.result.layer_choice)
+        return mapping.chosen_counts(self.tables, self.geo.index, self.result.layer_choice,
+                                     self.result.layer_tiling)
 
 
 def search_network(d: DesignBatch, layers: list[Layer], follows_pe: Callable[[str], bool], objective: str,

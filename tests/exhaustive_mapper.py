@@ -1,13 +1,15 @@
 """A slow exhaustive mapper over the same mapspace as the sweep's search (tests and benchmarks only).
 
 The mapspace of a (layer, design point): every legal candidate of the point's dataflow (spatial
-unrolling x per-PE tile x GLB loop order, ``dse.dataflows.candidates``) crossed with every GLB tiling
-that fits (tile sizes from all divisors and halvings x DRAM loop orders, ``dataflows.dram_tilings``).
-Each pair's count vector is written out by name (``reference_counts.compute_counts`` with that
-tiling's DRAM traffic and tile count) and priced with the search kernel's own formulas
-(``dse.mapping.price``); nothing is pruned. The sweep's fast search (``dse.mapping``) prunes
-candidates by dominance and takes the least-traffic GLB tiling; ``compare`` reports how often its
-choice is the exhaustive optimum under the mapping objective.
+unrolling x per-PE tile x GLB loop order, ``dse.dataflows.candidates``) in every GLB bypass mode
+(``dataflows.BYPASS``: weights, ifmaps and outputs each through the GLB or past it) crossed with every
+GLB tiling that fits that mode (tile sizes from all divisors and halvings x DRAM loop orders,
+``dataflows.dram_tilings``). Each triple's count vector is written out by name
+(``reference_counts.base_counts`` + ``reference_counts.with_tiling``) and priced with the search
+kernel's own formulas (``dse.mapping.price``). Nothing is pruned: tilings with identical (DRAM reads,
+tiles) give identical count vectors, so each such group is priced once. The sweep's fast search
+(``dse.mapping``) prunes by dominance and bounds; ``compare`` reports how often its choice is the
+exhaustive optimum under the mapping objective.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import numpy as np
 import reference_counts
 
 from dse import actions, dataflows, design, hardware, mapping
-from dse.actions import CI
 
 
 def _score(energy: np.ndarray, latency: np.ndarray, objective: str) -> np.ndarray:
@@ -24,29 +25,21 @@ def _score(energy: np.ndarray, latency: np.ndarray, objective: str) -> np.ndarra
 
 
 def exhaustive(layer, g: dataflows.Geometry, dataflow: str, costs: np.ndarray, objective: str) -> float:
-    """The least objective over every (candidate, GLB tiling) pair of one geometry (``g``, G = 1)."""
-    counts, legal = reference_counts.compute_counts(layer, g, dataflow)
-    cand = counts[0][legal[0]]  # (M, COUNTS), each with the least-traffic tiling
-    t = dataflows.dram_tilings(layer, g)
-    fits = t["fits"][0]
-    w_streams = dataflows.dram_tiling(layer, g)["w_streams"][0, 0] == 1
+    """The least objective over every (candidate, bypass mode, GLB tiling) of one geometry (G = 1)."""
+    base, legal = reference_counts.base_counts(layer, g, dataflow)
+    tilings = reference_counts.tilings(layer, g, reduce=False)[0]
     best = np.inf
-    for c in cand:
-        rows = c[None, :].repeat(max(1, int(fits.sum())), axis=0)
-        if fits.any():  # otherwise operands stream past the GLB: the one row as counted
-            w, i = t["w_bits"][0][fits], t["i_bits"][0][fits]
-            # array reads of the weight-side operand (bits): GLB reads, or DRAM reads where the
-            # reference already sent a single-use operand past the GLB
-            w_rd = c[CI["glb_read_weight_bits"]] or c[CI["dram_read_weight_bits"]]
-            past = w_streams & (w_rd <= w)  # as dataflows.dram_tiling's w_streams, for this tiling
-            for name, value in (("dram_read_weight_bits", np.where(past, w_rd, w)),
-                                ("glb_write_weight_bits", np.where(past, 0.0, w)),
-                                ("glb_read_weight_bits", np.where(past, 0.0, w_rd)),
-                                ("dram_read_ifmap_bits", i), ("glb_write_ifmap_bits", i),
-                                ("tiles", t["tiles"][0][fits])):
-                rows[:, CI[name]] = value
-        energy, latency = mapping.price(rows, costs)
-        best = min(best, float(_score(energy.sum(axis=1), latency, objective).min()))
+    for mode in range(len(dataflows.BYPASS)):
+        rows = tilings[mode]
+        if not len(rows) or not legal[0, :, mode].any():
+            continue
+        rows = np.unique(rows[:, :3], axis=0)  # identical count vectors: one price each
+        cands = base[0, legal[0, :, mode], mode]
+        step = max(1, 400_000 // len(rows))  # candidates per batch of count vectors
+        for j in range(0, len(cands), step):
+            counts = reference_counts.with_tiling(cands[j:j + step, None, :], rows[None, :, :])
+            energy, latency = mapping.price(counts.reshape(-1, counts.shape[-1]), costs)
+            best = min(best, float(_score(energy.sum(axis=1), latency, objective).min()))
     return best
 
 
@@ -68,7 +61,7 @@ def compare(spec, point_ids: np.ndarray, layers: list) -> np.ndarray:
     for p, layer in enumerate(layers):
         g_all = mapping.layer_geometry(layer, geo, False)
         gi = geo.index[p]
-        g = dataflows.Geometry(**{k: v[gi:gi + 1] for k, v in vars(g_all).items()})
+        g = dataflows.take(g_all, np.array([gi]))
         df = dataflows.DATAFLOWS[geo.design.dataflow[gi]]
         ex = exhaustive(layer, g, df, costs[p:p + 1], spec.mapping_objective)
         out.append(fast(layer, geo, p, costs, spec.mapping_objective) / ex)

@@ -1,6 +1,6 @@
 """Numpy reference paths of the compiled cost model, written out by name (independent of the action
-table's generated positions): the full (geometries x candidates x counts) table of a dataflow, its
-pruning coordinates and plain pruning, and the price of one count vector. The kernels
+table's generated positions): the full (geometries x candidates x bypass modes x GLB tilings x counts)
+table of a dataflow, its pruning coordinates and plain pruning, and the price of one count vector. The kernels
 (``dse.mapping``) must equal these bit for bit (tests/test_cost_speed_equivalence.py) and pick what
 an exhaustive argmin over them picks (tests/test_cost_model.py)."""
 
@@ -8,46 +8,108 @@ import numpy as np
 
 from dse import dataflows
 from dse.actions import CI, COST_COLUMNS, COUNTS
-from dse.dataflows import Geometry
+from dse.dataflows import BYPASS, Geometry
 from dse.mapping import kernels
 from workloads.layer import Layer
 
 
-def compute_counts(L: Layer, g: Geometry, dataflow: str) -> tuple[np.ndarray, np.ndarray]:
-    """(counts (G, M, len(COUNTS)), legal (G, M)) of ``dataflow``'s mapping candidates."""
+def base_counts(L: Layer, g: Geometry, dataflow: str) -> tuple[np.ndarray, np.ndarray]:
+    """(counts (G, M, len(BYPASS), len(COUNTS)), legal (G, M, len(BYPASS))) of ``dataflow``'s
+    candidates in every GLB bypass mode, before a tiling adds its DRAM reads into the GLB (``with_tiling``)
+    and with one tile; outputs bypass only where a candidate spills no partial sums."""
     arr = dataflows._ARRAY[dataflow](L, g)
-    dram = dataflows.dram_tiling(L, g)
     shape = np.broadcast_shapes(arr.legal.shape, arr.compute_cycles.shape, g.rows.shape)
     w, a, acc = g.w_bits, g.a_bits, g.acc_bits
     # without multicast every destination PE is served by its own GLB read
     w_rd = arr.w_reads * np.where(g.multicast == 1, 1.0, arr.w_fanout)
     i_rd = arr.i_reads * np.where(g.multicast == 1, 1.0, arr.i_fanout)
-    streams = dram["streams"] == 1
-    # a weight-side operand without GLB reuse flows DRAM -> array when that reads no more from DRAM
-    w_past_glb = streams | ((dram["w_streams"] == 1) & (w_rd * w <= dram["w_bits"]))
-    dram_w = np.where(w_past_glb, w_rd * w, dram["w_bits"])
-    dram_i = np.where(streams, i_rd * a, dram["i_bits"])
-    out = np.zeros(shape + (len(COUNTS),))
+    psum = arr.psum_rw / 2 * acc + L.output_count * g.o_bits
+    out = np.zeros(shape + (len(BYPASS), len(COUNTS)))
+    legal = np.zeros(shape + (len(BYPASS),), dtype=bool)
     m_ops = L.macs * g.passes
-    c = {
-        "mac_ops": m_ops, "clock_active_pe_pe_cycles": m_ops, "spad_weight_accesses": arr.spad_w, "spad_ifmap_accesses": arr.spad_i,
-        "spad_psum_accesses": arr.spad_p,
-        "noc_weight_bit_hops": arr.noc_w, "noc_ifmap_bit_hops": arr.noc_i, "noc_psum_bit_hops": arr.noc_p,
-        # streamed operands bypass the GLB; outputs drain to DRAM through it
-        "glb_read_weight_bits": np.where(w_past_glb, 0.0, w_rd * w),
-        "glb_read_ifmap_bits": np.where(streams, 0.0, i_rd * a),
-        "glb_read_psum_bits": arr.psum_rw / 2 * acc + L.output_count * g.o_bits,
-        "glb_write_weight_bits": np.where(w_past_glb, 0.0, dram_w),
-        "glb_write_ifmap_bits": np.where(streams, 0.0, dram_i),
-        "glb_write_psum_bits": arr.psum_rw / 2 * acc + L.output_count * g.o_bits,
-        "dram_read_weight_bits": dram_w, "dram_read_ifmap_bits": dram_i,
-        "dram_write_psum_bits": dram["o_bits"],
-        "compute_cycles": arr.compute_cycles, "tiles": dram["tiles"],
-        "utilization": m_ops / (arr.compute_cycles * g.rows * g.cols),
-    }
-    for name, value in c.items():
-        out[..., CI[name]] = np.broadcast_to(value, shape)
-    return out, np.broadcast_to(arr.legal, shape)
+    for mode, (bw, bi, bo) in enumerate(BYPASS):
+        c = {
+            "mac_ops": m_ops, "clock_active_pe_pe_cycles": m_ops, "spad_weight_accesses": arr.spad_w,
+            "spad_ifmap_accesses": arr.spad_i, "spad_psum_accesses": arr.spad_p,
+            "noc_weight_bit_hops": arr.noc_w, "noc_ifmap_bit_hops": arr.noc_i, "noc_psum_bit_hops": arr.noc_p,
+            # a bypassed operand goes DRAM -> array at every array read; bypassed outputs array -> DRAM
+            "glb_read_weight_bits": 0.0 if bw else w_rd * w,
+            "glb_read_ifmap_bits": 0.0 if bi else i_rd * a,
+            "glb_read_psum_bits": 0.0 if bo else psum,
+            "glb_write_weight_bits": 0.0, "glb_write_ifmap_bits": 0.0,
+            "glb_write_psum_bits": 0.0 if bo else psum,
+            "dram_read_weight_bits": w_rd * w if bw else 0.0, "dram_read_ifmap_bits": i_rd * a if bi else 0.0,
+            "dram_write_psum_bits": L.output_count * g.o_bits,
+            "compute_cycles": arr.compute_cycles, "tiles": 1.0,
+            "utilization": m_ops / (arr.compute_cycles * g.rows * g.cols),
+        }
+        for name, value in c.items():
+            out[..., mode, CI[name]] = np.broadcast_to(value, shape)
+        legal[..., mode] = np.broadcast_to(arr.legal & ((bo == 0) | (arr.psum_rw == 0)), shape)
+    return out, legal
+
+
+def tilings(L: Layer, g: Geometry, reduce: bool = True) -> list[list[np.ndarray]]:
+    """Per geometry and bypass mode, the GLB tilings as (K, 4) rows (DRAM reads into the GLB of weights,
+    of ifmaps, tiles, index into ``dataflows.tiling_space`` or -1): every tiling that fits, or
+    (``reduce``) only the staircase of least reads against most tiles (of equal reads the first with
+    the most tiles); where the fallback mode has none, one streamed row (no reads, stream tiles)."""
+    t = dataflows.dram_tilings(L, g)
+    fallback = dataflows.fallback_mode(g)
+    stream = dataflows.stream_tiles(L, g).reshape(-1)
+    out = []
+    for gi in range(len(g.rows)):
+        per_mode = []
+        for mode, (bw, bi, _) in enumerate(BYPASS):
+            idx = np.flatnonzero(t["fits"][gi, mode])
+            dw, di = (1 - bw) * t["w_bits"][gi, idx], (1 - bi) * t["i_bits"][gi, idx]
+            n = t["tiles"][idx]
+            rows = np.stack([dw, di, n, idx.astype(float)], axis=1)
+            if reduce and len(idx):
+                order = np.lexsort((idx, -n, dw + di))
+                best, keep = -1.0, []
+                for j in order:
+                    if n[j] > best:
+                        keep.append(j)
+                        best = n[j]
+                rows = rows[keep]
+            if not len(idx) and mode == fallback[gi]:
+                rows = np.array([[0.0, 0.0, stream[gi], -1.0]])
+            per_mode.append(rows)
+        out.append(per_mode)
+    return out
+
+
+def with_tiling(base: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Count vectors (..., COUNTS) of base rows under tilings (..., 4) (``tilings``)."""
+    shape = np.broadcast_shapes(base.shape[:-1], t.shape[:-1]) + base.shape[-1:]
+    c = np.array(np.broadcast_to(base, shape), dtype=float, copy=True)
+    for name in ("glb_write_weight_bits", "dram_read_weight_bits"):
+        c[..., CI[name]] += t[..., 0]
+    for name in ("glb_write_ifmap_bits", "dram_read_ifmap_bits"):
+        c[..., CI[name]] += t[..., 1]
+    c[..., CI["tiles"]] = t[..., 2]
+    return c
+
+
+def compute_counts(L: Layer, g: Geometry, dataflow: str, reduce: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(counts (G, X, len(COUNTS)), legal (G, X)) of every mapping of ``dataflow``: candidate x bypass
+    mode x GLB tiling (the staircase with ``reduce``, else every tiling that fits), padded per geometry."""
+    base, legal = base_counts(L, g, dataflow)
+    G, M = legal.shape[:2]
+    stairs = tilings(L, g, reduce)
+    S = max(1, max(len(r) for per in stairs for r in per))
+    counts = np.zeros((G, M, len(BYPASS), S, len(COUNTS)))
+    counts[..., CI["tiles"]] = 1.0  # padding (not legal)
+    ok = np.zeros((G, M, len(BYPASS), S), dtype=bool)
+    for gi in range(G):
+        for mode in range(len(BYPASS)):
+            rows = stairs[gi][mode]
+            k = len(rows)
+            if k:
+                counts[gi, :, mode, :k] = with_tiling(base[gi, :, mode, None, :], rows[None, :, :])
+                ok[gi, :, mode, :k] = legal[gi, :, mode, None]
+    return counts.reshape(G, -1, len(COUNTS)), ok.reshape(G, -1)
 
 
 def reduced(counts: np.ndarray) -> np.ndarray:

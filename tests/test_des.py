@@ -47,7 +47,7 @@ def analytic_and_simulated(spec, ids, layers):
         one = mapping.Geometries(geo.design, geo.hw, geo.index[p:p + 1])
         tables = mapping.stack_tables([mapping.layer_table(layer, one, False)], [float(layer.macs)])
         res = mapping.search(tables, one.index, e[p:p + 1], spec.mapping_objective, per_layer=True)
-        counts = mapping.chosen_counts(tables, one.index, res.layer_choice)[0, 0]
+        counts = mapping.chosen_counts(tables, one.index, res.layer_choice, res.layer_tiling)[0, 0]
         out.append((res.layer_latency_cycles[0, 0], des.simulate(des.tile_work(counts, e[p])), counts))
     return out
 

@@ -1,8 +1,9 @@
-"""Mapping search: a compiled argmin over every layer's pruned candidates, per design point.
+"""Mapping search: a compiled exact argmin over every layer's pruned mapspace, per design point.
 
-A kernel loops over design points (in parallel) and, inside, over layers and surviving candidates,
-turning counts into energy and latency with the point's own per-action costs
-(``dse.actions.action_costs``) and keeping the best under the objective.
+A kernel loops over design points (in parallel) and, inside, over layers, their surviving
+(candidate, bypass mode) rows and each row's GLB tiling staircase with exact bounds
+(``dse.mapping.kernels.search``), turning counts into energy and latency with the point's own
+per-action costs (``dse.actions.action_costs``) and keeping the best under the objective.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ class SearchResult:
     layer_energy_pj: np.ndarray
     layer_latency_cycles: np.ndarray
     layer_utilization: np.ndarray
-    layer_choice: np.ndarray  # index of the chosen candidate in the pruned table
+    layer_choice: np.ndarray  # index of the chosen row in the (layer, geometry) block of the pruned table
+    layer_tiling: np.ndarray  # index of the chosen staircase entry (``LayerTables.stair``)
 
     @property
     def energy_pj(self) -> np.ndarray:
@@ -60,12 +62,13 @@ def search(tables: LayerTables, geo: np.ndarray, action_costs: np.ndarray, objec
     z = lambda *s: np.zeros(s)
     lp = (L, P) if per_layer else (0, 0)
     out = SearchResult(z(LAYOUT.n_parts, P), z(len(COUNT_COLUMNS), P), z(P), z(P), z(P), z(len(STALLS), P),
-                       z(*lp), z(*lp), z(*lp), np.zeros(lp, dtype=np.int64))
-    kernels.search(tables.counts, tables.offset, tables.n_valid, tables.layer_macs,
+                       z(*lp), z(*lp), z(*lp), np.zeros(lp, dtype=np.int64), np.zeros(lp, dtype=np.int64))
+    kernels.search(tables.counts, tables.offset, tables.n_valid, tables.stair, tables.stair_first,
+                   tables.stair_len, tables.layer_macs,
                    np.ascontiguousarray(geo, dtype=np.int64), _costs(action_costs), OBJECTIVE_CODES[objective],
                    per_layer, out.parts_pj, out.counts, out.latency_cycles, out.compute_cycles,
                    out.mac_util, out.stalls, out.layer_energy_pj, out.layer_latency_cycles,
-                   out.layer_utilization, out.layer_choice)
+                   out.layer_utilization, out.layer_choice, out.layer_tiling)
     return out
 
 

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from dse import dataflows
-from dse.actions import COUNTS
+from dse.actions import CI, COUNTS
+from dse.dataflows import BYPASS
 from dse.design import DesignBatch
 from dse.hardware import HardwareCosts
 from dse.params import GRAPH, SPACE
-from dse.mapping.prune import gather_factored, skyline_factored
+from dse.mapping import kernels, prune
 from workloads.layer import Layer
 
 
@@ -117,52 +118,107 @@ def layer_geometry(layer: Layer, geo: Geometries, follow_pe: bool) -> dataflows.
         w_resident=col(resident & (layer.kv_cache == "read")))
 
 
-def layer_table(layer: Layer, geo: Geometries, follow_pe: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Pruned candidate counts of every geometry back to back (sum of n_keep, len(COUNTS)) and the
-    number kept per geometry (G,): geometry g's are rows cumsum(n_keep)[g] - n_keep[g] onwards."""
+@dataclass(frozen=True)
+class LayerTable:
+    """One layer's pruned mapspace on G geometries: base count rows (``kernels.base_counts``) of every
+    geometry back to back (geometry g's are rows cumsum(n_keep)[g] - n_keep[g] onwards), each with its
+    bypass mode, dataflow candidate index and GLB tiling staircase: entries ``stair_first[r] : +
+    stair_len[r]`` of ``stair`` (dw, di, tiles: ``kernels.compose``) and ``stair_tiling`` (index into
+    ``dataflows.tiling_space``, -1: none, the row is complete)."""
+
+    counts: np.ndarray  # (N, len(COUNTS))
+    n_keep: np.ndarray  # (G,)
+    row_mode: np.ndarray  # (N,)
+    row_candidate: np.ndarray  # (N,)
+    stair_first: np.ndarray  # (N,)
+    stair_len: np.ndarray  # (N,)
+    stair: np.ndarray  # (S, 3)
+    stair_tiling: np.ndarray  # (S,)
+
+
+def complete_rows(counts: np.ndarray, n_keep: np.ndarray) -> LayerTable:
+    """A table of complete count vectors (their own DRAM reads and tiles): each row its one entry."""
+    counts = np.ascontiguousarray(counts, dtype=float).reshape(-1, len(COUNTS))
+    N = len(counts)
+    stair = np.zeros((N, 3))
+    stair[:, 2] = counts[:, CI["tiles"]]
+    return LayerTable(counts, np.asarray(n_keep, dtype=np.int64), np.zeros(N, dtype=np.int64),
+                      np.zeros(N, dtype=np.int64), np.arange(N, dtype=np.int64), np.ones(N, dtype=np.int64),
+                      stair, np.full(N, -1, dtype=np.int64))
+
+
+def _flat_staircases(st: prune.Staircases) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(stair (S, 3), stair_tiling (S,), first (Gd, NM), length (Gd, NM)) of per-geometry staircases."""
+    valid = np.arange(st.dw.shape[2]) < st.length[:, :, None]
+    stair = np.stack([st.dw[valid], st.di[valid], st.tiles[valid]], axis=1)
+    first = (np.cumsum(st.length.ravel()) - st.length.ravel()).reshape(st.length.shape)
+    return np.ascontiguousarray(stair), st.tiling[valid], first, st.length
+
+
+def layer_table(layer: Layer, geo: Geometries, follow_pe: bool) -> LayerTable:
+    """The pruned mapspace of one layer on every geometry of ``geo``."""
     g = layer_geometry(layer, geo, follow_pe)
     G = len(g.rows)
-    if not layer.is_compute:
-        return dataflows.data_movement_counts(layer, g)[:, 0], np.ones(G, dtype=np.int64)
+    if not layer.is_compute:  # one mapping: inputs stream through the GLB, its tiles as counted
+        return complete_rows(dataflows.data_movement_counts(layer, g)[:, 0], np.ones(G, dtype=np.int64))
+    st = prune.staircases(layer, g)
+    stair, stair_tiling, first, length = _flat_staircases(st)
     parts = []
     for code in np.unique(geo.design.dataflow):
         sel = np.flatnonzero(geo.design.dataflow == code)
-        sub = dataflows.Geometry(**{k: v[sel] for k, v in vars(g).items()})
+        sub = dataflows.take(g, sel)
         f = dataflows.factored_counts(layer, sub, dataflows.DATAFLOWS[code])
-        parts.append((sel, f, *skyline_factored(f)))
+        sub_st = prune.Staircases(st.index[sel], st.length, st.dw, st.di, st.tiles, st.tiling, st.dom)
+        parts.append((sel, f, *prune.table_factored(f, sub_st)))
     n_keep = np.zeros(G, dtype=np.int64)
-    for sel, _, _, n in parts:
+    for sel, _, _, _, n in parts:
         n_keep[sel] = n
     first_row = np.cumsum(n_keep) - n_keep
-    counts = np.empty((int(n_keep.sum()), len(COUNTS)))
-    for sel, f, keep, n in parts:
-        gather_factored(f, keep, n, counts, first_row[sel])
-    return counts, n_keep
+    N = int(n_keep.sum())
+    counts = np.empty((N, len(COUNTS)))
+    row_mode, row_candidate = np.empty(N, dtype=np.int64), np.empty(N, dtype=np.int64)
+    row_geometry = np.repeat(np.arange(G), n_keep)
+    for sel, f, keep_m, keep_mode, n in parts:
+        prune.gather_factored(f, keep_m, keep_mode, n, counts, first_row[sel])
+        valid = np.arange(keep_m.shape[1]) < n[:, None]
+        rows = np.repeat(first_row[sel], n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+        row_mode[rows], row_candidate[rows] = keep_mode[valid], keep_m[valid]
+    gd = st.index[row_geometry]
+    return LayerTable(counts, n_keep, row_mode, row_candidate, first[gd, row_mode], length[gd, row_mode],
+                      stair, stair_tiling)
 
 
 @dataclass(frozen=True)
 class LayerTables:
-    """Pruned count tables of all layers, back to back: the candidates of (layer i, geometry g)
-    are rows ``offset[i, g] : offset[i, g] + n_valid[i, g]`` of ``counts`` (no padding)."""
+    """Pruned mapspaces of all layers, back to back (``LayerTable``s): the rows of (layer i, geometry
+    g) are ``offset[i, g] : offset[i, g] + n_valid[i, g]`` of ``counts`` (no padding)."""
 
-    counts: np.ndarray  # (sum of n_valid, len(COUNTS))
+    counts: np.ndarray  # (sum of n_valid, len(COUNTS)) base counts
     offset: np.ndarray  # (L, G)
     n_valid: np.ndarray  # (L, G)
     layer_macs: np.ndarray  # (L,)
+    row_mode: np.ndarray  # (sum of n_valid,)
+    row_candidate: np.ndarray
+    stair_first: np.ndarray
+    stair_len: np.ndarray
+    stair: np.ndarray  # (S, 3) dw, di, tiles
+    stair_tiling: np.ndarray  # (S,)
 
-    def rows(self, layer: np.ndarray, geometry: np.ndarray, candidate: np.ndarray) -> np.ndarray:
-        """Count vectors of the given (layer, geometry, candidate) index arrays (broadcast)."""
-        return self.counts[self.offset[layer, geometry] + candidate]
 
-
-def stack_tables(tables: list[tuple[np.ndarray, np.ndarray]], layer_macs: list[float]) -> LayerTables:
-    """One table from per-layer (kept counts back to back (sum of n, len(COUNTS)), n kept (G,)) pairs."""
-    n_valid = np.stack([np.asarray(n, dtype=np.int64) for _, n in tables])
+def stack_tables(tables: list[LayerTable | tuple[np.ndarray, np.ndarray]], layer_macs: list[float]) -> LayerTables:
+    """One table from per-layer tables (or (complete count rows, number per geometry) pairs)."""
+    tables = [t if isinstance(t, LayerTable) else complete_rows(*t) for t in tables]
+    n_valid = np.stack([np.asarray(t.n_keep, dtype=np.int64) for t in tables])
     offset = (np.cumsum(n_valid.ravel()) - n_valid.ravel()).reshape(n_valid.shape)
-    counts = np.concatenate([np.asarray(c, dtype=float).reshape(-1, len(COUNTS)) for c, _ in tables])
+    counts = np.concatenate([np.asarray(t.counts, dtype=float).reshape(-1, len(COUNTS)) for t in tables])
     if len(counts) != n_valid.sum():
         raise ValueError(f"stack_tables: {len(counts)} count rows for {int(n_valid.sum())} kept candidates")
-    return LayerTables(counts, offset, n_valid, np.asarray(layer_macs, dtype=float))
+    stair_start = np.cumsum([0] + [len(t.stair) for t in tables[:-1]])
+    cat = lambda name: np.concatenate([getattr(t, name) for t in tables])
+    return LayerTables(
+        counts, offset, n_valid, np.asarray(layer_macs, dtype=float), cat("row_mode"), cat("row_candidate"),
+        np.concatenate([t.stair_first + s0 for t, s0 in zip(tables, stair_start)]), cat("stair_len"),
+        np.ascontiguousarray(cat("stair")), cat("stair_tiling"))
 
 
 def network_tables(layers: list[Layer], geo: Geometries, follows_pe: Callable[[str], bool],
@@ -177,7 +233,10 @@ def network_tables(layers: list[Layer], geo: Geometries, follows_pe: Callable[[s
     return stack_tables(tables, [float(L.macs) for L in layers])
 
 
-def chosen_counts(tables: LayerTables, geo_index: np.ndarray, choice: np.ndarray) -> np.ndarray:
-    """Count vectors of the chosen mappings, (L, P, len(COUNTS)), from a per-layer search."""
-    L = tables.n_valid.shape[0]
-    return tables.rows(np.arange(L)[:, None], geo_index[None, :], choice)
+def chosen_counts(tables: LayerTables, geo_index: np.ndarray, choice: np.ndarray, tiling: np.ndarray) -> np.ndarray:
+    """Count vectors of the chosen mappings, (L, P, len(COUNTS)), from a per-layer search (the chosen
+    row and staircase entry of each layer and point)."""
+    out = np.empty(choice.shape + (len(COUNTS),))
+    kernels.chosen(tables.counts, tables.offset, tables.stair, np.ascontiguousarray(geo_index, dtype=np.int64),
+                   np.ascontiguousarray(choice, dtype=np.int64), np.ascontiguousarray(tiling, dtype=np.int64), out)
+    return out
