@@ -4,7 +4,7 @@
 
 Samples (layer, design point) pairs from five networks (ResNet-18, MobileNetV2, VGG-16, AlexNet,
 BERT-base) on the space of tests/test_mapper_optimality.py and compares the fast search's objective
-with the exhaustive mapper's (tests/exhaustive_mapper.py: every candidate x every GLB tiling, no
+with the exhaustive mapper's (tests/exhaustive_mapper.py: every candidate x bypass mode x GLB tiling, no
 pruning). Prints the share of pairs where the fast search is optimal and the worst ratio.
 """
 

@@ -1,6 +1,7 @@
 """Throughput of the cost model with mapping optimisation on ResNet-18 (printed, not a timed test).
 
     python benchmarks/throughput.py [--points N] [--chunk N] [--space shared|quidam|both]
+    python benchmarks/throughput.py --space quidam --tree /path/to/other/checkout [--rounds 2]
 
 ``shared`` (default): the first N points of a ~1.5M-point ResNet-18 space (all three dataflows,
 NoC multicast on/off, 6 PE types, ...) where ~216 design points share each geometry (the count
@@ -9,13 +10,22 @@ tables are built once per geometry). ``quidam``: the first N points of sweeps/qu
 Each is evaluated in chunks, exactly as `dse run` does (hardware costs, count tables per geometry,
 pruned mapping search, results table), after one warm-up chunk that compiles the numba kernels
 (or loads them from the cache). Prints points/s, (point x layer) evaluations/s and, last,
-``resnet18_points_per_minute=<number>`` (the shared space's figure whenever it ran).
+``resnet18_points_per_minute=<number>`` (the shared space's figure whenever it ran). Each figure comes
+with the process CPU seconds of the timed part (all threads) and the machine's load average, since a
+shared machine makes wall-clock figures noisy.
+
+``--tree PATH`` measures side by side: this script runs in a fresh process on PATH's ``dse`` package
+and on this checkout's, alternating for ``--rounds`` rounds, and prints both (e.g. PATH a checkout
+of main before a change: ``git archive <commit> | tar -x -C /tmp/before``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -49,18 +59,38 @@ def measure(spec: spec_mod.Spec, points: int, chunk: int) -> float:
     n = min(points, spec.n_points)
     n_layers = len(wl.graph)
     evaluate(design.batch(spec, 0, min(5_000, n)), wl, spec.mapping_objective)  # warm-up: numba compile / cache
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for start in range(0, n, chunk):
         table = evaluate(design.batch(spec, start, min(n, start + chunk)), wl, spec.mapping_objective)
         assert len(table) == min(n, start + chunk) - start
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     pps = n / wall
     print(f"[{spec.name}] space: {spec.n_points:,} {wl.graph.name} points ({n_layers} layers, "
           f"{len(wl.graph.compute_layers())} compute)")
-    print(f"[{spec.name}] evaluated {n:,} design points in {wall:.2f} s")
+    print(f"[{spec.name}] evaluated {n:,} design points in {wall:.2f} s, {cpu:.2f} CPU s "
+          f"(load average {os.getloadavg()[0]:.2f})")
+    print(f"[{spec.name}] cpu_seconds={cpu:.2f}")
     print(f"[{spec.name}] design points per second: {pps:,.0f}")
     print(f"[{spec.name}] (design point x layer) evaluations per second: {pps * n_layers:,.0f}")
     return pps
+
+
+def side_by_side(args: argparse.Namespace) -> None:
+    """This script on ``args.tree``'s dse and on this checkout's, alternating, in fresh processes."""
+    here = Path(__file__).resolve().parents[1]
+    trees = {"other": Path(args.tree).resolve(), "this": here}
+    argv = [sys.executable, str(Path(__file__).resolve()), "--points", str(args.points), "--chunk", str(args.chunk),
+            "--space", args.space]
+    figures: dict[str, list[tuple[str, str, str]]] = {k: [] for k in trees}
+    for r in range(args.rounds):
+        for name, tree in trees.items():
+            env = {**os.environ, "PYTHONPATH": str(tree)}
+            out = subprocess.run(argv, cwd=tree, env=env, capture_output=True, text=True, check=True).stdout
+            get = lambda key: re.findall(rf"{key}=([0-9.]+)", out)
+            figures[name].append((",".join(get("quidam_points_per_second") + get("resnet18_points_per_minute")),
+                                  ",".join(get("cpu_seconds")), f"{os.getloadavg()[0]:.2f}"))
+            print(f"round {r + 1} {name} ({tree}): points/s (quidam) or points/min (shared) "
+                  f"{figures[name][-1][0]}, CPU s {figures[name][-1][1]}, load {figures[name][-1][2]}", flush=True)
 
 
 def main() -> None:
@@ -68,7 +98,12 @@ def main() -> None:
     ap.add_argument("--points", type=int, default=1_000_000)
     ap.add_argument("--chunk", type=int, default=250_000)
     ap.add_argument("--space", choices=("shared", "quidam", "both"), default="shared")
+    ap.add_argument("--tree", help="another checkout to measure side by side with this one")
+    ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
+    if args.tree:
+        side_by_side(args)
+        return
     print(f"cores: {os.cpu_count()} (numba threads {numba.get_num_threads()})")
     if args.space in ("quidam", "both"):
         quidam = spec_mod.parse(yaml.safe_load(QUIDAM_SPEC.read_text()), str(QUIDAM_SPEC))

@@ -69,10 +69,14 @@ class Geometry:
     passes: np.ndarray
     w_resident: np.ndarray | None = None  # 1: the weight-side operand is already in the GLB (a
     # resident KV cache); None: nowhere (zeros)
+    bypass: np.ndarray | None = None  # 1: operands may skip the GLB (``BYPASS``); 0: only where nothing
+    # fits; None: ones
 
     def __post_init__(self) -> None:
         if self.w_resident is None:
             object.__setattr__(self, "w_resident", np.zeros_like(np.asarray(self.rows, float)))
+        if self.bypass is None:
+            object.__setattr__(self, "bypass", np.ones_like(np.asarray(self.rows, float)))
 
 
 def single_geometry(rows: int, cols: int, bits: int = 8, spad_words: int = 1, glb_bytes: float = 2.0**30,
@@ -206,7 +210,7 @@ def tiling_space_of(shape: tuple[int, ...]) -> dict[str, np.ndarray]:
 def dram_tilings(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
     """Every tiling of ``tiling_space`` on G geometries: DRAM reads ``w_bits`` / ``i_bits`` (G, T) and
     ``fits`` (G, len(BYPASS), T): the tiles of the operands that do not bypass the GLB fit it (and, with
-    outputs bypassing, one input-channel tile). A resident weight-side operand (``w_resident``: a KV
+    outputs bypassing, one input-channel tile; bypass modes only where the geometry allows them). A resident weight-side operand (``w_resident``: a KV
     cache held in the GLB across decode steps, its bytes already taken out of ``glb_bytes``) is neither
     read from DRAM nor tiled, and cannot bypass the GLB it lives in. The float operations are the
     staircase kernel's (``dse.mapping.kernels.staircases``), in the same order."""
@@ -222,6 +226,8 @@ def dram_tilings(L: Layer, g: Geometry) -> dict[str, np.ndarray]:
             ok = ok & (s["one_c"] == 1)
         if bw:
             ok = ok & (g.w_resident == 0)
+        if mode:
+            ok = ok & (g.bypass == 1)
         fits[:, mode] = ok
     return {"w_bits": w_bits, "i_bits": i_bits, "fits": fits, **{k: s[k] for k in ("tiles", "kt", "yt", "nt", "ct", "order")}}
 
@@ -235,8 +241,8 @@ def stream_tiles(L: Layer, g: Geometry) -> np.ndarray:
 
 
 def fallback_mode(g: Geometry) -> np.ndarray:
-    """(G,) bypass mode that streams where no tiling fits: weights and ifmaps (ifmaps alone past a
-    resident weight-side operand)."""
+    """(G,) bypass mode that streams where no tiling fits any mode that keeps partial sums in the GLB:
+    weights and ifmaps (ifmaps alone past a resident weight-side operand)."""
     return np.where(np.ravel(g.w_resident) == 1, BYPASS.index((0, 1, 0)), STREAM_MODE).astype(np.int64)
 
 
@@ -421,7 +427,7 @@ TERMS = ("compute_cycles", "w_reads", "i_reads", "psum_rw", "w_fanout", "i_fanou
 # what the _Array functions read (everything but the GLB size and multicast)
 _ARRAY_KEY = ("rows", "cols", "spad_ifmap_words", "spad_filter_words", "spad_psum_words", "pe_w_bits",
               "pe_a_bits", "acc_bits", "w_bits", "a_bits", "o_bits", "passes")
-DRAM_KEY = ("glb_bytes", "w_bits", "a_bits", "acc_bits", "o_bits", "w_resident")  # what the tilings read
+DRAM_KEY = ("glb_bytes", "w_bits", "a_bits", "acc_bits", "o_bits", "w_resident", "bypass")  # what the tilings read
 PER_GEOMETRY = ("w_bits", "a_bits", "acc_bits", "o_bits", "passes", "rows", "cols", "multicast")
 
 

@@ -92,8 +92,8 @@ def layer_mappings(spec: Spec, wl: Workload, point_ids, hw: hardware.HardwareCos
     ids = np.array(sorted(set(int(i) for i in point_ids)), dtype=np.int64)
     d = design.points(spec, ids)
     hw = hardware.evaluate(d) if hw is None else hw
-    geo = mapping.geometries(d, hw)
     layers = wl.graph.layers()
+    geo = mapping.geometries(d, hw, layers)  # the network sets where a KV cache stays on chip
     tables = mapping.network_tables(layers, geo, wl.follows_pe)
     costs = actions.action_costs(hw)
     res = mapping.search(tables, geo.index, costs, spec.mapping_objective, per_layer=True)

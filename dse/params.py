@@ -29,6 +29,7 @@ from pe_models.catalog import PE_NAMES
 from pe_models.scaling import SUPPORTED_NODES_NM
 
 NOC_MULTICAST = ("on", "off")
+GLB_BYPASS = ("on", "off")
 PSUM_WIDTHS = ("accumulator", "activation")
 MAX_SHOWN_CHARS = 40  # values in messages are cut to this many characters
 GRAPH = "graph"  # Param.geometry of a parameter that selects the layer graph (kv_len)
@@ -216,6 +217,11 @@ SPACE: dict[str, Param] = {p.name: p for p in (
           bound="engineering bound: 0.01 mm2 (a few KiB of SRAM at 45 nm) to 1,000 mm2 (above a full "
                 "858 mm2 reticle); the smallest buffer of each technology is checked before a run",
           encode=lambda v: np.array([0.0 if x == "off" else float(x) for x in v]), geometry=("glb_bytes",)),
+    # issue 13; last in the space so existing point numbering is kept
+    Param("glb_bypass", str, "on", "operands may skip the GLB where the mapping objective prefers it (weights or "
+          "ifmaps DRAM -> array at every array read, outputs array -> DRAM); off: only where no tiling fits",
+          choices=GLB_BYPASS, encode=lambda v: np.array([x == "on" for x in v], dtype=np.int8),
+          column=lambda d: np.where(d.glb_bypass == 1, "on", "off").astype(object), geometry=("glb_bypass",)),
 )}
 
 # Other numeric inputs of a spec, with their ranges.

@@ -53,12 +53,14 @@ def tilings(L: Layer, g: Geometry, reduce: bool = True) -> list[list[np.ndarray]
     """Per geometry and bypass mode, the GLB tilings as (K, 4) rows (DRAM reads into the GLB of weights,
     of ifmaps, tiles, index into ``dataflows.tiling_space`` or -1): every tiling that fits, or
     (``reduce``) only the staircase of least reads against most tiles (of equal reads the first with
-    the most tiles); where the fallback mode has none, one streamed row (no reads, stream tiles)."""
+    the most tiles); where no mode that keeps partial sums in the GLB has any, the fallback mode gets one
+    streamed row (no reads, stream tiles)."""
     t = dataflows.dram_tilings(L, g)
     fallback = dataflows.fallback_mode(g)
     stream = dataflows.stream_tiles(L, g).reshape(-1)
     out = []
     for gi in range(len(g.rows)):
+        spills_fit = t["fits"][gi, [m for m, b in enumerate(BYPASS) if not b[2]]].any()
         per_mode = []
         for mode, (bw, bi, _) in enumerate(BYPASS):
             idx = np.flatnonzero(t["fits"][gi, mode])
@@ -73,7 +75,7 @@ def tilings(L: Layer, g: Geometry, reduce: bool = True) -> list[list[np.ndarray]
                         keep.append(j)
                         best = n[j]
                 rows = rows[keep]
-            if not len(idx) and mode == fallback[gi]:
+            if not spills_fit and mode == fallback[gi]:
                 rows = np.array([[0.0, 0.0, stream[gi], -1.0]])
             per_mode.append(rows)
         out.append(per_mode)

@@ -48,6 +48,8 @@ space:
   glb_kib: [2, 108]
   dataflow: [row_stationary, weight_stationary, output_stationary, input_stationary, weight_stationary_local]
   noc_multicast: ["on", "off"]
+  glb_bypass: "off"  # every operand through the GLB, so each GLB column lights on every dataflow (with only
+                     # GLB energy priced, the latency-optimal mapping would skip the GLB where it can)
 """
 
 

@@ -51,3 +51,25 @@ def test_fast_search_finds_the_exhaustive_optimum():
     # should be optimal on every pair; issue 13's bounds are asserted, the misses named
     assert len(missed) <= 0.01 * len(ratio), missed
     assert ratio.max() <= 1.01, missed
+
+
+def test_glb_bypass_is_searched_and_only_ever_helps():
+    """With ``glb_bypass: on`` the mapspace holds every mapping of ``off`` and more, so no layer's
+    objective is worse; on these layers some operand does skip the GLB (single-use FC weights, a
+    systolic OS array's complete outputs), and ``dse explain`` names it."""
+    from dse import design, explain, network
+
+    text = SPACE.replace("mapping: {objective: edp}", "  glb_bypass: [\"off\", \"on\"]\nmapping: {objective: edp}")
+    spec = spec_mod.parse(yaml.safe_load(text), "bypass.yaml")
+    wl = network.prepare_workload(spec)
+    ids = np.random.default_rng(5).choice(spec.n_points // 2, size=12, replace=False) * 2  # off, then on
+    d = design.points(spec, np.concatenate([ids, ids + 1]))
+    assert list(np.unique(d.glb_bypass[:12])) == [0] and list(np.unique(d.glb_bypass[12:])) == [1]
+    res = network.search_network(d, wl.graph.layers(), wl.follows_pe, "edp", per_layer=True).result
+    score = res.layer_energy_pj * res.layer_latency_cycles
+    assert np.all(score[:, 12:] <= score[:, :12] * (1 + 1e-12))
+    assert np.any(score[:, 12:] < score[:, :12] * (1 - 1e-6))
+    rows = explain.layer_mappings(spec, wl, ids + 1)
+    assert (rows["glb_bypass"].str.contains("weights|ifmaps|outputs")).any()
+    off = explain.layer_mappings(spec, wl, ids)
+    assert set(off.loc[off["dataflow"] != "data movement", "glb_bypass"]) <= {"none", "weights, ifmaps (no tile fits the GLB)"}

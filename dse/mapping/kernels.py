@@ -323,18 +323,20 @@ def skyline_modes(red: np.ndarray, legal: np.ndarray, mode: np.ndarray, dom: np.
 @numba.njit(cache=CACHE)
 def staircases(w_fetch, i_fetch, tiles, w_need, i_need, p_need, one_c, geo, fallback, stream_tiles,
                idx_out, d_out, n_out, len_out, dom_out):
-    """Per geometry (``geo`` rows: w_bits, a_bits, acc_bits, GLB bits, w_resident) and bypass mode, the
+    """Per geometry (``geo`` rows: w_bits, a_bits, acc_bits, GLB bits, w_resident, bypass allowed) and
+    bypass mode, the
     tilings (indices into the given arrays) on the staircase of least DRAM reads into the GLB (``d_out``)
     against most tiles (``n_out``): each has more tiles than every one with fewer reads, and the
     first (stable order) of those with the most tiles at its reads. Every other tiling that fits has
-    no fewer reads and no more tiles than one of them, so no objective prefers it. Where the
-    ``fallback`` mode has none, one entry (index -1, no reads, ``stream_tiles``). ``dom_out[a, b]``:
+    no fewer reads and no more tiles than one of them, so no objective prefers it. Where no mode that
+    keeps partial sums in the GLB has any, the ``fallback`` mode gets one entry (index -1, no reads,
+    ``stream_tiles``). ``dom_out[a, b]``:
     every entry of mode b is matched by one of mode a with no more reads and no fewer tiles."""
     S = w_fetch.shape[0]
     NM = len_out.shape[1]
     D = np.empty(S)
     for g in range(geo.shape[0]):
-        w, act, acc, cap, res = geo[g, 0], geo[g, 1], geo[g, 2], geo[g, 3], geo[g, 4]
+        w, act, acc, cap, res, allowed = geo[g, 0], geo[g, 1], geo[g, 2], geo[g, 3], geo[g, 4], geo[g, 5]
         fd = 1.0 - res
         for variant in range(4):
             bw, bi = (variant >> 1) & 1, variant & 1
@@ -344,7 +346,7 @@ def staircases(w_fetch, i_fetch, tiles, w_need, i_need, p_need, one_c, geo, fall
             for bo in range(2):
                 mode = bw * 4 + bi * 2 + bo
                 cnt = 0
-                if not (bw and res == 1):
+                if not (bw and res == 1) and (mode == 0 or allowed == 1):
                     best_n = -1.0
                     j = 0
                     while j < S:
@@ -363,12 +365,16 @@ def staircases(w_fetch, i_fetch, tiles, w_need, i_need, p_need, one_c, geo, fall
                             n_out[g, mode, cnt] = pick_n
                             cnt += 1
                             best_n = pick_n
-                if cnt == 0 and mode == fallback[g]:
-                    idx_out[g, mode, 0] = -1
-                    d_out[g, mode, 0] = 0.0
-                    n_out[g, mode, 0] = stream_tiles[g]
-                    cnt = 1
                 len_out[g, mode] = cnt
+        spills_fit = False
+        for mode in range(0, NM, 2):
+            spills_fit = spills_fit or len_out[g, mode] > 0
+        if not spills_fit:
+            mode = fallback[g]
+            idx_out[g, mode, 0] = -1
+            d_out[g, mode, 0] = 0.0
+            n_out[g, mode, 0] = stream_tiles[g]
+            len_out[g, mode] = 1
         for a in range(NM):
             for b in range(NM):
                 ok = len_out[g, a] > 0 and len_out[g, b] > 0

@@ -77,7 +77,7 @@ def staircases(L: Layer, g: Geometry) -> Staircases:
     col = lambda name: np.ascontiguousarray(s[name][sky], dtype=float)
     Gd, NM, S = len(first), len(BYPASS), len(sky)
     geo = np.ascontiguousarray(np.hstack([np.asarray(x, float).reshape(-1, 1) for x in (
-        gd.w_bits, gd.a_bits, gd.acc_bits, gd.glb_bytes * 8, gd.w_resident)]))
+        gd.w_bits, gd.a_bits, gd.acc_bits, gd.glb_bytes * 8, gd.w_resident, gd.bypass)]))
     idx = np.zeros((Gd, NM, S), dtype=np.int64)
     d, n = np.zeros((Gd, NM, S)), np.zeros((Gd, NM, S))
     length = np.zeros((Gd, NM), dtype=np.int64)
