@@ -270,6 +270,16 @@ class _Array:
 
 
 def _row_stationary(L: Layer, g: Geometry) -> _Array:
+    """Eyeriss's row stationary (module docstring); ``p`` filters x ``q`` channels per PE pass.
+
+    GLB-level loop order (``ow_``): the passes loop over batch, OY strips, K passes and C passes in
+    any of 24 orders. Weights depend on (K, C), ifmaps on (N, strips, C), and partial sums spill
+    between C passes whatever the order (a PE holds one pass's psums), so an order re-reads weights
+    by the N / strip loops outside their innermost (K, C) loop and ifmaps by the K loop outside their
+    innermost (N, strips, C) loop (``_refetch``). Only two classes are not dominated: weights once and
+    ifmaps once per K pass (``ow_ = 1``, weights outer), or ifmaps once and weights once per image and
+    strip (``ow_ = 0``); tests/test_cost_model.py enumerates the 24 orders.
+    """
     p_, q_, vk_, ow_ = (x.reshape(1, -1) for x in np.meshgrid(_POW2, _POW2, [1.0, 0.0], [1.0, 0.0], indexing="ij"))
     R, C = g.rows, g.cols
     k_per_group = L.k // L.groups
@@ -323,9 +333,17 @@ def _weight_stationary_local(L: Layer, g: Geometry) -> _Array:
     in the psum spad, so partial sums leave the array only once per (channel-fold x tap) tile.
     With a whole filter row per PE and room for the window in the ifmap spad, consecutive pixels
     share FX - stride inputs (sliding window).
+
+    GLB-level loop order (``pb_``): the loops over K tiles, channel folds x taps and pixels take six
+    orders, in two count classes. Pixels inside the weight tiles (``pb_ = 0``): each weight is loaded
+    once and partial sums spill to the GLB between channel folds and taps. Pixel blocks outside the
+    channel folds (``pb_ = 1``): a block of ``floor(psum words / h_k)`` pixels keeps its partial sums
+    in the psum spad across every fold and tap, so none spill, and every weight tile is loaded (with
+    its fill) once per block. Ifmaps stream once per weight tile either way (no array-side buffer
+    holds them across tiles), so the order of the K-tile loop does not change any count.
     """
-    v_, hk_, hc_, ht_ = (x.reshape(1, -1) for x in np.meshgrid([0.0, 1.0], _POW2, _POW2, [0.0, 1.0, 2.0],
-                                                                indexing="ij"))
+    v_, hk_, hc_, ht_, pb_ = (x.reshape(1, -1) for x in np.meshgrid([0.0, 1.0], _POW2, _POW2, [0.0, 1.0, 2.0],
+                                                                     [0.0, 1.0], indexing="ij"))
     R, C = g.rows, g.cols
     kg, cg, taps = L.k // L.groups, L.c_per_group, L.fy * L.fx
     rows_dim = cg * np.where(v_ == 1, taps, 1.0)  # v = 1: im2col, rows take channels x taps
@@ -346,23 +364,29 @@ def _weight_stationary_local(L: Layer, g: Geometry) -> _Array:
              & ~((v_ == 1) & (ht_ > 0)) & ~((ht_ == 1) & (L.fx == taps)))
     legal |= (hk_ == 1) & (hc_ == 1) & (ht_ == 0)
     npix = L.n * L.oy * L.ox
-    tiles = L.groups * n_k * n_rr * n_t  # weight tiles loaded into the array
+    block = np.floor(g.spad_psum_words / h_k)  # pixels whose psums for h_k filters a PE's psum spad holds
+    n_pb = np.where(pb_ == 1, np.ceil(npix / np.maximum(block, 1.0)), 1.0)
+    # pixel blocks outer only where partial sums would spill (else it is the pb_ = 0 mapping)
+    legal &= (pb_ == 0) | ((block >= 1) & (n_rr * n_t > 1))
+    tiles = L.groups * n_k * n_rr * n_t  # weight tiles loaded into the array (per pixel block)
     per_pe = h_k * h_c * h_t
-    compute = tiles * (npix * per_pe * g.passes + SYSTOLIC_SKEW * (R + C))
+    compute = tiles * (npix * per_pe * g.passes + n_pb * SYSTOLIC_SKEW * (R + C))
     m_ops = L.macs * g.passes
-    w_reads = L.weight_count + 0 * tiles
+    w_reads = L.weight_count * n_pb + 0 * tiles
     reuse = np.where(window, L.fx / min(L.fx, L.stride_x), 1.0)  # sliding-window reuse in the ifmap spad
     i_reads = tiles * u_r * npix * h_c * h_t / reuse  # each array row streams its channels (and taps)
     return _Array(
         legal=legal, compute_cycles=compute, w_reads=w_reads, i_reads=i_reads,
-        psum_rw=L.output_count * 2 * (n_rr * n_t - 1), w_fanout=1.0 + 0 * tiles, i_fanout=u_k + 0 * tiles,
+        psum_rw=L.output_count * 2 * np.where(pb_ == 1, 0.0, n_rr * n_t - 1), w_fanout=1.0 + 0 * tiles,
+        i_fanout=u_k + 0 * tiles,
         spad_w=m_ops + w_reads, spad_i=m_ops + i_reads * u_k, spad_p=2 * m_ops + 0 * tiles,
         noc_w=w_reads * g.w_bits * R / 2,  # loaded down the columns
         noc_i=i_reads * g.a_bits * u_k,  # systolic hop per column
         noc_p=tiles * u_k * h_k * npix * u_r * g.acc_bits,  # one hop per row per psum
         mapping={"rows.C": np.where(v_ == 1, 1.0, u_r) + 0 * tiles, "rows.CxFYxFX": np.where(v_ == 1, u_r, 1.0) + 0 * tiles,
                  "cols.K": u_k + 0 * tiles, "pe.K": h_k + 0 * tiles, "pe.C_folds": h_c + 0 * tiles,
-                 "pe.taps": h_t + 0 * tiles, "folds.weight_tiles": tiles},
+                 "pe.taps": h_t + 0 * tiles, "folds.weight_tiles": tiles, "glb.pixel_blocks": n_pb + 0 * tiles,
+                 "glb.psums_in_pe": pb_ + 0 * tiles},
     )
 
 

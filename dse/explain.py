@@ -36,7 +36,9 @@ def _describe(desc: dict[str, float], tiling: dict[str, float], mode: int, dataf
     order = "-"
     if not streams:
         order = " > ".join(dataflows.DRAM_ORDERS[int(tiling["order"])]).replace("y", "oy") + " > c"
-    glb = {"row_stationary": "weights outer" if desc.get("glb.weights_outer") == 1 else "ifmaps outer"}
+    glb = {"row_stationary": "weights outer" if desc.get("glb.weights_outer") == 1 else "ifmaps outer",
+           "weight_stationary_local": (f"pixel blocks outer ({desc.get('glb.pixel_blocks', 1):g}), psums stay in the PE"
+                                       if desc.get("glb.psums_in_pe") == 1 else "weight tiles outer, pixels inner")}
     bypass = [name for name, on in zip(dataflows.BYPASS_OPERANDS, dataflows.BYPASS[mode]) if on]
     return {
         "dataflow": dataflow,

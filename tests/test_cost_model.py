@@ -221,3 +221,18 @@ def test_more_bandwidth_never_slows_a_layer(layer, dataflow, bandwidth, factor):
     faster[0, column] *= factor
     slow, fast = (mapping.search(tables, np.array([0]), x, "latency").latency_cycles[0] for x in (e, faster))
     assert fast <= slow * (1 + 1e-12)
+
+
+def test_row_stationary_glb_loop_orders_reduce_to_its_two_classes():
+    """The 24 GLB-level orders of row stationary's passes (N, OY strips, K passes, C passes): their
+    (weight, ifmap) re-fetch factors (``dataflows._refetch``, as at the DRAM level) are all dominated
+    by the two the dataflow counts (weights outer: (1, K passes); ifmaps outer: (N x strips, 1))."""
+    import itertools
+
+    for n, s, k, c in itertools.product([1, 3], [1, 4], [1, 2, 5], [1, 3]):
+        trips = {d: np.array([float(v)]) for d, v in zip("nskc", (n, s, k, c))}
+        outcomes = {(float(dataflows._refetch(o, trips, "kc")[0]), float(dataflows._refetch(o, trips, "nsc")[0]))
+                    for o in map("".join, itertools.permutations("nskc"))}
+        modeled = {(1.0, float(k)), (float(n * s), 1.0)}
+        assert modeled <= outcomes
+        assert all(any(mw <= w and mi <= i for mw, mi in modeled) for w, i in outcomes), outcomes
