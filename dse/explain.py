@@ -55,8 +55,8 @@ def _describe(desc: dict[str, float], tiling: dict[str, float], mode: int, dataf
 def _chosen_candidates(layer, geo: mapping.Geometries, follow_pe: bool, tables: mapping.LayerTables, i: int,
                        choice: np.ndarray, tiling: np.ndarray) -> list[dict]:
     """Per point: the text description of layer ``i``'s chosen row ``choice[p]`` (an index into the
-    pruned table) and staircase entry ``tiling[p]``: the row's dataflow candidate and bypass mode
-    (``LayerTables.row_candidate`` / ``row_mode``) and the entry's tiling."""
+    pruned table) and staircase entry ``tiling[p]``: the row's dataflow candidate
+    (``LayerTables.row_candidate``), the entry's bypass mode and tiling."""
     space = dataflows.tiling_space(layer)
     g = mapping.layer_geometry(layer, geo, follow_pe)
     out: list[dict] = [{} for _ in range(len(geo.index))]
@@ -71,7 +71,7 @@ def _chosen_candidates(layer, geo: mapping.Geometries, follow_pe: bool, tables: 
         for n, p in enumerate(points):  # text formatting of the few chosen rows
             t = int(tables.stair_tiling[tiling[p]])
             tile = {} if t < 0 else {k: float(space[k][t]) for k in ("nt", "kt", "yt", "ct", "order")}
-            out[p] = _describe({k: v[n] for k, v in desc.items()}, tile, int(tables.row_mode[rows[n]]),
+            out[p] = _describe({k: v[n] for k, v in desc.items()}, tile, int(tables.stair_mode[tiling[p]]),
                                dataflows.DATAFLOWS[code])
     return out
 

@@ -66,18 +66,29 @@ def _space_sample(n_points: int, seed: int):
 
 
 def _check_table(layer: Layer, g: Geometry, dataflow: str, table: mapping.LayerTable) -> None:
-    """Every row of the fast table is its candidate's base counts in its mode, bit for bit, with its
-    mode's staircase of GLB tilings as the reference computes it from every tiling."""
+    """Every row of the fast table is its candidate's base counts, bit for bit, and in every mode it is
+    searched in, the kernel's counts (``kernels.compose``, via ``chosen_counts``) are the reference's
+    base counts of that mode plus each entry of the mode's staircase of GLB tilings, which is the
+    reference's from every tiling."""
     base, legal = reference_counts.base_counts(layer, g, dataflow)
     stairs = reference_counts.tilings(layer, g)
     first = np.cumsum(table.n_keep) - table.n_keep
+    stacked = mapping.stack_tables([table], [float(layer.macs)])
     for gi in range(len(g.rows)):
+        assert table.n_keep[gi] >= 1
         for r in range(first[gi], first[gi] + table.n_keep[gi]):
-            m, mode = table.row_candidate[r], table.row_mode[r]
-            assert legal[gi, m, mode]
-            np.testing.assert_array_equal(table.counts[r], base[gi, m, mode])
-            got = table.stair[table.stair_first[r]:table.stair_first[r] + table.stair_len[r]]
-            np.testing.assert_array_equal(got, stairs[gi][mode][:, :3])
+            m = table.row_candidate[r]
+            np.testing.assert_array_equal(table.counts[r], base[gi, m, 0])
+            assert table.stair_len[r].any()
+            for mode in np.flatnonzero(table.stair_len[r]):
+                assert legal[gi, m, mode]
+                s = np.arange(table.stair_first[r, mode], table.stair_first[r, mode] + table.stair_len[r, mode])
+                np.testing.assert_array_equal(table.stair[s], stairs[gi][mode][:, :3])
+                assert np.all(table.stair_mode[s] == mode)
+                got = mapping.chosen_counts(stacked, np.full(len(s), gi), np.full((1, len(s)), r - first[gi]),
+                                            s[None, :])[0]
+                np.testing.assert_array_equal(got, reference_counts.with_tiling(base[gi, m, mode][None, :],
+                                                                                stairs[gi][mode]))
 
 
 @pytest.mark.parametrize("follow_pe", [True, False])
@@ -95,9 +106,9 @@ def test_layer_tables_equal_reference_path(follow_pe):
         for code in np.unique(geo.design.dataflow):
             sel = np.flatnonzero(geo.design.dataflow == code)
             rows = np.concatenate([np.arange(offsets[i], offsets[i] + table.n_keep[i]) for i in sel])
-            sub = mapping.LayerTable(table.counts[rows], table.n_keep[sel], table.row_mode[rows],
-                                     table.row_candidate[rows], table.stair_first[rows], table.stair_len[rows],
-                                     table.stair, table.stair_tiling)
+            sub = mapping.LayerTable(table.counts[rows], table.n_keep[sel], table.row_candidate[rows],
+                                     table.stair_first[rows], table.stair_len[rows], table.stair, table.stair_mode,
+                                     table.stair_tiling)
             _check_table(layer, dataflows.take(g, sel), DATAFLOWS[code], sub)
 
 
@@ -139,12 +150,11 @@ def test_factored_prune_equals_full_table_prune(layer, dataflow, rows):
     g = Geometry(r, c, si, sf, sp, glb, pw, pa, acc, mc, bits, bits, bits, passes)
     f = dataflows.factored_counts(layer, g, dataflow)
     st_ = mapping.staircases(layer, g)
-    base, keep_m, keep_mode, n_keep = mapping.prune_factored(f, st_)
-    first, length = mapping.tables._flat_staircases(st_)[2:]
-    stair, stair_tiling = mapping.tables._flat_staircases(st_)[:2]
-    gd = st_.index[np.repeat(np.arange(len(n_keep)), n_keep)]
-    table = mapping.LayerTable(base, n_keep, keep_mode, keep_m, first[gd, keep_mode], length[gd, keep_mode],
-                               stair, stair_tiling)
+    base, keep_m, keep_mask, n_keep = mapping.prune_factored(f, st_)
+    stair, stair_mode, stair_tiling, first, length = mapping.tables._flat_staircases(st_)
+    row_first, row_len = mapping.tables.rows_of(st_, first, length, np.repeat(np.arange(len(n_keep)), n_keep),
+                                                keep_mask)
+    table = mapping.LayerTable(base, n_keep, keep_m, row_first, row_len, stair, stair_mode, stair_tiling)
     _check_table(layer, g, dataflow, table)
     costs = np.random.default_rng(len(rows)).uniform(0.01, 2.0, size=(len(n_keep), len(actions.COST_COLUMNS)))
     res = mapping.search(mapping.stack_tables([table], [float(layer.macs)]), np.arange(len(n_keep)), costs, "edp",

@@ -121,7 +121,10 @@ def test_lower_supply_lowers_logic_energy(tmp_path):
     assert len(nominal) == len(low) > 0
     assert (low.energy_mac_pj < nominal.energy_mac_pj).all()
     assert (low.energy_clock_pj < nominal.energy_clock_pj).all()
-    np.testing.assert_allclose(low.energy_dram_weight_pj, nominal.energy_dram_weight_pj)
+    # memories keep their energy per access (the mapping search may move a little traffic between
+    # levels when the logic gets cheaper, so compare per bit)
+    per_bit = lambda t: t.energy_dram_weight_pj / t.dram_read_weight_bits
+    np.testing.assert_allclose(per_bit(low), per_bit(nominal))
 
 
 def test_changed_model_data_discards_stale_checkpoint(spec_file, tmp_path, monkeypatch):

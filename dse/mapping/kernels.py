@@ -257,11 +257,21 @@ def base_counts(terms, a: int, m: int, q: np.ndarray, mode: int, macs: float, ou
 
 
 @numba.njit(cache=CACHE, inline="always")
-def compose(base: np.ndarray, dw: float, di: float, tiles: float, out: np.ndarray) -> None:
-    """The count vector of a base row (``base_counts``) under a GLB tiling that reads ``dw`` / ``di``
-    bits of weights / ifmaps from DRAM into the GLB (0 for a bypassed operand) in ``tiles`` tiles."""
+def compose(base: np.ndarray, mode: int, dw: float, di: float, tiles: float, out: np.ndarray) -> None:
+    """The count vector of a base row (``base_counts`` in mode 0) in bypass ``mode`` under a GLB tiling
+    that reads ``dw`` / ``di`` bits of weights / ifmaps from DRAM into the GLB (0 for a bypassed
+    operand) in ``tiles`` tiles; equal, bit for bit, to ``base_counts`` in ``mode`` plus the tiling."""
     for j in range(N_COUNTS):
         out[j] = base[j]
+    if mode & 4:
+        out[DRAM_READ_WEIGHT_BITS] = base[GLB_READ_WEIGHT_BITS]
+        out[GLB_READ_WEIGHT_BITS] = 0.0
+    if mode & 2:
+        out[DRAM_READ_IFMAP_BITS] = base[GLB_READ_IFMAP_BITS]
+        out[GLB_READ_IFMAP_BITS] = 0.0
+    if mode & 1:
+        out[GLB_READ_PSUM_BITS] = 0.0
+        out[GLB_WRITE_PSUM_BITS] = 0.0
     out[GLB_WRITE_WEIGHT_BITS] += dw
     out[DRAM_READ_WEIGHT_BITS] += dw
     out[GLB_WRITE_IFMAP_BITS] += di
@@ -392,14 +402,15 @@ def staircases(w_fetch, i_fetch, tiles, w_need, i_need, p_need, one_c, geo, fall
 
 @numba.njit(cache=CACHE)
 def table_factored(terms, legal, array_index, per_geometry, stair_geo, stair_len, dom, macs, output_count,
-                   keep_m, keep_mode, n_keep):
+                   keep_m, keep_mask, n_keep):
     """Per geometry, the (candidate, bypass mode) rows that no other dominates, in a stable order.
 
     First the legal candidates no other dominates in every mode at once (their spad, NoC and compute
     counts and their array reads of each operand, from which every mode's counts are non-negative
     sums); then each survivor in every mode that has tilings (outputs bypass only without spilled
     partial sums), pruned on the counts before tiling where the dominating row's mode also has
-    dominating tilings (``staircases``). Serial: a parallel version compiles ~3x slower (first run)
+    dominating tilings (``staircases``). Kept: each candidate with a surviving mode (in order of first
+    survival) and the bit mask of its surviving modes. Serial: a parallel version compiles ~3x slower (first run)
     for little gain next to the numpy work around it."""
     M = legal.shape[1]
     NM = stair_len.shape[1]
@@ -442,10 +453,21 @@ def table_factored(terms, legal, array_index, per_geometry, stair_geo, stair_len
                 row_m[rows] = m
                 row_mode[rows] = mode
                 rows += 1
-        n_keep[g] = skyline_modes(red[:rows], all_legal[:rows], row_mode[:rows], dom[sg], kept)
-        for j in range(n_keep[g]):
-            keep_m[g, j] = row_m[kept[j]]
-            keep_mode[g, j] = row_mode[kept[j]]
+        n_rows = skyline_modes(red[:rows], all_legal[:rows], row_mode[:rows], dom[sg], kept)
+        n = 0
+        for j in range(n_rows):
+            m = row_m[kept[j]]
+            found = -1
+            for i in range(n):
+                if keep_m[g, i] == m:
+                    found = i
+            if found < 0:
+                keep_m[g, n] = m
+                keep_mask[g, n] = 0
+                found = n
+                n += 1
+            keep_mask[g, found] |= 1 << row_mode[kept[j]]
+        n_keep[g] = n
 
 
 @numba.njit(cache=CACHE)
@@ -456,12 +478,11 @@ def skyline(red: np.ndarray, legal: np.ndarray, keep: np.ndarray, n_keep: np.nda
 
 
 @numba.njit(cache=CACHE)
-def gather_factored(terms, array_index, per_geometry, macs, output_count, keep_m, keep_mode, n_keep,
-                    first_row, out):
+def gather_factored(terms, array_index, per_geometry, macs, output_count, keep_m, n_keep, first_row, out):
     for g in range(per_geometry.shape[0]):  # a few kept rows per geometry: not worth threads
         for j in range(n_keep[g]):
-            base_counts(terms, array_index[g], keep_m[g, j], per_geometry[g], keep_mode[g, j], macs,
-                        output_count, out[first_row[g] + j])
+            base_counts(terms, array_index[g], keep_m[g, j], per_geometry[g], 0, macs, output_count,
+                        out[first_row[g] + j])
 
 
 @numba.njit(cache=CACHE)
@@ -485,17 +506,18 @@ def _score(c, e, objective):
 def search(counts, offset, n_valid, stair, stair_first, stair_len, layer_macs, geo, e_all, objective,
            per_layer, breakdown, totals, latency, compute, mac_util, stalls, layer_energy, layer_latency,
            layer_util, layer_choice, layer_tiling):
-    """Per point (in parallel) and layer, the (row, tiling) pair with the lowest score (0: energy,
-    1: latency, 2: energy x latency) under the point's costs; its energy parts, counts, latency, stalls
-    summed over layers, and per layer when ``per_layer``.
+    """Per point (in parallel) and layer, the (row, bypass mode, tiling) with the lowest score (0:
+    energy, 1: latency, 2: energy x latency) under the point's costs; its energy parts, counts,
+    latency, stalls summed over layers, and per layer when ``per_layer``.
 
-    Exact branch and bound: the score of every pair is non-decreasing in the tiling's DRAM reads and
-    non-increasing in its tiles, so a row priced with its mode's fewest reads and most tiles bounds
-    all its tilings from below; rows are opened in increasing bound until the bound reaches the best
-    pair, and a row's staircase (reads ascending, tiles ascending) is walked until its entry's reads
-    with the most tiles cannot beat the best."""
+    Exact branch and bound: the score of every mapping is non-decreasing in the tiling's DRAM reads
+    and non-increasing in its tiles, so a (row, mode) priced with its staircase's fewest reads and most
+    tiles bounds all its tilings from below; (row, mode) pairs are opened in increasing bound until
+    the bound reaches the best mapping, and a staircase (reads ascending, tiles ascending) is walked
+    until its entry's reads with the most tiles cannot beat the best."""
     n_layers = layer_macs.shape[0]
     P = geo.shape[0]
+    NM = stair_len.shape[1]
     R = 1
     for i in range(n_valid.shape[0]):
         for g in range(n_valid.shape[1]):
@@ -505,40 +527,51 @@ def search(counts, offset, n_valid, stair, stair_first, stair_len, layer_macs, g
         e = e_all[p]
         part = np.empty(N_PARTS)
         c = np.empty(N_COUNTS)
-        bound = np.empty(R)
+        bound = np.empty(R * NM)
         for i in range(n_layers):
             first = offset[i, g]
-            rows = n_valid[i, g]
-            for r in range(rows):
-                s0 = stair_first[first + r]
-                k = stair_len[first + r]
-                compose(counts[first + r], stair[s0, 0], stair[s0, 1], stair[s0 + k - 1, 2], c)
-                bound[r], _ = _score(c, e, objective)
-            best, best_r, best_s, best_lat = np.inf, 0, stair_first[first], 0.0
+            pairs = n_valid[i, g] * NM
+            for rb in range(pairs):
+                r, b = first + rb // NM, rb % NM
+                k = stair_len[r, b]
+                if k == 0:
+                    bound[rb] = np.inf
+                    continue
+                s0 = stair_first[r, b]
+                compose(counts[r], b, stair[s0, 0], stair[s0, 1], stair[s0 + k - 1, 2], c)
+                bound[rb], _ = _score(c, e, objective)
+            best, best_rb, best_s, best_lat = np.inf, 0, stair_first[first, 0], 0.0
             while True:
-                r = 0
-                for j in range(1, rows):
-                    if bound[j] < bound[r]:
-                        r = j
-                if not bound[r] < best:
+                rb = 0
+                for j in range(1, pairs):
+                    if bound[j] < bound[rb]:
+                        rb = j
+                if not bound[rb] < best:
                     break
-                bound[r] = np.inf  # opened
-                base = counts[first + r]
-                s0 = stair_first[first + r]
-                k = stair_len[first + r]
+                bound[rb] = np.inf  # opened
+                r, b = first + rb // NM, rb % NM
+                base = counts[r]
+                s0 = stair_first[r, b]
+                k = stair_len[r, b]
                 n_max = stair[s0 + k - 1, 2]
                 for j in range(k):
                     s = s0 + j
                     if j > 0 and j < k - 1:
-                        compose(base, stair[s, 0], stair[s, 1], n_max, c)
+                        compose(base, b, stair[s, 0], stair[s, 1], n_max, c)
                         lb, _ = _score(c, e, objective)
                         if not lb < best:
                             break
-                    compose(base, stair[s, 0], stair[s, 1], stair[s, 2], c)
+                    compose(base, b, stair[s, 0], stair[s, 1], stair[s, 2], c)
                     score, lat = _score(c, e, objective)
                     if score < best:
-                        best, best_r, best_s, best_lat = score, r, s, lat
-            compose(counts[first + best_r], stair[best_s, 0], stair[best_s, 1], stair[best_s, 2], c)
+                        best, best_rb, best_s, best_lat = score, rb, s, lat
+            best_r, best_b = first + best_rb // NM, best_rb % NM
+            if best == np.inf:  # nothing priced finite: the first row's first mode, as counted
+                for b in range(NM):
+                    if stair_len[first, b] > 0:
+                        best_b, best_s = b, stair_first[first, b]
+                        break
+            compose(counts[best_r], best_b, stair[best_s, 0], stair[best_s, 1], stair[best_s, 2], c)
             lat = best_lat
             parts(c, e, lat, part)
             total = 0.0
@@ -558,14 +591,15 @@ def search(counts, offset, n_valid, stair, stair_first, stair_len, layer_macs, g
                 layer_energy[i, p] = total
                 layer_latency[i, p] = lat
                 layer_util[i, p] = c[UTILIZATION]
-                layer_choice[i, p] = best_r
+                layer_choice[i, p] = best_r - first
                 layer_tiling[i, p] = best_s
 
 
 @numba.njit(cache=CACHE)
-def chosen(counts, offset, stair, geo, choice, tiling, out):
-    """Count vectors (L, P, COUNTS) of the chosen (row, tiling) pairs."""
+def chosen(counts, offset, stair, stair_mode, geo, choice, tiling, out):
+    """Count vectors (L, P, COUNTS) of the chosen (row, staircase entry) pairs."""
     for i in range(choice.shape[0]):
         for p in range(choice.shape[1]):
             s = tiling[i, p]
-            compose(counts[offset[i, geo[p]] + choice[i, p]], stair[s, 0], stair[s, 1], stair[s, 2], out[i, p])
+            compose(counts[offset[i, geo[p]] + choice[i, p]], stair_mode[s], stair[s, 0], stair[s, 1], stair[s, 2],
+                    out[i, p])

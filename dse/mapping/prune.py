@@ -99,31 +99,31 @@ def staircases(L: Layer, g: Geometry) -> Staircases:
 
 
 def table_factored(f: FactoredCounts, st: Staircases) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(kept candidate indices (G, R), their bypass modes (G, R), number kept (G,)) of a factored
-    table crossed with the bypass modes, pruned one geometry at a time in a stable order."""
+    """(kept candidate indices (G, M), the bit masks of their kept bypass modes (G, M), number kept
+    (G,)) of a factored table crossed with the bypass modes, pruned one geometry at a time in a
+    stable order."""
     G, M = len(f.array_index), f.legal.shape[1]
-    R = M * len(BYPASS)
-    keep_m = np.zeros((G, R), dtype=np.int64)
-    keep_mode = np.zeros((G, R), dtype=np.int64)
+    keep_m = np.zeros((G, M), dtype=np.int64)
+    keep_mask = np.zeros((G, M), dtype=np.int64)
     n_keep = np.zeros(G, dtype=np.int64)
     kernels.table_factored(f.terms, f.legal, f.array_index, f.per_geometry, st.index, st.length, st.dom,
-                           f.macs, f.output_count, keep_m, keep_mode, n_keep)
-    return keep_m, keep_mode, n_keep
+                           f.macs, f.output_count, keep_m, keep_mask, n_keep)
+    return keep_m, keep_mask, n_keep
 
 
-def gather_factored(f: FactoredCounts, keep_m: np.ndarray, keep_mode: np.ndarray, n_keep: np.ndarray,
-                    out: np.ndarray, first_row: np.ndarray) -> None:
-    """Write the base counts (``kernels.base_counts``) of geometry g's kept rows to rows
+def gather_factored(f: FactoredCounts, keep_m: np.ndarray, n_keep: np.ndarray, out: np.ndarray,
+                    first_row: np.ndarray) -> None:
+    """Write the mode-0 base counts (``kernels.base_counts``) of geometry g's kept candidates to rows
     ``first_row[g]:first_row[g] + n_keep[g]`` of ``out``."""
-    kernels.gather_factored(f.terms, f.array_index, f.per_geometry, f.macs, f.output_count, keep_m, keep_mode,
-                            n_keep, np.ascontiguousarray(first_row, dtype=np.int64), out)
+    kernels.gather_factored(f.terms, f.array_index, f.per_geometry, f.macs, f.output_count, keep_m, n_keep,
+                            np.ascontiguousarray(first_row, dtype=np.int64), out)
 
 
 def prune_factored(f: FactoredCounts, st: Staircases) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(kept base counts of every geometry back to back (sum of n_keep, len(COUNTS)), their candidate
-    indices, their modes, number kept (G,))."""
-    keep_m, keep_mode, n_keep = table_factored(f, st)
+    indices, their mode masks, number kept (G,))."""
+    keep_m, keep_mask, n_keep = table_factored(f, st)
     out = np.empty((int(n_keep.sum()), len(COUNTS)))
-    gather_factored(f, keep_m, keep_mode, n_keep, out, np.cumsum(n_keep) - n_keep)
+    gather_factored(f, keep_m, n_keep, out, np.cumsum(n_keep) - n_keep)
     valid = np.arange(keep_m.shape[1]) < n_keep[:, None]
-    return out, keep_m[valid], keep_mode[valid], n_keep
+    return out, keep_m[valid], keep_mask[valid], n_keep

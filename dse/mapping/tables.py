@@ -120,19 +120,20 @@ def layer_geometry(layer: Layer, geo: Geometries, follow_pe: bool) -> dataflows.
 
 @dataclass(frozen=True)
 class LayerTable:
-    """One layer's pruned mapspace on G geometries: base count rows (``kernels.base_counts``) of every
-    geometry back to back (geometry g's are rows cumsum(n_keep)[g] - n_keep[g] onwards), each with its
-    bypass mode, dataflow candidate index and GLB tiling staircase: entries ``stair_first[r] : +
-    stair_len[r]`` of ``stair`` (dw, di, tiles: ``kernels.compose``) and ``stair_tiling`` (index into
+    """One layer's pruned mapspace on G geometries: base count rows (``kernels.base_counts`` in mode 0)
+    of every geometry back to back (geometry g's are rows cumsum(n_keep)[g] - n_keep[g] onwards), each
+    with its dataflow candidate index and, per bypass mode b, its GLB tiling staircase: entries
+    ``stair_first[r, b] : + stair_len[r, b]`` (0: mode b not searched for the row) of ``stair`` (dw,
+    di, tiles: ``kernels.compose``), ``stair_mode`` (b) and ``stair_tiling`` (index into
     ``dataflows.tiling_space``, -1: none, the row is complete)."""
 
     counts: np.ndarray  # (N, len(COUNTS))
     n_keep: np.ndarray  # (G,)
-    row_mode: np.ndarray  # (N,)
     row_candidate: np.ndarray  # (N,)
-    stair_first: np.ndarray  # (N,)
-    stair_len: np.ndarray  # (N,)
+    stair_first: np.ndarray  # (N, len(BYPASS))
+    stair_len: np.ndarray  # (N, len(BYPASS))
     stair: np.ndarray  # (S, 3)
+    stair_mode: np.ndarray  # (S,)
     stair_tiling: np.ndarray  # (S,)
 
 
@@ -142,17 +143,30 @@ def complete_rows(counts: np.ndarray, n_keep: np.ndarray) -> LayerTable:
     N = len(counts)
     stair = np.zeros((N, 3))
     stair[:, 2] = counts[:, CI["tiles"]]
-    return LayerTable(counts, np.asarray(n_keep, dtype=np.int64), np.zeros(N, dtype=np.int64),
-                      np.zeros(N, dtype=np.int64), np.arange(N, dtype=np.int64), np.ones(N, dtype=np.int64),
-                      stair, np.full(N, -1, dtype=np.int64))
+    first = np.zeros((N, len(BYPASS)), dtype=np.int64)
+    first[:, 0] = np.arange(N)
+    length = np.zeros((N, len(BYPASS)), dtype=np.int64)
+    length[:, 0] = 1
+    return LayerTable(counts, np.asarray(n_keep, dtype=np.int64), np.zeros(N, dtype=np.int64), first, length,
+                      stair, np.zeros(N, dtype=np.int64), np.full(N, -1, dtype=np.int64))
 
 
-def _flat_staircases(st: prune.Staircases) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(stair (S, 3), stair_tiling (S,), first (Gd, NM), length (Gd, NM)) of per-geometry staircases."""
+def _flat_staircases(st: prune.Staircases) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(stair (S, 3), stair_mode (S,), stair_tiling (S,), first (Gd, NM), length (Gd, NM)) of
+    per-geometry staircases."""
     valid = np.arange(st.dw.shape[2]) < st.length[:, :, None]
     stair = np.stack([st.dw[valid], st.di[valid], st.tiles[valid]], axis=1)
+    mode = np.broadcast_to(np.arange(len(BYPASS))[None, :, None], valid.shape)[valid]
     first = (np.cumsum(st.length.ravel()) - st.length.ravel()).reshape(st.length.shape)
-    return np.ascontiguousarray(stair), st.tiling[valid], first, st.length
+    return np.ascontiguousarray(stair), mode.astype(np.int64), st.tiling[valid], first, st.length
+
+
+def rows_of(st: prune.Staircases, first: np.ndarray, length: np.ndarray, row_geometry: np.ndarray,
+            mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(stair_first, stair_len) (N, NM) of rows on geometries ``row_geometry`` with mode bit masks."""
+    gd = st.index[row_geometry]
+    on = (mask[:, None] >> np.arange(len(BYPASS))[None, :]) & 1 == 1
+    return first[gd], np.where(on, length[gd], 0)
 
 
 def layer_table(layer: Layer, geo: Geometries, follow_pe: bool) -> LayerTable:
@@ -162,7 +176,7 @@ def layer_table(layer: Layer, geo: Geometries, follow_pe: bool) -> LayerTable:
     if not layer.is_compute:  # one mapping: inputs stream through the GLB, its tiles as counted
         return complete_rows(dataflows.data_movement_counts(layer, g)[:, 0], np.ones(G, dtype=np.int64))
     st = prune.staircases(layer, g)
-    stair, stair_tiling, first, length = _flat_staircases(st)
+    stair, stair_mode, stair_tiling, first, length = _flat_staircases(st)
     parts = []
     for code in np.unique(geo.design.dataflow):
         sel = np.flatnonzero(geo.design.dataflow == code)
@@ -176,16 +190,14 @@ def layer_table(layer: Layer, geo: Geometries, follow_pe: bool) -> LayerTable:
     first_row = np.cumsum(n_keep) - n_keep
     N = int(n_keep.sum())
     counts = np.empty((N, len(COUNTS)))
-    row_mode, row_candidate = np.empty(N, dtype=np.int64), np.empty(N, dtype=np.int64)
-    row_geometry = np.repeat(np.arange(G), n_keep)
-    for sel, f, keep_m, keep_mode, n in parts:
-        prune.gather_factored(f, keep_m, keep_mode, n, counts, first_row[sel])
+    row_mask, row_candidate = np.empty(N, dtype=np.int64), np.empty(N, dtype=np.int64)
+    for sel, f, keep_m, keep_mask, n in parts:
+        prune.gather_factored(f, keep_m, n, counts, first_row[sel])
         valid = np.arange(keep_m.shape[1]) < n[:, None]
         rows = np.repeat(first_row[sel], n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-        row_mode[rows], row_candidate[rows] = keep_mode[valid], keep_m[valid]
-    gd = st.index[row_geometry]
-    return LayerTable(counts, n_keep, row_mode, row_candidate, first[gd, row_mode], length[gd, row_mode],
-                      stair, stair_tiling)
+        row_mask[rows], row_candidate[rows] = keep_mask[valid], keep_m[valid]
+    row_first, row_len = rows_of(st, first, length, np.repeat(np.arange(G), n_keep), row_mask)
+    return LayerTable(counts, n_keep, row_candidate, row_first, row_len, stair, stair_mode, stair_tiling)
 
 
 @dataclass(frozen=True)
@@ -197,11 +209,11 @@ class LayerTables:
     offset: np.ndarray  # (L, G)
     n_valid: np.ndarray  # (L, G)
     layer_macs: np.ndarray  # (L,)
-    row_mode: np.ndarray  # (sum of n_valid,)
-    row_candidate: np.ndarray
-    stair_first: np.ndarray
+    row_candidate: np.ndarray  # (sum of n_valid,)
+    stair_first: np.ndarray  # (sum of n_valid, len(BYPASS))
     stair_len: np.ndarray
     stair: np.ndarray  # (S, 3) dw, di, tiles
+    stair_mode: np.ndarray  # (S,)
     stair_tiling: np.ndarray  # (S,)
 
 
@@ -216,9 +228,9 @@ def stack_tables(tables: list[LayerTable | tuple[np.ndarray, np.ndarray]], layer
     stair_start = np.cumsum([0] + [len(t.stair) for t in tables[:-1]])
     cat = lambda name: np.concatenate([getattr(t, name) for t in tables])
     return LayerTables(
-        counts, offset, n_valid, np.asarray(layer_macs, dtype=float), cat("row_mode"), cat("row_candidate"),
+        counts, offset, n_valid, np.asarray(layer_macs, dtype=float), cat("row_candidate"),
         np.concatenate([t.stair_first + s0 for t, s0 in zip(tables, stair_start)]), cat("stair_len"),
-        np.ascontiguousarray(cat("stair")), cat("stair_tiling"))
+        np.ascontiguousarray(cat("stair")), cat("stair_mode"), cat("stair_tiling"))
 
 
 def network_tables(layers: list[Layer], geo: Geometries, follows_pe: Callable[[str], bool],
@@ -237,6 +249,7 @@ def chosen_counts(tables: LayerTables, geo_index: np.ndarray, choice: np.ndarray
     """Count vectors of the chosen mappings, (L, P, len(COUNTS)), from a per-layer search (the chosen
     row and staircase entry of each layer and point)."""
     out = np.empty(choice.shape + (len(COUNTS),))
-    kernels.chosen(tables.counts, tables.offset, tables.stair, np.ascontiguousarray(geo_index, dtype=np.int64),
+    kernels.chosen(tables.counts, tables.offset, tables.stair, tables.stair_mode,
+                   np.ascontiguousarray(geo_index, dtype=np.int64),
                    np.ascontiguousarray(choice, dtype=np.int64), np.ascontiguousarray(tiling, dtype=np.int64), out)
     return out
