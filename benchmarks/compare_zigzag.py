@@ -54,6 +54,7 @@ DESIGN = {
         "spad_psum_words": 24, "glb_kib": 128, "glb_tech": "SRAM", "glb_banks": 4, "dram_type": "LPDDR4",
         "dram_bw_gbps": 3.2, "clock_mhz": 200, "node_nm": 45, "dataflow": "weight_stationary_local",
         "noc_multicast": "on", "noc_pj_per_bit_mm": 1e-9,  # ZigZag has no interconnect energy
+        "glb_bypass": "off",  # every operand through the GLB, as the matched ZigZag hierarchies serve them
     },
     "mapping": {"objective": "edp"},
 }

@@ -189,7 +189,8 @@ name: timeloop_eyeriss_like
 workload: {{onnx: {d / 'conv.onnx'}, batch: 1}}
 precision: {{policy: pe}}
 space: {{pe_type: INT8, pe_rows: 12, pe_cols: 14, spad_ifmap_words: 12, spad_filter_words: 192, spad_psum_words: 16,
-         glb_kib: 128, glb_tech: SRAM, glb_banks: 32, dram_type: LPDDR4, node_nm: 65, dataflow: row_stationary}}
+         glb_kib: 128, glb_tech: SRAM, glb_banks: 32, dram_type: LPDDR4, node_nm: 65, dataflow: row_stationary,
+         glb_bypass: "off"}}
 mapping: {{objective: energy}}
 """)
     spec = spec_mod.load(d / "spec.yaml")
