@@ -59,17 +59,18 @@ def test_glb_bypass_is_searched_and_only_ever_helps():
     systolic OS array's complete outputs), and ``dse explain`` names it."""
     from dse import design, explain, network
 
-    text = SPACE.replace("mapping: {objective: edp}", "  glb_bypass: [\"off\", \"on\"]\nmapping: {objective: edp}")
-    spec = spec_mod.parse(yaml.safe_load(text), "bypass.yaml")
-    wl = network.prepare_workload(spec)
-    ids = np.random.default_rng(5).choice(spec.n_points // 2, size=12, replace=False) * 2  # off, then on
-    d = design.points(spec, np.concatenate([ids, ids + 1]))
-    assert list(np.unique(d.glb_bypass[:12])) == [0] and list(np.unique(d.glb_bypass[12:])) == [1]
-    res = network.search_network(d, wl.graph.layers(), wl.follows_pe, "edp", per_layer=True).result
-    score = res.layer_energy_pj * res.layer_latency_cycles
-    assert np.all(score[:, 12:] <= score[:, :12] * (1 + 1e-12))
-    assert np.any(score[:, 12:] < score[:, :12] * (1 - 1e-6))
-    rows = explain.layer_mappings(spec, wl, ids + 1)
+    specs = [spec_mod.parse(yaml.safe_load(SPACE.replace("mapping: {objective: edp}",
+                                                         f"  glb_bypass: \"{v}\"\nmapping: {{objective: edp}}")),
+                            f"bypass_{v}.yaml") for v in ("off", "on")]
+    wl = network.prepare_workload(specs[0])
+    ids = np.random.default_rng(5).choice(specs[0].n_points, size=12, replace=False)
+    res = [network.search_network(design.points(s, ids), wl.graph.layers(), wl.follows_pe, "edp", per_layer=True).result
+           for s in specs]
+    off, on = (r.layer_energy_pj * r.layer_latency_cycles for r in res)
+    assert np.all(on <= off * (1 + 1e-12))
+    assert np.any(on < off * (1 - 1e-6))
+    spec = specs[1]
+    rows = explain.layer_mappings(spec, wl, ids)
     assert (rows["glb_bypass"].str.contains("weights|ifmaps|outputs")).any()
-    off = explain.layer_mappings(spec, wl, ids)
+    off = explain.layer_mappings(specs[0], wl, ids)
     assert set(off.loc[off["dataflow"] != "data movement", "glb_bypass"]) <= {"none", "weights, ifmaps (no tile fits the GLB)"}
