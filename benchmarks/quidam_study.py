@@ -51,10 +51,12 @@ PUBLISHED = {  # QUIDAM (TECS 2023) abstract: (text, value)
     "best LightPE vs best INT16, perf/area": ("up to 5.7", 5.7),
     "best LightPE vs best INT16, energy": ("up to 5.7", 5.7),
 }
-# This study's figures without this branch's clock change: main at 5f5ee28 (after the Eyeriss clock
-# buffers / PE wires and the memory engineer's register-file energies), same spec and command; at the
-# session's start (main 626118d) they were 19.00 / 300.81 / 2.97 / 2.44, and the session before
-# recorded 12.75 / 126 / 3.14 / 2.44 on an older main.
+# This study's figures before this branch's clock change: main at 5f5ee28, same spec and command. This
+# branch alone (scratchpad word-gating trees clocked on writes only), measured at its merge (e9efdcf):
+# 17.65 -> 18.37, 300.81, 2.97, 2.43 -> 2.46; main then gained the spads' address counters clocked every
+# active cycle (6b1e479, Eyeriss) and the weight-stationary-local fold fix (8b6be70), which the "after"
+# column includes. At the session's start (main 626118d): 19.00 / 300.81 / 2.97 / 2.44; the session
+# before recorded 12.75 / 126 / 3.14 / 2.44 on an older main.
 BEFORE = {
     "energy spread (max/min over all designs)": 17.65,
     "perf/area spread (max/min over all designs)": 300.81,
@@ -127,8 +129,9 @@ def reduction_headroom_bits(spec_path: Path = SPEC) -> pd.Series:
 
 
 def pe_clock_split_pj(df: pd.DataFrame, spec_path: Path = SPEC) -> pd.DataFrame:
-    """The per-MAC clock behind an active PE's gate (dse.clock) split into the PE's own registers, the
-    scratchpads' write-enable gates and the NoC port registers, in each PE type's minimum-energy design."""
+    """The per-MAC clock behind an active PE's gate (dse.clock) split into the PE's own registers, the NoC
+    port registers and the scratchpads' part (write-enable gates, address counters), in each PE type's
+    minimum-energy design."""
     import pe_models
     from dse import clock, hardware
 
@@ -147,7 +150,8 @@ def pe_clock_split_pj(df: pd.DataFrame, spec_path: Path = SPEC) -> pd.DataFrame:
     regs = per_mac(pe.clock_pj_per_cycle, pe.reg_bits, zero)  # with their clock wire and buffers
     noc = per_mac(pe.clock_pj_per_cycle, pe.reg_bits, noc_bits) - regs
     return pd.DataFrame({"PE registers (+ wire, buffers)": regs, "NoC port registers": noc,
-                         "spad enable gates": hw.clock_pj_per_mac - regs - noc, "psum word bits": hw.acc_bits},
+                         "spads: enable gates, address counters": hw.clock_pj_per_mac - regs - noc,
+                         "psum word bits": hw.acc_bits},
                         index=best.index).T
 
 
@@ -183,8 +187,9 @@ def main(argv: list[str] | None = None) -> int:
 
     split = pe_clock_split_pj(df)
     split["INT16 / best LightPE"] = _light_vs_int16(split, higher_is_better=False)
-    print("\nPE clock per MAC (pJ) split: the PE's flip-flops (pe_models characterization), one write-enable gate per "
-          "register-file spad, two NoC port-register stages of W + A + psum bits, all clocked every active cycle")
+    print("\nPE clock per MAC (pJ) split: the PE's flip-flops (pe_models characterization), two NoC port-register "
+          "stages of W + A + psum bits, each spad's write-enable gate and read / write address counters, all "
+          "clocked every active cycle (with their share of the PE's clock wire and buffers)")
     print(split.round(4).to_string())
 
     area = area_shares(df)
@@ -211,8 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, value in figures(df).items():
         text, ref = PUBLISHED[name]
         print(f"{name:48s} {BEFORE[name]:8.2f} {value:8.2f} {text:>12s} {value / ref:16.2f}")
-    print("before: main at 5f5ee28 (scratchpad word-gating trees clocked every active cycle); after: a tree "
-          "toggles on a write only (dse.clock)")
+    print("before: main at 5f5ee28 (scratchpad word-gating trees clocked every active cycle); after: this tree, where "
+          "a tree toggles on a write only (dse.clock; alone: 17.65 -> 18.37 and 2.43 -> 2.46 at e9efdcf), with the "
+          "spads' address counters (6b1e479) and the WS-local fold fix (8b6be70) since")
     return 0
 
 

@@ -40,10 +40,11 @@ def test_perf_per_area_spread_exceeds_published(figures):
     assert figures[SPREAD_PA] >= study.PUBLISHED[SPREAD_PA][1], figures[SPREAD_PA]
 
 
-_SPREAD_E = ("18.4x: the spread is set by the space's two ends, not by a model term: the least efficient design, FP16 "
-             "8x8 weight-stationary at 200 MHz with a 512 KiB GLB, takes 0.51 s and 38.2 mJ, 43 % of it leakage; the "
-             "most efficient, INT2 24x32 row-stationary, spends 1.15 pJ/MAC, 33 % in the psum spad (12-bit words read "
-             "and written every MAC) and 33 % in the PE clock; QUIDAM's space (ranges, networks) is not in our sources")
+_SPREAD_E = ("16.2x: the spread is set by the space's two ends, not by a model term: the least efficient design, FP16 "
+             "8x8 weight-stationary at 200 MHz with a 512 KiB GLB, takes 0.51 s and 38.7 mJ, 42 % of it leakage; the "
+             "most efficient, INT2 24x32 row-stationary, spends 1.32 pJ/MAC, 29 % in the psum spad (12-bit words read "
+             "and written every MAC) and 42 % in the PE clock (0.18 pJ of it the spads' enable gates and address "
+             "counters, whatever the width); QUIDAM's space (ranges, networks) is not in our sources")
 
 
 @pytest.mark.xfail(strict=True, reason=_SPREAD_E)
@@ -54,9 +55,10 @@ def test_energy_spread_exceeds_published(figures):
 _GAIN_PA = ("2.97x: scratchpads are 48-57 % of the best designs' area and scale with operand and psum bits, not W x A "
             "(per PE: INT16 1,856 spad bits, LightPE-1 736: 2.5x), the NoC port registers too (2x); the PE alone "
             "gains 7.8x (dse pe --compare), and the spec's 400 MHz cap levels LightPE's 580 MHz fmax with INT16's 369")
-_GAIN_E = ("2.46x: only the MAC datapath shrinks more than 5.7x (6.3x, 17 % of INT16's energy); the PE and NoC "
-           "registers' clock (2.1x), the psum spad (1.6x: 24- against 40-bit words read and written every MAC), "
-           "DRAM (2.9x) and the weight / ifmap spads (3.2x / 1.9x) scale with operand or accumulator bits")
+_GAIN_E = ("2.37x: only the MAC datapath shrinks more than 5.7x (6.3x, 17 % of INT16's energy); the PE clock (1.9x: "
+           "registers and NoC registers 2.1x, the spads' gates and address counters 1.0x), the psum spad (1.6x: 24- "
+           "against 40-bit words read and written every MAC), DRAM (2.9x) and the weight / ifmap spads (3.2x / "
+           "1.9x) scale with operand or accumulator bits or not at all")
 
 
 @pytest.mark.parametrize("name", [pytest.param(GAIN_PA, marks=pytest.mark.xfail(strict=True, reason=_GAIN_PA)),
@@ -86,10 +88,10 @@ def test_pe_clock_scales_with_the_bits_clocked(table):
     split = study.pe_clock_split_pj(table)
     ints = split[["INT2", "INT4", "INT8", "INT16"]]
     assert (np.diff(ints.loc[["PE registers (+ wire, buffers)", "NoC port registers"]].to_numpy(), axis=1) > 0).all()
-    # the spads' enable gates (with their share of the PE's clock wire) are the only per-cycle spad clock:
-    # a few % of the PE clock, and no more for wide words than for narrow ones
-    gates = split.loc["spad enable gates"]
-    assert (gates > 0).all() and gates["INT16"] <= gates["INT2"] * 1.05
+    # the spads' per-cycle clock (enable gates, address counters) depends on their word counts, not widths; it
+    # grows a little with the PE only through the PE's clock wire (an H-tree over its area): INT16 +4 % on INT2
+    gates = split.loc["spads: enable gates, address counters"]
+    assert (gates > 0).all() and gates["INT16"] <= gates["INT2"] * 1.10
 
 
 
