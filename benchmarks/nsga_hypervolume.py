@@ -22,7 +22,7 @@ import numpy as np
 
 from dse import design, search, sweep
 from dse import spec as spec_mod
-from dse.evaluate import evaluate
+from dse.network import evaluate
 from dse.pareto import front_mask, hypervolume_ratio, objective_matrix
 
 ROOT = Path(__file__).resolve().parents[1]
