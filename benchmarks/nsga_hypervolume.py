@@ -14,18 +14,21 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a checkout: dse need not be installed
+
 from dse import design, search, sweep
 from dse import spec as spec_mod
 from dse.network import evaluate
 from dse.pareto import front_mask, hypervolume_ratio, objective_matrix
 
-ROOT = Path(__file__).resolve().parents[1]
 OBJECTIVES = ("energy_pj", "latency_s", "area_mm2")
 
 
