@@ -7,13 +7,13 @@ distinct layer shapes of ResNet-18, MobileNetV2 and BERT-base, weight / output /
 counting the last cycle's 0-based index (one cycle short per layer, per channel of a depthwise layer).
 """
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+
+import benchmark_modules
 
 from dse import dataflows
 from workloads.layer import Layer
@@ -24,11 +24,7 @@ TOLERANCE = 0.03
 
 
 def _compare_module():
-    spec = importlib.util.spec_from_file_location("compare_scalesim", ROOT / "benchmarks" / "compare_scalesim.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # its dataclasses look their module up
-    spec.loader.exec_module(mod)
-    return mod
+    return benchmark_modules.load("compare_scalesim")
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,13 @@ Reference figures: tests/data/zigzag_resnet18.csv, written by
 15% on the network's total energy (leakage excluded: ZigZag has none) and total latency (issue 7).
 """
 
-import importlib.util
-import sys
 import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+import benchmark_modules
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "tests" / "data" / "zigzag_resnet18.csv"
@@ -20,11 +20,7 @@ ZIGZAG_PYTHON = os.environ.get("ZIGZAG_PYTHON", "/work/peers/zigzag/bin/python")
 
 
 def _compare_module():
-    spec = importlib.util.spec_from_file_location("compare_zigzag", ROOT / "benchmarks" / "compare_zigzag.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # its dataclasses look their module up
-    spec.loader.exec_module(mod)
-    return mod
+    return benchmark_modules.load("compare_zigzag")
 
 
 @pytest.fixture(scope="module")
