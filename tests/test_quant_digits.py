@@ -5,18 +5,16 @@ written by `dse quantize` and measured with onnxruntime on held-out images
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import benchmark_modules
+
 pytest.importorskip("sklearn")
 
 
 def test_mixed_precision_beats_uniform_on_digits(tmp_path, monkeypatch):
     monkeypatch.setenv("DSE_CACHE_DIR", str(tmp_path / "cache"))
-    import quant_digits
+    quant_digits = benchmark_modules.load("quant_digits")
 
     rows = {r["name"]: r for r in quant_digits.run(tmp_path, ladder=5)}
     u8, u4 = rows["uniform 8"], rows["uniform 4"]

@@ -10,16 +10,12 @@ Where the physics does not get there the test is a strict xfail whose reason is 
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+import benchmark_modules
 
-import quidam_study as study  # noqa: E402
+study = benchmark_modules.load("quidam_study")
 
 UP_TO_TOLERANCE = 0.30
 SPREAD_E, SPREAD_PA = "energy spread (max/min over all designs)", "perf/area spread (max/min over all designs)"
