@@ -63,7 +63,9 @@ DESIGN = {
 # Per-action costs of the compared design, fixed here (rounded from dse's models for DESIGN at 45 nm on
 # 2026-11-23) so the stored ZigZag reference stays valid while pe_models / memory_models evolve.
 FIXED_COSTS = {
-    "mac_energy_pj": 0.438, "spad_filter_pj": 0.360, "spad_ifmap_pj": 0.216, "spad_psum_pj": 0.751,
+    # the stored ZigZag run priced a register-file read and write alike (r_cost = w_cost), so do we here
+    "mac_energy_pj": 0.438, "spad_filter_read_pj": 0.360, "spad_filter_write_pj": 0.360, "spad_ifmap_read_pj": 0.216,
+    "spad_ifmap_write_pj": 0.216, "spad_psum_read_pj": 0.751, "spad_psum_write_pj": 0.751,
     "glb_read_pj_per_bit": 0.339, "glb_write_pj_per_bit": 0.338, "dram_pj_per_bit": 8.0,
     "glb_read_bits_per_cycle": 256.0, "glb_write_bits_per_cycle": 256.0,  # 4 banks x 64 bits, one access per cycle
     "dram_bytes_per_cycle": 16.0,  # 3.2 GB/s at 200 MHz
@@ -132,10 +134,10 @@ def zigzag_inputs(spec: spec_mod.Spec) -> tuple[dict, list, list]:
     dram_bw = round(float(hw.dram_bytes_per_cycle[0]) * 8)
     glb_word = hardware.GLB_BANK_WORD_BITS
 
-    def rf(words: int, bits: int, pj: float, operand: str, psum: bool = False) -> dict:
+    def rf(words: int, bits: int, r_pj: float, w_pj: float, operand: str, psum: bool = False) -> dict:
         reads = [f"{operand}, tl"] + ([f"{operand}, th"] if psum else [])
         writes = [f"{operand}, fh"] + ([f"{operand}, fl"] if psum else [])
-        return {"size": words * bits, "r_cost": pj, "w_cost": pj, "area": 0, "latency": 1, "operands": [operand],
+        return {"size": words * bits, "r_cost": r_pj, "w_cost": w_pj, "area": 0, "latency": 1, "operands": [operand],
                 "ports": _ports(bits, bits, reads, writes), "served_dimensions": []}
 
     def shared(size_bits: int, r_pj: float, w_pj: float, bw_min: int, bw_max: int) -> dict:
@@ -146,9 +148,12 @@ def zigzag_inputs(spec: spec_mod.Spec) -> tuple[dict, list, list]:
                 "operands": ["I1", "I2", "O"], "ports": [port], "served_dimensions": ["D1", "D2"]}
 
     memories = {
-        "rf_w": rf(s["spad_filter_words"][0], w_bits, float(hw.spad_filter_pj[0]), "I2"),
-        "rf_i": rf(s["spad_ifmap_words"][0], a_bits, float(hw.spad_ifmap_pj[0]), "I1"),
-        "rf_o": rf(s["spad_psum_words"][0], acc, float(hw.spad_psum_pj[0]), "O", psum=True),
+        "rf_w": rf(s["spad_filter_words"][0], w_bits, float(hw.spad_filter_read_pj[0]),
+                   float(hw.spad_filter_write_pj[0]), "I2"),
+        "rf_i": rf(s["spad_ifmap_words"][0], a_bits, float(hw.spad_ifmap_read_pj[0]), float(hw.spad_ifmap_write_pj[0]),
+                   "I1"),
+        "rf_o": rf(s["spad_psum_words"][0], acc, float(hw.spad_psum_read_pj[0]), float(hw.spad_psum_write_pj[0]), "O",
+                   psum=True),
         # one port per bank, reads and writes share it (as dse.mapping charges GLB cycles)
         "glb": shared(int(d.glb_bytes[0]) * 8, float(hw.glb_read_pj_per_bit[0]) * glb_word,
                       float(hw.glb_write_pj_per_bit[0]) * glb_word, glb_word, glb_bw),
@@ -219,6 +224,12 @@ ZZ_TPU_CONV1 = ({"name": "conv1", "spatial_mapping": {"D1": ["K, 32"], "D2": ["C
 ZZ_EDGE_CONV1 = ({"name": "conv1", "spatial_mapping": {"D1": ["K, 8"], "D2": ["FX, 7"], "D3": ["OX, 4"], "D4": ["OY, 4"]},
                   "memory_operand_links": _LINKS},)
 _NO_EXTRAS = {"leakage_mw": 0.0}
+
+
+def _spad(filter_r: float, filter_w: float, ifmap_r: float, ifmap_w: float, psum_r: float, psum_w: float) -> dict:
+    """Scratchpad read / write energies (pJ per word) as ``HardwareCosts`` fields."""
+    return {"spad_filter_read_pj": filter_r, "spad_filter_write_pj": filter_w, "spad_ifmap_read_pj": ifmap_r,
+            "spad_ifmap_write_pj": ifmap_w, "spad_psum_read_pj": psum_r, "spad_psum_write_pj": psum_w}
 ACCELERATORS = {
     # 32 x 32 MACs (K x C), per-PE 128 B weight RF and 2 B psum RF, a 2 MB SRAM for inputs and outputs
     # (weights bypass it, DRAM -> RF), DRAM 64 bits / cycle
@@ -226,7 +237,7 @@ ACCELERATORS = {
         "tpu_like", "tpu_like", 16,
         {"pe_type": "INT8", "pe_rows": 32, "pe_cols": 32, "spad_ifmap_words": 1, "spad_filter_words": 128,
          "spad_psum_words": 1, "glb_kib": 2048, "dataflow": "weight_stationary_local"},
-        {"mac_energy_pj": 0.04, "spad_filter_pj": 0.095, "spad_ifmap_pj": 0.0, "spad_psum_pj": 0.021,
+        {"mac_energy_pj": 0.04, **_spad(0.095, 0.095, 0.0, 0.0, 0.021, 0.021),
          "glb_read_pj_per_bit": 416.16 / 2048, "glb_write_pj_per_bit": 378.4 / 2048, "dram_pj_per_bit": 700 / 64,
          "glb_read_bits_per_cycle": 2048.0, "glb_write_bits_per_cycle": 2048.0, "dram_bytes_per_cycle": 8.0,
          **_NO_EXTRAS},
@@ -240,7 +251,7 @@ ACCELERATORS = {
         "edge_tpu_like", "edge_tpu_like", 16,
         {"pe_type": "INT8", "pe_rows": 32, "pe_cols": 32, "spad_ifmap_words": 1, "spad_filter_words": 1,
          "spad_psum_words": 1, "glb_kib": 2048, "dataflow": "weight_stationary_local"},
-        {"mac_energy_pj": 0.04, "spad_filter_pj": 0.01, "spad_ifmap_pj": 0.0, "spad_psum_pj": 0.02,
+        {"mac_energy_pj": 0.04, **_spad(0.01, 0.01, 0.0, 0.0, 0.02, 0.02),
          "glb_read_pj_per_bit": 416.16 / 2048, "glb_write_pj_per_bit": 378.4 / 2048, "dram_pj_per_bit": 700 / 64,
          "glb_read_bits_per_cycle": 2048.0, "glb_write_bits_per_cycle": 2048.0, "dram_bytes_per_cycle": 8.0,
          **_NO_EXTRAS},
@@ -254,17 +265,13 @@ ACCELERATORS = {
         "eyeriss_like", None, 24,
         {"pe_type": "INT8", "pe_rows": 12, "pe_cols": 14, "spad_ifmap_words": 64, "spad_filter_words": 64,
          "spad_psum_words": 5, "glb_kib": 1024, "dataflow": "row_stationary"},
-        # our spads have one price per word access; ZigZag's RFs read at 1.0 / 1.5 (psum) and write at
-        # 1.5 / 2.0 pJ. A MAC reads and writes its psum (both tools), so the psum spad is (1.5 + 2.0) / 2
-        # exactly; ifmap / filter spad accesses are reads but for the fills, priced at the read energy
-        # (the fills' extra 0.5 pJ is left out: FILL_WRITE_EXTRA_PJ, measured in the component table)
-        {"mac_energy_pj": 0.5, "spad_filter_pj": 1.0, "spad_ifmap_pj": 1.0, "spad_psum_pj": (1.5 + 2.0) / 2,
+        # ZigZag's RFs read at 1.0 (ifmap, weight) / 1.5 (psum) and write at 1.5 / 2.0 pJ, as ours price them
+        {"mac_energy_pj": 0.5, **_spad(1.0, 1.5, 1.0, 1.5, 1.5, 2.0),
          "glb_read_pj_per_bit": 100 / 384, "glb_write_pj_per_bit": 130 / 384, "dram_pj_per_bit": 1000 / 64,
          "glb_read_bits_per_cycle": 384.0, "glb_write_bits_per_cycle": 384.0, "dram_bytes_per_cycle": 8.0,
          **_NO_EXTRAS},
         "ZigZag's 8 KB psum and 64 KB weight SRAMs (an extra level) are not modelled: all operands use the "
-        "1 MB GLB; one spad price per access (psum (1.5 + 2.0) / 2, ifmap / filter the read energy 1.0: their "
-        "fills cost ZigZag 1.5); ZigZag gets our row stationary's spatial unrolling per layer (it ships no "
+        "1 MB GLB; ZigZag gets our row stationary's spatial unrolling per layer (it ships no "
         "mapping for eyeriss_like)", ZZ_EYERISS_MAPPING, spatial_from_ours=True),
 }
 

@@ -57,7 +57,7 @@ class Action:
 
     level: str  # mac, spad, noc, glb, dram, or a whole-chip cost (leakage, clock)
     operand: str  # weight, ifmap, psum; "" for the level as a whole
-    action: str  # read, write; "" where the level has one action (a MAC, a scratchpad word access)
+    action: str  # read, write; "" where the level has one action (a MAC, a NoC bit-hop)
     unit: str  # plural unit of one count: ops, accesses (words), bit_hops, bits, cycles
     energy: str  # cost column: energy of one count, pJ (a HardwareCosts field or a DERIVED_COSTS key)
     bandwidth: str = ""  # cost column: counts the level serves per cycle ("": not rate-limited)
@@ -81,10 +81,17 @@ ACTIONS: tuple[Action, ...] = (
     # the clock behind an active PE's clock gate (its registers, spad word gates, NoC registers:
     # dse.clock), one PE-cycle per MAC; idle PEs are gated. The ungated tree is the per-cycle row.
     Action("clock", "pe", "active", "pe_cycles", "clock_pj_per_mac", prune=False),
-    # scratchpad word accesses, reads and fills (one price: read ~= write for register files)
-    Action("spad", "weight", "", "accesses", "spad_filter_pj"),
-    Action("spad", "ifmap", "", "accesses", "spad_ifmap_pj"),
-    Action("spad", "psum", "", "accesses", "spad_psum_pj"),
+    # scratchpad word reads and writes, priced apart (a write also clocks the word-gating tree:
+    # dse.clock). Every MAC reads its weight and ifmap words (reads = MACs, equal for every candidate
+    # of a geometry: no pruning coordinate); writes are the fills from the NoC. The psum spad is read
+    # and written once per read-modify-write, so its write count orders both (its read is not a
+    # coordinate either).
+    Action("spad", "weight", "read", "accesses", "spad_filter_read_pj", prune=False),
+    Action("spad", "weight", "write", "accesses", "spad_filter_write_pj"),
+    Action("spad", "ifmap", "read", "accesses", "spad_ifmap_read_pj", prune=False),
+    Action("spad", "ifmap", "write", "accesses", "spad_ifmap_write_pj"),
+    Action("spad", "psum", "read", "accesses", "spad_psum_read_pj", prune=False),
+    Action("spad", "psum", "write", "accesses", "spad_psum_write_pj"),
     *(Action("noc", op, "", "bit_hops", "noc_pj_per_bit_hop") for op in _OPS),
     # GLB reads / writes (fills from DRAM and psum spills), limited by the banks' ports
     *(Action("glb", op, "read", "bits", "glb_read_pj_per_bit", "glb_read_bits_per_cycle", ON_CHIP) for op in _OPS),

@@ -257,9 +257,11 @@ class _Array:
     psum_rw: np.ndarray  # spilled partial sums: reads + writes, elements
     w_fanout: np.ndarray  # destination PEs per weight read (multicast width)
     i_fanout: np.ndarray
-    spad_w: np.ndarray  # word accesses
-    spad_i: np.ndarray
-    spad_p: np.ndarray
+    # scratchpad words written (fills from the NoC); every MAC reads its weight and ifmap words
+    # (reads = MACs x passes, counted by the kernels), so only the fills are per candidate
+    spad_w_fill: np.ndarray
+    spad_i_fill: np.ndarray
+    spad_p_rmw: np.ndarray  # psum read-modify-writes: each one read and one write of the psum spad
     noc_w: np.ndarray  # bit-hops
     noc_i: np.ndarray
     noc_p: np.ndarray
@@ -315,7 +317,7 @@ def _row_stationary(L: Layer, g: Geometry) -> _Array:
     return _Array(
         legal=legal, compute_cycles=compute, w_reads=w_reads, i_reads=i_reads,
         psum_rw=L.output_count * 2 * (n_c * fy_fold - 1), w_fanout=w_fan + 0 * p, i_fanout=i_fan + 0 * p,
-        spad_w=m_ops + w_reads * w_fan, spad_i=m_ops + i_reads * i_fan, spad_p=2 * m_ops + 0 * p,
+        spad_w_fill=w_reads * w_fan, spad_i_fill=i_reads * i_fan, spad_p_rmw=m_ops + 0 * p,
         noc_w=w_reads * g.w_bits * C,  # a row bus spans the array width
         noc_i=i_reads * g.a_bits * (R + C) / 2,  # diagonal multicast
         noc_p=L.output_count * n_c * fy_fold * (rows_set * u_c - 1) * g.acc_bits,
@@ -379,7 +381,7 @@ def _weight_stationary_local(L: Layer, g: Geometry) -> _Array:
         legal=legal, compute_cycles=compute, w_reads=w_reads, i_reads=i_reads,
         psum_rw=L.output_count * 2 * np.where(pb_ == 1, 0.0, n_rr * n_t - 1), w_fanout=1.0 + 0 * tiles,
         i_fanout=u_k + 0 * tiles,
-        spad_w=m_ops + w_reads, spad_i=m_ops + i_reads * u_k, spad_p=2 * m_ops + 0 * tiles,
+        spad_w_fill=w_reads + 0 * tiles, spad_i_fill=i_reads * u_k, spad_p_rmw=m_ops + 0 * tiles,
         noc_w=w_reads * g.w_bits * R / 2,  # loaded down the columns
         noc_i=i_reads * g.a_bits * u_k,  # systolic hop per column
         noc_p=tiles * u_k * h_k * npix * u_r * g.acc_bits,  # one hop per row per psum
@@ -421,7 +423,7 @@ def _systolic(L: Layer, g: Geometry, stationary: str) -> _Array:
     return _Array(
         legal=np.ones(compute.shape, dtype=bool), compute_cycles=compute, w_reads=w_reads * one,
         i_reads=i_reads * one, psum_rw=L.output_count * 2 * (acc_folds - 1) * one, w_fanout=one, i_fanout=one,
-        spad_w=m_ops + w_reads * one, spad_i=m_ops + i_reads * one, spad_p=2 * m_ops * one,
+        spad_w_fill=w_reads * one, spad_i_fill=i_reads * one, spad_p_rmw=m_ops * one,
         noc_w=w_reads * g.w_bits * w_hops, noc_i=i_reads * g.a_bits * i_hops,
         # partial sums hop down the rows (WS, IS); OS outputs drain across the rows
         noc_p=L.output_count * acc_folds * g.acc_bits * (u_r if stationary != "output" else u_r / 2) * one,
@@ -446,8 +448,8 @@ def candidates(L: Layer, g: Geometry, dataflow: str) -> _Array:
 # depends on; ``dse.mapping`` (compiled) combines a candidate, a bypass mode and a tiling into one
 # count vector on demand with the same floating-point operations, in the same order, as the reference
 # table of the tests (tests/reference_counts.py). The kernels read TERMS and PER_GEOMETRY by name.
-TERMS = ("compute_cycles", "w_reads", "i_reads", "psum_rw", "w_fanout", "i_fanout", "spad_w", "spad_i",
-         "spad_p", "noc_w", "noc_i", "noc_p")
+TERMS = ("compute_cycles", "w_reads", "i_reads", "psum_rw", "w_fanout", "i_fanout", "spad_w_fill", "spad_i_fill",
+         "spad_p_rmw", "noc_w", "noc_i", "noc_p")
 # what the _Array functions read (everything but the GLB size and multicast)
 _ARRAY_KEY = ("rows", "cols", "spad_ifmap_words", "spad_filter_words", "spad_psum_words", "pe_w_bits",
               "pe_a_bits", "acc_bits", "w_bits", "a_bits", "o_bits", "passes")

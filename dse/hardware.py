@@ -38,9 +38,12 @@ class HardwareCosts:
     clock_mhz: np.ndarray  # effective: min(target, PE fmax)
     acc_bits: np.ndarray  # accumulator / psum word width
     mac_energy_pj: np.ndarray  # one MAC at the PE's native widths
-    spad_ifmap_pj: np.ndarray  # one access of one scratchpad word (read ~= write for RFs), with a write's gate tree
-    spad_filter_pj: np.ndarray
-    spad_psum_pj: np.ndarray
+    spad_ifmap_read_pj: np.ndarray  # one read of one scratchpad word
+    spad_ifmap_write_pj: np.ndarray  # one write of one word, with its word-gating tree's clock (dse.clock)
+    spad_filter_read_pj: np.ndarray
+    spad_filter_write_pj: np.ndarray
+    spad_psum_read_pj: np.ndarray
+    spad_psum_write_pj: np.ndarray
     noc_pj_per_bit_hop: np.ndarray
     glb_read_pj_per_bit: np.ndarray
     glb_write_pj_per_bit: np.ndarray
@@ -147,8 +150,8 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
                                     area_pe + area_spad + area_noc, d.node_nm, vdd,
                                     # every scratchpad's read and write address counters
                                     pointer_words=(d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words))
-    # one access = a read or a write (read ~= write for register files: the mean of the two); a write
-    # also clocks its scratchpad's word-gating tree (dse.clock), a read clocks nothing
+    # reads and writes priced apart: a write also clocks its scratchpad's word-gating tree (dse.clock),
+    # a read of a register file clocks nothing
     gate_i, gate_f, gate_p = clk.pj_per_spad_write
     leak = n_pe * (pe.leakage_uw * units.MW_PER_UW + sp_i.leakage_mw + sp_f.leakage_mw + sp_p.leakage_mw) + glb.leakage_mw
     dram = np.array([t.energy_pj_per_bit for t in DRAM_TYPES.values()])[d.dram_type]
@@ -156,9 +159,12 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
         clock_mhz=clock,
         acc_bits=acc,
         mac_energy_pj=pe.energy_pj_per_mac,
-        spad_ifmap_pj=0.5 * (sp_i.read_energy_pj + sp_i.write_energy_pj + gate_i),
-        spad_filter_pj=0.5 * (sp_f.read_energy_pj + sp_f.write_energy_pj + gate_f),
-        spad_psum_pj=0.5 * (sp_p.read_energy_pj + sp_p.write_energy_pj + gate_p),
+        spad_ifmap_read_pj=sp_i.read_energy_pj,
+        spad_ifmap_write_pj=sp_i.write_energy_pj + gate_i,
+        spad_filter_read_pj=sp_f.read_energy_pj,
+        spad_filter_write_pj=sp_f.write_energy_pj + gate_f,
+        spad_psum_read_pj=sp_p.read_energy_pj,
+        spad_psum_write_pj=sp_p.write_energy_pj + gate_p,
         # wire capacitance per mm is roughly node-independent; the pitch shrinks with the node.
         noc_pj_per_bit_hop=d.noc_pj_per_bit_mm * pitch_mm,
         glb_read_pj_per_bit=glb.read_energy_pj / GLB_BANK_WORD_BITS,

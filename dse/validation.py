@@ -55,8 +55,7 @@ def per_layer(spec: Spec, wl: Workload) -> pd.DataFrame:
     counts[:, CI["dram_read_ifmap_bits"]] *= rlc_factor(z, bits)
     counts[:, CI["dram_write_psum_bits"]] *= rlc_factor(z_out, np.array([L.o_bits for L in layers], float))
     mac_ops = counts[:, CI["mac_ops"]]
-    spad_w_per_mac = np.minimum(mac_ops, counts[:, CI["spad_weight_accesses"]])
-    counts[:, CI["spad_weight_accesses"]] -= spad_w_per_mac * z
+    counts[:, CI["spad_read_weight_accesses"]] *= 1 - z  # one filter-spad read per MAC, skipped on a zero
     counts[:, CI["mac_ops"]] *= 1 - z
     energy, latency = mapping.price(counts, s.costs[0])  # the sweep's formulas; RLC can shorten DRAM time
     seconds = units.cycles_to_s(latency, s.hw.clock_mhz[0])

@@ -29,8 +29,10 @@ def base_counts(L: Layer, g: Geometry, dataflow: str) -> tuple[np.ndarray, np.nd
     m_ops = L.macs * g.passes
     for mode, (bw, bi, bo) in enumerate(BYPASS):
         c = {
-            "mac_ops": m_ops, "clock_active_pe_pe_cycles": m_ops, "spad_weight_accesses": arr.spad_w,
-            "spad_ifmap_accesses": arr.spad_i, "spad_psum_accesses": arr.spad_p,
+            "mac_ops": m_ops, "clock_active_pe_pe_cycles": m_ops, "spad_read_weight_accesses": m_ops,
+            "spad_write_weight_accesses": arr.spad_w_fill, "spad_read_ifmap_accesses": m_ops,
+            "spad_write_ifmap_accesses": arr.spad_i_fill, "spad_read_psum_accesses": arr.spad_p_rmw,
+            "spad_write_psum_accesses": arr.spad_p_rmw,
             "noc_weight_bit_hops": arr.noc_w, "noc_ifmap_bit_hops": arr.noc_i, "noc_psum_bit_hops": arr.noc_p,
             # a bypassed operand goes DRAM -> array at every array read; bypassed outputs array -> DRAM
             "glb_read_weight_bits": 0.0 if bw else w_rd * w,
@@ -116,12 +118,12 @@ def compute_counts(L: Layer, g: Geometry, dataflow: str, reduce: bool = True) ->
 
 def reduced(counts: np.ndarray) -> np.ndarray:
     """The cost-relevant coordinates used for exact dominance pruning, (..., 10): each spad's word
-    accesses, NoC bit-hops, GLB read bits, GLB write bits, DRAM bits, compute cycles, DRAM bits per
+    writes (reads are the MACs, equal for every candidate), NoC bit-hops, GLB read bits, GLB write bits, DRAM bits, compute cycles, DRAM bits per
     tile, 1 / tiles."""
     c = lambda name: counts[..., CI[name]]
     dram = c("dram_read_weight_bits") + c("dram_read_ifmap_bits") + c("dram_write_psum_bits")
     return np.stack([
-        c("spad_weight_accesses"), c("spad_ifmap_accesses"), c("spad_psum_accesses"),
+        c("spad_write_weight_accesses"), c("spad_write_ifmap_accesses"), c("spad_write_psum_accesses"),
         c("noc_weight_bit_hops") + c("noc_ifmap_bit_hops") + c("noc_psum_bit_hops"),
         c("glb_read_weight_bits") + c("glb_read_ifmap_bits") + c("glb_read_psum_bits"),
         c("glb_write_weight_bits") + c("glb_write_ifmap_bits") + c("glb_write_psum_bits"),
@@ -152,8 +154,12 @@ def price(c: np.ndarray, e: np.ndarray) -> tuple[float, float]:
     lat = max(x + d / n("tiles"), d + x / n("tiles"))
     noc = n("noc_weight_bit_hops") + n("noc_ifmap_bit_hops") + n("noc_psum_bit_hops")
     energy = (n("mac_ops") * k("mac_energy_pj") + n("clock_active_pe_pe_cycles") * k("clock_pj_per_mac")
-              + n("spad_weight_accesses") * k("spad_filter_pj")
-              + n("spad_ifmap_accesses") * k("spad_ifmap_pj") + n("spad_psum_accesses") * k("spad_psum_pj")
+              + n("spad_read_weight_accesses") * k("spad_filter_read_pj")
+              + n("spad_write_weight_accesses") * k("spad_filter_write_pj")
+              + n("spad_read_ifmap_accesses") * k("spad_ifmap_read_pj")
+              + n("spad_write_ifmap_accesses") * k("spad_ifmap_write_pj")
+              + n("spad_read_psum_accesses") * k("spad_psum_read_pj")
+              + n("spad_write_psum_accesses") * k("spad_psum_write_pj")
               + noc * k("noc_pj_per_bit_hop") + glb_rd * k("glb_read_pj_per_bit")
               + glb_wr * k("glb_write_pj_per_bit") + dram * k("dram_pj_per_bit")
               + lat * (k("leakage_pj_per_cycle") + k("clock_pj_per_cycle")))

@@ -22,9 +22,8 @@ OPS = ("weight", "ifmap", "psum")
 # HardwareCosts energy field -> {breakdown column: the count columns it prices there}
 EXPECTED = {
     "mac_energy_pj": {"energy_mac_pj": ["mac_ops"]},
-    "spad_filter_pj": {"energy_spad_weight_pj": ["spad_weight_accesses"]},
-    "spad_ifmap_pj": {"energy_spad_ifmap_pj": ["spad_ifmap_accesses"]},
-    "spad_psum_pj": {"energy_spad_psum_pj": ["spad_psum_accesses"]},
+    **{f"spad_{spad}_{rw}_pj": {f"energy_spad_{op}_pj": [f"spad_{rw}_{op}_accesses"]}
+       for spad, op in (("filter", "weight"), ("ifmap", "ifmap"), ("psum", "psum")) for rw in ("read", "write")},
     "noc_pj_per_bit_hop": {f"energy_noc_{op}_pj": [f"noc_{op}_bit_hops"] for op in OPS},
     "glb_read_pj_per_bit": {f"energy_glb_{op}_pj": [f"glb_read_{op}_bits"] for op in OPS},
     "glb_write_pj_per_bit": {f"energy_glb_{op}_pj": [f"glb_write_{op}_bits"] for op in OPS},

@@ -33,7 +33,9 @@ mapping: {objective: edp}
 
 
 # per-action costs of one point, by cost column (energies in pJ per count, bandwidths per cycle)
-FIXED_COSTS = {"mac_energy_pj": 1.0, "spad_filter_pj": 0.05, "spad_ifmap_pj": 0.05, "spad_psum_pj": 0.1,
+FIXED_COSTS = {"mac_energy_pj": 1.0, "spad_filter_read_pj": 0.05, "spad_filter_write_pj": 0.06,
+               "spad_ifmap_read_pj": 0.05, "spad_ifmap_write_pj": 0.06, "spad_psum_read_pj": 0.1,
+               "spad_psum_write_pj": 0.12,
                "noc_pj_per_bit_hop": 0.01, "glb_read_pj_per_bit": 0.2, "glb_write_pj_per_bit": 0.2,
                "dram_pj_per_bit": 15.0, "leakage_pj_per_cycle": 0.0, "clock_pj_per_cycle": 0.0, "clock_pj_per_mac": 0.3,
                "dram_bits_per_cycle": 64.0, "glb_read_bits_per_cycle": 256.0, "glb_write_bits_per_cycle": 256.0}

@@ -210,16 +210,19 @@ def _on_chip_shares(fj):
     return {k: fj[k] / total for k in ("mac", "spad", "glb")}
 
 
-# Shares on Accelergy's basis pass within 10 points (MAC 19.8 % against 9.9 %: 9.9 points; spads 73.9 % against
-# 72.1 %), but only because two per-MAC energies are both high; the per-component energies are tested below.
+# Shares on Accelergy's basis: spads 73.2 % against 72.1 % pass; they passed for the MAC too (19.8 % against
+# 9.9 %) only while two per-MAC energies were both high. The per-component energies are tested below.
+_TL_MAC_SHARE = ("our MAC is 20.4 % of on-chip energy on Accelergy's basis against 9.9 %, 10.4 points: our MAC costs "
+                 "2.9x Accelergy's (below) and our spads 1.43x; it passed (9.9 points) only while a filter / ifmap "
+                 "spad read was priced as the mean of a read and a write (half a write's word-gating clock)")
 _TL_GLB = ("our GLB costs 189 fJ per MAC against Accelergy's 375 fJ: 6.3 % of on-chip energy against 18.0 %, 11.8 "
            "points. Per 8-bit word 1.84 pJ (memory_models, LOP: 14.7 pJ per 64-bit access) against 2.22 pJ (CACTI), "
            "and our mapping reads each input from the GLB once (1.25 Mbit) where Timeloop's mapper's reads it 9x "
            "(1.35 M input reads of 150 k inputs)")
 
 
-@pytest.mark.parametrize("part", ["mac", "spad", pytest.param("glb", marks=pytest.mark.xfail(strict=True,
-                                                                                              reason=_TL_GLB))])
+@pytest.mark.parametrize("part", [pytest.param("mac", marks=pytest.mark.xfail(strict=True, reason=_TL_MAC_SHARE)),
+                                  "spad", pytest.param("glb", marks=pytest.mark.xfail(strict=True, reason=_TL_GLB))])
 def test_on_chip_shares_within_10_points_of_accelergy(timeloop_like, part):
     ours, theirs = (_on_chip_shares(x) for x in timeloop_like)
     assert abs(ours[part] - theirs[part]) <= validation.SHARE_POINTS, (part, ours, theirs)
@@ -227,9 +230,9 @@ def test_on_chip_shares_within_10_points_of_accelergy(timeloop_like, part):
 
 _TL_MAC_PJ = ("our INT8 PE costs 600 fJ per MAC at 65 nm (nominal 1.1 V) against Accelergy's 208 fJ (Aladdin table, "
               "8-bit multiplier + 16-bit adder): 2.9x, the per-MAC PE-energy gap the issue finds against Horowitz")
-_TL_SPAD_PJ = ("our spads cost 2240 fJ per MAC against 1506 fJ (1.49x): psum 1357 against 387 fJ (our psum words are "
-               "the 24-bit accumulator and a write also clocks the word-gating tree), weights 648 against 1007, "
-               "ifmap 237 against 112")
+_TL_SPAD_PJ = ("our spads cost 2158 fJ per MAC against 1506 fJ (1.43x): psum 1356 against 387 fJ (our psum words are "
+               "the 24-bit accumulator and each MAC writes one, clocking the word-gating tree), weights 574 against "
+               "1007, ifmap 227 against 112")
 
 
 @pytest.mark.parametrize("part", [pytest.param("mac", marks=pytest.mark.xfail(strict=True, reason=_TL_MAC_PJ)),
