@@ -25,10 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EDITS = {
     "psum": ("dse/dataflows.py", [
-        ("spad_p=2 * m_ops + 0 * p,", "spad_p=2 * m_ops / (q * L.fx) + 0 * p,"),
-        ("spad_i=m_ops + i_reads * u_k, spad_p=2 * m_ops + 0 * tiles,",
-         "spad_i=m_ops + i_reads * u_k, spad_p=2 * m_ops / (h_c * h_t) + 0 * tiles,"),
-        ("spad_p=2 * m_ops * one,", "spad_p=0 * m_ops * one,")]),
+        ("spad_p_rmw=m_ops + 0 * p,", "spad_p_rmw=m_ops / (q * L.fx) + 0 * p,"),
+        ("spad_p_rmw=m_ops + 0 * tiles,", "spad_p_rmw=m_ops / (h_c * h_t) + 0 * tiles,"),
+        ("spad_p_rmw=m_ops * one,", "spad_p_rmw=0 * m_ops * one,")]),
     "noc": ("dse/hardware.py", [("gated_words, NOC_REG_STAGES * reg_bits,", "gated_words, 0 * reg_bits,")]),
 }
 
