@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import re
 import sys
 
@@ -212,14 +213,13 @@ def _rows_compare(args, kinds: list[str], caps: list[float]) -> list[dict]:
             width = args.line_bytes * 8
         elif kind == "buffer" and args.word_bits is not None:
             width = args.word_bits
-        profile = study.AccessProfile(
-            base.name,
-            args.reads if args.reads is not None else base.reads,
-            args.writes if args.writes is not None else base.writes,
-            args.runtime_s if args.runtime_s is not None else base.runtime_s,
-            kind,
-            width,
-            base.note,
+        profile = dataclasses.replace(
+            base,
+            reads=args.reads if args.reads is not None else base.reads,
+            writes=args.writes if args.writes is not None else base.writes,
+            runtime_s=args.runtime_s if args.runtime_s is not None else base.runtime_s,
+            kind=kind,
+            word_bits=width,
         )
         for cap in caps:
             cmp = (study.iso_area if args.area else study.iso_capacity)(
@@ -228,7 +228,7 @@ def _rows_compare(args, kinds: list[str], caps: list[float]) -> list[dict]:
             for i, t in enumerate(study.TECHS):
                 row = _row(t, kind, cmp.capacity_bytes[i], args.node_nm, cmp.costs, i) | {
                     "reads": profile.reads,
-                    "writes": profile.writes,
+                    "writes": float(cmp.writes[i]),
                     "runtime_s": profile.runtime_s,
                     "energy_j": float(cmp.energy_j[i]),
                     "delay_s": float(cmp.delay_s[i]),
@@ -237,6 +237,8 @@ def _rows_compare(args, kinds: list[str], caps: list[float]) -> list[dict]:
                     "area_reduction_vs_sram": float(cmp.ratio_vs_sram("area_mm2")[i]),
                     "edp_reduction_vs_sram": float(cmp.ratio_vs_sram("edp_js")[i]),
                     "deepnvm_published": published.get(t, 1.0),
+                    "reuse": (f"{profile.reuse_network} batch {profile.reuse_batch}, "
+                              f"{profile.reuse_bits} bits" if args.area and profile.reuse_network else ""),
                 }
                 rows.append(row)
     return rows
@@ -296,7 +298,13 @@ def run(args: argparse.Namespace) -> int:
             f"node {args.node_nm:g} nm; access profile per run: {p['reads']:.3g} reads, "
             f"{p['writes']:.3g} writes, "
             f"{p['runtime_s']:.3g} s (memory_models.study); EDP = (reads*E_r + writes*E_w + P_leak*T) x "
-            f"(reads*t_r + writes*t_w). deepnvm_published: DeepNVM++ (TCAD 2022) 'up to' EDP reduction "
-            f"at {'iso-area' if args.area else 'iso-capacity'}, 16 nm GPU LLC."
+            f"(reads*t_r + writes*t_w). deepnvm_published: DeepNVM++ 'up to' EDP reduction "
+            f"at {'iso-area' if args.area else 'iso-capacity'}, 16 nm GPU LLC"
+            + (" (book chapter 2023; TCAD 2022: 2.0 STT, 2.3 SOT)." if args.area else ".")
         )
+        if args.area:
+            reuse = rows[0]["reuse"]
+            print("iso-area writes: " + (f"the fills of read misses follow each capacity ({reuse}; "
+                                         "memory_models.llc_reuse)" if reuse else "fixed (the profile names "
+                                         "no network for its capacity-dependent traffic)"))
     return 0
