@@ -1,29 +1,37 @@
 """The QUIDAM PE-type study (sweeps/quidam_pe_types.yaml) next to the published figures, component by component.
 
-    python benchmarks/quidam_study.py            # evaluates the spec's 134,400 points in memory (a few s)
+    python benchmarks/quidam_study.py            # evaluates the spec's 201,600 points in memory (a few s)
     python benchmarks/quidam_study.py --out DIR  # the same through `dse run` (Parquet, plots, report in DIR)
 
 Published (Inci et al., "QUIDAM", ACM TECS 2023, arXiv 2206.15463, abstract): across the design space
 performance per area varies by more than 5x and energy by more than 35x; lightweight (shift-based) PEs
 reach "up to 5.7x more performance per area and energy improvement when compared to the best INT16
 based implementation" (QAPPA, the workshop version: up to 4.9x). The sentence can be read as one gain
-for both metrics or as a joint figure; we compare each metric with 5.7x. "best" is the minimum energy
-per inference and the maximum perf/area over each PE type's designs.
+for both metrics or as a joint figure; we compare each metric with 5.7x and print the joint reading
+(best perf/area per unit energy) beside them. "best" is the minimum energy per inference and the
+maximum perf/area over each PE type's designs.
 
 What we compare is not like with like, and the printout says where:
-- QUIDAM (abstract): pre-characterized PPA models of its PEs from synthesis, a space over bit
-  precision, PE type, scratchpad sizes, global buffer size and PE count, several DNNs, results
-  "up to" over that space. The full text, its technology, memory model, networks and ranges are not
-  in the sources we hold (shared/REFERENCES.md has the abstract's figures only), so what its energy
-  includes beyond the PEs cannot be checked here.
+- QUIDAM: what its abstracts (QUIDAM; QADAM, arXiv 2205.13045; QAPPA, arXiv 2205.08648) and a
+  third-party summary of QAPPA's method state, all we could find (the full texts are not in the
+  sources the library searches): an RTL spatial array, a 2-D array of PEs whose size per dimension is
+  a parameter, each PE with scratchpads and a MAC unit, and a global buffer; design choices bit
+  precision, PE type, PE scratchpad sizes, global buffer size, number of PEs and DNN configurations
+  (QAPPA adds device bandwidth); pre-characterized power, performance and area models per PE from
+  synthesis; results "up to" over that space. Its technology, ranges, dataflow, accumulator widths,
+  memory and DRAM models and networks are not stated there, so what its energy includes beyond the
+  PEs cannot be checked.
 - Ours: PEs from our own gate-level characterization (IHP 130 nm, scaled to 45 nm with Stillmaker &
-  Baas), register-file scratchpads, NoC, SRAM GLB and LPDDR4 DRAM from memory_models, the clock
-  network of dse.clock, leakage; ResNet-18 at batch 1, the network quantized to each PE's widths, the
-  spec's ranges; every design's mapping searched per layer.
+  Baas), register-file scratchpads (reads and writes priced apart), NoC, SRAM GLB and LPDDR4 DRAM from
+  memory_models, the clock network of dse.clock, leakage; ResNet-18 at batch 1, the network quantized
+  to each PE's widths; the spec sweeps QUIDAM's choices (one DNN) plus dataflow, GLB banks and a clock
+  target (200 / 400 MHz caps, and 1200 MHz: every PE at its own fmax, as a per-PE performance model
+  has it); every design's mapping searched per layer.
 - The PE alone (`dse pe --compare`, the part QUIDAM's pre-characterized models cover for certain)
   gives the largest gains; the scratchpads, NoC registers and DRAM traffic scale with operand bits
   (W, A or the accumulator), not with W x A like the multiplier, so they dilute the gain of the whole
-  accelerator. The component table below shows each one's ratio.
+  accelerator. The component table below shows each one's ratio, and the "free PE" bound what the
+  energy gain could be if the PE (datapath and its clock) cost nothing.
 """
 
 from __future__ import annotations
@@ -51,17 +59,21 @@ PUBLISHED = {  # QUIDAM (TECS 2023) abstract: (text, value)
     "best LightPE vs best INT16, perf/area": ("up to 5.7", 5.7),
     "best LightPE vs best INT16, energy": ("up to 5.7", 5.7),
 }
-# This study's figures before this branch's clock change: main at 5f5ee28, same spec and command. This
-# branch alone (scratchpad word-gating trees clocked on writes only), measured at its merge (e9efdcf):
-# 17.65 -> 18.37, 300.81, 2.97, 2.43 -> 2.46; main then gained the spads' address counters clocked every
-# active cycle (6b1e479, Eyeriss) and the weight-stationary-local fold fix (8b6be70), which the "after"
-# column includes. At the session's start (main 626118d): 19.00 / 300.81 / 2.97 / 2.44; the session
-# before recorded 12.75 / 126 / 3.14 / 2.44 on an older main.
+# This study's figures at the session's start (main 41b9ad3, the spec with clock_mhz [200, 400]), and after
+# each change of this session: scratchpad reads and writes priced apart (main 5fced77), then the clock target
+# at every PE's fmax added to the spec (this tree). Earlier: main 626118d 19.00 / 300.81 / 2.97 / 2.44, the
+# session before 12.75 / 126 / 3.14 / 2.44 on an older main.
 BEFORE = {
-    "energy spread (max/min over all designs)": 17.65,
-    "perf/area spread (max/min over all designs)": 300.81,
-    "best LightPE vs best INT16, perf/area": 2.97,
-    "best LightPE vs best INT16, energy": 2.43,
+    "energy spread (max/min over all designs)": 19.17,
+    "perf/area spread (max/min over all designs)": 294.04,
+    "best LightPE vs best INT16, perf/area": 2.96,
+    "best LightPE vs best INT16, energy": 2.35,
+}
+SPLIT = {
+    "energy spread (max/min over all designs)": 19.74,
+    "perf/area spread (max/min over all designs)": 294.04,
+    "best LightPE vs best INT16, perf/area": 2.96,
+    "best LightPE vs best INT16, energy": 2.37,
 }
 LIGHT = ("LightPE-1", "LightPE-2")
 # Component groups of the energy breakdown (dse.actions breakdown columns), in print order.
@@ -94,6 +106,20 @@ def figures(df: pd.DataFrame) -> dict[str, float]:
         "best LightPE vs best INT16, perf/area": best_pa[list(LIGHT)].max() / best_pa["INT16"],
         "best LightPE vs best INT16, energy": best_e["INT16"] / best_e[list(LIGHT)].min(),
     }
+
+
+def joint_gain(df: pd.DataFrame) -> float:
+    """The abstract's other reading: best perf/area per unit energy (GOPS/mm2 per pJ) of a LightPE over INT16's."""
+    best = (df["perf_per_area_gops_per_mm2"] / df["energy_pj"]).groupby(df["pe_type"]).max()
+    return float(best[list(LIGHT)].max() / best["INT16"])
+
+
+def free_pe_bound(comp: pd.DataFrame) -> float:
+    """INT16's energy per MAC over the best LightPE's with its datapath and PE clock free (the
+    minimum-energy designs of ``components_pj_per_mac``): the energy gain no PE could exceed here."""
+    pe = ["MAC datapath + register data", "PE clock: regs, spad enables, NoC regs"]
+    rest = comp[list(LIGHT)].drop(index=pe).sum()
+    return float(comp["INT16"].sum() / rest.min())
 
 
 def best_designs(df: pd.DataFrame, metric: str, lowest: bool) -> pd.DataFrame:
@@ -179,14 +205,16 @@ def main(argv: list[str] | None = None) -> int:
 
     comp = components_pj_per_mac(df)
     comp["INT16 / best LightPE"] = _light_vs_int16(comp, higher_is_better=False)
-    print("\nenergy per MAC (pJ) by component, each PE type's minimum-energy design; last column: how much "
-          "less the best LightPE spends on it")
+    comp["INT16 / INT2"] = comp["INT16"] / comp["INT2"]
+    print("\nenergy per MAC (pJ) by component, each PE type's minimum-energy design; last columns: how much "
+          "less the best LightPE and INT2 spend on it than INT16")
     print(comp.round(4).to_string())
-    total = comp.drop(columns="INT16 / best LightPE").sum()
+    total = comp.drop(columns=["INT16 / best LightPE", "INT16 / INT2"]).sum()
     print("total pJ/MAC: " + ", ".join(f"{k} {v:.3f}" for k, v in total.items()))
 
     split = pe_clock_split_pj(df)
     split["INT16 / best LightPE"] = _light_vs_int16(split, higher_is_better=False)
+    split["INT16 / INT2"] = split["INT16"] / split["INT2"]
     print("\nPE clock per MAC (pJ) split: the PE's flip-flops (pe_models characterization), two NoC port-register "
           "stages of W + A + psum bits, each spad's write-enable gate and read / write address counters, all "
           "clocked every active cycle (with their share of the PE's clock wire and buffers)")
@@ -212,13 +240,23 @@ def main(argv: list[str] | None = None) -> int:
           f"of {len(head)} layers exceed {ACC_DEPTH_BITS}: an exact psum word would be wider, which cuts the "
           "low-precision gain further (the psum word is a larger share of a narrow PE's traffic)")
 
-    print(f"\n{'figure':48s} {'before':>8s} {'after':>8s} {'published':>12s} {'after/published':>16s}")
+    spread = by["energy_pj"].max() / by["energy_pj"].min()
+    best_e = by["energy_pj"].min()
+    print("\nenergy spread within each PE type (max/min over its designs): "
+          + ", ".join(f"{k} {v:.2f}" for k, v in spread.items())
+          + f"; across types, best INT2 vs best FP16 {best_e['FP16'] / best_e['INT2']:.2f}")
+    print(f"free PE bound: INT16's energy per MAC over the best LightPE's with the MAC datapath and the PE clock "
+          f"at zero: {free_pe_bound(comp.drop(columns=['INT16 / best LightPE', 'INT16 / INT2'])):.2f}x (the energy "
+          "gain cannot exceed it while scratchpads, NoC, GLB and DRAM are priced per bit moved)")
+
+    print(f"\n{'figure':48s} {'start':>8s} {'r/w split':>9s} {'now':>8s} {'published':>12s} {'now/published':>14s}")
     for name, value in figures(df).items():
         text, ref = PUBLISHED[name]
-        print(f"{name:48s} {BEFORE[name]:8.2f} {value:8.2f} {text:>12s} {value / ref:16.2f}")
-    print("before: main at 5f5ee28 (scratchpad word-gating trees clocked every active cycle); after: this tree, where "
-          "a tree toggles on a write only (dse.clock; alone: 17.65 -> 18.37 and 2.43 -> 2.46 at e9efdcf), with the "
-          "spads' address counters (6b1e479) and the WS-local fold fix (8b6be70) since")
+        print(f"{name:48s} {BEFORE[name]:8.2f} {SPLIT[name]:9.2f} {value:8.2f} {text:>12s} {value / ref:14.2f}")
+    print(f"{'joint reading: best LightPE vs best INT16, perf/area per energy':65s} {joint_gain(df):8.2f}")
+    print("start: main 41b9ad3 (a scratchpad access priced as the mean of a read and a write, clock 200 / 400 MHz); "
+          "r/w split: reads and writes priced apart, a write with its word-gating tree (main 5fced77); now: the spec "
+          "also runs every PE at its own fmax (clock target 1200 MHz)")
     return 0
 
 
