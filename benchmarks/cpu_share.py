@@ -1,6 +1,6 @@
 """CPU share of a whole `dse run`: evaluation vs imports vs outputs (printed, not a timed test).
 
-    python benchmarks/cpu_share.py [SPEC]       # default: sweeps/quidam_pe_types.yaml (134,400 points)
+    python benchmarks/cpu_share.py [SPEC]       # default: sweeps/quidam_pe_types.yaml (201,600 points)
 
 Runs ``dse run SPEC`` in a fresh interpreter with timing instrumentation on process CPU time
 (``time.process_time``: every thread, so numba's parallel kernels count) and charges each

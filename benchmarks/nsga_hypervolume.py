@@ -2,7 +2,7 @@
 
     python benchmarks/nsga_hypervolume.py [--spec SPEC] [--fraction 0.01] [--seeds 0,1,2,3,4]
 
-Default space: sweeps/quidam_pe_types.yaml (134,400 points), front over energy, latency and area
+Default space: sweeps/quidam_pe_types.yaml (201,600 points), front over energy, latency and area
 (a 3-D front: the 2-D energy-latency front of these spaces has only a few points). The exhaustive
 front is evaluated in memory; each seed's search runs through ``dse.search`` into a temporary
 folder. Prints per seed the distinct points evaluated and the hypervolume ratio

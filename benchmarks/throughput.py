@@ -6,7 +6,7 @@
 ``shared`` (default): the first N points of a ~1.5M-point ResNet-18 space (all three dataflows,
 NoC multicast on/off, 6 PE types, ...) where ~216 design points share each geometry (the count
 tables are built once per geometry). ``quidam``: the first N points of sweeps/quidam_pe_types.yaml
-(134,400 points, ~8 per geometry: geometry-diverse, so building the count tables dominates).
+(201,600 points, ~12 per geometry: geometry-diverse, so building the count tables dominates).
 Each is evaluated in chunks, exactly as `dse run` does (hardware costs, count tables per geometry,
 pruned mapping search, results table), after one warm-up chunk that compiles the numba kernels
 (or loads them from the cache). Prints points/s, (point x layer) evaluations/s and, last,
