@@ -7,7 +7,11 @@ dominate"; the figure's shares as relayed in text (clock 33-45 %, ALU 3-9 %, spa
 spec's validation.shares bands, each share tested within 10 points of its band (issue 12).
 Accelergy's breakdown: Timeloop + Accelergy's shipped reference output for their Eyeriss-like
 architecture (tests/data/timeloop_eyeriss_like.csv, source in its header), run by us on the same
-layer and architecture: shares within 10 points, DRAM energy per MAC within 20 %.
+layer and architecture at the node and memory devices their run priced (32 nm, CACTI LSTP): shares
+within 10 points, energy per MAC within 20 % per component; per access on matched scope (their
+per-action energies split into parts: tests/data/accelergy_eyeriss_like_ert.csv), the GLB against
+their CACTI call, alone and on their access counts; where the scope cannot be matched (their MAC
+prices the multiplier as an adder, their spads are mostly address comparators) the test says so.
 """
 
 from pathlib import Path
@@ -167,12 +171,23 @@ def test_unknown_validation_layer_is_one_line_error(tmp_path, capsys):
 
 
 TIMELOOP = Path(__file__).resolve().parent / "data" / "timeloop_eyeriss_like.csv"
+# Accelergy's per-action energies of the same run, each split into the primitive estimates its log prints
+ACCELERGY_ERT = Path(__file__).resolve().parent / "data" / "accelergy_eyeriss_like_ert.csv"
+# The reference run priced every component at 32 nm (headers of both files), not at the 65 nm its arch.yaml says now;
+# its GLB is CACTI with the Accelergy plug-in's default itrs-lstp cells and peripherals, our ``lstp`` roadmap.
+TIMELOOP_NODE_NM = 32
+TIMELOOP_ROADMAP = "lstp"
+TIMELOOP_COMPUTES = 10838016
+
+
+def _ert() -> pd.DataFrame:
+    return pd.read_csv(ACCELERGY_ERT, comment="#").set_index(["component", "action"])
 
 
 @pytest.fixture(scope="module")
 def timeloop_like(tmp_path_factory):
-    """Our model on Timeloop's eyeriss_like architecture and default problem (tests/data/timeloop_eyeriss_like.csv
-    header), and their fJ per compute."""
+    """Our model on Timeloop's eyeriss_like architecture and default problem at the node and memory devices
+    their reference run priced (tests/data/timeloop_eyeriss_like.csv header), and their fJ per compute."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -189,19 +204,32 @@ name: timeloop_eyeriss_like
 workload: {{onnx: {d / 'conv.onnx'}, batch: 1}}
 precision: {{policy: pe}}
 space: {{pe_type: INT8, pe_rows: 12, pe_cols: 14, spad_ifmap_words: 12, spad_filter_words: 192, spad_psum_words: 16,
-         glb_kib: 128, glb_tech: SRAM, glb_banks: 32, dram_type: LPDDR4, node_nm: 65, dataflow: row_stationary,
-         glb_bypass: "off"}}
+         glb_kib: 128, glb_tech: SRAM, glb_banks: 32, dram_type: LPDDR4, node_nm: {TIMELOOP_NODE_NM},
+         memory_roadmap: {TIMELOOP_ROADMAP}, dataflow: row_stationary, glb_bypass: "off"}}
 mapping: {{objective: energy}}
 """)
     spec = spec_mod.load(d / "spec.yaml")
     row = network.evaluate(design.batch(spec), sweep.prepare_workload(spec), spec.mapping_objective).iloc[0]
-    assert row["mac_ops"] == 10838016  # Timeloop's "Computes"
+    assert row["mac_ops"] == TIMELOOP_COMPUTES  # Timeloop's "Computes"
     ours = {"mac": row["energy_mac_pj"], "spad": row.filter(regex=r"^energy_spad_").sum(),
+            **{f"spad_{op}": row[f"energy_spad_{op}_pj"] for op in ("ifmap", "weight", "psum")},
             "glb": row.filter(regex=r"^energy_glb_").sum(), "dram": row.filter(regex=r"^energy_dram_").sum()}
     ref = pd.read_csv(TIMELOOP, comment="#").set_index("component")["fj_per_compute"]
     theirs = {"mac": ref["mac"], "spad": ref[["psum_spad", "weights_spad", "ifmap_spad"]].sum(),
+              "spad_ifmap": ref["ifmap_spad"], "spad_weight": ref["weights_spad"], "spad_psum": ref["psum_spad"],
               "glb": ref["shared_glb"], "dram": ref["DRAM"]}
     return ({k: v / row["mac_ops"] * 1e3 for k, v in ours.items()}, theirs)  # fJ per MAC
+
+
+def test_accelergy_reference_recomposes():
+    """Our reading of their model: each action's primitive parts sum to its ERT energy, and actions x their counts
+    give the run's fJ per compute (the remainder, < 0.2 %, is leakage, which their figures include; they print 2 decimals)."""
+    ert = _ert()
+    parts = ert[["storage_pj", "comparators_pj", "address_generator_pj"]].sum(axis=1)
+    np.testing.assert_allclose(parts, ert["energy_pj"], rtol=1e-4)
+    fj = (ert["energy_pj"] * ert["accesses"]).groupby(level="component").sum() / TIMELOOP_COMPUTES * 1e3
+    ref = pd.read_csv(TIMELOOP, comment="#").set_index("component")["fj_per_compute"]
+    assert ((ref[fj.index] - fj) / ref[fj.index]).between(-1e-4, 0.002).all(), (fj, ref)  # -1e-4: their rounding
 
 
 def _on_chip_shares(fj):
@@ -210,38 +238,85 @@ def _on_chip_shares(fj):
     return {k: fj[k] / total for k in ("mac", "spad", "glb")}
 
 
-# Shares on Accelergy's basis: spads 73.2 % against 72.1 % pass; they passed for the MAC too (19.8 % against
-# 9.9 %) only while two per-MAC energies were both high. The per-component energies are tested below.
-_TL_MAC_SHARE = ("our MAC is 20.4 % of on-chip energy on Accelergy's basis against 9.9 %, 10.4 points: our MAC costs "
-                 "2.9x Accelergy's (below) and our spads 1.43x; it passed (9.9 points) only while a filter / ifmap "
-                 "spad read was priced as the mean of a read and a write (half a write's word-gating clock)")
-_TL_GLB = ("our GLB costs 189 fJ per MAC against Accelergy's 375 fJ: 6.3 % of on-chip energy against 18.0 %, 11.8 "
-           "points. Per 8-bit word 1.84 pJ (memory_models, LOP: 14.7 pJ per 64-bit access) against 2.22 pJ (CACTI), "
-           "and our mapping reads each input from the GLB once (1.25 Mbit) where Timeloop's mapper's reads it 9x "
-           "(1.35 M input reads of 150 k inputs)")
+# Measured at their 32 nm with their LSTP memory devices (at 65 nm, the node their arch.yaml names now but the run did not
+# use, our figures were 2.9x their MAC and 1.49x their spads, and the MAC and spad shares passed). Each part's reason is
+# its own per-MAC energy below; the spads are tested one by one (their sum, 1622 against 1506 fJ, agrees only because
+# the psum spad's excess offsets the weight spad's shortfall).
+_TL_SCOPE = ("their spad figures are 83-94 % address comparators: Accelergy's smartbuffer_RF compares every access "
+             "with each of max(64, depth) entries (tests/data/accelergy_eyeriss_like_ert.csv), which a direct-addressed "
+             "scratchpad such as Eyeriss's does not have; their storage read is 5-16 % of an access")
+_TL_SPAD = {
+    "spad_ifmap": "our ifmap spad costs 167 fJ per MAC against 112 fJ (+49 %); " + _TL_SCOPE,
+    "spad_weight": "our weight spad costs 442 fJ per MAC against 1007 fJ (-56 %); " + _TL_SCOPE,
+    "spad_psum": ("our psum spad costs 1012 fJ per MAC against 387 fJ (2.6x): our psum words are the INT8 PE's 24-bit "
+                  "accumulator (theirs 16 bits), our mapping reads and writes one per MAC where theirs reads 0.67 and "
+                  "writes 1 (the first partial sum of each output is written without a read); " + _TL_SCOPE),
+}
+_TL_SHARE = {
+    "spad": "spads 83.9 % of MAC + spad + GLB energy against 72.1 % (11.8 points): the psum spad, " + _TL_SPAD["spad_psum"],
+    "glb": "GLB 7.6 % against 18.0 % (10.4 points): the mapping's GLB access count, as _TL_GLB_COUNT",
+}
+_TL_GLB_COUNT = ("our GLB costs 147 fJ per MAC against 375 fJ (-61 %): per access we are within 20 % of their CACTI "
+                 "(test_glb_access_energy_matches_cacti, test_glb_energy_on_timeloop_counts), but our mapping moves "
+                 "0.83 GLB bits per MAC where Timeloop's moves 1.41 (it reads each input from the GLB 9x: 1.35 M "
+                 "reads of 150 k inputs; we read each input once)")
+_TL_MAC_PJ = ("our INT8 PE costs 163 fJ per MAC at 32 nm (datapath and its register data; 24-bit accumulator) against "
+              "Accelergy's 208 fJ (-21 %), which is two Aladdin adder rows and no registers: its intmac's "
+              "'intmultiplier' has class aladdin_adder, so the 8x8 multiplier is priced as Aladdin's 32-bit adder "
+              "(0.138 pJ) plus the 16-bit adder (0.069 pJ); our datapath alone (IHP 130 nm int_w8a8 combinational "
+              "energy, 1.306 pJ, to 32 nm) is 115 fJ")
 
 
-@pytest.mark.parametrize("part", [pytest.param("mac", marks=pytest.mark.xfail(strict=True, reason=_TL_MAC_SHARE)),
-                                  "spad", pytest.param("glb", marks=pytest.mark.xfail(strict=True, reason=_TL_GLB))])
+def _xfail(reason):
+    return pytest.mark.xfail(strict=True, reason=reason)
+
+
+@pytest.mark.parametrize("part", ["mac", *(pytest.param(p, marks=_xfail(_TL_SHARE[p])) for p in ("spad", "glb"))])
 def test_on_chip_shares_within_10_points_of_accelergy(timeloop_like, part):
     ours, theirs = (_on_chip_shares(x) for x in timeloop_like)
     assert abs(ours[part] - theirs[part]) <= validation.SHARE_POINTS, (part, ours, theirs)
 
 
-_TL_MAC_PJ = ("our INT8 PE costs 600 fJ per MAC at 65 nm (nominal 1.1 V) against Accelergy's 208 fJ (Aladdin table, "
-              "8-bit multiplier + 16-bit adder): 2.9x, the per-MAC PE-energy gap the issue finds against Horowitz")
-_TL_SPAD_PJ = ("our spads cost 2158 fJ per MAC against 1506 fJ (1.43x): psum 1356 against 387 fJ (our psum words are "
-               "the 24-bit accumulator and each MAC writes one, clocking the word-gating tree), weights 574 against "
-               "1007, ifmap 227 against 112")
-
-
-@pytest.mark.parametrize("part", [pytest.param("mac", marks=pytest.mark.xfail(strict=True, reason=_TL_MAC_PJ)),
-                                  pytest.param("spad", marks=pytest.mark.xfail(strict=True, reason=_TL_SPAD_PJ)),
-                                  pytest.param("glb", marks=pytest.mark.xfail(strict=True, reason=_TL_GLB)), "dram"])
+@pytest.mark.parametrize("part", [pytest.param("mac", marks=_xfail(_TL_MAC_PJ)),
+                                  *(pytest.param(p, marks=_xfail(r)) for p, r in _TL_SPAD.items()),
+                                  pytest.param("glb", marks=_xfail(_TL_GLB_COUNT)), "dram"])
 def test_energy_per_mac_within_20_percent_of_accelergy(timeloop_like, part):
     # DRAM: the same LPDDR4 energy per bit (memory_models.dram: Accelergy's figure) on our own DRAM traffic
     ours, theirs = timeloop_like
     assert ours[part] == pytest.approx(theirs[part], rel=TOLERANCE), (part, ours[part], theirs[part])
+
+
+def _glb_at_their_cacti_call():
+    """Our SRAM model configured as their CACTI call (log: cache_size 131072, block_size 8, n_banks 1, 32 nm, LSTP):
+    the bank count is CACTI's, not the 32 banks of their arch.yaml, which Accelergy does not pass to CACTI."""
+    import memory_models
+
+    return memory_models.buffer(np.array([int(memory_models.Tech.SRAM)]), np.array([131072.0]), np.array([64.0]),
+                                np.array([float(TIMELOOP_NODE_NM)]), np.array([1]), roadmap=TIMELOOP_ROADMAP)
+
+
+@pytest.mark.parametrize("action", ["read", "write"])
+def test_glb_access_energy_matches_cacti(action):
+    # matched scope: one 64-bit access of the array (CACTI's part of the ERT, without their address generator)
+    ours = getattr(_glb_at_their_cacti_call(), f"{action}_energy_pj")[0]
+    theirs = _ert().loc[("shared_glb", action), "storage_pj"]
+    assert ours == pytest.approx(theirs, rel=TOLERANCE), (action, ours, theirs)
+
+
+def test_glb_energy_on_timeloop_counts():
+    # our per-access energies on their mapping's GLB accesses, against their GLB fJ per compute: the energy of an
+    # access apart from the mapping's access count (which differs: _TL_GLB_COUNT)
+    glb, ert = _glb_at_their_cacti_call(), _ert()
+    pj = sum(getattr(glb, f"{a}_energy_pj")[0] * ert.loc[("shared_glb", a), "accesses"] for a in ("read", "write"))
+    theirs = pd.read_csv(TIMELOOP, comment="#").set_index("component").loc["shared_glb", "fj_per_compute"]
+    assert pj / TIMELOOP_COMPUTES * 1e3 == pytest.approx(theirs, rel=TOLERANCE)
+
+
+def test_accelergy_spads_are_mostly_address_comparators():
+    # the scope reason of _TL_SPAD_PJ: in every spad action of the reference, comparators are >= 80 % of the energy
+    ert = _ert().drop(index=["mac", "shared_glb"], level="component")
+    share = ert["comparators_pj"] / ert["energy_pj"]
+    assert (share >= 0.8).all(), share
 
 
 @pytest.mark.parametrize("edit, message", [
