@@ -32,12 +32,46 @@ def supply_v(vdd_v: np.ndarray, node_nm: np.ndarray) -> np.ndarray:
     return np.where(vdd_v > 0, vdd_v, scaling.nominal_vdd_v(node_nm))
 
 
+# memory_vdd_v may stray this far from its roadmap's supply (dse.params: memory_vdd_v's bound)
+MEMORY_VDD_RANGE_REL = (0.5, 1.5)
+
+
+def roadmap_vdd_v(node_nm: np.ndarray, roadmap: np.ndarray) -> np.ndarray:
+    """The memory devices' own supply at each point's node and roadmap code (memory_models.technology)."""
+    from memory_models import technology
+
+    node, code = np.broadcast_arrays(np.asarray(node_nm, float), np.asarray(roadmap, int))
+    out = np.empty(node.shape)
+    for r in np.unique(code):  # at most len(ROADMAPS) groups, not a loop over points
+        out[code == r] = technology.vdd_v(node[code == r], technology.ROADMAPS[int(r)])
+    return out
+
+
+def memory_supply_v(memory_vdd_v: np.ndarray, node_nm: np.ndarray, roadmap: np.ndarray) -> np.ndarray:
+    """The memories' supply: ``memory_vdd_v`` where given, else (encoded as 0) their roadmap's; raises
+    ValueError naming the first value outside MEMORY_VDD_RANGE_REL x the roadmap's supply."""
+    nominal = roadmap_vdd_v(node_nm, roadmap)
+    v = np.broadcast_to(np.asarray(memory_vdd_v, dtype=float), nominal.shape)
+    out = np.where(v > 0, v, nominal)
+    bad = (out < MEMORY_VDD_RANGE_REL[0] * nominal) | (out > MEMORY_VDD_RANGE_REL[1] * nominal)
+    if bad.any():
+        i = np.flatnonzero(bad.reshape(-1))[0]
+        raise ValueError(f"memory_vdd_v {out.reshape(-1)[i]:g} outside {MEMORY_VDD_RANGE_REL[0]}-"
+                         f"{MEMORY_VDD_RANGE_REL[1]} x the {nominal.reshape(-1)[i]:g} V of the memory roadmap at "
+                         f"{np.broadcast_to(node_nm, nominal.shape).reshape(-1)[i]:g} nm")
+    return out
+
+
 def _len(self) -> int:
     return len(self.point_id)
 
 
 def _supply_v(self) -> np.ndarray:
     return supply_v(self.vdd_v, self.node_nm)
+
+
+def _memory_supply_v(self) -> np.ndarray:
+    return memory_supply_v(self.memory_vdd_v, self.node_nm, self.memory_roadmap)
 
 
 def _take(self, idx: np.ndarray):
@@ -52,7 +86,8 @@ def _columns(self) -> dict[str, np.ndarray]:
 DesignBatch = make_dataclass(
     "DesignBatch", [(name, np.ndarray) for name in (*DERIVED, *(p.batch_field for p in SPACE.values()))],
     frozen=True,
-    namespace={"__module__": __name__, "__len__": _len, "supply_v": property(_supply_v), "take": _take, "columns": _columns,
+    namespace={"__module__": __name__, "__len__": _len, "supply_v": property(_supply_v),
+               "memory_supply_v": property(_memory_supply_v), "take": _take, "columns": _columns,
                "__doc__": "P design points; every field is an array of length P (dse.params.SPACE fields, "
                           "codes; plus " + ", ".join(DERIVED) + ")."})
 

@@ -222,6 +222,15 @@ SPACE: dict[str, Param] = {p.name: p for p in (
           "ifmaps DRAM -> array at every array read, outputs array -> DRAM); off: only where no tiling fits",
           choices=GLB_BYPASS, encode=lambda v: np.array([x == "on" for x in v], dtype=np.int8),
           column=lambda d: np.where(d.glb_bypass == 1, "on", "off").astype(object), geometry=("glb_bypass",)),
+    # issue 12: a chip runs its SRAMs and latch scratchpads at its core supply (Eyeriss: 1 V, JSSC 2017 Table V),
+    # not at the roadmap's; last in the space so existing point numbering is kept
+    Param("memory_vdd_v", float, "nominal", "supply of the on-chip memories, scratchpads and GLB ('nominal' = "
+          "their roadmap's supply at the node): dynamic energy x (V / V_roadmap)^2, leakage x V / V_roadmap",
+          unit="V", minimum=0.3, maximum=2.0, nominal_ok=True,
+          bound="engineering bound as vdd_v; further 0.5-1.5 x the roadmap's supply (beyond it the roadmap's "
+                "devices no longer describe the transistors)",
+          encode=lambda v: np.array([0.0 if x == "nominal" else float(x) for x in v]),  # 0: the roadmap's
+          column=lambda d: d.memory_supply_v),
 )}
 
 # Other numeric inputs of a spec, with their ranges.

@@ -111,6 +111,13 @@ def preflight(spec: Spec) -> None:
         pe_scaling.resolve_vdd(node, design.supply_v(vdd, node))
     except ValueError as exc:
         raise UserError(f"{spec.path}: space.vdd_v: {exc}") from None
+    node, mem_vdd, roadmap = (np.array(v, dtype=float) for v in zip(*itertools.product(
+        sp["node_nm"], design.encode("memory_vdd_v", sp["memory_vdd_v"]), design.encode("memory_roadmap",
+                                                                                          sp["memory_roadmap"]))))
+    try:
+        design.memory_supply_v(mem_vdd, node, roadmap)
+    except ValueError as exc:
+        raise UserError(f"{spec.path}: space.memory_vdd_v: {exc}") from None
 
 
 def workload_digest(wl: Workload) -> str:

@@ -73,7 +73,7 @@ def _value(p: params.Param):
     return st.one_of(st.sampled_from([p.minimum, p.maximum]), inner).map(p.kind)
 
 
-NUMERIC = [n for n, p in params.SPACE.items() if not p.choices and n != "vdd_v"]  # vdd_v: relative to the node
+NUMERIC = [n for n, p in params.SPACE.items() if not p.choices and n not in ("vdd_v", "memory_vdd_v")]  # relative to the node / roadmap
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

@@ -127,6 +127,32 @@ def test_lower_supply_lowers_logic_energy(tmp_path):
     np.testing.assert_allclose(per_bit(low), per_bit(nominal))
 
 
+def test_memory_supply_scales_memory_energy_and_leakage(tmp_path):
+    """memory_vdd_v prices the scratchpads and the GLB at that supply: access energy C V^2, leakage I_off V;
+    the PE, the clock and DRAM keep theirs; 'nominal' is the roadmap's own supply (lop at 45 nm: 0.7 V)."""
+    from dse import design, hardware
+
+    p = tmp_path / "m.yaml"
+    p.write_text(SPEC.format(name="m").replace("glb_tech: [SRAM, SOT-MRAM]",
+                                               "glb_tech: [SRAM, SOT-MRAM]\n  memory_vdd_v: [nominal, 0.9]"))
+    d = design.batch(spec_mod.load(p))
+    hw = hardware.evaluate(d)
+    nominal, high = d.memory_vdd_v == 0, d.memory_vdd_v == 0.9
+    assert nominal.sum() == high.sum() > 0
+    np.testing.assert_allclose(d.memory_supply_v[nominal], 0.7)
+    k = 0.9 / 0.7
+    reads = [f"spad_{op}_read_pj" for op in ("ifmap", "filter", "psum")] + ["glb_read_pj_per_bit", "glb_write_pj_per_bit"]
+    for f in reads:
+        np.testing.assert_allclose(getattr(hw, f)[high], getattr(hw, f)[nominal] * k**2, rtol=1e-12, err_msg=f)
+    for f in (f"spad_{op}_write_pj" for op in ("ifmap", "filter", "psum")):
+        v = getattr(hw, f)  # a write's word-gating tree is clock, on the logic supply: only the cells' part scales
+        assert (v[high] > v[nominal] * 1.2).all() and (v[high] < v[nominal] * k**2).all(), f
+    for f in ("mac_energy_pj", "clock_pj_per_mac", "clock_pj_per_cycle", "dram_pj_per_bit", "area_mm2"):
+        np.testing.assert_allclose(getattr(hw, f)[high], getattr(hw, f)[nominal], rtol=1e-12, err_msg=f)
+    assert (hw.leakage_mw[high] > hw.leakage_mw[nominal]).all()
+    assert (hw.leakage_mw[high] < hw.leakage_mw[nominal] * k + 1e-12).all()  # the PEs' leakage does not scale
+
+
 def test_changed_model_data_discards_stale_checkpoint(spec_file, tmp_path, monkeypatch):
     """A re-characterized model table (any input checksum) must not mix with chunks computed before."""
     out = tmp_path / "out"

@@ -38,6 +38,8 @@ CASES = [
     ("unsupported node", GOOD + "  node_nm: 33\n", "space.node_nm: got 33; expected one of ['180'"),
     ("supply out of range", GOOD + "  vdd_v: [nominal, 0.3]\n", "space.vdd_v: vdd_v 0.3 outside 0.6-1.2 x"),
     ("supply not a number", GOOD + "  vdd_v: low\n", "space.vdd_v: got 'low'; expected 'nominal' or a number in [0.3, 2] V"),
+    ("memory supply out of range", GOOD + "  node_nm: 65\n  memory_vdd_v: 1.3\n",
+     "space.memory_vdd_v: memory_vdd_v 1.3 outside 0.5-1.5 x the 0.8 V of the memory roadmap at 65 nm"),
     ("GLB too small", GOOD + "  glb_kib: [64, 0.125]\n  glb_banks: 16\n", "space.glb_kib / space.glb_banks: no array organisation"),
 ]
 
