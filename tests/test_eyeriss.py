@@ -245,9 +245,9 @@ def _on_chip_shares(fj):
 # use, our figures were 2.9x their MAC and 1.49x their spads, and the MAC and spad shares passed). Each part's reason is
 # its own per-MAC energy below; the spads are tested one by one (their sum, 1622 against 1506 fJ, agrees only because
 # the psum spad's excess offsets the weight spad's shortfall).
-_TL_SCOPE = ("their spad figures are 83-94 % address comparators: Accelergy's smartbuffer_RF compares every access "
+_TL_SCOPE = ("their spad figures are 83-99 % address comparators: Accelergy's smartbuffer_RF compares every access "
              "with each of max(64, depth) entries (tests/data/accelergy_eyeriss_like_ert.csv), which a direct-addressed "
-             "scratchpad such as Eyeriss's does not have; their storage read is 5-16 % of an access")
+             "scratchpad such as Eyeriss's does not have; their storage read is 5-13 % of a read, a write prices none")
 _TL_SPAD = {
     "spad_ifmap": "our ifmap spad costs 167 fJ per MAC against 112 fJ (+49 %); " + _TL_SCOPE,
     "spad_weight": "our weight spad costs 442 fJ per MAC against 1007 fJ (-56 %); " + _TL_SCOPE,
