@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import memory_models as mm
+from memory_models import study as mm_study
 from dse.cli import main
 from dse.commands.mem import COLUMNS, parse_capacity
 
@@ -59,6 +60,17 @@ def test_mem_compare_iso_capacity_and_area(capsys):
     )
     assert int(rows[1]["capacity_bytes"]) > 2**22 and float(rows[1]["area_mm2"]) <= float(rows[0]["area_mm2"])
     assert float(rows[2]["deepnvm_published"]) == 2.4
+    # the larger MRAM caches fill fewer lines: the study's per-technology writes (memory_models.study)
+    study = mm_study.iso_area(2**22, mm_study.PROFILES["gpu-llc-inference"], 16.0)
+    np.testing.assert_allclose([float(r["writes"]) for r in rows], study.writes, rtol=1e-3)
+    assert float(rows[1]["writes"]) < float(rows[0]["writes"])
+
+
+def test_mem_area_says_which_writes_follow_capacity(capsys):
+    assert main(["mem", "--compare", "--area", "--capacity", "4MiB", "--kind", "buffer,cache"]) == 0
+    out = capsys.readouterr().out
+    assert "iso-area writes, buffer: fixed" in out
+    assert "iso-area writes, cache: the fills of read misses follow each capacity (resnet18" in out
 
 
 def test_mem_table_output(capsys):

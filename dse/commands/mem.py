@@ -302,9 +302,8 @@ def run(args: argparse.Namespace) -> int:
             f"at {'iso-area' if args.area else 'iso-capacity'}, 16 nm GPU LLC"
             + (" (book chapter 2023; TCAD 2022: 2.0 STT, 2.3 SOT)." if args.area else ".")
         )
-        if args.area:
-            reuse = rows[0]["reuse"]
-            print("iso-area writes: " + (f"the fills of read misses follow each capacity ({reuse}; "
-                                         "memory_models.llc_reuse)" if reuse else "fixed (the profile names "
-                                         "no network for its capacity-dependent traffic)"))
+        for kind, reuse in dict.fromkeys((r["kind"], r["reuse"]) for r in rows) if args.area else ():
+            print(f"iso-area writes, {kind}: " + (
+                f"the fills of read misses follow each capacity ({reuse}; memory_models.llc_reuse)" if reuse
+                else "fixed (its profile names no network for capacity-dependent traffic)"))
     return 0
