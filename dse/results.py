@@ -4,7 +4,13 @@ Layout (one part per chunk of design points, written once by whoever evaluated i
 
     results/part-000012.parquet          every row of the chunk (one row per design point)
     results/_front/part-000012.parquet   the chunk's rows on its Pareto front over the run's objectives
-    results/_ledger/part-000012.json     sha256 and row count of both files, recorded when written
+    results/_summary/part-000012.parquet the chunk's rows its bounded summary keeps (dse.summary.part_tables:
+                                         its energy-latency-area front, bottom-k sample, best rows)
+    results/_density/part-000012.parquet the chunk's density counts per plotted plane (plane, key, count)
+    results/_ledger/part-000012.json     sha256 of the four files and the row count, recorded when written
+
+The summary files let the outputs merge a few thousand rows per part instead of re-reading every
+row (``dse.summary.summarize_dataset``); they are covered by the ledger like the part itself.
 
 Each file is written under a temporary name and renamed; the ledger entry goes last, so a part
 without one (a kill in between) is simply evaluated again. ``pandas.read_parquet("<out>/results")``
@@ -19,6 +25,8 @@ draw (front, sample, density, best rows) is ``dse.summary``, folded over ``scan`
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +38,11 @@ from dse.io import sha256_file, write_json, write_parquet
 RESULTS_DIR = "results"
 LEDGER_DIR = "_ledger"
 FRONT_DIR = "_front"
+SUMMARY_DIR = "_summary"
+DENSITY_DIR = "_density"
+# the files of one part beside the part itself, in the order written (the ledger entry goes last),
+# and the ledger field holding each one's sha256
+SIDE_FILES = ((FRONT_DIR, "front_sha256"), (SUMMARY_DIR, "summary_sha256"), (DENSITY_DIR, "density_sha256"))
 
 
 def part_name(index: int) -> str:
@@ -51,13 +64,16 @@ def part_paths(out_dir: Path) -> list[Path]:
 
 # --- writing (called by whoever evaluated the chunk: this process or a Dask worker)
 
-def write_part(out_dir: Path, index: int, table: pd.DataFrame, front: pd.DataFrame, fingerprint: str) -> dict:
-    """Write one part, its front and (last) its ledger entry; returns the ledger entry."""
+def write_part(out_dir: Path, index: int, table: pd.DataFrame, front: pd.DataFrame, fingerprint: str,
+               summary_tables: tuple[pd.DataFrame, pd.DataFrame]) -> dict:
+    """Write one part, its front, its summary (``dse.summary.part_tables``: rows, density) and, last,
+    its ledger entry; returns the ledger entry."""
     d = results_dir(out_dir)
     part = write_parquet(d / part_name(index), table)
-    fr = write_parquet(d / FRONT_DIR / part_name(index), front)
-    entry = {"part": part.name, "rows": len(table), "sha256": sha256_file(part),
-             "front_rows": len(front), "front_sha256": sha256_file(fr), "fingerprint": fingerprint}
+    entry = {"part": part.name, "rows": len(table), "sha256": sha256_file(part), "front_rows": len(front)}
+    for (sub, key), df in zip(SIDE_FILES, (front, *summary_tables)):
+        entry[key] = sha256_file(write_parquet(d / sub / part_name(index), df))
+    entry["fingerprint"] = fingerprint
     write_json(_ledger_path(out_dir, index), entry)
     return entry
 
@@ -71,27 +87,50 @@ def read_part(out_dir: Path, index: int, columns: list[str] | None = None) -> pd
     return pd.read_parquet(results_dir(out_dir) / part_name(index), columns=columns)
 
 
+def ledger_entry(out_dir: Path, index: int) -> dict | None:
+    """Part ``index``'s ledger entry, or None if there is none or it is unreadable."""
+    try:
+        entry = json.loads(_ledger_path(out_dir, index).read_text())
+    except (OSError, ValueError):
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
 def check_part(out_dir: Path, index: int, rows: int | None, fingerprint: str) -> str | None:
-    """None if part ``index`` is complete and intact (``rows`` rows, when given), else why not
-    ('' if it was never finished)."""
+    """None if part ``index`` and its side files are complete and intact (``rows`` rows, when given),
+    else why not ('' if it was never finished)."""
     d, ledger = results_dir(out_dir), _ledger_path(out_dir, index)
     if not ledger.is_file():
         return ""
-    try:
-        entry = json.loads(ledger.read_text())
-        recorded = (entry["rows"], entry["sha256"], entry["front_sha256"], entry["fingerprint"])
-    except (OSError, ValueError, KeyError, TypeError):
+    entry = ledger_entry(out_dir, index)
+    keys = ("rows", "sha256", "fingerprint", *(key for _, key in SIDE_FILES))
+    if entry is None or not all(k in entry for k in keys):
         return "its ledger entry is unreadable"
-    if recorded[3] != fingerprint:
+    if entry["fingerprint"] != fingerprint:
         return "it was computed from other inputs"
-    if rows is not None and recorded[0] != rows:
-        return f"it holds {recorded[0]} rows, expected {rows}"
-    for path, sha in ((d / part_name(index), recorded[1]), (d / FRONT_DIR / part_name(index), recorded[2])):
-        if not path.is_file():
-            return f"{path.name} is missing"
-        if sha256_file(path) != sha:
-            return "checksum mismatch (corrupted or truncated)"
+    if rows is not None and entry["rows"] != rows:
+        return f"it holds {entry['rows']} rows, expected {rows}"
+    files = [(part_name(index), entry["sha256"])] + [(f"{sub}/{part_name(index)}", entry[key])
+                                                     for sub, key in SIDE_FILES]
+    for name, sha in files:
+        if not (d / name).is_file():
+            return f"{name} is missing"
+        if sha256_file(d / name) != sha:
+            return ("checksum mismatch (corrupted or truncated)" if name == part_name(index) else
+                    f"checksum mismatch of {name} (corrupted or truncated)")
     return None
+
+
+def read_side(out_dir: Path, index: int, sub: str) -> pd.DataFrame | None:
+    """Part ``index``'s side file ``sub`` (``SUMMARY_DIR``, ...) if its ledger checksum holds, else None."""
+    entry, path = ledger_entry(out_dir, index), results_dir(out_dir) / sub / part_name(index)
+    key = dict(SIDE_FILES)[sub]
+    if entry is None or key not in entry or not path.is_file():
+        return None
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != entry[key]:
+        return None
+    return pd.read_parquet(io.BytesIO(data))
 
 
 def rows(out_dir: Path) -> int:
@@ -104,14 +143,14 @@ def rows(out_dir: Path) -> int:
 
 def discard_part(out_dir: Path, index: int) -> None:
     d = results_dir(out_dir)
-    for p in (_ledger_path(out_dir, index), d / part_name(index), d / FRONT_DIR / part_name(index)):
+    for p in (_ledger_path(out_dir, index), d / part_name(index), *(d / sub / part_name(index) for sub, _ in SIDE_FILES)):
         p.unlink(missing_ok=True)
 
 
 def remove_temporaries(out_dir: Path) -> None:
     """Temporary files of writes a kill interrupted (``.name.XXXX.tmp``)."""
     d = results_dir(out_dir)
-    for sub in (d, d / FRONT_DIR, d / LEDGER_DIR):
+    for sub in (d, d / LEDGER_DIR, *(d / s for s, _ in SIDE_FILES)):
         for p in sub.glob(".*.tmp") if sub.is_dir() else []:
             p.unlink(missing_ok=True)
 

@@ -18,10 +18,14 @@ Interface (other modules call these):
 
 - ``summarize(batches: Iterable[pd.DataFrame]) -> Summary`` folds ``add`` over the batches;
 - ``add(s: Summary, batch: pd.DataFrame) -> Summary``;
-- ``summarize_dataset(out_dir: Path) -> Summary``: the same from the results on disk, ``results/``
-  (a partitioned Parquet dataset) or ``results.parquet``, streamed by pyarrow: per batch only the
-  columns the reductions need are converted, full rows only for the candidates they pick
-  (``candidates``), so 10 M rows cost one columnar scan;
+- ``part_tables(s, table) -> (rows, density)``: a chunk's summary as two small tables, stored beside
+  its results part by whoever evaluated it (``dse.results``: ``_summary/``, ``_density/``, in the
+  ledger); ``merge_parts`` folds them back into the summary of every row;
+- ``summarize_dataset(out_dir: Path) -> Summary``: the same from the results on disk. For ``results/``
+  the parts' stored summaries are merged (a few thousand rows per part, whatever its size), each
+  checked against its ledger checksum; a part without an intact summary, and ``results.parquet``,
+  are read instead, streamed by pyarrow: per batch only the columns the reductions need are
+  converted, full rows only for the candidates they pick (``candidates``);
 - ``read_batches(out_dir, batch_rows) -> Iterator[pd.DataFrame]``: every column, in batches (tests,
   other readers); ``summarize`` takes any iterable of DataFrames with the results columns.
 - ``density_grid(s, plane, bins) -> (x_edges, y_edges, counts)``: a plane's density on a display grid.
@@ -191,19 +195,38 @@ def _results_path(out_dir: Path) -> Path:
     raise UserError(f"{out_dir}: no results (expected results/ or results.parquet written by 'dse run')")
 
 
-def summarize_dataset(out_dir: Path, batch_rows: int = 262_144) -> Summary:
+def summarize_dataset(out_dir: Path, batch_rows: int = 262_144, stored: bool = True) -> Summary:
     """The summary of a finished sweep's results on disk, in bounded memory and time.
 
-    Per Arrow batch only the ``_light_columns`` are converted (for the density and to pick the
+    With ``stored`` (the default), each part of ``results/`` contributes its stored summary
+    (``part_tables``) when its ledger checksum holds; any other part, and ``results.parquet``, is
+    read: per Arrow batch only the ``_light_columns`` are converted (for the density and to pick the
     candidate rows); the full rows are materialised for the candidates only.
     """
+    from dse import results
+
+    path = _results_path(out_dir)
+    if not path.is_dir():
+        return _scan(Summary(), path, batch_rows)
+    s = Summary()
+    for part in results.part_paths(out_dir):
+        index = int(part.stem.split("-")[1])
+        sides = [results.read_side(out_dir, index, sub) for sub in (results.SUMMARY_DIR, results.DENSITY_DIR)]
+        entry = results.ledger_entry(out_dir, index) if stored else None
+        if entry is None or any(x is None for x in sides):
+            s = _scan(s, part, batch_rows)
+        else:
+            s = _merge_part(s, int(entry["rows"]), *sides)
+    return s
+
+
+def _scan(s: Summary, path: Path, batch_rows: int) -> Summary:
+    """``s`` plus every row of the Parquet file or dataset at ``path``, read in batches."""
     import pyarrow as pa
     import pyarrow.dataset as ds
 
     from dse.results import READAHEAD
 
-    path = _results_path(out_dir)
-    s = Summary()
     try:
         dataset = ds.dataset(path, format="parquet")  # names starting with _ or . are not parts
         light_cols = [c for c in _light_columns() if c in dataset.schema.names]
@@ -217,6 +240,46 @@ def summarize_dataset(out_dir: Path, batch_rows: int = 262_144) -> Summary:
     except (OSError, ValueError, KeyError) as exc:  # pyarrow.ArrowInvalid is a ValueError
         raise UserError(f"{path}: unreadable results ({exc})") from None
     return s
+
+
+def part_tables(s: Summary, table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The summary ``s`` of one chunk's rows ``table`` as two tables to store beside its part: the rows
+    of ``table`` the summary holds (front, sample, best rows; once each, every column) and the
+    density counts (``plane`` "x:y", ``key``, ``count``). ``merge_parts`` recomputes the front, sample
+    and best rows from the stored rows: each is exact under merging (a row on the front, in the
+    bottom-k sample or best over all rows is so within its own chunk)."""
+    keep = set(s.front.get("point_id", [])) | set(s.sample.get("point_id", [])) | set(
+        s.best_per_pe.get("point_id", [])) | {int(r["point_id"]) for r in s.best.values()}
+    rows = table[table["point_id"].isin(np.fromiter(keep, dtype=np.int64, count=len(keep)))]
+    planes, keys, counts = [], [], []
+    for plane, (k, c) in s.density.items():
+        planes += [f"{plane[0]}:{plane[1]}"] * len(k)
+        keys.append(k)
+        counts.append(c)
+    density = pd.DataFrame({"plane": pd.Series(planes, dtype=str),
+                            "key": np.concatenate(keys) if keys else np.zeros(0, np.int64),
+                            "count": np.concatenate(counts) if counts else np.zeros(0, np.int64)})
+    return rows.reset_index(drop=True), density
+
+
+def _merge_part(s: Summary, n_rows: int, rows: pd.DataFrame, density: pd.DataFrame) -> Summary:
+    merged = dict(s.density)
+    by_plane = dict(tuple(density.groupby("plane", sort=False))) if len(density) else {}
+    for plane in PLANES:
+        d = by_plane.get(f"{plane[0]}:{plane[1]}")
+        if d is not None:
+            merged[plane] = _merge_counts(merged.get(plane, ()), d["key"].to_numpy(np.int64),
+                                          d["count"].to_numpy(np.int64))
+        elif plane not in merged:
+            merged[plane] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    if rows.empty:
+        return replace(s, rows=s.rows + n_rows, density=merged)
+    return _add_rows(s, rows, s.rows + n_rows, merged)
+
+
+def merge_parts(parts: Iterable[tuple[int, pd.DataFrame, pd.DataFrame]]) -> Summary:
+    """The summary of every row from per-part ``(rows in the part, *part_tables(...))``."""
+    return reduce(lambda s, p: _merge_part(s, *p), parts, Summary())
 
 
 def read_batches(out_dir: Path, batch_rows: int = 65536) -> Iterator[pd.DataFrame]:

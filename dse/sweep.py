@@ -206,9 +206,11 @@ def evaluate_part(spec: Spec, wl: Workload, out_dir: Path, index: int, fp: str, 
 
     Runs wherever the chunk is evaluated (here or on a Dask worker); returns only a small
     record: the ledger entry (part, rows, checksums), the index and the chunk's Pareto front (and,
-    with ``objectives``, every row's oriented objective values, for a search)."""
+    with ``objectives``, every row's oriented objective values, for a search). The chunk's bounded
+    summary (``dse.summary.part_tables``) is written beside the part, so the outputs never re-read its rows."""
     if ids is None:
         ids = chunk_ids(spec, index)
+    from dse import summary
     from dse.pareto import front_mask, objective_matrix
 
     t0, use0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
@@ -216,10 +218,12 @@ def evaluate_part(spec: Spec, wl: Workload, out_dir: Path, index: int, fp: str, 
     f = objective_matrix(table, front_objectives(spec))
     front = table[front_mask(f)].reset_index(drop=True)
     t1 = time.perf_counter()
-    entry = results.write_part(out_dir, index, table, front, fp)
+    bounded = summary.part_tables(summary.add(summary.Summary(), table), table)  # what the outputs merge
+    t2 = time.perf_counter()
+    entry = results.write_part(out_dir, index, table, front, fp, bounded)
     use = resource.getrusage(resource.RUSAGE_SELF)
-    timing = {"pid": os.getpid(), "host": socket.gethostname(), "eval_s": t1 - t0,
-              "write_s": time.perf_counter() - t1, "task_cpu_s": _cpu_s(use) - _cpu_s(use0),
+    timing = {"pid": os.getpid(), "host": socket.gethostname(), "eval_s": t1 - t0, "summary_s": t2 - t1,
+              "write_s": time.perf_counter() - t2, "task_cpu_s": _cpu_s(use) - _cpu_s(use0),
               "task_sys_s": use.ru_stime - use0.ru_stime, "task_page_faults": use.ru_minflt - use0.ru_minflt,
               "process_cpu_s": _cpu_s(use), **thread_counts()}
     return {**entry, "index": index, "front": front, "timing": timing, **({"objectives": f} if objectives else {})}
@@ -354,8 +358,8 @@ def _sweep(spec, wl, out_dir, fp, objectives, progress, dask_address, dask_worke
 def evaluation_figures(parts: list[dict], start_s: float, evaluate_s: float) -> dict:
     """Where an evaluation's time went, per process that evaluated chunks (the manifest's
     ``evaluation``): ``start_s`` (workers started and warm, or the kernels loaded), ``evaluate_s``
-    (from then to the last part's arrival), and per worker process its parts, rows, seconds evaluating and
-    writing, CPU seconds of its chunks (``task_cpu_s``: every thread of the process while they ran;
+    (from then to the last part's arrival), and per worker process its parts, rows, seconds evaluating,
+    summarising (``summary_s``: the chunk's bounded summary) and writing, CPU seconds of its chunks (``task_cpu_s``: every thread of the process while they ran;
     ``task_sys_s`` of it in the kernel, and the page faults, ``task_page_faults``) and of the whole process (its start-up included, to its last part), the fraction
     of ``evaluate_s`` it was busy, and the numba / Arrow threads its chunks ran with. ``_sweep`` adds
     ``stop_s`` (a local cluster closed) and ``this_process_cpu_s``: this process's CPU over the
@@ -363,20 +367,20 @@ def evaluation_figures(parts: list[dict], start_s: float, evaluate_s: float) -> 
     workers: dict = {}
     for t in parts:
         w = workers.setdefault(f"{t['host']}:{t['pid']}", {
-            "parts": 0, "rows": 0, "eval_s": 0.0, "write_s": 0.0, "task_cpu_s": 0.0, "task_sys_s": 0.0,
+            "parts": 0, "rows": 0, "eval_s": 0.0, "summary_s": 0.0, "write_s": 0.0, "task_cpu_s": 0.0, "task_sys_s": 0.0,
             "task_page_faults": 0, "process_cpu_s": 0.0,
             "numba_threads": set(), "arrow_threads": set()})
         w["parts"] += 1
         w["rows"] += int(t["rows"])
-        w["eval_s"] += t["eval_s"]
-        w["write_s"] += t["write_s"]
+        for key in ("eval_s", "summary_s", "write_s"):
+            w[key] += t[key]
         for key in ("task_cpu_s", "task_sys_s", "task_page_faults"):
             w[key] += t[key]
         w["process_cpu_s"] = max(w["process_cpu_s"], t["process_cpu_s"])
         w["numba_threads"].add(t["numba_threads"])
         w["arrow_threads"].add(t["arrow_threads"])
     for w in workers.values():
-        w["busy_fraction"] = (w["eval_s"] + w["write_s"]) / evaluate_s if evaluate_s > 0 else float("nan")
+        w["busy_fraction"] = (w["eval_s"] + w["summary_s"] + w["write_s"]) / evaluate_s if evaluate_s > 0 else float("nan")
         w["numba_threads"], w["arrow_threads"] = sorted(w["numba_threads"]), sorted(w["arrow_threads"])
     return {"start_s": start_s, "evaluate_s": evaluate_s, "workers": workers}
 

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dse import cli, design, hardware, io, mapping, results, sweep
+from dse import cli, design, hardware, io, mapping, results, summary, sweep
 from dse import spec as spec_mod
+from dse.pareto import front_mask
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = """version: 1
@@ -274,3 +275,65 @@ def test_dask_workers_are_one_core_each_and_share_the_chunks(reference, tmp_path
     finally:
         client.close()
         local.close()
+
+
+def _same_summary(got, want) -> None:
+    assert got.rows == want.rows
+    for name in ("front", "sample", "best_per_pe"):
+        assert sorted(getattr(got, name)["point_id"]) == sorted(getattr(want, name)["point_id"]), name
+    assert {k: int(r["point_id"]) for k, r in got.best.items()} == {k: int(r["point_id"]) for k, r in want.best.items()}
+    assert set(got.density) == set(want.density) == set(summary.PLANES)
+    for plane in summary.PLANES:
+        np.testing.assert_array_equal(got.density[plane][0], want.density[plane][0])  # bins
+        np.testing.assert_array_equal(got.density[plane][1], want.density[plane][1])  # counts, exact
+
+
+def test_stored_part_summaries_merge_to_the_summary_of_every_row(reference, tmp_path, monkeypatch):
+    """The outputs merge the summaries the evaluating process stored beside each part (dse.summary
+    .part_tables) instead of re-reading every row: the merge must equal the summary of all rows at
+    once (front and density counts exact, the sample the same bounded bottom-k of real rows)."""
+    spec_file, ref = reference
+    monkeypatch.setattr(summary, "SAMPLE_PER_GROUP", 3)  # 16 points per PE type: the sample must be cut
+    out = tmp_path / "out"
+    assert run_cli(spec_file, out) == 0
+    assert len(list((results.results_dir(out) / results.SUMMARY_DIR).glob("part-*.parquet"))) == 4
+    want = summary.summarize([ref])  # every row in one batch
+    monkeypatch.setattr(summary, "_scan", lambda *a: pytest.fail("a part was read instead of its summary"))
+    got = summary.summarize_dataset(out)
+    _same_summary(got, want)
+    assert got.rows == 32 and len(got.front) >= 1
+    counts = got.sample.groupby("pe_type").size()
+    assert len(counts) == 2 and (counts == 3).all()  # bounded, per PE type
+    real = ref.set_index("point_id").loc[got.sample["point_id"]].reset_index()  # drawn only from real rows
+    pd.testing.assert_frame_equal(got.sample.sort_values("point_id", ignore_index=True)[real.columns],
+                                  real.sort_values("point_id", ignore_index=True), check_dtype=False)
+    full_front = ref.iloc[np.flatnonzero(front_mask(ref[list(summary.FRONT_COLUMNS)].to_numpy(float)))]
+    assert sorted(got.front["point_id"]) == sorted(full_front["point_id"])
+
+
+def test_corrupted_part_summary_is_detected_on_resume_and_by_report(reference, tmp_path, capsys, monkeypatch):
+    spec_file, ref = reference
+    out = tmp_path / "out"
+    assert run_cli(spec_file, out) == 0
+    d = results.results_dir(out)
+    for sub, index in ((results.SUMMARY_DIR, 1), (results.DENSITY_DIR, 2)):
+        f = d / sub / results.part_name(index)
+        data = bytearray(f.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        f.write_bytes(bytes(data))
+    # dse report reads the two parts themselves (their summaries fail the ledger checksum): same outputs
+    want = summary.summarize_dataset(out, stored=False)
+    _same_summary(summary.summarize_dataset(out), want)
+    capsys.readouterr()
+    assert cli.main(["report", str(out)]) == 0
+    # a resume re-evaluates both parts, one line each
+    capsys.readouterr()
+    assert run_cli(spec_file, out) == 0
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if "re-evaluating" in ln]
+    assert len(lines) == 2 and "part-000001" in lines[0] and "part-000002" in lines[1], lines
+    assert "checksum mismatch of _summary/part-000001" in lines[0]
+    assert "checksum mismatch of _density/part-000002" in lines[1]
+    assert json.loads((out / "manifest.json").read_text())["evaluated_points"] == 16
+    assert_same_rows(out, ref)
+    monkeypatch.setattr(summary, "_scan", lambda *a: pytest.fail("a part was read instead of its summary"))
+    _same_summary(summary.summarize_dataset(out), want)
