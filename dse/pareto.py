@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from dse import objectives
 
-_BLOCK = 512
 # the front a spec gets when it names none, as results columns (dse.objectives declares both)
 DEFAULT_OBJECTIVES = tuple(objectives.OBJECTIVES[n].column for n in objectives.DEFAULT_PARETO)
 # Results columns where more is better (the registry's maximised objectives, plus throughput and
@@ -15,22 +16,49 @@ MAXIMISED = frozenset({o.column for o in objectives.OBJECTIVES.values() if not o
                       | {"perf_gops", "utilization"})
 
 
-def _dominated_by(cands: np.ndarray, by: np.ndarray) -> np.ndarray:
-    """For each row of ``cands``, whether some row of ``by`` dominates it (<= all, < one)."""
-    if len(by) == 0:
-        return np.zeros(len(cands), dtype=bool)
-    le = np.all(by[None, :, :] <= cands[:, None, :], axis=2)
-    lt = np.any(by[None, :, :] < cands[:, None, :], axis=2)
-    return np.any(le & lt, axis=1)
+def _front_of_sorted(f: np.ndarray, order: np.ndarray, mask: np.ndarray) -> None:
+    """Mark in ``mask`` the rows of ``f`` (n, m) that no row dominates, visiting them in ``order``
+    (lexicographic): a row can only be dominated by one that sorts before it, and if it is, then by a
+    row of the front so far (domination is transitive), so each row is checked against the front
+    only: O(n x front x m). Compiled by ``_kernel`` (a loop over rows is the algorithm)."""
+    n, m = f.shape
+    front = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in order:
+        dominated = False
+        for j in range(k):
+            o = front[j]
+            le, lt = True, False
+            for d in range(m):
+                if f[o, d] > f[i, d]:
+                    le = False
+                    break
+                if f[o, d] < f[i, d]:
+                    lt = True
+            if le and lt:
+                dominated = True
+                break
+        if not dominated:
+            front[k] = i
+            k += 1
+            mask[i] = True
+
+
+@functools.cache
+def _kernel():
+    import numba
+
+    from dse.mapping.kernels import CACHE  # the cost model's cache location (dse/__init__.py)
+
+    return numba.njit(cache=CACHE)(_front_of_sorted)
 
 
 def front_mask(objectives: np.ndarray) -> np.ndarray:
     """Boolean mask of the non-dominated rows of an (n, m) array, every objective minimised.
 
     Equal rows do not dominate each other, so duplicates of a front point are all on the front.
-    Rows are visited in lexicographic order, in blocks: a row can only be dominated by a row
-    that sorts before it or equal to it, so each block is checked against the front so far and
-    against itself, vectorized. Cost is O(n x (front + block)), not O(n^2).
+    Rows are visited in lexicographic order and each is checked against the front so far
+    (``_front_of_sorted``, compiled): O(n x front), not O(n^2).
     """
     f = np.asarray(objectives, dtype=float)
     if f.ndim != 2:
@@ -40,16 +68,7 @@ def front_mask(objectives: np.ndarray) -> np.ndarray:
     mask = np.zeros(len(f), dtype=bool)
     if len(f) == 0:
         return mask
-    order = np.lexsort(f.T[::-1])
-    front = np.empty((0, f.shape[1]))
-    for start in range(0, len(order), _BLOCK):  # loop over blocks of points, each block vectorized
-        idx = order[start:start + _BLOCK]
-        block = f[idx]
-        keep = ~_dominated_by(block, front)
-        idx, block = idx[keep], block[keep]
-        keep = ~_dominated_by(block, block)
-        mask[idx[keep]] = True
-        front = np.vstack([front, block[keep]])
+    _kernel()(np.ascontiguousarray(f), np.lexsort(f.T[::-1]).astype(np.int64), mask)
     return mask
 
 

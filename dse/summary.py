@@ -125,25 +125,10 @@ def _add_density(density: dict, light: pd.DataFrame) -> dict:
     return density
 
 
-def _front(values: np.ndarray) -> np.ndarray:
-    """``front_mask`` of (n, m) values, exact, faster on large n: rows dominated by the front of a
-    strided subsample (real rows, so anything they dominate is off the front) are dropped first."""
-    if len(values) <= 4096:
-        return front_mask(values)
-    sub = values[:: max(1, len(values) // 2048)]
-    anchors = sub[front_mask(sub)]
-    alive = np.ones(len(values), dtype=bool)
-    for a in anchors:  # loop over the few anchor points (tens), each a vectorized pass over the rows
-        alive &= ~(np.all(a <= values, axis=1) & np.any(a < values, axis=1))
-    mask = np.zeros(len(values), dtype=bool)
-    mask[np.flatnonzero(alive)[front_mask(values[alive])]] = True
-    return mask
-
-
 def candidates(light: pd.DataFrame) -> np.ndarray:
     """Positions of the rows of a batch that can enter a summary: the batch's own front, bottom-k
     sample and best rows (a row on the global front is on its batch's front, and so on)."""
-    keep = _front(light[list(FRONT_COLUMNS)].to_numpy(dtype=float))
+    keep = front_mask(light[list(FRONT_COLUMNS)].to_numpy(dtype=float))
     pos = np.arange(len(light))
     keep[_bottom_k(light.assign(_pos=pos), SAMPLE_PER_GROUP)["_pos"].to_numpy()] = True
     ok = _within_budget(light.assign(_pos=pos))
@@ -180,7 +165,8 @@ def add(s: Summary, batch: pd.DataFrame) -> Summary:
     if batch.empty:
         return s
     batch = batch.reset_index(drop=True)
-    return _add_rows(s, batch.iloc[candidates(batch)], s.rows + len(batch), _add_density(s.density, batch))
+    light = batch[[c for c in _light_columns() if c in batch]]  # candidates copy what they read
+    return _add_rows(s, batch.iloc[candidates(light)], s.rows + len(batch), _add_density(s.density, light))
 
 
 def summarize(batches: Iterable[pd.DataFrame]) -> Summary:
