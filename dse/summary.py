@@ -194,16 +194,17 @@ def summarize_dataset(out_dir: Path, batch_rows: int = 262_144, stored: bool = T
     path = _results_path(out_dir)
     if not path.is_dir():
         return _scan(Summary(), path, batch_rows)
-    s = Summary()
+    s, stored_parts = Summary(), []
     for part in results.part_paths(out_dir):
         index = int(part.stem.split("-")[1])
-        sides = [results.read_side(out_dir, index, sub) for sub in (results.SUMMARY_DIR, results.DENSITY_DIR)]
         entry = results.ledger_entry(out_dir, index) if stored else None
-        if entry is None or any(x is None for x in sides):
+        sides = [results.read_side(out_dir, index, sub) for sub in (results.SUMMARY_DIR, results.DENSITY_DIR)] \
+            if entry is not None else [None]
+        if any(x is None for x in sides):
             s = _scan(s, part, batch_rows)
         else:
-            s = _merge_part(s, int(entry["rows"]), *sides)
-    return s
+            stored_parts.append((int(entry["rows"]), *sides))
+    return merge_parts(stored_parts, s)
 
 
 def _scan(s: Summary, path: Path, batch_rows: int) -> Summary:
@@ -263,9 +264,22 @@ def _merge_part(s: Summary, n_rows: int, rows: pd.DataFrame, density: pd.DataFra
     return _add_rows(s, rows, s.rows + n_rows, merged)
 
 
-def merge_parts(parts: Iterable[tuple[int, pd.DataFrame, pd.DataFrame]]) -> Summary:
-    """The summary of every row from per-part ``(rows in the part, *part_tables(...))``."""
-    return reduce(lambda s, p: _merge_part(s, *p), parts, Summary())
+MERGE_PARTS = 16  # stored part summaries merged at once (~1,300 rows each on sweeps/large_space.yaml)
+
+
+def merge_parts(parts: Iterable[tuple[int, pd.DataFrame, pd.DataFrame]], s: Summary = Summary()) -> Summary:
+    """``s`` merged with per-part ``(rows in the part, *part_tables(...))``, ``MERGE_PARTS`` at a time
+    (one concatenation and reduction per group: memory stays bounded, the per-call cost is paid once)."""
+    group: list = []
+    for p in [*parts, None]:
+        if p is not None:
+            group.append(p)
+        if group and (p is None or len(group) == MERGE_PARTS):
+            rows = [g[1] for g in group if len(g[1])]
+            s = _merge_part(s, sum(g[0] for g in group), pd.concat(rows, ignore_index=True) if rows else group[0][1],
+                            pd.concat([g[2] for g in group], ignore_index=True))
+            group = []
+    return s
 
 
 def read_batches(out_dir: Path, batch_rows: int = 65536) -> Iterator[pd.DataFrame]:
