@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from distributed import WorkerPlugin
@@ -98,36 +99,48 @@ def connect(address: str | None, workers: int):
     return Client(cluster), cluster
 
 
-def run_parts(spec, wl, out_dir: Path, fp: str, todo: list[int], address: str | None, workers: int,
-              progress: bool = True) -> Iterator[dict]:
-    """Evaluate the chunks ``todo`` on Dask; yields None once the workers are warm, then each finished
-    part's record as it completes."""
+@contextmanager
+def session(address: str | None, workers: int) -> Iterator:
+    """A Dask client (``connect``) for the whole run, evaluation and outputs; closed, with its local
+    cluster, on the way out."""
+    client, cluster = connect(address, workers)
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def submitter(client):
+    """``submit(fn, *args)`` running ``fn(*args)`` on a worker, one core's worth of threads: the output
+    jobs of ``dse.outputs.write_all`` (figures, per-layer re-evaluation), which write into the folder."""
+    return lambda fn, *args: client.submit(on_worker, fn, *args, pure=False)
+
+
+def run_parts(client, spec, wl, out_dir: Path, fp: str, todo: list[int], progress: bool = True) -> Iterator[dict]:
+    """Evaluate the chunks ``todo`` on the client's workers; yields None once the workers are warm, then
+    each finished part's record as it completes."""
     from dask.distributed import as_completed
 
     from dse import results, sweep
 
     out_dir = Path(out_dir).resolve()
-    client, cluster = connect(address, workers)
-    try:
-        sweep._say(f"Dask: {len(client.scheduler_info()['workers'])} workers; loading dse and its kernels "
-                   "on each ...", progress)
-        client.register_plugin(WarmWorker(spec, wl))
-        spec_f, wl_f = client.scatter([spec, wl], broadcast=True)
-        yield None  # workers warm: the caller starts its progress bar now
-        futures = [client.submit(on_worker, sweep.evaluate_part, spec_f, wl_f, out_dir, i, fp, pure=False,
-                                 key=f"dse-part-{i:06d}-{fp[:12]}") for i in todo]
-        for fut in as_completed(futures):
-            meta = fut.result()
-            part = results.results_dir(out_dir) / meta["part"]
-            if not part.is_file():
-                raise UserError(f"{out_dir}: a Dask worker wrote {meta['part']} where this machine does not "
-                                "see it; --out must be on a file system shared by the workers")
-            fut.release()
-            yield meta
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    sweep._say(f"Dask: {len(client.scheduler_info()['workers'])} workers; loading dse and its kernels "
+               "on each ...", progress)
+    client.register_plugin(WarmWorker(spec, wl))
+    spec_f, wl_f = client.scatter([spec, wl], broadcast=True)
+    yield None  # workers warm: the caller starts its progress bar now
+    futures = [client.submit(on_worker, sweep.evaluate_part, spec_f, wl_f, out_dir, i, fp, pure=False,
+                             key=f"dse-part-{i:06d}-{fp[:12]}") for i in todo]
+    for fut in as_completed(futures):
+        meta = fut.result()
+        part = results.results_dir(out_dir) / meta["part"]
+        if not part.is_file():
+            raise UserError(f"{out_dir}: a Dask worker wrote {meta['part']} where this machine does not "
+                            "see it; --out must be on a file system shared by the workers")
+        fut.release()
+        yield meta
 
 
 def worker_pids(client) -> list[int]:

@@ -87,16 +87,42 @@ def _points(spec) -> int:
     return min(spec.n_points, search.budget) if search is not None else spec.n_points
 
 
-def write_all(spec, result, out_dir: Path) -> dict:
-    """Every output of a finished run, from the results on disk read in bounded batches (the same
-    ``dse.summary`` that ``dse report`` rebuilds from); the manifest last."""
+class _Done:
+    """A job run where it was submitted (no Dask): its result, already there."""
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+def _here(fn, *args) -> _Done:
+    return _Done(fn(*args))
+
+
+def write_layer_mappings(spec, wl, point_ids, path: Path) -> Path:
+    """``explain.LAYERS_FILE``: the chosen mapping of every layer of every front design (issue 13)."""
+    from dse import explain
+
+    return write_parquet(path, explain.layer_mappings(spec, wl, point_ids))
+
+
+def write_all(spec, result, out_dir: Path, submit=None) -> dict:
+    """Every output of a finished run, from the results on disk: the parts' stored summaries merged
+    into the bounded ``dse.summary`` (the same that ``dse report`` rebuilds from); the manifest last.
+
+    ``submit(fn, *args)`` (a Dask run: ``dse.cluster.submitter``) runs the jobs that draw the figures
+    and re-evaluate the few reported designs layer by layer on the workers, which write their files
+    into ``out_dir``, while this process writes the rest; without it they run here, in turn."""
     import numpy as np
     import pandas as pd
 
-    from dse import decode_summary, precision_export, report, summary
+    from dse import decode_summary, explain, precision_export, report, summary
     from dse.sweep import input_checksums, points_per_second, workload_digest
 
     out_dir = Path(out_dir)
+    submit = submit or _here
     t_outputs = time.perf_counter()
     checks = None
     if spec.validation is not None:  # before any output, so a bad validation section writes nothing
@@ -106,15 +132,18 @@ def write_all(spec, result, out_dir: Path) -> dict:
         checks = (layers_v, validation.compare(spec, result.workload, layers_v), validation.shares(spec, layers_v))
     bounded = summary.summarize_dataset(out_dir)  # front, sample, density, best rows: bounded
     front = result.front if result.front is not None else results.front(out_dir, result.objectives)
-    write_csv(out_dir / FRONT_FILE, front)
-    from dse import explain  # the chosen mapping of every layer of every front design (issue 13)
-
-    write_parquet(out_dir / explain.LAYERS_FILE, explain.layer_mappings(spec, result.workload, front["point_id"]))
-
     best = {label: int(row["point_id"]) for label, row in bounded.best.items()}
-    best_table = pd.DataFrame(list(bounded.best.values())).drop_duplicates("point_id")
     shown = sorted(set(report.layer_points(bounded)) | set(best.values()))
-    layers = report.layer_costs(spec, result.workload, shown)
+    title = {"spec_name": spec.name, "workload": {"network": result.workload.graph.name}}
+    # the longest jobs first (on Dask they spread over the workers in this order)
+    figures = {name: submit(fn, *args) for name, (fn, args) in report.figure_jobs(out_dir, bounded, title).items()}
+    layers_job = submit(report.layer_costs, spec, result.workload, shown)
+    mappings_job = submit(write_layer_mappings, spec, result.workload, front["point_id"].to_numpy(),
+                          out_dir / explain.LAYERS_FILE)
+    write_csv(out_dir / FRONT_FILE, front)
+
+    best_table = pd.DataFrame(list(bounded.best.values())).drop_duplicates("point_id")
+    layers = layers_job.result()
     precision_doc = precision_export.export(spec, result.workload, best_table, layers, best)
     write_json(out_dir / "precision.json", precision_doc)
     quantizer_files = precision_export.quantizer_files(spec, precision_doc)  # per design: YAML map, ORT overrides
@@ -164,7 +193,8 @@ def write_all(spec, result, out_dir: Path) -> dict:
         write_csv(out_dir / "decode.csv", decode)
         manifest["outputs"].append("decode.csv")
         manifest["decode_design"] = decode_summary.reference_design(bounded.best["edp"])
-    report.write_outputs(out_dir, bounded, manifest, layers)
+    report.write_html(out_dir, bounded, manifest, layers, {name: job.result() for name, job in figures.items()})
+    mappings_job.result()
     manifest["outputs_s"] = time.perf_counter() - t_outputs
     manifest["process_cpu_s"] = time.process_time()  # this process (with Dask: the client), every thread
     write_json(out_dir / MANIFEST, manifest)

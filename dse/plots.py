@@ -25,28 +25,39 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.colors import LogNorm  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.markers import MarkerStyle  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
+from dse import units
+from dse.actions import ACTIONS
+from dse.dataflows import DATAFLOWS
+from dse.network import ENERGY_PARTS
+from dse.io import atomic_write
+from dse.pareto import front_mask
+from dse.spec import PARAMS
+from dse.summary import density_grid, mix
+from pe_models.catalog import PE_TYPES
 
-from dse import units  # noqa: E402
-from dse.actions import ACTIONS  # noqa: E402
-from dse.dataflows import DATAFLOWS  # noqa: E402
-from dse.network import ENERGY_PARTS  # noqa: E402
-from dse.io import atomic_write  # noqa: E402
-from dse.pareto import front_mask  # noqa: E402
-from dse.spec import PARAMS  # noqa: E402
-from dse.summary import density_grid, mix  # noqa: E402
-from pe_models.catalog import PE_TYPES  # noqa: E402
+
+@functools.cache
+def mpl() -> SimpleNamespace:
+    """matplotlib (headless Agg), imported on first drawing: the labels, colours and fronts below
+    need none of it, so a process that only assembles the report (a Dask client whose workers
+    draw the figures) does not pay its ~0.5 CPU s import."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import LogNorm
+    from matplotlib.lines import Line2D
+    from matplotlib.markers import MarkerStyle
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    return SimpleNamespace(plt=plt, LogNorm=LogNorm, Line2D=Line2D, MarkerStyle=MarkerStyle, Patch=Patch,
+                           FuncFormatter=FuncFormatter, LogLocator=LogLocator, NullFormatter=NullFormatter)
 
 PNG_DPI = 200
 FORMATS = ("png", "svg", "pdf")
@@ -174,7 +185,7 @@ def energy_groups(parts=ENERGY_PARTS) -> dict[str, list[str]]:
 
 @functools.cache  # one path per marker, shared by every point drawn with it
 def _marker_path(marker: str):
-    m = MarkerStyle(marker)
+    m = mpl().MarkerStyle(marker)
     return m.get_path().transformed(m.get_transform())
 
 
@@ -195,6 +206,7 @@ def _save(fig, stem: Path) -> list[Path]:
     # renderer, so the PNG is pixel for pixel as before; SVG and PDF measure text ~0.5% wider (3 pt
     # on pareto.svg), which the 0.1 in (7.2 pt) pad_inches absorbs: their margin is that much
     # narrower on one side, nothing is clipped.
+    plt = mpl().plt
     bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
     out = []
     for fmt in FORMATS:
@@ -213,14 +225,16 @@ def _tick_text(v: float, _pos=None) -> str:
 def log_axis(axis, lo: float, hi: float) -> None:
     """Log scale with labelled major ticks spaced so labels never crowd: 1-2-5 within ~2 decades,
     decades beyond; unlabelled minor ticks at the other integers."""
+    m = mpl()
+    LogLocator = m.LogLocator
     decades = np.log10(hi / lo)
     subs = (1.0, 2.0, 5.0) if decades <= 2.2 else (1.0,) if decades <= 8 else None
     if decades <= 0.7:
         subs = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0)
     axis.set_major_locator(LogLocator(base=10, subs=subs) if subs else LogLocator(base=10))
-    axis.set_major_formatter(FuncFormatter(_tick_text))
+    axis.set_major_formatter(m.FuncFormatter(_tick_text))
     axis.set_minor_locator(LogLocator(base=10, subs=np.arange(1, 10)))
-    axis.set_minor_formatter(NullFormatter())
+    axis.set_minor_formatter(m.NullFormatter())
 
 
 def _limits(values: np.ndarray, pad_decades: float = 0.04) -> tuple[float, float]:
@@ -290,12 +304,14 @@ def _label_rows(front: pd.DataFrame) -> pd.DataFrame:
 
 def scatter_figure(s, name: str, stem: Path, title: str) -> list[Path]:
     """Figure ``name`` of FIGURES from summary ``s``: density + sample by PE type + labelled front."""
-    with plt.rc_context(_STYLE):
+    with mpl().plt.rc_context(_STYLE):
         return _save(draw_scatter(s, name, title), stem)
 
 
 def draw_scatter(s, name: str, title: str):
     """The matplotlib figure of ``scatter_figure`` (not saved)."""
+    m = mpl()
+    plt, LogNorm, Line2D, Patch = m.plt, m.LogNorm, m.Line2D, m.Patch
     f = FIGURES[name]
     front = plane_front(s, name)
     sample = s.sample
@@ -361,6 +377,7 @@ def breakdown_figure(rows: pd.DataFrame, labels: list[str], stem: Path, title: s
     totals = rows["energy_pj"].to_numpy(float)
     factor, unit = units.display_factor(totals, "energy_pj")
     colours = BREAKDOWN_COLOURS
+    plt = mpl().plt
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(6.4, 0.9 + 0.24 * len(rows)), dpi=PNG_DPI)
         left = np.zeros(len(rows))

@@ -5,7 +5,8 @@ best rows), the run's manifest, and a per-layer table of the reported designs. I
 
 - ``write_outputs(out_dir, s: Summary, manifest: dict, layers: pd.DataFrame | None) -> list[str]``:
   the figures (``plots.FIGURES`` and ``breakdown``, each .png/.svg/.pdf) and ``report.html``; returns
-  the file names written;
+  the file names written. The same in two steps, for a caller that draws the figures elsewhere (a
+  Dask run's workers): ``figure_jobs(out_dir, s, manifest)``, then ``write_html(..., files)``;
 - ``layer_costs(spec, wl, point_ids) -> pd.DataFrame``: the per-layer table (``point_id, layer, op,
   macs, w_bits, a_bits, passes, energy_pj, latency_cycles, utilization, energy_ref_pj``) of the given
   designs: each layer at its chosen bits and, in ``energy_ref_pj``, the same design with every
@@ -434,20 +435,29 @@ def output_names() -> list[str]:
     return [f"{n}.{fmt}" for n in (*plots.FIGURES, "breakdown") for fmt in plots.FORMATS] + ["report.html"]
 
 
-def write_outputs(out_dir: Path, s: Summary, manifest: dict, layers: pd.DataFrame | None) -> list[str]:
-    """Figures and report.html into ``out_dir``; returns the file names written."""
+def figure_jobs(out_dir: Path, s: Summary, manifest: dict) -> dict[str, tuple]:
+    """Each figure as ``name -> (function, args)``: called wherever it runs (here, or on a Dask worker
+    seeing ``out_dir``), it draws the figure and writes its files, returning their paths."""
     out_dir = Path(out_dir)
     title = f"{manifest.get('spec_name', '')}: {manifest.get('workload', {}).get('network', '')}, {s.rows:,} designs"
-    written: list[Path] = []
-    figures = {}
-    for name in plots.FIGURES:
-        files = plots.scatter_figure(s, name, out_dir / name, title)
-        figures[name] = next(p for p in files if p.suffix == ".svg")
-        written += files
+    jobs = {name: (plots.scatter_figure, (s, name, out_dir / name, title)) for name in plots.FIGURES}
     front = plots.plane_front(s, "pareto")
-    files = plots.breakdown_figure(front, plots.design_labels(front) if len(front) else [], out_dir / "breakdown",
-                                   f"energy breakdown of the {len(front)} front designs")
-    figures["breakdown"] = next(p for p in files if p.suffix == ".svg")
-    written += files
-    written.append(write_text(out_dir / "report.html", render(s, manifest, layers, figures)))
+    jobs["breakdown"] = (plots.breakdown_figure, (front, plots.design_labels(front) if len(front) else [],
+                                                  out_dir / "breakdown",
+                                                  f"energy breakdown of the {len(front)} front designs"))
+    return jobs
+
+
+def write_html(out_dir: Path, s: Summary, manifest: dict, layers: pd.DataFrame | None,
+               files: dict[str, list[Path]]) -> list[str]:
+    """report.html from the figures' files (``figure_jobs``' results); returns every file name written."""
+    figures = {name: next(p for p in paths if p.suffix == ".svg") for name, paths in files.items()}
+    written = [p for paths in files.values() for p in paths]
+    written.append(write_text(Path(out_dir) / "report.html", render(s, manifest, layers, figures)))
     return [p.name for p in written]
+
+
+def write_outputs(out_dir: Path, s: Summary, manifest: dict, layers: pd.DataFrame | None) -> list[str]:
+    """Figures and report.html into ``out_dir``, drawn here; returns the file names written."""
+    files = {name: fn(*args) for name, (fn, args) in figure_jobs(out_dir, s, manifest).items()}
+    return write_html(out_dir, s, manifest, layers, files)

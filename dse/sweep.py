@@ -15,6 +15,7 @@ count table per chunk.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -278,27 +279,29 @@ def run(spec: Spec, out_dir: Path, progress: bool = True, dask_address: str | No
     objectives = front_objectives(spec)
     with folder_lock(out_dir):
         outputs.claim(out_dir, spec, fp, force, objectives)
-        if getattr(spec, "search", None) is not None:
-            from dse import search
+        search_run = getattr(spec, "search", None) is not None
+        todo, repaired = ([], []) if search_run else _plan(spec, out_dir, fp)
+        dask = bool(todo) and bool(dask_address or dask_workers)  # a cluster only for chunks to evaluate
+        if dask:
+            from dse import cluster
+        with cluster.session(dask_address, dask_workers) if dask else contextlib.nullcontext() as client:
+            if search_run:
+                from dse import search
 
-            done = search.run(spec, wl, out_dir, fp, progress)
-        else:
-            done = _sweep(spec, wl, out_dir, fp, objectives, progress, dask_address, dask_workers)
-        front, evaluated, eval_s, repaired, *figures = done
-        result = SweepResult(out_dir, wl, time.perf_counter() - t0, evaluated, eval_s,
-                             rows=results.rows(out_dir), front=front, objectives=objectives,
-                             repaired=tuple(repaired), evaluation=figures[0] if figures else {})
-        manifest = outputs.write_all(spec, result, out_dir)
+                done = search.run(spec, wl, out_dir, fp, progress)
+            else:
+                done = _sweep(spec, wl, out_dir, fp, objectives, progress, client, todo, repaired)
+            front, evaluated, eval_s, repaired, *figures = done
+            result = SweepResult(out_dir, wl, time.perf_counter() - t0, evaluated, eval_s,
+                                 rows=results.rows(out_dir), front=front, objectives=objectives,
+                                 repaired=tuple(repaired), evaluation=figures[0] if figures else {})
+            _say("writing the outputs" + (" (figures drawn on the Dask workers)" if dask else ""), progress)
+            manifest = outputs.write_all(spec, result, out_dir, cluster.submitter(client) if dask else None)
     return replace(result, manifest=manifest)
 
 
-def _sweep(spec, wl, out_dir, fp, objectives, progress, dask_address, dask_workers):
-    """Evaluate every chunk not already on disk; returns (front, points evaluated, seconds, repairs,
-    evaluation figures: ``evaluation_figures``)."""
-    from tqdm import tqdm
-
-    from dse.pareto import merge_fronts
-
+def _plan(spec, out_dir, fp) -> tuple[list[int], list[str]]:
+    """The chunks to evaluate (not on disk, or found corrupted) and one line per corrupted part."""
     results.remove_temporaries(out_dir)
     todo, repaired = [], []
     for i in range(n_chunks(spec)):
@@ -312,10 +315,20 @@ def _sweep(spec, wl, out_dir, fp, objectives, progress, dask_address, dask_worke
             print(f"dse: {line}", file=sys.stderr)
         results.discard_part(out_dir, i)
         todo.append(i)
+    return todo, repaired
+
+
+def _sweep(spec, wl, out_dir, fp, objectives, progress, client, todo, repaired):
+    """Evaluate the chunks ``todo`` (on the Dask ``client``'s workers, or here); returns (front, points
+    evaluated, seconds, repairs, evaluation figures: ``evaluation_figures``)."""
+    from tqdm import tqdm
+
+    from dse.pareto import merge_fronts
+
     front = results.front(out_dir, objectives) if len(todo) < n_chunks(spec) else None
     n_todo = sum(chunk_rows(spec, i) for i in todo)
     t_eval, cpu_eval = time.perf_counter(), process_cpu_s()
-    if todo and not (dask_address or dask_workers):
+    if todo and client is None:
         _say("loading the cost-model kernels (compiled on first use on this machine, then cached) ...",
              progress)
         _say(f"kernels ready in {warm_up(spec, wl):.1f} s", progress)
@@ -327,10 +340,10 @@ def _sweep(spec, wl, out_dir, fp, objectives, progress, dask_address, dask_worke
     bar, parts = None, []
     t_warm = t_last = time.perf_counter()
     try:
-        if todo and (dask_address or dask_workers):
+        if todo and client is not None:
             from dse import cluster
 
-            for meta in cluster.run_parts(spec, wl, out_dir, fp, todo, dask_address, dask_workers, progress):
+            for meta in cluster.run_parts(client, spec, wl, out_dir, fp, todo, progress):
                 if meta is None:  # the workers are warm
                     bar, t_warm = new_bar(), time.perf_counter()
                     continue
