@@ -9,6 +9,8 @@ interval to the innermost of:
 - imports: ``importlib._bootstrap._find_and_load`` (module imports, including numba cache loads
   and anything a module runs at import),
 - evaluation: ``dse.network.evaluate`` (the cost model on design points, wherever it is called),
+- summaries: ``dse.summary.add`` (each chunk's bounded summary, computed where the chunk is
+  evaluated and stored beside its part; before that existed, this work was part of outputs),
 - outputs: ``dse.outputs.write_all`` (Pareto front, plots, report, precision export, tables),
 - other: the rest (spec, workload, chunk bookkeeping, writing parts, interpreter start-up, which
   is the child's rusage CPU minus what the instrumentation saw).
@@ -34,8 +36,9 @@ DEFAULT_SPEC = ROOT / "sweeps" / "quidam_pe_types.yaml"
 CHILD = r"""
 import importlib._bootstrap as boot, json, sys, time
 
-TARGETS = {("dse.network", "evaluate"): "evaluation", ("dse.outputs", "write_all"): "outputs"}
-spent = {"imports": 0.0, "evaluation": 0.0, "outputs": 0.0, "other": 0.0}
+TARGETS = {("dse.network", "evaluate"): "evaluation", ("dse.outputs", "write_all"): "outputs",
+           ("dse.summary", "add"): "summaries"}
+spent = {"imports": 0.0, "evaluation": 0.0, "summaries": 0.0, "outputs": 0.0, "other": 0.0}
 stack = ["other"]
 mark = [time.process_time()]
 
@@ -118,7 +121,7 @@ def main() -> None:
     total = sum(spent.values())
     print(f"spec: {args.spec}")
     print(f"wall time of the run: {wall:.1f} s; CPU {cpu:.1f} s (shared machine: noisy)")
-    for label in ("evaluation", "imports", "outputs", "other"):
+    for label in ("evaluation", "imports", "summaries", "outputs", "other"):
         print(f"{label:>10}: {spent[label]:7.1f} s CPU  {100 * spent[label] / total:5.1f} %")
     print("cpu_share " + " ".join(f"{k}={100 * v / total:.1f}%" for k, v in spent.items()))
 

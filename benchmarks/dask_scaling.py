@@ -7,8 +7,10 @@ Each run is ``dse run SPEC --dask-workers N`` in a child process (workers evalua
 own parts with one numba and one Arrow thread each). From the run's ``manifest.json``
 (``evaluation``: see ``dse.sweep.evaluation_figures``) it prints, per worker count: the wall time of
 the whole run and of its phases (workers started and warm; evaluation, first chunk submitted to
-last part back; outputs), points/s of the evaluation phase, CPU seconds of each worker process
-(its chunks, and the whole process with its start-up) and of the client, the fraction of the
+last part back; outputs, whose figures and per-layer re-evaluation run on the workers with Dask;
+the rest: the client's start-up and planning, the cluster's shutdown), points/s of the evaluation phase, CPU seconds of each worker process
+(its chunks, and the whole process with its start-up) and of the client (in total, and outside the
+evaluation phase: its serial part), the fraction of the
 evaluation phase each worker was busy evaluating (and writing), the numba / Arrow threads the
 chunks ran with, and the ratios of the second worker count over the first.
 
@@ -53,6 +55,9 @@ def figures_of(m: dict) -> dict:
         "wall_s": m["wall_s"], "start_s": ev["start_s"], "evaluate_s": ev["evaluate_s"], "outputs_s": m["outputs_s"],
         "points_per_s": m["evaluated_points"] / ev["evaluate_s"], "rows": m["rows"],
         "workers": ws, "client_cpu_s": m["process_cpu_s"],
+        # the client's CPU outside the evaluation phase: its start-up, planning, the cluster's start, the outputs
+        "client_serial_cpu_s": m["process_cpu_s"] - ev["this_process_cpu_s"],
+        "other_s": m["wall_s"] - ev["start_s"] - ev["evaluate_s"] - m["outputs_s"],
         "chunk_cpu_s": sum(w["task_cpu_s"] for w in ws), "busiest_chunk_cpu_s": max(w["task_cpu_s"] for w in ws),
     }
 
@@ -79,9 +84,11 @@ def main() -> None:
             ("wall time of the run, s", lambda f: f"{f['wall_s']:.1f}"),
             ("  workers start + warm, s", lambda f: f"{f['start_s']:.1f}"),
             ("  evaluation phase, s", lambda f: f"{f['evaluate_s']:.1f}"),
-            ("  outputs (client), s", lambda f: f"{f['outputs_s']:.1f}"),
+            ("  outputs (Dask: figures on the workers), s", lambda f: f"{f['outputs_s']:.1f}"),
+            ("  other (start-up, planning, close), s", lambda f: f"{f['other_s']:.1f}"),
             ("evaluation points/s", lambda f: f"{f['points_per_s']:,.0f}"),
-            ("CPU s of the client process", lambda f: f"{f['client_cpu_s']:.1f}")]
+            ("CPU s of the client process", lambda f: f"{f['client_cpu_s']:.1f}"),
+            ("  of which outside evaluation (serial)", lambda f: f"{f['client_serial_cpu_s']:.1f}")]
     for k in range(max(len(f["workers"]) for f in fig.values())):
         def cell(_, fmt, k=k):
             return lambda f: fmt(f["workers"][k], f) if k < len(f["workers"]) else "-"
@@ -89,8 +96,9 @@ def main() -> None:
                  (f"worker {k + 1}: CPU s of its chunks", cell("", lambda w, f: f"{w['task_cpu_s']:.1f}")),
                  (f"worker {k + 1}:   of which kernel (sys), s", cell("", lambda w, f: f"{w['task_sys_s']:.1f}")),
                  (f"worker {k + 1}:   page faults", cell("", lambda w, f: f"{w['task_page_faults']:,}")),
+                 (f"worker {k + 1}: s summarising its chunks", cell("", lambda w, f: f"{w['summary_s']:.1f}")),
                  (f"worker {k + 1}: CPU s of the process", cell("", lambda w, f: f"{w['process_cpu_s']:.1f}")),
-                 (f"worker {k + 1}: busy evaluating (+ writing)",
+                 (f"worker {k + 1}: busy evaluating (+ summary, writing)",
                   cell("", lambda w, f: f"{w['eval_s'] / f['evaluate_s']:.0%} ({w['busy_fraction']:.0%})")),
                  (f"worker {k + 1}: numba / Arrow threads",
                   cell("", lambda w, f: f"{w['numba_threads']} / {w['arrow_threads']}"))]
