@@ -40,8 +40,11 @@ def run_once(spec: str, workers: int, out: Path) -> dict:
     extra = ["--dask-workers", str(workers)] if workers else []
     subprocess.run([sys.executable, "-m", "dse.cli", "run", spec, "--out", str(out), "--no-progress", *extra],
                    cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    end = time.time()
     manifest = json.loads((out / "manifest.json").read_text())
-    return {"wall_s": time.perf_counter() - t0, **manifest}
+    # written last by the run: from then on the child closes its cluster and exits
+    close_s = end - (out / "manifest.json").stat().st_mtime
+    return {"wall_s": time.perf_counter() - t0, "close_s": close_s, **manifest}
 
 
 def _load() -> str:
@@ -57,7 +60,11 @@ def figures_of(m: dict) -> dict:
         "workers": ws, "client_cpu_s": m["process_cpu_s"],
         # the client's CPU outside the evaluation phase: its start-up, planning, the cluster's start, the outputs
         "client_serial_cpu_s": m["process_cpu_s"] - ev["this_process_cpu_s"],
-        "other_s": m["wall_s"] - ev["start_s"] - ev["evaluate_s"] - m["outputs_s"],
+        "close_s": m["close_s"],
+        # in dse.sweep.run before the evaluation: workload, preflight, folder claim, ledger check
+        "planning_s": m["wall_time_s"] - ev["start_s"] - ev["evaluate_s"] - ev["stop_s"],
+        # the interpreter's start, imports and spec, before dse.sweep.run
+        "startup_s": m["wall_s"] - m["wall_time_s"] - m["outputs_s"] - m["close_s"],
         "chunk_cpu_s": sum(w["task_cpu_s"] for w in ws), "busiest_chunk_cpu_s": max(w["task_cpu_s"] for w in ws),
     }
 
@@ -85,7 +92,9 @@ def main() -> None:
             ("  workers start + warm, s", lambda f: f"{f['start_s']:.1f}"),
             ("  evaluation phase, s", lambda f: f"{f['evaluate_s']:.1f}"),
             ("  outputs (Dask: figures on the workers), s", lambda f: f"{f['outputs_s']:.1f}"),
-            ("  other (start-up, planning, close), s", lambda f: f"{f['other_s']:.1f}"),
+            ("  client start-up (interpreter, imports, spec), s", lambda f: f"{f['startup_s']:.1f}"),
+            ("  planning (workload, checks, ledger), s", lambda f: f"{f['planning_s']:.1f}"),
+            ("  cluster shutdown and exit, s", lambda f: f"{f['close_s']:.1f}"),
             ("evaluation points/s", lambda f: f"{f['points_per_s']:,.0f}"),
             ("CPU s of the client process", lambda f: f"{f['client_cpu_s']:.1f}"),
             ("  of which outside evaluation (serial)", lambda f: f"{f['client_serial_cpu_s']:.1f}")]
