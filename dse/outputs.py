@@ -122,6 +122,7 @@ def write_all(spec, result, out_dir: Path, submit=None) -> dict:
     from dse.sweep import input_checksums, points_per_second, workload_digest
 
     out_dir = Path(out_dir)
+    jobs_dir = out_dir.resolve()  # where the jobs write, as a worker elsewhere sees the shared folder
     submit = submit or _here
     t_outputs = time.perf_counter()
     checks = None
@@ -136,10 +137,10 @@ def write_all(spec, result, out_dir: Path, submit=None) -> dict:
     shown = sorted(set(report.layer_points(bounded)) | set(best.values()))
     title = {"spec_name": spec.name, "workload": {"network": result.workload.graph.name}}
     # the longest jobs first (on Dask they spread over the workers in this order)
-    figures = {name: submit(fn, *args) for name, (fn, args) in report.figure_jobs(out_dir, bounded, title).items()}
+    figures = {name: submit(fn, *args) for name, (fn, args) in report.figure_jobs(jobs_dir, bounded, title).items()}
     layers_job = submit(report.layer_costs, spec, result.workload, shown)
     mappings_job = submit(write_layer_mappings, spec, result.workload, front["point_id"].to_numpy(),
-                          out_dir / explain.LAYERS_FILE)
+                          jobs_dir / explain.LAYERS_FILE)
     write_csv(out_dir / FRONT_FILE, front)
 
     best_table = pd.DataFrame(list(bounded.best.values())).drop_duplicates("point_id")

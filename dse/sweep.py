@@ -284,13 +284,15 @@ def run(spec: Spec, out_dir: Path, progress: bool = True, dask_address: str | No
         dask = bool(todo) and bool(dask_address or dask_workers)  # a cluster only for chunks to evaluate
         if dask:
             from dse import cluster
+        t_connect = time.perf_counter()
         with cluster.session(dask_address, dask_workers) if dask else contextlib.nullcontext() as client:
+            connect_s = time.perf_counter() - t_connect  # a local cluster started: part of the start-up
             if search_run:
                 from dse import search
 
                 done = search.run(spec, wl, out_dir, fp, progress)
             else:
-                done = _sweep(spec, wl, out_dir, fp, objectives, progress, client, todo, repaired)
+                done = _sweep(spec, wl, out_dir, fp, objectives, progress, client, todo, repaired, connect_s)
             front, evaluated, eval_s, repaired, *figures = done
             result = SweepResult(out_dir, wl, time.perf_counter() - t0, evaluated, eval_s,
                                  rows=results.rows(out_dir), front=front, objectives=objectives,
@@ -318,9 +320,10 @@ def _plan(spec, out_dir, fp) -> tuple[list[int], list[str]]:
     return todo, repaired
 
 
-def _sweep(spec, wl, out_dir, fp, objectives, progress, client, todo, repaired):
+def _sweep(spec, wl, out_dir, fp, objectives, progress, client, todo, repaired, connect_s=0.0):
     """Evaluate the chunks ``todo`` (on the Dask ``client``'s workers, or here); returns (front, points
-    evaluated, seconds, repairs, evaluation figures: ``evaluation_figures``)."""
+    evaluated, seconds, repairs, evaluation figures: ``evaluation_figures``, whose start-up counts the
+    ``connect_s`` it took to start the client's cluster)."""
     from tqdm import tqdm
 
     from dse.pareto import merge_fronts
@@ -363,7 +366,7 @@ def _sweep(spec, wl, out_dir, fp, objectives, progress, client, todo, repaired):
         if bar is not None:
             bar.close()
     t_end = time.perf_counter()
-    figures = {**evaluation_figures(parts, t_warm - t_eval, t_last - t_warm), "stop_s": t_end - t_last,
+    figures = {**evaluation_figures(parts, connect_s + t_warm - t_eval, t_last - t_warm), "stop_s": t_end - t_last,
                "this_process_cpu_s": process_cpu_s() - cpu_eval}
     return front, n_todo, t_end - t_eval, repaired, figures
 
