@@ -44,7 +44,6 @@ DATAFLOWS = ("row_stationary", "weight_stationary", "output_stationary", "input_
 SYSTOLIC = ("weight_stationary", "output_stationary", "input_stationary")  # PE-to-PE forwarding, no multicast
 
 
-_POW2 = np.array([1, 2, 4, 8, 16, 32], dtype=float)
 RS_PSUM_ADD_CYCLES = 1.0  # row stationary: one accumulation cycle per partial sum received from a neighbour
 SYSTOLIC_SKEW = 1.0  # weight_stationary_local pays rows + cols cycles of skew per weight tile
 
@@ -116,6 +115,92 @@ def tile_sizes(n: int) -> np.ndarray:
     small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
     halvings = {math.ceil(n / 2**i) for i in range(n.bit_length() + 1)}
     return np.array(sorted(set(small) | {n // d for d in small} | halvings), dtype=float)
+
+
+# --- Per-PE tile factors -------------------------------------------------------------------------
+# A per-PE loop of d iterations (filters or channel folds a PE holds per pass) tiled by t runs
+# ceil(d / t) passes. In row stationary and weight_stationary_local every count depends on t only
+# through the passes n = ceil(d / t), the padded extent n x t (compute cycles, partial-sum hops: a
+# last partial pass is padded to the full tile, as the counts are written) and, for the spad
+# capacities, t itself (smaller fits more); weight_stationary_local's pixel blocks also through
+# floor(psum words / t). So among all tile sizes 1..d only ceil(d / n) for some n can be needed (the
+# smallest tile of its passes: every divisor of d, and for each other number of passes the least
+# padded tile), and of those, under a capacity bound, only the ones no larger tile that still fits
+# matches in passes and padded extent (the staircase, ``_tile_family``'s ``nxt``). tests/exhaustive_mapper.py
+# enumerates every integer tile size (``every_tile``) to check both reductions.
+
+
+@functools.lru_cache(maxsize=65536)
+def _tile_family(d: int, top: int, every_tile: bool = False, psum_words: int = 0,
+                 npix: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(tile sizes t <= top of a per-PE loop of d iterations, ascending; for each, the least larger
+    one of them with no more passes, no larger padded extent and, with ``psum_words`` > 0, no more
+    pixel blocks ceil(npix / floor(psum_words / t)) (inf: none)). A tile is needed under a
+    capacity bound ``cap`` only if ``t <= cap < nxt``. ``every_tile``: 1..min(d, top), nxt inf."""
+    top = min(d, top)
+    if every_tile:
+        vals = np.arange(1, top + 1, dtype=float)
+        return vals, np.full(len(vals), np.inf)
+    vals = np.array(sorted({-(-d // n) for n in range(1, d + 1)} & set(range(1, top + 1))), dtype=float)
+    passes = np.ceil(d / vals)
+    extent = passes * vals
+    blocks = np.ceil(npix / np.floor(psum_words / vals)) if psum_words else np.zeros(len(vals))
+    nxt = np.full(len(vals), np.inf)
+    for i in range(len(vals)):
+        better = np.flatnonzero((vals > vals[i]) & (passes <= passes[i]) & (extent <= extent[i]) & (blocks <= blocks[i]))
+        if len(better):
+            nxt[i] = vals[better[0]]
+    return vals, nxt
+
+
+def tile_choices(d: np.ndarray, top: np.ndarray, every_tile: bool = False, psum_words=None,
+                 npix: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``_tile_family`` of every element of ``d`` (with ``top``, ``psum_words`` broadcast against it),
+    stacked on a new last axis padded with nan (values) and inf (nxt)."""
+    pw = np.zeros(1) if psum_words is None else psum_words
+    d, top, pw = np.broadcast_arrays(np.asarray(d, float), np.asarray(top, float), np.asarray(pw, float))
+    keys = np.stack([d.ravel(), np.maximum(top.ravel(), 1), pw.ravel()], axis=1).astype(np.int64)
+    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    fams = [_tile_family(int(a), int(b), every_tile, int(c), npix) for a, b, c in uniq]
+    J = max(len(v) for v, _ in fams)
+    vals, nxt = np.full((len(uniq), J), np.nan), np.full((len(uniq), J), np.inf)
+    for i, (v, n) in enumerate(fams):
+        vals[i, :len(v)], nxt[i, :len(v)] = v, n
+    inv = inv.reshape(-1)
+    return vals[inv].reshape(d.shape + (J,)), nxt[inv].reshape(d.shape + (J,))
+
+
+def compact(keep: np.ndarray, **grids: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The kept entries of (A, ...) grids (each broadcastable to ``keep``'s shape), each row's in grid
+    order, as (A, M) arrays (M: the most kept in a row; the returned mask marks the padding). A row's
+    candidate order does not depend on the other rows (``dse explain`` re-derives a chosen candidate
+    from its index on a sub-batch)."""
+    A = keep.shape[0]
+    flat = keep.reshape(A, -1)
+    count = flat.sum(axis=1)
+    M = max(1, int(count.max()))
+    _, col = np.nonzero(flat)  # row-major: each row's kept entries in grid order
+    order = np.zeros((A, M), dtype=np.int64)  # padding: entry 0, not valid
+    valid = np.arange(M)[None, :] < count[:, None]
+    order[valid] = col
+    idx = np.unravel_index(order, keep.shape[1:])
+    rows = np.arange(A)[:, None]
+
+    def pick(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x)
+        x = x.reshape((1,) * (keep.ndim - x.ndim) + x.shape)
+        out = x[(rows if x.shape[0] > 1 else 0,) + tuple(i if n > 1 else 0 for i, n in zip(idx, x.shape[1:]))]
+        return np.broadcast_to(out, (A, M))
+
+    return valid, {k: pick(v) for k, v in grids.items()}
+
+
+def on_distinct(columns: list[np.ndarray], fn) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """``fn(rows)`` (a ``compact`` result) on one representative row of each distinct combination of
+    ``columns`` (the geometry fields a candidate grid depends on), expanded back to every row."""
+    first, inverse = unique_rows(columns)
+    keep, grids = fn(first)
+    return keep[inverse], {k: v[inverse] for k, v in grids.items()}
 
 
 # DRAM-level loop orders over the tile loops of batch (n), output channels (k) and output rows (y),
@@ -271,7 +356,7 @@ class _Array:
     mapping: dict[str, np.ndarray] = field(default_factory=dict, compare=False)
 
 
-def _row_stationary(L: Layer, g: Geometry) -> _Array:
+def _row_stationary(L: Layer, g: Geometry, every_tile: bool = False) -> _Array:
     """Eyeriss's row stationary (module docstring); ``p`` filters x ``q`` channels per PE pass.
 
     GLB-level loop order (``ow_``): the passes loop over batch, OY strips, K passes and C passes in
@@ -282,7 +367,6 @@ def _row_stationary(L: Layer, g: Geometry) -> _Array:
     ifmaps once per K pass (``ow_ = 1``, weights outer), or ifmaps once and weights once per image and
     strip (``ow_ = 0``); tests/test_cost_model.py enumerates the 24 orders.
     """
-    p_, q_, vk_, ow_ = (x.reshape(1, -1) for x in np.meshgrid(_POW2, _POW2, [1.0, 0.0], [1.0, 0.0], indexing="ij"))
     R, C = g.rows, g.cols
     k_per_group = L.k // L.groups
     fy_fold = np.ceil(L.fy / R)  # filter rows split over passes when FY > R
@@ -291,15 +375,38 @@ def _row_stationary(L: Layer, g: Geometry) -> _Array:
     strips = np.ceil(L.oy / cols_set)
     rep_v = np.floor(R / rows_set)
     rep_h = np.floor(C / cols_set)  # horizontal replicas (OY < C) go over K
+    # per-PE tiles (module notes above ``_tile_family``): p of the ceil(K / u_k) filters and q of the
+    # ceil(C / u_c) channels a PE set covers, on a (A, vk, p, q) grid; counts depend on p only through
+    # its K passes and padded extent, on q through its C passes and padded extent (compute, spilled and
+    # hopping partial sums), and (p, q) fits when p <= psum words, q FX <= ifmap and p q FX <= filter
+    vk = np.array([[1.0, 0.0]])
+    uk = np.minimum(np.where(vk == 1, rep_v, 1.0) * rep_h, L.k)
+    uc = np.minimum(np.where(vk == 1, 1.0, rep_v), L.c_per_group)
+    cap_f = packed_capacity(g.spad_filter_words, g.pe_w_bits, g.w_bits)
+    cap_q = np.floor(packed_capacity(g.spad_ifmap_words, g.pe_a_bits, g.a_bits) / L.fx)
+    d_p, d_q, psum = np.ceil(L.k / uk), np.ceil(L.c_per_group / uc), g.spad_psum_words
+
+    def grid(i: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        pv, pn = tile_choices(d_p[i], psum[i], every_tile)
+        qv, qn = tile_choices(d_q[i], cap_q[i], every_tile)
+        e4 = lambda x: x[i][:, :, None, None]
+        pg, png, qg, qng = pv[:, :, :, None], pn[:, :, :, None], qv[:, :, None, :], qn[:, :, None, :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p_max = np.minimum(e4(psum), np.floor(e4(cap_f) / (qg * L.fx)))  # for this q
+            q_max = np.minimum(e4(cap_q), np.floor(e4(cap_f) / (pg * L.fx)))  # for this p
+        fits = (pg <= p_max) & (qg <= q_max)
+        # p = q = 1 always runs (operands stream through the spads); else a fitting (p, q) that a larger
+        # fitting p (or q) matches in passes and padded extent is dominated (nxt, ``_tile_family``)
+        keep = (fits & (p_max < png) & (q_max < qng)) | ((pg == 1) & (qg == 1))
+        return compact(keep, p=pg, q=qg, vk=vk[:, :, None, None])
+
+    keep, c = on_distinct([d_p[:, 0], d_p[:, 1], d_q[:, 0], d_q[:, 1], psum[:, 0], cap_f[:, 0], cap_q[:, 0]], grid)
+    # each kept (vk, p, q) in both GLB-level orders
+    legal, p, q, vk_ = (np.repeat(x, 2, axis=1) for x in (keep, np.nan_to_num(c["p"], nan=1.0),
+                                                            np.nan_to_num(c["q"], nan=1.0), c["vk"]))
+    ow_ = np.tile([[1.0, 0.0]], (1, keep.shape[1]))
     u_k = np.minimum(np.where(vk_ == 1, rep_v, 1.0) * rep_h, L.k)
     u_c = np.minimum(np.where(vk_ == 1, 1.0, rep_v), L.c_per_group)
-    p = np.minimum(p_, np.ceil(L.k / u_k))
-    q = np.minimum(q_, np.ceil(L.c_per_group / u_c))
-    legal = ((p * q * L.fx <= packed_capacity(g.spad_filter_words, g.pe_w_bits, g.w_bits))
-             & (q * L.fx <= packed_capacity(g.spad_ifmap_words, g.pe_a_bits, g.a_bits))
-             & (p <= g.spad_psum_words)
-             & (p_ <= np.maximum(p, 1)) & (q_ <= np.maximum(q, 1)))  # drop duplicate clipped candidates
-    legal |= (p_ == 1) & (q_ == 1)  # p = q = 1 always runs (operands stream through the spads)
     n_k = np.ceil(L.k / (p * u_k))
     n_c = np.ceil(L.c_per_group / (q * u_c))
     # per pass a PE computes p x OX partial sums of q x FX MACs each, plus one cycle per partial sum
@@ -327,7 +434,7 @@ def _row_stationary(L: Layer, g: Geometry) -> _Array:
     )
 
 
-def _weight_stationary_local(L: Layer, g: Geometry) -> _Array:
+def _weight_stationary_local(L: Layer, g: Geometry, every_tile: bool = False) -> _Array:
     """Rows <- input channels (v = 0) or channels x taps (v = 1, im2col); columns <- output channels.
 
     Per PE: ``h_k`` filters x ``h_c`` channel folds x ``h_t`` taps of weights stay in the filter
@@ -344,32 +451,67 @@ def _weight_stationary_local(L: Layer, g: Geometry) -> _Array:
     its fill) once per block. Ifmaps stream once per weight tile either way (no array-side buffer
     holds them across tiles), so the order of the K-tile loop does not change any count.
     """
-    v_, hk_, hc_, ht_, pb_ = (x.reshape(1, -1) for x in np.meshgrid([0.0, 1.0], _POW2, _POW2, [0.0, 1.0, 2.0],
-                                                                     [0.0, 1.0], indexing="ij"))
     R, C = g.rows, g.cols
     kg, cg, taps = L.k // L.groups, L.c_per_group, L.fy * L.fx
-    rows_dim = cg * np.where(v_ == 1, taps, 1.0)  # v = 1: im2col, rows take channels x taps
+    npix = L.n * L.oy * L.ox
+    u_k = np.minimum(kg, C)
+    cap_f = packed_capacity(g.spad_filter_words, g.pe_w_bits, g.w_bits)
+    cap_i = packed_capacity(g.spad_ifmap_words, g.pe_a_bits, g.a_bits)
+    psum = g.spad_psum_words
+    # lines of the grid (A, v, ht, pb, h_k, h_c): v im2col or not, ht taps per PE (1, FX, FY FX), pb
+    # pixel blocks outer; per-PE tiles (module notes above ``_tile_family``): h_k of the ceil(K / u_k)
+    # filters (counts through its K passes, padded extent and, with pb, pixel blocks) and h_c of the
+    # n_r row folds (through its passes and padded extent, and the sliding window it leaves room for)
+    v = np.array([0.0, 1.0])[None, :, None, None]
+    ht = np.array([0.0, 1.0, 2.0])[None, None, :, None]
+    pb = np.array([0.0, 1.0])[None, None, None, :]
+    h_t = np.where(v == 1, 1.0, np.choose(ht.astype(int), [1.0, float(L.fx), float(taps)]))
+    n_t = np.where(v == 1, 1.0, np.ceil(taps / h_t))
+    rows_dim = cg * np.where(v[..., 0, 0] == 1, taps, 1.0)  # (1, 2): v = 1, im2col, rows take channels x taps
+    n_r2 = np.ceil(rows_dim / np.minimum(rows_dim, R))  # (A, 2) row folds
+    d_k = np.ceil(kg / u_k)
+
+    def grid(i: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        e6 = lambda x: x[:, :, None, None, None, None]  # (U, 1) -> (U, v, ht, pb, h_k, h_c)
+        ps, cf, ci, nr = psum[i], cap_f[i], cap_i[i], n_r2[i]
+        kv0, kn0 = tile_choices(d_k[i][:, 0], ps[:, 0], every_tile)
+        kv1, kn1 = tile_choices(d_k[i][:, 0], ps[:, 0], every_tile, psum_words=ps[:, 0], npix=npix)
+        J = max(kv0.shape[-1], kv1.shape[-1])
+        pad = lambda x, fill: np.concatenate([x, np.full(x.shape[:-1] + (J - x.shape[-1],), fill)], axis=-1)
+        kv = np.stack([pad(kv0, np.nan), pad(kv1, np.nan)], axis=1)[:, None, None, :, :, None]
+        kn = np.stack([pad(kn0, np.inf), pad(kn1, np.inf)], axis=1)[:, None, None, :, :, None]
+        cv, cn = tile_choices(nr[:, :, None], np.floor(cf[:, :, None] / h_t[..., 0]), every_tile)  # (U, v, ht, Jc)
+        cv, cn = cv[:, :, :, None, None, :], cn[:, :, :, None, None, :]
+        line = lambda x: x[..., None, None]  # (1, v, ht, pb) -> (1, v, ht, pb, 1, 1)
+        n_r = nr[:, :, None, None, None, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            k_max = np.minimum(e6(ps), np.floor(e6(cf) / (cv * line(h_t))))
+            c_max = np.floor(e6(cf) / (kv * line(h_t)))
+        # with pixel blocks outer and one tap tile, a tile that takes every row fold spills nothing: it is
+        # the pb = 0 mapping (not legal with pb)
+        c_max = np.where(line((pb == 1) & (n_t == 1)), np.minimum(c_max, n_r - 1), c_max)
+        window = line((v == 0) & (ht >= 1)) & (L.fx > 1) & (e6(ci) >= cv * L.fx)
+        fits = line(~((v == 1) & (ht > 0)) & ~((ht == 1) & (L.fx == taps))) & (kv <= k_max) & (cv <= c_max)
+        # a windowed h_c is matched only by a larger one that keeps the window
+        c_dom = np.where(window, np.minimum(c_max, np.floor(e6(ci) / L.fx)), c_max)
+        forced = ((kv == 1) & (cv == 1) & line(ht == 0)
+                  & ~(line(pb == 1) & ((n_r * line(n_t) <= 1) | e6(ps < 1))))
+        keep = (fits & (k_max < kn) & (c_dom < cn)) | forced
+        return compact(keep, v=line(v), ht=line(ht), pb=line(pb), h_k=kv, h_c=cv, window=window)
+
+    keep, c = on_distinct([d_k[:, 0], n_r2[:, 0], n_r2[:, 1], psum[:, 0], cap_f[:, 0], cap_i[:, 0]], grid)
+    legal, v_, ht_, pb_ = keep, c["v"], c["ht"], c["pb"]
+    h_k, h_c = np.nan_to_num(c["h_k"], nan=1.0), np.nan_to_num(c["h_c"], nan=1.0)
+    window = c["window"]
+    rows_dim = cg * np.where(v_ == 1, taps, 1.0)
     u_r = np.minimum(rows_dim, R)
     n_r = np.ceil(rows_dim / u_r)
-    u_k = np.minimum(kg, C)
-    h_k = np.minimum(hk_, np.ceil(kg / u_k))  # filters per PE
-    h_c = np.minimum(hc_, n_r)  # row folds (channel groups) per PE
     h_t = np.where(v_ == 1, 1.0, np.choose(ht_.astype(int), [1.0, float(L.fx), float(taps)]))  # taps per PE
     n_k = np.ceil(kg / (u_k * h_k))
     n_rr = np.ceil(n_r / h_c)
     n_t = np.ceil(taps / h_t) * (v_ == 0) + (v_ == 1)
-    cap_i = packed_capacity(g.spad_ifmap_words, g.pe_a_bits, g.a_bits)
-    window = (v_ == 0) & (ht_ >= 1) & (L.fx > 1) & (cap_i >= h_c * L.fx)
-    legal = ((h_k * h_c * h_t <= packed_capacity(g.spad_filter_words, g.pe_w_bits, g.w_bits))
-             & (h_k <= g.spad_psum_words)
-             & (hk_ <= np.maximum(h_k, 1)) & (hc_ <= np.maximum(h_c, 1))  # drop duplicates of clipped candidates
-             & ~((v_ == 1) & (ht_ > 0)) & ~((ht_ == 1) & (L.fx == taps)))
-    legal |= (hk_ == 1) & (hc_ == 1) & (ht_ == 0)
-    npix = L.n * L.oy * L.ox
-    block = np.floor(g.spad_psum_words / h_k)  # pixels whose psums for h_k filters a PE's psum spad holds
+    block = np.floor(psum / h_k)  # pixels whose psums for h_k filters a PE's psum spad holds
     n_pb = np.where(pb_ == 1, np.ceil(npix / np.maximum(block, 1.0)), 1.0)
-    # pixel blocks outer only where partial sums would spill (else it is the pb_ = 0 mapping)
-    legal &= (pb_ == 0) | ((block >= 1) & (n_rr * n_t > 1))
     tiles = L.groups * n_k * n_rr * n_t  # weight tiles loaded into the array (per pixel block)
     per_pe = h_k * h_c * h_t
     compute = tiles * (npix * per_pe * g.passes + n_pb * SYSTOLIC_SKEW * (R + C))
@@ -433,13 +575,15 @@ def _systolic(L: Layer, g: Geometry, stationary: str) -> _Array:
 
 
 _ARRAY = {"row_stationary": _row_stationary, "weight_stationary_local": _weight_stationary_local,
-          **{f"{op}_stationary": (lambda L, g, op=op: _systolic(L, g, op)) for op in ("weight", "output", "input")}}
+          **{f"{op}_stationary": (lambda L, g, every_tile=False, op=op: _systolic(L, g, op))  # one mapping each
+             for op in ("weight", "output", "input")}}
 assert set(_ARRAY) == set(DATAFLOWS)
 
 
-def candidates(L: Layer, g: Geometry, dataflow: str) -> _Array:
-    """The GLB <-> array terms, legality and description of ``dataflow``'s candidates for layer L."""
-    return _ARRAY[dataflow](L, g)
+def candidates(L: Layer, g: Geometry, dataflow: str, every_tile: bool = False) -> _Array:
+    """The GLB <-> array terms, legality and description of ``dataflow``'s candidates for layer L
+    (``every_tile``: with every integer per-PE tile size that fits, unreduced; tests only)."""
+    return _ARRAY[dataflow](L, g, every_tile)
 
 
 # --- Factored count tables: the (G, M, len(COUNTS)) candidate table without building it ---

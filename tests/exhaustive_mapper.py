@@ -1,7 +1,9 @@
 """A slow exhaustive mapper over the same mapspace as the sweep's search (tests and benchmarks only).
 
 The mapspace of a (layer, design point): every legal candidate of the point's dataflow (spatial
-unrolling x per-PE tile x GLB loop order, ``dse.dataflows.candidates``) in every GLB bypass mode
+unrolling x per-PE tile x GLB loop order, with every integer per-PE tile size that fits the
+scratchpads: ``dse.dataflows`` with ``every_tile``, where the sweep starts from the set that
+``dataflows._tile_family`` reduces it to) in every GLB bypass mode
 (``dataflows.BYPASS``: weights, ifmaps and outputs each through the GLB or past it) crossed with every
 GLB tiling that fits that mode (tile sizes from all divisors and halvings x DRAM loop orders,
 ``dataflows.dram_tilings``). Each triple's count vector is written out by name
@@ -26,7 +28,7 @@ def _score(energy: np.ndarray, latency: np.ndarray, objective: str) -> np.ndarra
 
 def exhaustive(layer, g: dataflows.Geometry, dataflow: str, costs: np.ndarray, objective: str) -> float:
     """The least objective over every (candidate, bypass mode, GLB tiling) of one geometry (G = 1)."""
-    base, legal = reference_counts.base_counts(layer, g, dataflow)
+    base, legal = reference_counts.base_counts(layer, g, dataflow, every_tile=True)
     tilings = reference_counts.tilings(layer, g, reduce=False)[0]
     best = np.inf
     for mode in range(len(dataflows.BYPASS)):

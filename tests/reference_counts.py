@@ -13,11 +13,12 @@ from dse.mapping import kernels
 from workloads.layer import Layer
 
 
-def base_counts(L: Layer, g: Geometry, dataflow: str) -> tuple[np.ndarray, np.ndarray]:
+def base_counts(L: Layer, g: Geometry, dataflow: str, every_tile: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(counts (G, M, len(BYPASS), len(COUNTS)), legal (G, M, len(BYPASS))) of ``dataflow``'s
     candidates in every GLB bypass mode, before a tiling adds its DRAM reads into the GLB (``with_tiling``)
-    and with one tile; outputs bypass only where a candidate spills no partial sums."""
-    arr = dataflows._ARRAY[dataflow](L, g)
+    and with one tile; outputs bypass only where a candidate spills no partial sums. ``every_tile``:
+    every integer per-PE tile size that fits, not the sweep's exactly reduced set."""
+    arr = dataflows.candidates(L, g, dataflow, every_tile)
     shape = np.broadcast_shapes(arr.legal.shape, arr.compute_cycles.shape, g.rows.shape)
     w, a, acc = g.w_bits, g.a_bits, g.acc_bits
     # without multicast every destination PE is served by its own GLB read

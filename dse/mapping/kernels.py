@@ -434,7 +434,8 @@ def table_factored(terms, legal, array_index, per_geometry, stair_geo, stair_len
     sums); then each survivor in every mode that has tilings (outputs bypass only without spilled
     partial sums), pruned on the counts before tiling where the dominating row's mode also has
     dominating tilings (``staircases``). Kept: each candidate with a surviving mode (in order of first
-    survival) and the bit mask of its surviving modes. Serial: a parallel version compiles ~3x slower (first run)
+    survival) and the bit mask of its surviving modes. The first stage reads only the array geometry
+    and multicast, so it runs once per such pair. Serial: a parallel version compiles ~3x slower (first run)
     for little gain next to the numpy work around it."""
     M = legal.shape[1]
     NM = stair_len.shape[1]
@@ -446,28 +447,37 @@ def table_factored(terms, legal, array_index, per_geometry, stair_geo, stair_len
     row_m = np.empty(M * NM, dtype=np.int64)
     row_mode = np.empty(M * NM, dtype=np.int64)
     all_legal = np.ones(M * NM, dtype=np.bool_)
+    A = legal.shape[0]
+    first_n = np.full(2 * A, -1, dtype=np.int64)  # the first stage depends on the array geometry and
+    first_m = np.empty((2 * A, M), dtype=np.int64)  # multicast only: computed once per pair
     for g in range(per_geometry.shape[0]):
         a = array_index[g]
         sg = stair_geo[g]
-        n = 0
-        for m in range(M):
-            if legal[a, m]:
-                legal_m[n] = m
-                n += 1
-        for j in range(n):
-            base_counts(terms, a, legal_m[j], per_geometry[g], 0, macs, output_count, c)
-            red1[j, 0] = c[SPAD_WRITE_WEIGHT_ACCESSES]  # spad reads: the MACs, equal for every candidate
-            red1[j, 1] = c[SPAD_WRITE_IFMAP_ACCESSES]
-            red1[j, 2] = c[SPAD_WRITE_PSUM_ACCESSES]  # = its reads (one read-modify-write each)
-            red1[j, 3] = c[NOC_WEIGHT_BIT_HOPS] + c[NOC_IFMAP_BIT_HOPS] + c[NOC_PSUM_BIT_HOPS]
-            red1[j, 4] = c[GLB_READ_WEIGHT_BITS]
-            red1[j, 5] = c[GLB_READ_IFMAP_BITS]
-            red1[j, 6] = c[GLB_READ_PSUM_BITS]
-            red1[j, 7] = c[COMPUTE_CYCLES]
-        n1 = skyline_one(red1[:n], all_legal[:n], kept)
+        key = 2 * a + (1 if per_geometry[g, G_MULTICAST] == 1 else 0)
+        if first_n[key] < 0:
+            n = 0
+            for m in range(M):
+                if legal[a, m]:
+                    legal_m[n] = m
+                    n += 1
+            for j in range(n):
+                base_counts(terms, a, legal_m[j], per_geometry[g], 0, macs, output_count, c)
+                red1[j, 0] = c[SPAD_WRITE_WEIGHT_ACCESSES]  # spad reads: the MACs, equal for every candidate
+                red1[j, 1] = c[SPAD_WRITE_IFMAP_ACCESSES]
+                red1[j, 2] = c[SPAD_WRITE_PSUM_ACCESSES]  # = its reads (one read-modify-write each)
+                red1[j, 3] = c[NOC_WEIGHT_BIT_HOPS] + c[NOC_IFMAP_BIT_HOPS] + c[NOC_PSUM_BIT_HOPS]
+                red1[j, 4] = c[GLB_READ_WEIGHT_BITS]
+                red1[j, 5] = c[GLB_READ_IFMAP_BITS]
+                red1[j, 6] = c[GLB_READ_PSUM_BITS]
+                red1[j, 7] = c[COMPUTE_CYCLES]
+            n1 = skyline_one(red1[:n], all_legal[:n], kept)
+            for j in range(n1):
+                first_m[key, j] = legal_m[kept[j]]
+            first_n[key] = n1
+        n1 = first_n[key]
         rows = 0
         for j in range(n1):
-            m = legal_m[kept[j]]
+            m = first_m[key, j]
             spills = _term(terms[T_PSUM_RW], a, m) != 0
             for mode in range(NM):
                 if stair_len[sg, mode] == 0 or (mode & 1 and spills):
