@@ -1,6 +1,6 @@
 """Our cost model next to ZigZag (KU Leuven, PyPI ``zigzag-dse`` 3.9.1) on one hardware description.
 
-    python benchmarks/compare_zigzag.py [--zigzag-python /work/peers/zigzag/bin/python] [--write-reference]
+    python benchmarks/compare_zigzag.py [--zigzag-python PATH] [--write-reference]
 
 One description (``DESIGN`` below: a weight-stationary 16 x 16 INT8 array, per-PE scratchpads, a
 GLB and DRAM) is evaluated by our model, and the same description, with our per-access energies,
@@ -13,8 +13,10 @@ Matched on purpose: both models get the same fixed per-action energies and bandw
 (``FIXED_COSTS``); ZigZag has no interconnect or leakage model, so both are zero on our side
 here too (also inside our mapping objective); ZigZag charges one MAC energy whatever the operand
 width, and so does ours here (INT8 layers on an INT8 PE).
-ZigZag is optional: it is not a dependency of dse. Install it apart:
-``python3 -m venv /work/peers/zigzag && /work/peers/zigzag/bin/pip install zigzag-dse==3.9.1 six``.
+ZigZag is optional: it is not a dependency of dse. Install it apart, e.g.
+``python3 -m venv /work/peers/zigzag && /work/peers/zigzag/bin/pip install zigzag-dse==3.9.1 six``, and
+point ``--zigzag-python`` or the ``ZIGZAG_PYTHON`` environment variable at its interpreter (else the
+first interpreter on PATH that imports ``zigzag`` is used: ``zigzag_python``).
 ``--write-reference`` stores ZigZag's per-layer figures in tests/data/zigzag_resnet18.csv.
 """
 
@@ -27,6 +29,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -412,7 +415,8 @@ def run_zigzag_accelerator(name: str, python: str, only: list[str] | None = None
 
 def our_accelerator(name: str) -> pd.DataFrame:
     """Per compute layer on our equivalent of ``name``: energy, latency, and the mapspace we search
-    (legal array candidates x GLB tilings that fit) and the candidates priced after pruning."""
+    exactly (legal array candidates with every integer per-PE tile size x GLB tilings that fit) and the
+    candidates priced after pruning."""
     spec = accelerator_spec(name)
     layers = _compute_layers(spec)
     d = design.batch(spec)
@@ -424,7 +428,7 @@ def our_accelerator(name: str) -> pd.DataFrame:
     space = []
     for L in layers:
         g = mapping.layer_geometry(L, geo, False)
-        n_arr = int(dataflows.candidates(L, g, df_name).legal.sum())
+        n_arr = int(dataflows.candidates(L, g, df_name, every_tile=True).legal.sum())
         space.append(n_arr * max(1, int(dataflows.dram_tilings(L, g)["fits"].sum())))  # x bypass modes
     return pd.DataFrame({"layer": [L.name for L in layers], "macs": [L.macs for L in layers],
                          "ours_energy_pj": res.layer_energy_pj[:, 0], "ours_latency_cycles": res.layer_latency_cycles[:, 0],
@@ -602,6 +606,18 @@ RUNNER = textwrap.dedent("""
 """)
 
 
+def zigzag_python() -> str | None:
+    """The interpreter to run ZigZag with: ``ZIGZAG_PYTHON`` when set, else the first of this
+    interpreter, ``python3`` and ``python`` on PATH that can import ``zigzag``; None: none can."""
+    if os.environ.get("ZIGZAG_PYTHON"):
+        return os.environ["ZIGZAG_PYTHON"]
+    probe = "import importlib.util, sys; sys.exit(importlib.util.find_spec('zigzag') is None)"
+    for exe in dict.fromkeys(x for x in (sys.executable, shutil.which("python3"), shutil.which("python")) if x):
+        if subprocess.run([exe, "-c", probe], capture_output=True, check=False).returncode == 0:
+            return exe
+    return None
+
+
 def run_zigzag(spec: spec_mod.Spec, python: str, only: list[str] | None = None) -> tuple[pd.DataFrame, float, float]:
     """(per-layer ZigZag energy and latency, CPU seconds, wall seconds) for the design (``only``: these layers)."""
     accelerator, mapping_yaml, layers = zigzag_inputs(spec)
@@ -632,12 +648,17 @@ def compare(ours: pd.DataFrame, zz: pd.DataFrame) -> pd.DataFrame:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--zigzag-python", default="/work/peers/zigzag/bin/python", help="python of ZigZag's venv")
+    ap.add_argument("--zigzag-python", help="python of ZigZag's venv (default: $ZIGZAG_PYTHON, else the first "
+                    "interpreter on PATH that imports zigzag)")
     ap.add_argument("--write-reference", action="store_true", help=f"store ZigZag's figures in {REFERENCE}")
     ap.add_argument("--accelerators", action="store_true",
                     help="ZigZag's shipped tpu_like, edge_tpu_like and eyeriss_like next to our equivalents (ZigZag "
                          f"figures from {ACC_REFERENCE.name} unless --write-reference)")
     args = ap.parse_args()
+    args.zigzag_python = args.zigzag_python or zigzag_python()
+    needs_zigzag = args.write_reference or not args.accelerators
+    if needs_zigzag and args.zigzag_python is None:
+        sys.exit("compare_zigzag: no interpreter with zigzag-dse found: pass --zigzag-python or set ZIGZAG_PYTHON")
     if args.accelerators:
         compare_accelerators(args.zigzag_python, args.write_reference)
         return
