@@ -74,3 +74,36 @@ def test_glb_bypass_is_searched_and_only_ever_helps():
     assert (rows["glb_bypass"].str.contains("weights|ifmaps|outputs")).any()
     off = explain.layer_mappings(specs[0], wl, ids)
     assert set(off.loc[off["dataflow"] != "data movement", "glb_bypass"]) <= {"none", "weights, ifmaps (no tile fits the GLB)"}
+
+
+def test_every_per_pe_tile_size_is_matched_by_a_kept_candidate():
+    """The per-PE tile reduction (``dataflows._tile_family``) is exact: every candidate with any integer
+    tile size that fits (``every_tile``, what the exhaustive mapper enumerates) is matched, term by term
+    (counts, array reads with and without multicast, spilled partial sums), by a candidate the search
+    keeps; and the kept tiles are not only powers of two."""
+    from dse import dataflows
+
+    rng = np.random.default_rng(3)
+    layers = [L for net in NETWORKS for L in workloads.load(net).compute_layers()][::7]
+    non_pow2 = 0
+    for L in layers:
+        rows, cols, fw, iw, pw, bits, pe_bits = (rng.choice(x) for x in (
+            [3, 8, 12, 16, 32], [5, 8, 14, 32], [16, 64, 224], [4, 12, 24], [1, 4, 16, 24], [4, 8], [8, 16]))
+        f = lambda x: np.full((1, 1), float(x))
+        g = dataflows.Geometry(**{**vars(dataflows.single_geometry(rows, cols, bits=bits)), "pe_w_bits": f(pe_bits),
+                                  "pe_a_bits": f(pe_bits), "spad_filter_words": f(fw), "spad_ifmap_words": f(iw),
+                                  "spad_psum_words": f(pw)})
+        for name, tiles in (("row_stationary", ("pe.K", "pe.C")), ("weight_stationary_local", ("pe.K", "pe.C_folds"))):
+            kept, every = dataflows.candidates(L, g, name), dataflows.candidates(L, g, name, every_tile=True)
+
+            def coords(a):
+                t = [np.broadcast_to(getattr(a, n), a.legal.shape)[0] for n in dataflows.TERMS]
+                t += [t[1] * t[4], t[2] * t[5]]  # GLB reads without multicast
+                return np.stack(t, axis=1)[a.legal[0]]
+
+            ck = coords(kept)
+            for x in coords(every):
+                assert np.all(ck <= x * (1 + 1e-12), axis=1).any(), (L.name, name, x)
+            sizes = np.concatenate([np.broadcast_to(kept.mapping[t], kept.legal.shape)[kept.legal] for t in tiles])
+            non_pow2 += int(np.any(np.log2(sizes) % 1 != 0))
+    assert non_pow2 > 0
