@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -110,24 +109,24 @@ def packed_capacity(words, pe_bits, bits):
 
 @functools.lru_cache(maxsize=4096)
 def tile_sizes(n: int) -> np.ndarray:
-    """Tile sizes of a loop of ``n`` iterations: every divisor of n (perfect tiles) and ceil(n / 2^i)
-    (a last partial tile), ascending."""
-    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
-    halvings = {math.ceil(n / 2**i) for i in range(n.bit_length() + 1)}
-    return np.array(sorted(set(small) | {n // d for d in small} | halvings), dtype=float)
+    """Tile sizes of a loop of ``n`` iterations that can be needed, ascending: ceil(n / j) for every
+    number of tiles j, the smallest tile that needs j (every divisor of n: perfect tiles; the others
+    pad a last partial tile). Where counts depend on a tile size only through its number of tiles,
+    its padded extent j x t and how much it holds (GLB tiles, per-PE tiles), every other size t is
+    matched by ceil(n / ceil(n / t)): as many tiles, no more padding, no more held."""
+    return np.array(sorted({-(-n // j) for j in range(1, n + 1)}), dtype=float)
 
 
 # --- Per-PE tile factors -------------------------------------------------------------------------
 # A per-PE loop of d iterations (filters or channel folds a PE holds per pass) tiled by t runs
 # ceil(d / t) passes. In row stationary and weight_stationary_local every count depends on t only
-# through the passes n = ceil(d / t), the padded extent n x t (compute cycles, partial-sum hops: a
-# last partial pass is padded to the full tile, as the counts are written) and, for the spad
-# capacities, t itself (smaller fits more); weight_stationary_local's pixel blocks also through
-# floor(psum words / t). So among all tile sizes 1..d only ceil(d / n) for some n can be needed (the
-# smallest tile of its passes: every divisor of d, and for each other number of passes the least
-# padded tile), and of those, under a capacity bound, only the ones no larger tile that still fits
-# matches in passes and padded extent (the staircase, ``_tile_family``'s ``nxt``). tests/exhaustive_mapper.py
-# enumerates every integer tile size (``every_tile``) to check both reductions.
+# through the passes, the padded extent passes x t (compute cycles, partial-sum hops: a last partial
+# pass is padded to the full tile, as the counts are written), for the spad capacities t itself
+# (smaller fits more) and, for weight_stationary_local's pixel blocks, floor(psum words / t). So of all
+# sizes 1..d only ``tile_sizes(d)`` can be needed, and of those, under a capacity bound, only the ones
+# that no larger fitting size matches in passes, padding (and pixel blocks): the staircase of
+# ``_tile_family``'s ``nxt``. tests/exhaustive_mapper.py enumerates every integer size (``every_tile``)
+# to check both reductions.
 
 
 @functools.lru_cache(maxsize=65536)
@@ -141,7 +140,8 @@ def _tile_family(d: int, top: int, every_tile: bool = False, psum_words: int = 0
     if every_tile:
         vals = np.arange(1, top + 1, dtype=float)
         return vals, np.full(len(vals), np.inf)
-    vals = np.array(sorted({-(-d // n) for n in range(1, d + 1)} & set(range(1, top + 1))), dtype=float)
+    vals = tile_sizes(d)
+    vals = vals[vals <= top]
     passes = np.ceil(d / vals)
     extent = passes * vals
     blocks = np.ceil(npix / np.floor(psum_words / vals)) if psum_words else np.zeros(len(vals))
@@ -236,7 +236,9 @@ def tiling_space(L: Layer) -> dict[str, np.ndarray]:
 
     A tile is (batch nt x output channels kt x output rows yt) of outputs whose partial sums stay
     in the GLB (they never go to DRAM) while input-channel tiles ct stream through. Tile sizes are
-    every divisor of each loop bound plus ceil(bound / 2^i) (``tile_sizes``); the three outer tile
+    ceil(bound / j) for every number of tiles j of each loop (``tile_sizes``: every divisor, and for
+    the other counts the least padded tile; no other size can be needed, since the counts below depend
+    on a size only through its tiles, its padded extent and what it holds); the three outer tile
     loops take each of the ``DRAM_ORDERS``. An operand is re-fetched by the loops it does not depend
     on outside its innermost loop it does (``_refetch``); weights depend on k (and c), ifmaps on n, y
     (and c, and k for grouped convolutions); with several channel tiles the innermost c loop makes
@@ -254,9 +256,14 @@ def layer_shape(L: Layer) -> tuple[int, ...]:
 
 @functools.lru_cache(maxsize=1024)
 def tiling_space_of(shape: tuple[int, ...]) -> dict[str, np.ndarray]:
+    return tilings_of(shape, tile_sizes)
+
+
+def tilings_of(shape: tuple[int, ...], sizes) -> dict[str, np.ndarray]:
+    """``tiling_space_of`` with the tile sizes ``sizes(bound)`` of each loop (tests: every integer)."""
     n, k, c, groups, oy, ox, fy, fx, sy, sx, input_y, input_x = shape
     kg, cg = k // groups, c // groups
-    kt, yt, nt, ct = np.meshgrid(tile_sizes(k), tile_sizes(oy), tile_sizes(n), tile_sizes(cg), indexing="ij")
+    kt, yt, nt, ct = np.meshgrid(sizes(k), sizes(oy), sizes(n), sizes(cg), indexing="ij")
     kt, yt, nt, ct = (x.reshape(-1) for x in (kt, yt, nt, ct))
     n_kt, n_yt, n_nt, n_ct = np.ceil(k / kt), np.ceil(oy / yt), np.ceil(n / nt), np.ceil(cg / ct)
     # input rows / columns a tile reads: a window wider than the stride reads them all (with halo), a

@@ -5,7 +5,8 @@ unrolling x per-PE tile x GLB loop order, with every integer per-PE tile size th
 scratchpads: ``dse.dataflows`` with ``every_tile``, where the sweep starts from the set that
 ``dataflows._tile_family`` reduces it to) in every GLB bypass mode
 (``dataflows.BYPASS``: weights, ifmaps and outputs each through the GLB or past it) crossed with every
-GLB tiling that fits that mode (tile sizes from all divisors and halvings x DRAM loop orders,
+GLB tiling that fits that mode (tile sizes ceil(bound / j) for every tile count j, which match every
+integer size: tests/test_mapper_optimality.py; x DRAM loop orders,
 ``dataflows.dram_tilings``). Each triple's count vector is written out by name
 (``reference_counts.base_counts`` + ``reference_counts.with_tiling``) and priced with the search
 kernel's own formulas (``dse.mapping.price``). Nothing is pruned: tilings with identical (DRAM reads,

@@ -107,3 +107,27 @@ def test_every_per_pe_tile_size_is_matched_by_a_kept_candidate():
             sizes = np.concatenate([np.broadcast_to(kept.mapping[t], kept.legal.shape)[kept.legal] for t in tiles])
             non_pow2 += int(np.any(np.log2(sizes) % 1 != 0))
     assert non_pow2 > 0
+
+
+def test_every_glb_tile_size_is_matched_by_a_tiling_in_the_space():
+    """The GLB tile sizes (``dataflows.tile_sizes``: ceil(bound / j)) lose nothing: every tiling with
+    any integer tile sizes is matched by one of the space in everything the search reads of a tiling
+    (DRAM fetches, GLB elements held, tiles, one channel tile; ``prune.tiling_skyline``'s coordinates),
+    on small convolutions with halo, stride 2, a 1x1 stride-2 downsample and groups."""
+    from dse import dataflows
+    from workloads.layer import Layer
+
+    def coords(t):
+        return np.stack([t["w_fetch"], t["i_fetch"], 1.0 / t["tiles"], t["w_need"], t["i_need"], t["p_need"],
+                         1.0 - t["one_c"]], axis=1)
+
+    for kw in ({"k": 10, "c": 6, "oy": 7, "fy": 3}, {"k": 9, "c": 5, "oy": 6, "fy": 3, "stride": 2},
+               {"k": 12, "c": 6, "oy": 5, "fy": 1, "stride": 2}, {"k": 12, "c": 8, "oy": 6, "fy": 3, "groups": 4}):
+        stride, fy, oy = kw.get("stride", 1), kw["fy"], kw["oy"]
+        L = Layer(name="t", op="conv", n=2, k=kw["k"], c=kw["c"], oy=oy, ox=oy, fy=fy, fx=fy, stride_y=stride,
+                  stride_x=stride, groups=kw.get("groups", 1))
+        space = coords(dataflows.tiling_space(L))
+        every = coords(dataflows.tilings_of(dataflows.layer_shape(L), lambda b: np.arange(1.0, b + 1)))
+        assert len(every) > len(space)
+        for chunk in np.array_split(every, 8):
+            assert np.all(space[None, :, :] <= chunk[:, None, :] * (1 + 1e-12), axis=2).any(axis=1).all(), kw
