@@ -49,7 +49,8 @@ def roadmap_vdd_v(node_nm: np.ndarray, roadmap: np.ndarray) -> np.ndarray:
 
 def memory_supply_v(memory_vdd_v: np.ndarray, node_nm: np.ndarray, roadmap: np.ndarray) -> np.ndarray:
     """The memories' supply: ``memory_vdd_v`` where given, else (encoded as 0) their roadmap's; raises
-    ValueError naming the first value outside MEMORY_VDD_RANGE_REL x the roadmap's supply."""
+    ValueError naming the first value outside MEMORY_VDD_RANGE_REL x the roadmap's supply or too close to its
+    devices' threshold (memory_models.technology.supply_v)."""
     nominal = roadmap_vdd_v(node_nm, roadmap)
     v = np.broadcast_to(np.asarray(memory_vdd_v, dtype=float), nominal.shape)
     out = np.where(v > 0, v, nominal)
@@ -59,6 +60,12 @@ def memory_supply_v(memory_vdd_v: np.ndarray, node_nm: np.ndarray, roadmap: np.n
         raise ValueError(f"memory_vdd_v {out.reshape(-1)[i]:g} outside {MEMORY_VDD_RANGE_REL[0]}-"
                          f"{MEMORY_VDD_RANGE_REL[1]} x the {nominal.reshape(-1)[i]:g} V of the memory roadmap at "
                          f"{np.broadcast_to(node_nm, nominal.shape).reshape(-1)[i]:g} nm")
+    from memory_models import technology
+
+    for r in np.unique(np.broadcast_to(np.asarray(roadmap, int), out.shape)):  # a few roadmaps, not points
+        sel = np.broadcast_to(np.asarray(roadmap, int), out.shape) == r
+        technology.supply_v(np.broadcast_to(node_nm, out.shape)[sel], technology.ROADMAPS[int(r)], out[sel],
+                            name="memory_vdd_v")  # the devices' strong-inversion bound
     return out
 
 

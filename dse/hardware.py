@@ -14,7 +14,7 @@ import numpy as np
 import memory_models
 import pe_models
 from dse import clock as clock_network
-from dse import design, units
+from dse import units
 from dse.design import DesignBatch
 from dse.dataflows import unique_rows
 from dse.units import BITS_PER_BYTE, UM2_PER_MM2
@@ -99,17 +99,6 @@ def _per_roadmap(model: Callable[..., MemoryCosts]) -> Callable[..., MemoryCosts
     return wrapped
 
 
-def at_supply(m: MemoryCosts, ratio: np.ndarray) -> MemoryCosts:
-    """A memory's costs at ``ratio`` x its roadmap's supply (memory_vdd_v): every access energy is C V^2, so
-    x ratio^2; leakage I_off V, x ratio (I_off held at the roadmap's: its rise with V through DIBL is not
-    modelled, so above the roadmap's supply this is a lower bound); latency and area unchanged (a higher
-    supply is faster: conservative)."""
-    k = np.asarray(ratio, float)
-    return MemoryCosts(read_energy_pj=m.read_energy_pj * k**2, write_energy_pj=m.write_energy_pj * k**2,
-                       read_latency_ns=m.read_latency_ns, write_latency_ns=m.write_latency_ns,
-                       leakage_mw=m.leakage_mw * k, area_mm2=m.area_mm2)
-
-
 def evaluate(d: DesignBatch) -> HardwareCosts:
     vdd = d.supply_v
     # psum_width: activation -> an INT PE truncates its product and accumulates in A bits (Eyeriss)
@@ -119,33 +108,33 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     acc = np.where(d.psum_activation == 1, d.pe_a_bits, accumulator_bits(d.pe_kind, d.pe_w_bits, d.pe_a_bits))
     n_pe = d.pe_rows * d.pe_cols
 
-    regfile = _per_roadmap(lambda c, b, n, roadmap: memory_models.regfile(c, b, n, roadmap=roadmap))
+    # every memory at the chip's memory supply (memory_vdd_v, resolved to the roadmap's own where nominal):
+    # the models compute each term at that supply (memory_models.technology: drive, C V^2, V I t, I_off V)
+    mem_vdd = d.memory_supply_v
+    regfile = _per_roadmap(lambda c, b, n, v, roadmap: memory_models.regfile(c, b, n, roadmap=roadmap, vdd_v=v))
 
-    macro = _per_roadmap(lambda c, b, n, roadmap: memory_models.buffer(
-        np.full(len(c), int(memory_models.Tech.SRAM)), c, b, n, 1, roadmap=roadmap))
-
-    # the memories at the chip's memory supply (memory_vdd_v; 1 where it is the roadmap's own)
-    mem_supply = d.memory_supply_v / design.roadmap_vdd_v(d.node_nm, d.memory_roadmap)
+    macro = _per_roadmap(lambda c, b, n, v, roadmap: memory_models.buffer(
+        np.full(len(c), int(memory_models.Tech.SRAM)), c, b, n, 1, roadmap=roadmap, vdd_v=v))
 
     def spad(words, bits, sram=None):
-        args = (d.memory_roadmap, words * bits / BITS_PER_BYTE, bits, d.node_nm)
+        args = (d.memory_roadmap, words * bits / BITS_PER_BYTE, bits, d.node_nm, mem_vdd)
         rf = _on_unique(regfile, *args)
         if sram is None or not sram.any():
-            return at_supply(rf, mem_supply)
+            return rf
         # an SRAM-macro scratchpad (one bank, the array model of the GLB; memory_models.SPAD_KINDS)
         sel = np.flatnonzero(sram)
         m = _on_unique(macro, *(np.asarray(a)[sel] for a in args))
-        return at_supply(MemoryCosts(**{k: _put(getattr(rf, k), sel, getattr(m, k)) for k in vars(rf)}), mem_supply)
+        return MemoryCosts(**{k: _put(getattr(rf, k), sel, getattr(m, k)) for k in vars(rf)})
 
     filter_sram = d.spad_filter_kind == memory_models.SPAD_KINDS.index("sram")
     sp_i, sp_f, sp_p = spad(d.spad_ifmap_words, d.pe_a_bits), spad(d.spad_filter_words, d.pe_w_bits, filter_sram), spad(
         d.spad_psum_words, acc)
     glb = _on_unique(
-        _per_roadmap(lambda t, c, b, n, banks, roadmap: memory_models.buffer(t.astype(int), c, b, n, banks,
-                                                                               roadmap=roadmap)),
+        _per_roadmap(lambda t, c, b, n, banks, v, roadmap: memory_models.buffer(t.astype(int), c, b, n, banks,
+                                                                                  roadmap=roadmap, vdd_v=v)),
         d.memory_roadmap, d.glb_tech, d.glb_bytes, np.full(len(d), GLB_BANK_WORD_BITS), d.node_nm, d.glb_banks,
+        mem_vdd,
     )
-    glb = at_supply(glb, mem_supply)
     clock = np.minimum(d.clock_mhz, pe.fmax_mhz)
     cycle_ns = units.cycle_ns(clock)
     # A bank that needs several cycles per access delivers one word every ceil(latency / cycle)

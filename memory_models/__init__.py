@@ -60,37 +60,38 @@ COST_FIELDS = (
 
 def buffer(
     tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp", cells=None, roadmap="hp",
-    htree="repeated",
+    htree="repeated", vdd_v=None,
 ) -> MemoryCosts:
     """A scratchpad / global buffer (no tags) of ``capacity_bytes`` accessed ``word_bits`` at a time.
 
     ``target`` is the organisation search objective (memory_models.array.TARGETS); ``cells`` overrides
     the cell parameter sets (default memory_models.cells.CELLS); ``roadmap`` is the CMOS device roadmap
     ("hp" as NVSim/CACTI by default, "lop", "lstp"; memory_models.technology); ``htree`` the H-tree wiring
-    ("repeated", the default, or "unrepeated"; memory_models.array.HTREES)."""
+    ("repeated", the default, or "unrepeated"; memory_models.array.HTREES); ``vdd_v`` the memory's supply in V
+    (default the roadmap's; memory_models.technology says how drive, energy and leakage follow it)."""
     from memory_models import model
 
     return model.buffer(
         tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap,
-        htree=htree,
+        htree=htree, vdd_v=vdd_v,
     )
 
 
 def cache(
     tech, capacity_bytes, line_bytes=64, node_nm=45.0, banks=1, target="read_edp", cells=None, roadmap="hp",
-    htree="repeated",
+    htree="repeated", vdd_v=None,
 ) -> MemoryCosts:
     """A 16-way cache (tag + data, normal access) returning one ``line_bytes`` line per access."""
     from memory_models import model
 
     return model.cache(
         tech, capacity_bytes, line_bytes, node_nm, banks, target=target, cells=cells, roadmap=roadmap,
-        htree=htree,
+        htree=htree, vdd_v=vdd_v,
     )
 
 
-def regfile(capacity_bytes, word_bits, node_nm=45.0, roadmap="hp") -> MemoryCosts:
+def regfile(capacity_bytes, word_bits, node_nm=45.0, roadmap="hp", vdd_v=None) -> MemoryCosts:
     """A small per-PE register-file scratchpad (latch based)."""
     from memory_models import model
 
-    return model.regfile(capacity_bytes, word_bits, node_nm, roadmap=roadmap)
+    return model.regfile(capacity_bytes, word_bits, node_nm, roadmap=roadmap, vdd_v=vdd_v)

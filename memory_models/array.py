@@ -138,8 +138,11 @@ def evaluate(
     cells: dict[Tech, Cell] | None = None,
     roadmap: str = "hp",
     htree: str = "repeated",
+    vdd_v=None,
 ) -> ArrayCosts:
-    """Costs of a RAM array (no tags) for broadcastable configuration arrays; ``htree`` is one of HTREES.
+    """Costs of a RAM array (no tags) for broadcastable configuration arrays; ``htree`` is one of HTREES;
+    ``vdd_v`` the periphery's and cells' supply in V (default the roadmap's; memory_models.technology's
+    docstring says what it moves: drive, so every delay, and every C V^2, V I t and I_off V term).
 
     Identical configurations are evaluated once, and candidate organisations that fit none of the
     configurations are dropped before the (configurations x candidates) evaluation."""
@@ -147,19 +150,21 @@ def evaluate(
         raise MemoryModelError(f"optimisation target {target!r} is not one of {TARGETS}")
     if htree not in HTREES:
         raise MemoryModelError(f"htree {htree!r} is not one of {HTREES}")
-    tech, cap_b, word_b, node, banks = np.broadcast_arrays(
+    tech, cap_b, word_b, node, banks, vdd_in = np.broadcast_arrays(
         np.asarray(tech, dtype=int),
         np.asarray(capacity_bytes, dtype=float),
         np.asarray(word_bits, dtype=float),
         np.asarray(node_nm, dtype=float),
         np.asarray(banks, dtype=float),
+        np.asarray(np.nan if vdd_v is None else vdd_v, dtype=float),
     )
     shape = tech.shape
     tk.check_node(node)
-    tk.vdd_v(node, roadmap)  # validates the roadmap name
-    cols_in = np.stack([a.ravel().astype(float) for a in (tech, cap_b, word_b, node, banks)], axis=1)
+    # the supply (validates the roadmap name and the supply's overdrive)
+    vdd = tk.supply_v(node, roadmap, None if vdd_v is None else vdd_in)
+    cols_in = np.stack([a.ravel().astype(float) for a in (tech, cap_b, word_b, node, banks, vdd)], axis=1)
     uniq, inverse = np.unique(cols_in, axis=0, return_inverse=True)
-    u_tech, u_cap, u_word, u_node, u_banks = (uniq[:, i] for i in range(5))
+    u_tech, u_cap, u_word, u_node, u_banks, u_vdd = (uniq[:, i] for i in range(6))
     bits_bank = u_cap * 8.0 / u_banks
     n_sub = bits_bank[:, None] / (CAND_ROWS * CAND_COLS)
     out_bits = CAND_COLS / CAND_MUX
@@ -180,6 +185,7 @@ def evaluate(
         u_word,
         u_node,
         u_banks,
+        u_vdd,
         target,
         cells,
         roadmap,
@@ -251,38 +257,49 @@ def _iv_table(node_nm: np.ndarray, column: np.ndarray) -> np.ndarray:
     return np.interp(np.log(node_nm), np.log(_IV_NODE_NM), column)
 
 
-def _iv_energy_fj(node_nm: np.ndarray, roadmap: str) -> np.ndarray:
-    """Current-sense amplifier energy per fired amplifier: NVSim's table, C V^2-scaled below 22 nm."""
+def _iv_energy_fj(node_nm: np.ndarray, roadmap: str, vdd_v: np.ndarray | None = None) -> np.ndarray:
+    """Current-sense amplifier energy per fired amplifier: NVSim's table (at each node's supply), C V^2-scaled
+    below 22 nm and to the supply ``vdd_v`` (the converter's switched and bias charge drawn from it)."""
     below = np.minimum(node_nm / 22.0, 1.0) * (tk.vdd_v(node_nm, roadmap) / tk.vdd_v(22.0, roadmap)) ** 2
-    return _iv_table(node_nm, _IV_ENERGY_FJ) * np.where(node_nm < 22.0, below, 1.0)
+    at_v = (tk.supply_v(node_nm, roadmap, vdd_v) / tk.vdd_v(node_nm, roadmap)) ** 2
+    return _iv_table(node_nm, _IV_ENERGY_FJ) * np.where(node_nm < 22.0, below, 1.0) * at_v
 
 
-def _environment(tech, cap_b, word_b, node, banks, cells, roadmap, htree) -> _Env:
+def _iv_latency_ps(node_nm: np.ndarray, roadmap: str, vdd_v: np.ndarray | None = None) -> np.ndarray:
+    """Current-sense amplifier sensing time: NVSim's table (at each node's supply), scaled to the supply
+    ``vdd_v`` as its transistors' on-resistance (technology.r_on_ohm_um: the converter's mirror and latch
+    are gates; our assumption, NVSim's table has one supply per node)."""
+    slow = tk.r_on_ohm_um(node_nm, roadmap, vdd_v) / tk.r_on_ohm_um(node_nm, roadmap)
+    return _iv_table(node_nm, _IV_LATENCY_NS) * 1e3 * slow
+
+
+def _environment(tech, cap_b, word_b, node, banks, vdd, cells, roadmap, htree) -> _Env:
     repeated = htree == "repeated"
     r_global_ohm_per_um = tk.wire_r_ohm_per_um(node) / _UNREPEATED_PITCH_FACTOR
+    r_on = tk.r_on_ohm_um(node, roadmap, vdd)
     return _Env(
         is_sram=_c(tech == Tech.SRAM),
         cell={k: _c(v) for k, v in cell_arrays(tech, cells).items()},
         sa_area_f2=_c(np.array([_SA_AREA_F2[t] for t in Tech])[tech]),
         sa_energy_width_f=_c(np.array([_SA_ENERGY_WIDTH_F[t] for t in Tech])[tech]),
         f_um=_c(node) * 1e-3,
-        vdd_v=_c(tk.vdd_v(node, roadmap)),
-        fo4_ps=_c(tk.fo4_ps(node, roadmap)),
-        r_on_ohm_um=_c(tk.r_on_ohm_um(node, roadmap)),
-        i_on_ua_per_um=_c(tk.i_on_ua_per_um(node, roadmap)),
+        vdd_v=_c(vdd),
+        fo4_ps=_c(tk.fo4_ps(node, roadmap, vdd)),
+        r_on_ohm_um=_c(r_on),
+        i_on_ua_per_um=_c(tk.i_on_ua_per_um(node, roadmap) * tk.drive_factor(node, roadmap, vdd)),
         i_off_na_per_um=_c(tk.i_off_na_per_um(node, roadmap)),
         cg_ff_per_um=_c(tk.c_gate_ff_per_um(node)),
         r_wire_ohm_per_um=_c(tk.wire_r_ohm_per_um(node)),
-        t_wire_ps_per_um=_c(tk.repeated_wire_delay_ps_per_mm(node, _HTREE_PITCH_FACTOR, roadmap))
+        t_wire_ps_per_um=_c(tk.repeated_wire_delay_ps_per_mm(node, _HTREE_PITCH_FACTOR, roadmap, vdd))
         * 1e-3
         * _HTREE_DELAY_PENALTY
         * repeated,
         rc_wire_ps_per_um2=_c(0.38 * r_global_ohm_per_um * tk.WIRE_C_FF_PER_UM * 1e-3) * (not repeated),
-        htree_driver_ps=_c(tk.fo4_ps(node, roadmap)) * _UNREPEATED_DRIVER_FO4 * (not repeated),
+        htree_driver_ps=_c(tk.fo4_ps(node, roadmap, vdd)) * _UNREPEATED_DRIVER_FO4 * (not repeated),
         htree_energy_factor=_REPEATER_ENERGY_FACTOR if repeated else 1.0,
         node_nm=_c(node),
-        iv_energy_fj=_c(_iv_energy_fj(node, roadmap)),
-        iv_latency_ps=_c(_iv_table(node, _IV_LATENCY_NS)) * 1e3,
+        iv_energy_fj=_c(_iv_energy_fj(node, roadmap, vdd)),
+        iv_latency_ps=_c(_iv_latency_ps(node, roadmap, vdd)),
         bits_bank=_c(cap_b) * 8.0 / _c(banks),
         word_bits=_c(word_b),
         banks=_c(banks),
@@ -379,7 +396,10 @@ def _energies_fj(e: _Env, g: _Geometry, ln: _Lines, rows, cols) -> tuple[np.ndar
     e_sa = w * e.sa_energy_width_f * f * cg * vdd_v**2
     swing_energy = ln.c_bl_ff * vdd_v * _SRAM_ENERGY_SWING_FRAC * vdd_v * 2.0  # discharge + precharge back
     # SRAM read: every column of each active subarray swings; MRAM: only the sensed columns are biased
-    # and the cell + reference + SA bias currents flow for the sense time
+    # and the cell + reference + SA bias currents flow for the sense time. The MRAM bias (the cell's read
+    # voltage) is clamped by the sense amplifier, not V_dd: its bitline charge C V_read comes from V_dd (x V),
+    # the sensing current I_read V_dd t_sense too (I_read through the access device's R_on at V, t_sense
+    # the converter's at V: _iv_latency_ps).
     sram_read = g.n_act * cols * swing_energy
     mram_read = w * (
         ln.c_bl_ff * e.cell["read_voltage_v"] * vdd_v
@@ -391,6 +411,10 @@ def _energies_fj(e: _Env, g: _Geometry, ln: _Lines, rows, cols) -> tuple[np.ndar
     sram_write = w * ln.c_bl_ff * vdd_v**2 + np.maximum(g.n_act * cols - w, 0.0) * swing_energy
     # STT drivers draw Vdd * I; SOT writes from a dedicated low rail just above I * R_strip (+0.1 V
     # driver headroom) generated at 80 % efficiency, which is what makes SOT writes cheap.
+    # At another supply: the switching current I_c and the pulse are the MTJ's (I_c0 ~ Delta kT alpha / eta,
+    # set by the free layer, not by V_dd), so an STT write draws the same charge I_c t_pulse from V_dd: its
+    # cell energy is linear in V (the driver drops the excess); the SOT rail is set by I R_strip, so its cell
+    # energy does not move with V_dd. The bitline charge and the periphery stay C V^2.
     v_write = np.where(
         e.cell["write_path_ohm"] > 0,
         (ln.i_write_ua * 1e-6 * e.cell["write_path_ohm"] + 0.1) / _SOT_WRITE_RAIL_EFFICIENCY,
@@ -410,9 +434,9 @@ def _leakage_mw(e: _Env, g: _Geometry) -> np.ndarray:
 
 
 def _evaluate_unique(
-    tech, cap_b, word_b, node, banks, target, cells, roadmap, htree, rows, cols, mux, valid
+    tech, cap_b, word_b, node, banks, vdd, target, cells, roadmap, htree, rows, cols, mux, valid
 ) -> ArrayCosts:
-    e = _environment(tech, cap_b, word_b, node, banks, cells, roadmap, htree)
+    e = _environment(tech, cap_b, word_b, node, banks, vdd, cells, roadmap, htree)
     g = _geometry(e, rows, cols, mux)
     ln = _lines(e, g, rows, cols)
     read_ps, write_ps = _latencies_ps(e, g, ln, rows, mux)

@@ -76,12 +76,12 @@ def _check_inputs(tech, capacity_bytes, word_bits, banks) -> None:
 
 def buffer(
     tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp", cells=None, roadmap="hp",
-    htree="repeated",
+    htree="repeated", vdd_v=None,
 ) -> MemoryCosts:
     _check_inputs(tech, capacity_bytes, word_bits, banks)
     c = evaluate(
         tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap,
-        htree=htree,
+        htree=htree, vdd_v=vdd_v,
     )
     return MemoryCosts(
         c.read_energy_pj, c.write_energy_pj, c.read_latency_ns, c.write_latency_ns, c.leakage_mw, c.area_mm2
@@ -105,6 +105,7 @@ def cache(
     cells=None,
     roadmap="hp",
     htree="repeated",
+    vdd_v=None,
 ) -> MemoryCosts:
     """Cache with normal (parallel tag and data) access: latency = max(tag + compare, data);
     energies add the tag read of all ways of a set; a write also writes one tag."""
@@ -112,7 +113,7 @@ def cache(
     _check_inputs(tech, capacity_bytes, line_bits, banks)
     data = evaluate(
         tech, capacity_bytes, line_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap,
-        htree=htree,
+        htree=htree, vdd_v=vdd_v,
     )
     tb = tag_bits(capacity_bytes, line_bytes, associativity)
     lines = np.asarray(capacity_bytes, float) / np.asarray(line_bytes, float)
@@ -120,7 +121,7 @@ def cache(
     try:
         tag = evaluate(
             tech, lines * tb / 8.0, tag_word, node_nm, banks, target=target, cells=cells, roadmap=roadmap,
-            htree=htree,
+            htree=htree, vdd_v=vdd_v,
         )
     except MemoryModelError as exc:  # name the cache the caller asked for, not only its tag array
         raise MemoryModelError(
@@ -130,7 +131,7 @@ def cache(
             f"capacity or fewer banks)"
         ) from None
     # tag compare + way select: ~6 FO4 (CACTI 7 reported a 17 ps comparator at 22 nm; we add the way mux)
-    compare_ns = 6.0 * tk.fo4_ps(node_nm, roadmap) * 1e-3
+    compare_ns = 6.0 * tk.fo4_ps(node_nm, roadmap, vdd_v) * 1e-3
     return MemoryCosts(
         read_energy_pj=data.read_energy_pj + tag.read_energy_pj,
         write_energy_pj=data.write_energy_pj + tag.read_energy_pj + tag.write_energy_pj * tb / tag_word,
@@ -141,20 +142,22 @@ def cache(
     )
 
 
-def regfile(capacity_bytes, word_bits, node_nm=45.0, roadmap="hp") -> MemoryCosts:
+def regfile(capacity_bytes, word_bits, node_nm=45.0, roadmap="hp", vdd_v=None) -> MemoryCosts:
     """Per-PE register file (a few to thousands of entries): latch array with bitlines along its entries.
 
     Energy per access ~ word_bits x (bitline: entries x C_entry x activity + log2(entries) + 2 switched
     stages) x Vdd^2, so it grows linearly with the number of entries once the bitlines dominate (from
     ~300 entries) and logarithmically below; calibrated on Eyeriss's 12-24-entry latch spads (RF ~1x a
-    16-bit MAC; Chen et al. ISCA 2016; the constants' comments say how).
+    16-bit MAC; Chen et al. ISCA 2016; the constants' comments say how). At a supply ``vdd_v`` (default the
+    roadmap's) energies go as V^2, leakage as I_off V and the delays as the devices' drive
+    (memory_models.technology).
     """
 
     cap = _check_positive("capacity_bytes", capacity_bytes)
     w = _check_positive("word_bits", word_bits)
     node = tk.check_node(node_nm)
     entries = np.maximum(cap * 8.0 / w, 1.0)
-    vdd = tk.vdd_v(node, roadmap)
+    vdd = tk.supply_v(node, roadmap, vdd_v)
     f_um = node * 1e-3
     c_stage_ff = _RF_C_STAGE_FF_65NM * node / 65.0
     stages = np.log2(entries) + 2.0  # decode levels + entry enable + output driver
@@ -167,7 +170,7 @@ def regfile(capacity_bytes, word_bits, node_nm=45.0, roadmap="hp") -> MemoryCost
     leak_width_um = cap * 8.0 * _RF_LEAK_WIDTH_F_PER_BIT * f_um
     leak_mw = leak_width_um * tk.i_off_na_per_um(node, roadmap) * 1e-9 * vdd * 1e3
     # read path: the decode stages (FO4 each) and the bitline's RC-free discharge by the 2 F port device
-    r_port_ohm = tk.r_on_ohm_um(node, roadmap) / (_RF_PORT_WIDTH_F * f_um)
+    r_port_ohm = tk.r_on_ohm_um(node, roadmap, vdd_v) / (_RF_PORT_WIDTH_F * f_um)
     t_bl_ps = 0.69 * r_port_ohm * entries * _rf_entry_ff(node, input_gate=False) * 1e-3
-    lat_ns = (tk.fo4_ps(node, roadmap) * (stages + 2.0) + t_bl_ps) * 1e-3
+    lat_ns = (tk.fo4_ps(node, roadmap, vdd_v) * (stages + 2.0) + t_bl_ps) * 1e-3
     return MemoryCosts(read_pj, write_pj, lat_ns, lat_ns, leak_mw, area_mm2)

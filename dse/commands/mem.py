@@ -107,6 +107,12 @@ def register(sub) -> None:
         help="CMOS device roadmap: hp (NVSim/CACTI default), lop, lstp",
     )
     p.add_argument(
+        "--vdd-v",
+        type=float,
+        help="memory supply in V (default: the roadmap's at the node); energies, leakage and delays follow the "
+        "devices at that supply (memory_models.technology)",
+    )
+    p.add_argument(
         "--htree",
         default="repeated",
         choices=HTREES,
@@ -162,6 +168,7 @@ def _rows_plain(args, techs: list[Tech], kinds: list[str], caps: list[float]) ->
                 target=args.target,
                 roadmap=args.roadmap,
                 htree=args.htree,
+                vdd_v=args.vdd_v,
             )
         else:
             costs = mm.buffer(
@@ -173,6 +180,7 @@ def _rows_plain(args, techs: list[Tech], kinds: list[str], caps: list[float]) ->
                 target=args.target,
                 roadmap=args.roadmap,
                 htree=args.htree,
+                vdd_v=args.vdd_v,
             )
         for i, t in enumerate(techs):
             for j, cap in enumerate(caps):
@@ -259,6 +267,8 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.area and not args.compare:
         raise UserError("--area compares technologies at iso-area: use it with --compare")
+    if args.compare and args.vdd_v is not None:
+        raise UserError("--vdd-v: --compare prices every technology at its roadmap's supply; drop --vdd-v")
     if args.compare and args.tech is not None:
         raise UserError("--tech: --compare always sets all three technologies side by side; drop --tech")
     for name in ("word_bits", "line_bytes", "banks"):
@@ -291,7 +301,8 @@ def run(args: argparse.Namespace) -> int:
     print("  ".join(c.rjust(wd) for c, wd in zip(shown, widths)))
     for x in cells:
         print("  ".join(v.rjust(wd) for v, wd in zip(x, widths)))
-    print(f"\n{args.roadmap} device roadmap (memory_models.technology), {args.htree} H-tree")
+    supply = mm.technology.supply_v(args.node_nm, args.roadmap, args.vdd_v)
+    print(f"\n{args.roadmap} device roadmap (memory_models.technology) at {float(supply):.3g} V, {args.htree} H-tree")
     if args.compare:
         p = rows[0]
         print(
