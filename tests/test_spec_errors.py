@@ -40,6 +40,8 @@ CASES = [
     ("supply not a number", GOOD + "  vdd_v: low\n", "space.vdd_v: got 'low'; expected 'nominal' or a number in [0.3, 2] V"),
     ("memory supply out of range", GOOD + "  node_nm: 65\n  memory_vdd_v: 1.3\n",
      "space.memory_vdd_v: memory_vdd_v 1.3 outside 0.5-1.5 x the 0.8 V of the memory roadmap at 65 nm"),
+    ("memory supply near threshold", GOOD + "  node_nm: 65\n  memory_roadmap: lstp\n  memory_vdd_v: 0.65\n",
+     "space.memory_vdd_v: memory_vdd_v 0.65 is below 0.674 V, the lstp roadmap's threshold at 65 nm plus 0.15 V"),
     ("GLB too small", GOOD + "  glb_kib: [64, 0.125]\n  glb_banks: 16\n", "space.glb_kib / space.glb_banks: no array organisation"),
 ]
 
