@@ -50,6 +50,33 @@ def _dram_whatif(p: study.AccessProfile, a: study.Comparison) -> np.ndarray:
     return edp[0] / edp
 
 
+REF_NVSIM = Path(__file__).resolve().parents[1] / "tests" / "data" / "mem_reference_nvsim_cacti.csv"
+
+
+def nvsim_stt_penalty(p: study.AccessProfile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The larger STT cache's own EDP penalty, EDP(2C) / EDP(C), for C = 1, 2, 4 MiB at 22 nm, from the
+    stored NVSim cache runs and from ours with NVSim's cells and unrepeated H-tree (the same 2x step: NVSim's
+    STT at 2C takes 0.94-1.03x the SRAM area at C), under ``p``'s access counts (held fixed); and the
+    capacities C."""
+    import pandas as pd
+
+    import memory_models as mm
+    from memory_models.cells import NVSIM_CELLS
+
+    ref = pd.read_csv(REF_NVSIM, comment="#")
+    ref = ref[(ref.tool == "NVSim") & (ref.node_nm == 22) & (ref.technology == "STT-MRAM")].sort_values("capacity_bytes")
+    caps = ref.capacity_bytes.to_numpy(dtype=float)
+    ours = mm.cache(int(Tech.STT_MRAM), caps, p.word_bits // 8, 22.0, cells=NVSIM_CELLS, htree="unrepeated")
+
+    def edp(c):
+        e, d, x = study.workload_energy_delay(c, p.reads, p.writes, p.runtime_s)
+        return x
+
+    theirs = mm.MemoryCosts(**{f: ref[f].to_numpy(dtype=float) for f in mm.COST_FIELDS})
+    step = lambda x: x[1:] / x[:-1]  # noqa: E731 (capacities double row to row)
+    return step(edp(theirs)), step(edp(ours)), caps[:-1]
+
+
 def main(profile_name: str = "gpu-llc-inference") -> None:
     p = study.PROFILES[profile_name]
     iso_c = [study.iso_capacity(c, p, 16.0) for c in CAPS]
@@ -88,6 +115,11 @@ def main(profile_name: str = "gpu-llc-inference") -> None:
                 ref += f" / {study.DEEPNVM_TCAD_ISO_AREA_EDP_REDUCTION[t]:.1f}"
             cells.append(f"{NAMES[t]} {ours[t]:.2f} / {ref}")
         print(f"  {label:<28} " + "   ".join(cells))
+    theirs, ours, caps = nvsim_stt_penalty(p)
+    print("\nthe larger STT cache's own penalty EDP(2C) / EDP(C), 22 nm, NVSim's cells, fixed counts "
+          "(NVSim runs in tests/data/mem_reference_nvsim_cacti.csv):")
+    for c, t, o in zip(caps, theirs, ours):
+        print(f"  C {c / 2**20:>2.0f} MiB: NVSim {t:.2f}  ours {o:.2f}")
     if p.reuse_network is None:
         return
     fixed, gain = _up_to(iso_a_fixed), _up_to(iso_a)

@@ -67,8 +67,25 @@ _STT_ISO_AREA = (
     "move it only from 1.33x; even an MRAM that misses nothing, with every write a fill, reaches 1.85x; "
     "adding DRAM energy lowers it (1.15x). The penalty of the larger MRAM itself: from iso-capacity (3.19x) "
     "its leakage grows 2.3x with 2.4x the capacity (1.2 -> 2.8 W, leakage-dominated energy), reads 1.3x "
-    "and busy time 1.1x, a 2.3x loss where DeepNVM++ loses 1.7-1.9x"
+    "and busy time 1.1x, a 2.3x loss where DeepNVM++ loses 1.7-1.9x. Not our array model's growth with "
+    "capacity: on NVSim's own 22 nm STT caches the 2x-capacity penalty is 1.38 / 1.16 / 1.74 (1-4 MiB) "
+    "against our 1.43 / 1.32 / 1.44 (test_stt_penalty_of_a_larger_cache_is_nvsims), and not the SRAM "
+    "leakage constant (NVSim's 141 nW/bit: iso-capacity 6.27x, iso-area 2.70x, the same 2.3x penalty). "
+    "DeepNVM++'s system-level method (run time, DRAM, its cells) could not be read here"
 )
+
+
+def test_stt_penalty_of_a_larger_cache_is_nvsims():
+    """The larger STT cache's own EDP penalty EDP(2C) / EDP(C) under the GPU-LLC profile's fixed counts,
+    from the stored NVSim 22 nm cache runs and from ours with NVSim's cells (benchmarks/mem_deepnvm.py):
+    equal in geometric mean within 5 % (NVSim 1.40, ours 1.40), each step within 25 % (NVSim's own
+    organisation choice steps: 1.16 at 2 MiB, 1.74 at 4 MiB)."""
+    import benchmark_modules
+
+    theirs, ours, _ = benchmark_modules.load("mem_deepnvm").nvsim_stt_penalty(study.PROFILES["gpu-llc-inference"])
+    gmean = lambda x: float(np.exp(np.mean(np.log(x))))  # noqa: E731
+    assert gmean(ours) == pytest.approx(gmean(theirs), rel=0.05)
+    np.testing.assert_allclose(ours, theirs, rtol=0.25)
 
 
 @pytest.mark.parametrize(
