@@ -88,6 +88,8 @@ def test_mem_table_output(capsys):
         (["mem", "--kind", "tlb"], "--kind"),
         (["mem", "--area"], "--compare"),
         (["mem", "--word-bits", "0"], "--word-bits"),
+        (["mem", "--vdd-v", "0.2"], "vdd_v 0.2 is below"),
+        (["mem", "--compare", "--vdd-v", "0.7"], "--vdd-v"),
     ],
 )
 def test_mem_bad_input_one_line(capsys, argv, message):
@@ -115,3 +117,16 @@ def test_mem_htree_option_and_roadmap_line(capsys):
     with pytest.raises(SystemExit) as exc:
         main(argv + ["--htree", "spiral"])
     assert exc.value.code == 2
+
+
+def test_mem_vdd_option_prices_the_memories_at_that_supply(capsys):
+    """--vdd-v runs the memory at that supply: 0.64 V (0.8 x the 22 nm HP roadmap's 0.8 V) is cheaper per
+    access and slower, as the model at that supply; the footer names the supply."""
+    argv = ["mem", "--node-nm", "22", "--capacity", "64KiB", "--tech", "SRAM", "--kind", "buffer", "--format", "csv"]
+    nominal, low = _csv(capsys, argv)[0], _csv(capsys, argv + ["--vdd-v", "0.64"])[0]
+    assert float(low["read_energy_pj"]) < float(nominal["read_energy_pj"])
+    assert float(low["read_latency_ns"]) > float(nominal["read_latency_ns"])
+    expect = mm.buffer(mm.Tech.SRAM, 65536, 64, 22.0, vdd_v=0.64)
+    assert np.isclose(float(low["read_latency_ns"]), float(expect.read_latency_ns), rtol=1e-3)
+    assert main(argv[:-2] + ["--vdd-v", "0.64"]) == 0
+    assert "at 0.64 V" in capsys.readouterr().out
