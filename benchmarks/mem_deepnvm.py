@@ -64,7 +64,8 @@ def nvsim_stt_penalty(p: study.AccessProfile) -> tuple[np.ndarray, np.ndarray, n
     from memory_models.cells import NVSIM_CELLS
 
     ref = pd.read_csv(REF_NVSIM, comment="#")
-    ref = ref[(ref.tool == "NVSim") & (ref.node_nm == 22) & (ref.technology == "STT-MRAM")].sort_values("capacity_bytes")
+    ref = ref[(ref.tool == "NVSim") & (ref.node_nm == 22) & (ref.technology == "STT-MRAM")]
+    ref = ref.sort_values("capacity_bytes")
     caps = ref.capacity_bytes.to_numpy(dtype=float)
     ours = mm.cache(int(Tech.STT_MRAM), caps, p.word_bits // 8, 22.0, cells=NVSIM_CELLS, htree="unrepeated")
 

@@ -111,7 +111,8 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     # every memory at the chip's memory supply (memory_vdd_v, resolved to the roadmap's own where nominal):
     # the models compute each term at that supply (memory_models.technology: drive, C V^2, V I t, I_off V)
     mem_vdd = d.memory_supply_v
-    regfile = _per_roadmap(lambda c, b, n, v, roadmap: memory_models.regfile(c, b, n, roadmap=roadmap, vdd_v=v))
+    regfile = _per_roadmap(lambda c, b, n, v, roadmap: memory_models.regfile(c, b, n, roadmap=roadmap,
+                                                                             vdd_v=v))
 
     macro = _per_roadmap(lambda c, b, n, v, roadmap: memory_models.buffer(
         np.full(len(c), int(memory_models.Tech.SRAM)), c, b, n, 1, roadmap=roadmap, vdd_v=v))

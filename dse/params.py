@@ -225,13 +225,13 @@ SPACE: dict[str, Param] = {p.name: p for p in (
     # issue 12: a chip runs its SRAMs and latch scratchpads at its core supply (Eyeriss: 1 V, JSSC 2017 Table V),
     # not at the roadmap's; last in the space so existing point numbering is kept
     Param("memory_vdd_v", float, "nominal", "supply of the on-chip memories, scratchpads and GLB ('nominal' = "
-          "their roadmap's supply at the node); the memory models price every term at it: C V^2 energies, MRAM "
-          "sense and write currents x V (the MTJ's own current and pulse fixed), leakage I_off V, delays from the "
-          "devices' drive at V (alpha-power law; memory_models.technology)",
+          "their roadmap's supply at the node); the memory models price every term at it: C V^2 "
+          "energies, MRAM sense and write currents x V (the MTJ's own current and pulse fixed), leakage "
+          "I_off V, delays from the devices' drive at V (alpha-power law; memory_models.technology)",
           unit="V", minimum=0.3, maximum=2.0, nominal_ok=True,
           bound="engineering bound as vdd_v; further 0.5-1.5 x the roadmap's supply (beyond it the roadmap's "
-                "devices no longer describe the transistors) and at least 0.15 V above their threshold (strong "
-                "inversion, memory_models.technology.MIN_OVERDRIVE_V)",
+                "devices no longer describe the transistors) and at least 0.15 V above their threshold "
+                "(strong inversion, memory_models.technology.MIN_OVERDRIVE_V)",
           encode=lambda v: np.array([0.0 if x == "nominal" else float(x) for x in v]),  # 0: the roadmap's
           column=lambda d: d.memory_supply_v),
 )}

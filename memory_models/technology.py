@@ -173,8 +173,9 @@ def supply_v(node_nm, roadmap: str = "hp", vdd=None, name: str = "vdd_v") -> np.
     if np.any(bad):
         i = np.flatnonzero(bad.reshape(-1))[0]
         raise MemoryModelError(
-            f"{name} {v.reshape(-1)[i]:g} is below {low.reshape(-1)[i]:.3g} V, the {roadmap} roadmap's threshold "
-            f"at {node_b.reshape(-1)[i]:g} nm plus {MIN_OVERDRIVE_V:g} V (the drive model needs strong inversion)"
+            f"{name} {v.reshape(-1)[i]:g} is below {low.reshape(-1)[i]:.3g} V, the {roadmap} roadmap's "
+            f"threshold at {node_b.reshape(-1)[i]:g} nm plus {MIN_OVERDRIVE_V:g} V (the drive model needs "
+            f"strong inversion)"
         )
     return v
 
@@ -191,8 +192,9 @@ def drive_factor(node_nm, roadmap: str = "hp", vdd=None) -> np.ndarray:
 def r_on_ohm_um(node_nm, roadmap: str = "hp", vdd=None) -> np.ndarray:
     """Effective on-resistance of a 1 um wide NMOS (ohm * um) at ``vdd`` (default the roadmap's)."""
     v = supply_v(node_nm, roadmap, vdd)
-    i_on = i_on_ua_per_um(node_nm, roadmap) if vdd is None else i_on_ua_per_um(node_nm, roadmap) * drive_factor(
-        node_nm, roadmap, vdd)
+    i_on = i_on_ua_per_um(node_nm, roadmap)
+    if vdd is not None:
+        i_on = i_on * drive_factor(node_nm, roadmap, vdd)
     return _R_EFF_MULT * v / (i_on * 1e-6)
 
 
@@ -212,7 +214,9 @@ def wire_r_ohm_per_um(node_nm) -> np.ndarray:
     return WIRE_R_OHM_PER_UM_22NM * (22.0 / node) ** 2
 
 
-def repeated_wire_delay_ps_per_mm(node_nm, pitch_factor: float = 4.0, roadmap: str = "hp", vdd=None) -> np.ndarray:
+def repeated_wire_delay_ps_per_mm(
+    node_nm, pitch_factor: float = 4.0, roadmap: str = "hp", vdd=None
+) -> np.ndarray:
     """Optimally repeated wire (Ho-Mai-Horowitz): 2 sqrt(FO4 * r * c) per mm.
 
     ``pitch_factor`` widens the wire relative to minimum pitch (semi-global/global routing layers

@@ -122,7 +122,8 @@ def test_mem_htree_option_and_roadmap_line(capsys):
 def test_mem_vdd_option_prices_the_memories_at_that_supply(capsys):
     """--vdd-v runs the memory at that supply: 0.64 V (0.8 x the 22 nm HP roadmap's 0.8 V) is cheaper per
     access and slower, as the model at that supply; the footer names the supply."""
-    argv = ["mem", "--node-nm", "22", "--capacity", "64KiB", "--tech", "SRAM", "--kind", "buffer", "--format", "csv"]
+    argv = ["mem", "--node-nm", "22", "--capacity", "64KiB", "--tech", "SRAM", "--kind", "buffer",
+            "--format", "csv"]
     nominal, low = _csv(capsys, argv)[0], _csv(capsys, argv + ["--vdd-v", "0.64"])[0]
     assert float(low["read_energy_pj"]) < float(nominal["read_energy_pj"])
     assert float(low["read_latency_ns"]) > float(nominal["read_latency_ns"])

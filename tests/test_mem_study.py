@@ -82,7 +82,8 @@ def test_stt_penalty_of_a_larger_cache_is_nvsims():
     organisation choice steps: 1.16 at 2 MiB, 1.74 at 4 MiB)."""
     import benchmark_modules
 
-    theirs, ours, _ = benchmark_modules.load("mem_deepnvm").nvsim_stt_penalty(study.PROFILES["gpu-llc-inference"])
+    bench = benchmark_modules.load("mem_deepnvm")
+    theirs, ours, _ = bench.nvsim_stt_penalty(study.PROFILES["gpu-llc-inference"])
     gmean = lambda x: float(np.exp(np.mean(np.log(x))))  # noqa: E731
     assert gmean(ours) == pytest.approx(gmean(theirs), rel=0.05)
     np.testing.assert_allclose(ours, theirs, rtol=0.25)

@@ -36,7 +36,8 @@ def test_roadmap_supply_is_bit_for_bit_the_model_before(roadmap):
                 c = mm.buffer(np.array(a["tech"]), np.array(a["capacity_bytes"]), a["word_bits"], node, 1,
                               roadmap=roadmap, vdd_v=vdd)
             elif kind == "regfile":
-                c = mm.regfile(np.array(a["capacity_bytes"]), a["word_bits"], node, roadmap=roadmap, vdd_v=vdd)
+                c = mm.regfile(np.array(a["capacity_bytes"]), a["word_bits"], node, roadmap=roadmap,
+                               vdd_v=vdd)
             else:
                 c = mm.cache(np.array(a["tech"]), np.array(a["capacity_bytes"]), a["line_bytes"], node,
                              roadmap=roadmap, vdd_v=vdd)
@@ -115,7 +116,8 @@ def test_sram_delay_follows_the_alpha_power_law_where_the_drive_sets_it():
 
 
 def test_supply_below_threshold_is_one_line_error():
-    with pytest.raises(MemoryModelError, match=r"^vdd_v 0.3 is below 0.652 V, the lstp roadmap's threshold at 45 nm"):
+    with pytest.raises(MemoryModelError, match=r"^vdd_v 0.3 is below 0.652 V, the lstp roadmap's threshold at "
+                                               r"45 nm"):
         mm.buffer(0, 4096, 64, 45.0, roadmap="lstp", vdd_v=0.3)
     with pytest.raises(MemoryModelError, match="vdd_v"):
         mm.regfile(64, 16, 65.0, roadmap="hp", vdd_v=np.array([1.1, np.nan]))
@@ -141,7 +143,8 @@ def test_sram_supply_scaling_against_nvsim_at_two_supplies():
     for i, rel in ((1, 0.875), (2, 1.125)):
         row = ref.loc[rel]
         for f in ("read_energy", "write_energy"):
-            assert getattr(ours, f + "_pj")[i] / getattr(ours, f + "_pj")[0] == pytest.approx(row[f + "_rel"], rel=5e-3)
+            ratio = getattr(ours, f + "_pj")[i] / getattr(ours, f + "_pj")[0]
+            assert ratio == pytest.approx(row[f + "_rel"], rel=5e-3)
         assert ours.leakage_mw[i] / ours.leakage_mw[0] == pytest.approx(row.leakage_rel, rel=5e-3)
         for f in ("read_latency", "write_latency"):
             r = getattr(ours, f + "_ns")[i] / getattr(ours, f + "_ns")[0]

@@ -130,8 +130,8 @@ def test_lower_supply_lowers_logic_energy(tmp_path):
 def test_memory_supply_scales_memory_energy_and_leakage(tmp_path):
     """memory_vdd_v prices the scratchpads and the GLB at that supply, inside the memory models: a latch
     scratchpad read and an SRAM GLB access are all C V^2; an SOT-MRAM GLB read is partly V I t (sense
-    current), so between x k and x k^2, and its write partly the MTJ's own rail (x 1); leakage I_off V; the PE, the clock and DRAM keep theirs;
-    'nominal' is the roadmap's own supply (lop at 45 nm: 0.7 V)."""
+    current), so between x k and x k^2, and its write partly the MTJ's own rail (x 1); leakage I_off V;
+    the PE, the clock and DRAM keep theirs; 'nominal' is the roadmap's own supply (lop at 45 nm: 0.7 V)."""
     from dse import design, hardware
 
     p = tmp_path / "m.yaml"

@@ -109,8 +109,8 @@ def register(sub) -> None:
     p.add_argument(
         "--vdd-v",
         type=float,
-        help="memory supply in V (default: the roadmap's at the node); energies, leakage and delays follow the "
-        "devices at that supply (memory_models.technology)",
+        help="memory supply in V (default: the roadmap's at the node); energies, leakage and delays "
+        "follow the devices at that supply (memory_models.technology)",
     )
     p.add_argument(
         "--htree",
@@ -302,7 +302,8 @@ def run(args: argparse.Namespace) -> int:
     for x in cells:
         print("  ".join(v.rjust(wd) for v, wd in zip(x, widths)))
     supply = mm.technology.supply_v(args.node_nm, args.roadmap, args.vdd_v)
-    print(f"\n{args.roadmap} device roadmap (memory_models.technology) at {float(supply):.3g} V, {args.htree} H-tree")
+    print(f"\n{args.roadmap} device roadmap (memory_models.technology) at {float(supply):.3g} V, "
+          f"{args.htree} H-tree")
     if args.compare:
         p = rows[0]
         print(
