@@ -29,9 +29,12 @@ Three parts, priced on different actions:
 All three carry the clock tree's buffers: a tree of ``CLOCK_BUFFER_CELL`` each loaded to the 0.1 ns
 output slew the characterization assumes at every clock pin adds ``CLOCK_BUFFER_OVERHEAD`` x the
 C V^2 of the load it drives (sink pins + wire; ``buffer_overhead`` derives it from the Liberty
-file). The GLB's SRAM macros clock only on an access (in their access energy). Not modelled:
-the PEs' FIFOs and other control registers (no published count), the address counters' data
-toggles, placement density (wires are laid over the cell area alone, so they are a lower bound).
+file). The GLB's SRAM macros clock only on an access (in their access energy). The wires (the
+array's tree and each PE's own) span the array as placed, ``array_area_mm2`` = its cells' area /
+``placement_density`` (dse.hardware; at the default 1 they are laid over the cells alone, a lower
+bound). Not modelled: the PEs' FIFOs and other control registers (no published depth or count; the
+published gate count leaves them at most ~2,000 NAND2-equivalents per PE: tests/test_eyeriss.py
+``test_priced_logic_within_the_published_gate_count``), the address counters' data toggles.
 """
 
 from __future__ import annotations

@@ -148,11 +148,13 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     reg_bits = d.pe_w_bits + d.pe_a_bits + acc
     area_noc = (n_pe * NOC_REG_STAGES * reg_bits * DFF_UM2_45NM / UM2_PER_MM2
                 * scaling.area_factor(45.0, d.node_nm))
-    pitch_mm = np.sqrt((area_pe + area_spad + area_noc) / n_pe)
+    # the array as placed (placement_density: its cells fill that share of it): its clock tree and NoC wires span it
+    placed_array_mm2 = (area_pe + area_spad + area_noc) / d.placement_density
+    pitch_mm = np.sqrt(placed_array_mm2 / n_pe)
     # an SRAM macro clocks on an access (in its energy): no word gates
     gated_words = (d.spad_ifmap_words, np.where(filter_sram, 0, d.spad_filter_words), d.spad_psum_words)
     clk = clock_network.clock_costs(n_pe, pe.clock_pj_per_cycle, pe.reg_bits, gated_words, NOC_REG_STAGES * reg_bits,
-                                    area_pe + area_spad + area_noc, d.node_nm, vdd,
+                                    placed_array_mm2, d.node_nm, vdd,
                                     # every scratchpad's read and write address counters
                                     pointer_words=(d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words))
     # reads and writes priced apart: a write also clocks its scratchpad's word-gating tree (dse.clock),

@@ -234,6 +234,12 @@ SPACE: dict[str, Param] = {p.name: p for p in (
                 "(strong inversion, memory_models.technology.MIN_OVERDRIVE_V)",
           encode=lambda v: np.array([0.0 if x == "nominal" else float(x) for x in v]),  # 0: the roadmap's
           column=lambda d: d.memory_supply_v),
+    # issue 12: the clock and NoC wires run over the placed PE array, not over its cells alone (dse.clock); a chip's
+    # published core area gives it (Eyeriss: sweeps/validation/eyeriss_alexnet.yaml); last in the space
+    Param("placement_density", float, 1.0, "share of the placed PE array its cells fill: the clock tree and NoC "
+          "wires span cell area / placement_density (1: the cells alone, a lower bound on wire length); "
+          "reported areas stay cell area", minimum=0.05, maximum=1.0,
+          bound="a share in (0, 1]; engineering bound 0.05 (a core 20x its cells' area)"),
 )}
 
 # Other numeric inputs of a spec, with their ranges.

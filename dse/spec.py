@@ -74,6 +74,8 @@ class ValidationSpec:
     # layer -> SHARE_PARTS name -> published (low, high) band of its share of on-chip power
     shares: tuple[tuple[str, tuple[tuple[str, tuple[float, float]], ...]], ...] = ()
     shares_source: str = ""
+    # layer -> SHARE_PARTS name -> a single relayed per-layer figure printed next to the band (not tested against)
+    shares_relayed: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
 
 
 # Whole-network and per-layer figures a validation section may quote.
@@ -293,7 +295,7 @@ def _search(r: _Reader, pr: Mapping, path: str, workload: WorkloadSpec) -> Searc
 
 def _validation(r: _Reader, raw: Any, space) -> ValidationSpec:
     v = r.mapping(raw, "validation", {"source", "tolerance", "metrics", "layers", "ifmap_zero_fraction", "shares",
-                                      "shares_source"}, {"source", "metrics"})
+                                      "shares_source", "shares_relayed"}, {"source", "metrics"})
     if any(len(values) != 1 for _, values in space):
         raise r.fail("validation", "a validation spec describes one design; expected one value per space parameter")
     if not isinstance(v["source"], str) or not v["source"]:
@@ -328,7 +330,18 @@ def _validation(r: _Reader, raw: Any, space) -> ValidationSpec:
         shares.append((str(k), tuple(bands)))
     if shares and not isinstance(v.get("shares_source"), str):
         raise r.fail("validation.shares_source", "missing; expected the citation of the published shares")
-    return ValidationSpec(v["source"], tol, metrics, layers, tuple(zeros), tuple(shares), v.get("shares_source", ""))
+    banded = {layer: {part for part, _ in bands} for layer, bands in shares}
+    relayed = []
+    for k, val in r.named(v.get("shares_relayed"), "validation.shares_relayed").items():
+        parts = r.mapping(val, f"validation.shares_relayed.{k}", set(SHARE_PARTS))
+        for part in parts:
+            if part not in banded.get(str(k), ()):
+                raise r.fail(f"validation.shares_relayed.{k}.{part}", "has no band in validation.shares; expected a "
+                             "relayed figure beside a published band")
+        relayed.append((str(k), tuple((p, float(r.scalar(parts[p], f"validation.shares_relayed.{k}.{p}", params.SHARE)))
+                                      for p in SHARE_PARTS if p in parts)))
+    return ValidationSpec(v["source"], tol, metrics, layers, tuple(zeros), tuple(shares), v.get("shares_source", ""),
+                          tuple(relayed))
 
 
 def load(path: str | Path | None = None) -> Spec:

@@ -99,25 +99,35 @@ def compare(spec: Spec, wl: Workload, lay: pd.DataFrame | None = None) -> pd.Dat
     return df
 
 
+SHARE_COLUMNS = ["layer", "part", "ours", "published_low", "published_high", "points_outside", "relayed",
+                 "points_from_relayed"]
+
+
 def shares(spec: Spec, lay: pd.DataFrame) -> pd.DataFrame:
-    """Rows ``layer, part, ours, published_low, published_high, points_outside`` for every published
-    share band (``validation.shares``); points_outside is 0 inside the band."""
+    """Rows ``SHARE_COLUMNS`` for every published share band (``validation.shares``): points_outside is 0
+    inside the band; ``relayed`` the single per-layer figure a secondary source relays for that share
+    (``validation.shares_relayed``, NaN where none) and points_from_relayed = ours - relayed."""
     by_layer = lay.set_index("layer")
+    relayed = {(layer, part): x for layer, parts in spec.validation.shares_relayed for part, x in parts}
     rows = []
     for layer, bands in spec.validation.shares:
         if layer not in by_layer.index:
             raise UserError(f"{spec.path}: validation.shares.{layer}: no compute layer of that name")
         for part, (low, high) in bands:
             ours = float(by_layer.loc[layer, f"{part}_share"])
-            rows.append((layer, part, ours, low, high, max(low - ours, ours - high, 0.0)))
-    return pd.DataFrame(rows, columns=["layer", "part", "ours", "published_low", "published_high", "points_outside"])
+            x = relayed.get((layer, part), np.nan)
+            rows.append((layer, part, ours, low, high, max(low - ours, ours - high, 0.0), x, ours - x))
+    return pd.DataFrame(rows, columns=SHARE_COLUMNS)
 
 
 def share_lines(df: pd.DataFrame) -> list[str]:
-    """One line per published share band: ours, the band, within SHARE_POINTS of it or not."""
+    """One line per published share band: ours, the band, within SHARE_POINTS of it or not, and the relayed
+    per-layer figure with our distance from it where the spec gives one."""
+    def relayed(r) -> str:
+        return "" if pd.isna(r.relayed) else f"; relayed {r.relayed:6.1%} ({r.points_from_relayed * 100:+.1f} points)"
     return [f"{f'{r.layer}.{r.part}_share':>28s}: ours {r.ours:6.1%}  published {r.published_low:6.1%} - "
             f"{r.published_high:6.1%}  {'ok' if r.points_outside <= SHARE_POINTS + 1e-12 else 'OUTSIDE'} "
-            f"(tol {SHARE_POINTS * 100:.0f} points)" for r in df.itertuples()]
+            f"(tol {SHARE_POINTS * 100:.0f} points){relayed(r)}" for r in df.itertuples()]
 
 
 def summary_lines(df: pd.DataFrame, tolerance: float) -> list[str]:
