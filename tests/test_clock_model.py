@@ -187,7 +187,8 @@ def test_sram_filter_spad_has_no_word_gates_and_costs_what_the_macro_model_says(
     noc = hardware.NOC_REG_STAGES * (16 + 16 + 16)
 
     def per_mac(filter_words, i):
-        area = hw.area_pe_mm2[i] + hw.area_spad_mm2[i] + hw.area_noc_mm2[i]
+        # the wires span the placed array (the spec's placement_density)
+        area = (hw.area_pe_mm2[i] + hw.area_spad_mm2[i] + hw.area_noc_mm2[i]) / d.placement_density[i]
         return clock.clock_costs(np.array([168.0]), pe.clock_pj_per_cycle, pe.reg_bits,
                                  (np.array([12.0]), np.array([filter_words]), np.array([24.0])), np.array([noc]),
                                  np.array([area]), np.array([65.0]), np.array([1.0]),
