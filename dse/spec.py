@@ -80,7 +80,7 @@ class ValidationSpec:
 
 # Whole-network and per-layer figures a validation section may quote.
 VALIDATION_METRICS = ("frames_per_s", "power_mw", "dram_accesses_per_mac", "latency_ms", "energy_mj")
-LAYER_METRICS = ("latency_ms", "power_mw", "dram_accesses_per_mac", "dram_mb")
+LAYER_METRICS = ("latency_ms", "processing_latency_ms", "power_mw", "dram_accesses_per_mac", "dram_mb")
 # Parts of on-chip power a validation section may quote a share band for (dse.validation.CHIP_PARTS).
 SHARE_PARTS = ("alu", "spad", "noc", "glb", "clock", "leakage")
 

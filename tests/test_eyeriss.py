@@ -73,6 +73,27 @@ def test_layer_power_matches_table_v(figures, layer):
     assert abs(df.loc[f"{layer}.power_mw", "rel_error"]) <= TOLERANCE, df.loc[f"{layer}.power_mw"].to_dict()
 
 
+# CONV1's total latency is 27 % short (15.2 against 20.9 ms), its processing latency 8 % (16.5 ms): the gap is the
+# 4.4 ms of its 5.0 MB of DRAM transfers (10.4 ms on the 0.48 GB/s link) the chip does not hide behind processing
+# (Table V: total - processing latency), which our model overlaps whole. Against the processing latency every
+# layer is within 10 % (-7.8 / -6.9 / -2.5 / -2.6 / +3.9 %).
+LATENCY_TOLERANCE = 0.10
+
+
+@needs_65nm
+@pytest.mark.parametrize("layer", ["conv1", "conv2", "conv3", "conv4", "conv5"])
+def test_layer_latency_matches_table_v_processing_latency(figures, layer):
+    _, df = figures
+    row = df.loc[f"{layer}.processing_latency_ms"]
+    assert abs(row["rel_error"]) <= LATENCY_TOLERANCE, row.to_dict()
+    # what the chip leaves exposed is DRAM time: its total latency is longer than the processing latency, by less
+    # than the layer's DRAM transfers take on the link (the spec's dram_bw_gbps)
+    spec = spec_mod.load(SPEC)
+    exposed_ms = df.loc[f"{layer}.latency_ms", "published"] - row["published"]
+    dram_ms = df.loc[f"{layer}.dram_mb", "published"] * 1e6 / (dict(spec.space)["dram_bw_gbps"][0] * 1e9) * 1e3
+    assert 0 < exposed_ms < dram_ms, (exposed_ms, dram_ms)
+
+
 @pytest.fixture(scope="module")
 def layers():
     spec = spec_mod.load(SPEC)
