@@ -57,7 +57,7 @@ def test_throughput_and_dram_traffic_match_published(figures, metric):
 # cost 0.64x and power was 202 mW, -27 %) and the clock and NoC wires over the placed array (placement_density 0.271;
 # over the cells alone 252 mW, -9.4 %): 269 mW, -3.1 %; CONV1-5 -1.8 / -8.9 / -2.7 / +7.9 / +8.4 %. Of it 71 mW is the
 # LOP devices' leakage (23-30 % of each layer; the chip's share of leakage is not published): with LSTP devices at the
-# same 1 V (memory_roadmap: lstp), whose leakage is 0.35 mW, power is 193 mW (-31 %).
+# same 1 V (memory_roadmap: lstp), whose leakage is 0.41 mW, power is 196 mW (-29 %).
 
 
 @needs_65nm
