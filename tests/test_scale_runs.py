@@ -207,6 +207,7 @@ def _kill_when(proc: subprocess.Popen, ready, timeout_s=120.0) -> None:
     proc.wait()
 
 
+@pytest.mark.xdist_group("processes")  # starts and kills processes: one such test at a time
 @pytest.mark.slow
 def test_kill9_during_evaluation_and_during_final_writes_then_resume(reference, tmp_path):
     spec_file, ref = reference
@@ -230,6 +231,7 @@ def test_kill9_during_evaluation_and_during_final_writes_then_resume(reference, 
     assert_same_rows(out, ref)
 
 
+@pytest.mark.xdist_group("processes")  # starts and kills processes: one such test at a time
 @pytest.mark.slow
 def test_dask_worker_killed_mid_sweep_is_retried_with_identical_rows(reference, tmp_path, monkeypatch):
     import dask_faults
@@ -252,6 +254,7 @@ def _worker_environment():
     return os.environ.get("MALLOC_TRIM_THRESHOLD_"), numba.get_num_threads(), pyarrow.cpu_count()
 
 
+@pytest.mark.xdist_group("processes")  # starts and kills processes: one such test at a time
 def test_dask_workers_are_one_core_each_and_share_the_chunks(reference, tmp_path):
     """The structure 2-worker scaling rests on (benchmarks/dask_scaling.py measures the speed): each
     worker evaluates its share of the chunks with one numba and one Arrow thread (numba's count is per
