@@ -7,7 +7,6 @@ this one process. Tests that start process pools or kill processes (Dask local c
 ``dse run``) share the ``xdist_group`` "processes", so no two of them run at once.
 """
 
-import contextlib
 import os
 
 import matplotlib
@@ -53,18 +52,34 @@ def _kernels_compiled_once(tmp_path_factory):
         return
     import fcntl
 
+    lock = tmp_path_factory.getbasetemp().parent / "numba-kernels.lock"  # shared by this run's workers
+    with open(lock, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            _load_every_kernel()
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+    yield
+
+
+def _load_every_kernel() -> None:
+    """Call each compiled kernel once with the argument types the tests use (a per-layer search,
+    ``dse explain``'s chosen counts, re-pricing, the reference path's skyline, the Pareto front)."""
     import numpy as np
+    import reference_counts
     import yaml
 
-    from dse import design, network, pareto, sweep
+    from dse import actions, dataflows, design, explain, hardware, mapping, network, pareto, sweep
     from dse import spec as spec_mod
 
-    lock = tmp_path_factory.getbasetemp().parent / "numba-kernels.lock"  # shared by this run's workers
-    with open(lock, "a") as f, contextlib.ExitStack() as stack:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        stack.callback(fcntl.flock, f, fcntl.LOCK_UN)
-        spec = spec_mod.parse(yaml.safe_load(WARM_SPEC), "warm.yaml")
-        d = design.batch(spec)
-        network.evaluate(d, sweep.prepare_workload(spec), "edp", per_layer=True)
-        pareto.front_mask(np.random.default_rng(0).random((50, 3)))
-    yield
+    spec = spec_mod.parse(yaml.safe_load(WARM_SPEC), "warm.yaml")
+    wl = sweep.prepare_workload(spec)
+    ids = np.arange(spec.n_points)
+    d = design.points(spec, ids)
+    network.evaluate(d, wl, "edp", per_layer=True)
+    explain.layer_mappings(spec, wl, ids)
+    mapping.price(np.ones((2, len(actions.COUNTS))), np.ones((2, len(actions.COST_COLUMNS))))
+    layer = wl.graph.compute_layers()[0]
+    g = mapping.layer_geometry(layer, mapping.geometries(d, hardware.evaluate(d)), True)
+    reference_counts.prune(*reference_counts.compute_counts(layer, dataflows.take(g, np.array([0])), "row_stationary"))
+    pareto.front_mask(np.random.default_rng(0).random((50, 3)))
