@@ -1,7 +1,12 @@
 """Dask scaling: the same >= 1 M-point sweep on a LocalCluster of 1 and of 2 workers, side by side.
 
-    python benchmarks/dask_scaling.py [--spec SPEC] [--workers 1,2] [--local]
-    # default sweeps/large_space.yaml (1,166,400 points); --local adds the no-Dask run as a column
+    python benchmarks/dask_scaling.py [--spec SPEC] [--workers 1,2] [--local] [--rounds 2]
+    # default sweeps/large_space.yaml (1,166,400 points); --local adds the no-Dask run as a column;
+    # --spec sweeps/scale_10m.yaml for the 11.66 M-point sweep
+
+Rounds run the worker counts in alternating order (1, 2 | 2, 1 | ...), so neither count always goes
+first and pays a cold page cache or a first client start-up; each round prints its own table and
+ratios, and the last line gives every round's ratios (the median over rounds where there are 3+).
 
 Each run is ``dse run SPEC --dask-workers N`` in a child process (workers evaluate and write their
 own parts with one numba and one Arrow thread each). From the run's ``manifest.json``
@@ -26,6 +31,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -69,23 +75,7 @@ def figures_of(m: dict) -> dict:
     }
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--spec", default=str(ROOT / "sweeps" / "large_space.yaml"))
-    ap.add_argument("--workers", default="1,2")
-    ap.add_argument("--local", action="store_true", help="also run without Dask (worker count 0)")
-    args = ap.parse_args()
-    counts = [int(w) for w in args.workers.split(",")] + ([0] if args.local else [])
-    tmp = Path(tempfile.mkdtemp(prefix="dse-dask-"))
-    print(f"spec {args.spec}; load average before: {_load()}", flush=True)
-    try:
-        fig = {}
-        for n in counts:
-            fig[n] = figures_of(run_once(args.spec, n, tmp / f"w{n}"))
-            shutil.rmtree(tmp / f"w{n}", ignore_errors=True)
-            print(f"  done: {n or 'no Dask (local)'} worker(s), load average {_load()}", flush=True)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+def table(fig: dict, counts: list[int]) -> None:
     name = lambda n: f"{n} worker(s)" if n else "local (no Dask)"
     rows = [("points", lambda f: f"{f['rows']:,}"),
             ("wall time of the run, s", lambda f: f"{f['wall_s']:.1f}"),
@@ -95,6 +85,7 @@ def main() -> None:
             ("  client start-up (interpreter, imports, spec), s", lambda f: f"{f['startup_s']:.1f}"),
             ("  planning (workload, checks, ledger), s", lambda f: f"{f['planning_s']:.1f}"),
             ("  cluster shutdown and exit, s", lambda f: f"{f['close_s']:.1f}"),
+            ("  serial: all but the evaluation phase, s", lambda f: f"{f['wall_s'] - f['evaluate_s']:.1f}"),
             ("evaluation points/s", lambda f: f"{f['points_per_s']:,.0f}"),
             ("CPU s of the client process", lambda f: f"{f['client_cpu_s']:.1f}"),
             ("  of which outside evaluation (serial)", lambda f: f"{f['client_serial_cpu_s']:.1f}")]
@@ -115,15 +106,54 @@ def main() -> None:
     print("".ljust(width) + "".join(name(n).rjust(18) for n in counts))
     for label, cell in rows:
         print(label.ljust(width) + "".join(cell(fig[n]).rjust(18) for n in counts))
-    base = fig[counts[0]]
+
+
+def ratios(fig: dict, first: int, n: int) -> dict:
+    base, f = fig[first], fig[n]
+    return {"evaluation": base["evaluate_s"] / f["evaluate_s"], "whole run": base["wall_s"] / f["wall_s"],
+            "cpu-bound": base["chunk_cpu_s"] / f["busiest_chunk_cpu_s"]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--spec", default=str(ROOT / "sweeps" / "large_space.yaml"))
+    ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--local", action="store_true", help="also run without Dask (worker count 0)")
+    ap.add_argument("--rounds", type=int, default=2, help="rounds, each running the counts in alternating order")
+    args = ap.parse_args()
+    counts = [int(w) for w in args.workers.split(",")] + ([0] if args.local else [])
+    name = lambda n: f"{n} worker(s)" if n else "local (no Dask)"
+    tmp = Path(tempfile.mkdtemp(prefix="dse-dask-"))
+    print(f"spec {args.spec}; {args.rounds} round(s), worker counts in alternating order; "
+          f"load average before: {_load()}", flush=True)
+    got = []
+    try:
+        for r in range(args.rounds):
+            order = counts if r % 2 == 0 else counts[::-1]
+            fig = {}
+            for n in order:
+                fig[n] = figures_of(run_once(args.spec, n, tmp / f"w{n}"))
+                shutil.rmtree(tmp / f"w{n}", ignore_errors=True)
+                print(f"  round {r + 1}: {name(n)} done, load average {_load()}", flush=True)
+            print(f"round {r + 1} (order {', '.join(name(n) for n in order)}):")
+            table(fig, counts)
+            for n in counts[1:]:
+                q = ratios(fig, counts[0], n)
+                print(f"round {r + 1}: {name(n)} vs {name(counts[0])}: evaluation phase {q['evaluation']:.2f}x, "
+                      f"whole run {q['whole run']:.2f}x, cpu-bound ratio {q['cpu-bound']:.2f}x (chunk CPU "
+                      f"{fig[counts[0]]['chunk_cpu_s']:.1f} s vs busiest worker {fig[n]['busiest_chunk_cpu_s']:.1f} s)")
+            print(f"dask_eval_points_per_s round {r + 1} " + " ".join(f"w{n}={fig[n]['points_per_s']:.0f}" for n in counts),
+                  flush=True)
+            got.append(fig)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     for n in counts[1:]:
-        f = fig[n]
-        print(f"{name(n)} vs {name(counts[0])}: evaluation phase {base['evaluate_s'] / f['evaluate_s']:.2f}x, "
-              f"whole run {base['wall_s'] / f['wall_s']:.2f}x, cpu-bound ratio "
-              f"{base['chunk_cpu_s'] / f['busiest_chunk_cpu_s']:.2f}x (chunk CPU {base['chunk_cpu_s']:.1f} s "
-              f"vs busiest worker {f['busiest_chunk_cpu_s']:.1f} s)")
+        qs = [ratios(fig, counts[0], n) for fig in got]
+        for key in ("evaluation", "whole run", "cpu-bound"):
+            vals = [q[key] for q in qs]
+            med = f"; median {statistics.median(vals):.2f}x" if len(vals) >= 3 else ""
+            print(f"{name(n)} vs {name(counts[0])}, {key}: " + ", ".join(f"{v:.2f}x" for v in vals) + med)
     print(f"load average after: {_load()} (2 cores; wall-clock figures are only comparable on a quiet machine)")
-    print("dask_eval_points_per_s " + " ".join(f"w{n}={fig[n]['points_per_s']:.0f}" for n in counts))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,10 @@ file system every worker sees, and returns a small record (part, checksum, rows,
 front, and where its time went). Workers are warmed once by a plugin (dse imported, kernels loaded
 on one point); each task runs with one numba thread and one Arrow thread (``on_worker``), so a
 worker is one core's worth of compute and the cores are not oversubscribed: Dask's tasks are the
-parallelism. A worker that dies mid-task is replaced by its nanny and the task re-run by the
+parallelism. A worker goes idle when fewer chunks remain than workers (the end of the evaluation):
+it is then given the figures' matplotlib start-up (``dse.plots.warm_up``), and the output jobs that
+draw run on such warm workers (``submitter``). A local cluster's workers leave at once when it is
+closed (``WarmWorker``: nothing of theirs is pending by then). A worker that dies mid-task is replaced by its nanny and the task re-run by the
 scheduler; parts are written atomically and are deterministic, so the re-run writes the same part.
 """
 
@@ -37,6 +40,12 @@ PRE_SPAWN_ENV = {"MALLOC_TRIM_THRESHOLD_": None}  # None: not set
 # every 10 ms under the GIL (~0.6 CPU s per worker over a 30 s evaluation of large_space, measured);
 # a chunk is one call of dse.sweep.evaluate_part, so its profile says nothing the timings don't.
 WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+# Dask configuration of a local cluster's scheduler (it runs in this process). With the default
+# worker saturation of 1.1 a one-thread worker is sent two chunks, the second waiting behind the
+# first, so at the end of the evaluation one worker can hold the last two chunks while the other
+# idles; at 1.0 a chunk is sent when a worker's thread is free (chunks take seconds: the extra round
+# trip per chunk is negligible).
+SCHEDULER_CONFIG = {"distributed.scheduler.worker-saturation": 1.0}
 
 
 def one_core() -> None:
@@ -58,19 +67,32 @@ def on_worker(task, *args):
 
 
 class WarmWorker(WorkerPlugin):
-    """Dask worker plugin: dse imported and its kernels loaded once per worker, on one core."""
+    """Dask worker plugin: dse imported and its kernels loaded once per worker, on one core.
+
+    With ``exit_on_close`` (a local cluster of this run) the worker process leaves as soon as it is
+    closed, without tearing down its interpreter (numba, LLVM, pandas: ~1 s of a 2-core machine's
+    time at the end of every run, measured). It is closed only once the run has everything back:
+    every part written and checked and the outputs written by the jobs the client waited for."""
 
     name = "dse-warm-worker"
     idempotent = False
 
-    def __init__(self, spec, wl) -> None:
-        self.spec, self.wl = spec, wl
+    def __init__(self, spec, wl, exit_on_close: bool = False) -> None:
+        self.spec, self.wl, self.exit_on_close = spec, wl, exit_on_close
 
     def setup(self, worker=None) -> None:
         from dse import sweep
 
         one_core()
         sweep.warm_up(self.spec, self.wl)
+
+    def teardown(self, worker=None) -> None:
+        if self.exit_on_close:
+            import sys
+
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
 
 
 def connect(address: str | None, workers: int):
@@ -93,7 +115,7 @@ def connect(address: str | None, workers: int):
                                   "MKL_NUM_THREADS")}
     config = {**{f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in PRE_SPAWN_ENV.items()},
               **WORKER_CONFIG}
-    with dask.config.set(config):
+    with dask.config.set({**config, **SCHEDULER_CONFIG}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                env=env)
     return Client(cluster), cluster
@@ -112,35 +134,55 @@ def session(address: str | None, workers: int) -> Iterator:
             cluster.close()
 
 
+def figures_ready() -> bool:
+    """Whether this process has matplotlib loaded for the figures (``dse.plots.warm_up`` ran)."""
+    from dse import plots
+
+    return plots.mpl.cache_info().currsize > 0
+
+
 def submitter(client):
-    """``submit(fn, *args)`` running ``fn(*args)`` on a worker, one core's worth of threads: the output
-    jobs of ``dse.outputs.write_all`` (figures, per-layer re-evaluation), which write into the folder."""
-    return lambda fn, *args: client.submit(on_worker, fn, *args, pure=False)
+    """``submit(fn, *args, draws=False)`` running ``fn(*args)`` on a worker, one core's worth of threads:
+    the output jobs of ``dse.outputs.write_all`` (figures, per-layer re-evaluation), which write into
+    the folder. A job that ``draws`` runs on a worker whose matplotlib is loaded, if there is one
+    (``run_parts`` warms the workers that went idle at the end of the evaluation)."""
+    warm = [address for address, ready in client.run(figures_ready).items() if ready]
+
+    def submit(fn, *args, draws: bool = False):
+        where = {"workers": warm, "allow_other_workers": False} if draws and warm else {}
+        return client.submit(on_worker, fn, *args, pure=False, **where)
+
+    return submit
 
 
 def run_parts(client, spec, wl, out_dir: Path, fp: str, todo: list[int], progress: bool = True) -> Iterator[dict]:
     """Evaluate the chunks ``todo`` on the client's workers; yields None once the workers are warm, then
-    each finished part's record as it completes."""
+    each finished part's record as it completes (with ``tail``: fewer chunks left than workers)."""
     from dask.distributed import as_completed
 
-    from dse import results, sweep
+    from dse import plots, results, sweep
 
     out_dir = Path(out_dir).resolve()
-    sweep._say(f"Dask: {len(client.scheduler_info()['workers'])} workers; loading dse and its kernels "
-               "on each ...", progress)
-    client.register_plugin(WarmWorker(spec, wl))
+    n_workers = len(client.scheduler_info()["workers"])
+    sweep._say(f"Dask: {n_workers} workers; loading dse and its kernels on each ...", progress)
+    client.register_plugin(WarmWorker(spec, wl, exit_on_close=getattr(client, "cluster", None) is not None))
     spec_f, wl_f = client.scatter([spec, wl], broadcast=True)
     yield None  # workers warm: the caller starts its progress bar now
     futures = [client.submit(on_worker, sweep.evaluate_part, spec_f, wl_f, out_dir, i, fp, pure=False,
                              key=f"dse-part-{i:06d}-{fp[:12]}") for i in todo]
+    pending, warming = len(futures), []
     for fut in as_completed(futures):
+        pending -= 1
+        if 0 < pending < n_workers - len(warming):  # a worker has no chunk left to run: warm its figures
+            warming.append(client.submit(on_worker, plots.warm_up, pure=False, key=f"dse-warm-figures-"
+                                         f"{len(warming)}-{fp[:12]}"))
         meta = fut.result()
         part = results.results_dir(out_dir) / meta["part"]
         if not part.is_file():
             raise UserError(f"{out_dir}: a Dask worker wrote {meta['part']} where this machine does not "
                             "see it; --out must be on a file system shared by the workers")
         fut.release()
-        yield meta
+        yield {**meta, "tail": pending < n_workers}  # tail: a core is idle from now on
 
 
 def worker_pids(client) -> list[int]:

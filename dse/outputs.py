@@ -97,7 +97,7 @@ class _Done:
         return self.value
 
 
-def _here(fn, *args) -> _Done:
+def _here(fn, *args, draws: bool = False) -> _Done:
     return _Done(fn(*args))
 
 
@@ -112,9 +112,11 @@ def write_all(spec, result, out_dir: Path, submit=None) -> dict:
     """Every output of a finished run, from the results on disk: the parts' stored summaries merged
     into the bounded ``dse.summary`` (the same that ``dse report`` rebuilds from); the manifest last.
 
-    ``submit(fn, *args)`` (a Dask run: ``dse.cluster.submitter``) runs the jobs that draw the figures
-    and re-evaluate the few reported designs layer by layer on the workers, which write their files
-    into ``out_dir``, while this process writes the rest; without it they run here, in turn."""
+    ``submit(fn, *args, draws=...)`` (a Dask run: ``dse.cluster.submitter``) runs the jobs that draw
+    the figures and re-evaluate the few reported designs layer by layer on the workers, which write
+    their files into ``out_dir``, while this process writes the rest; without it they run here, in
+    turn. ``result.summary``, when the run merged its parts' summaries as they came
+    (``dse.summary.merge_stored``), is used as it is: it is the same as the merge from disk."""
     import numpy as np
     import pandas as pd
 
@@ -131,13 +133,16 @@ def write_all(spec, result, out_dir: Path, submit=None) -> dict:
 
         layers_v = validation.per_layer(spec, result.workload)
         checks = (layers_v, validation.compare(spec, result.workload, layers_v), validation.shares(spec, layers_v))
-    bounded = summary.summarize_dataset(out_dir)  # front, sample, density, best rows: bounded
+    bounded = result.summary  # front, sample, density, best rows: bounded
+    if bounded is None or bounded.rows != result.rows:
+        bounded = summary.summarize_dataset(out_dir)
     front = result.front if result.front is not None else results.front(out_dir, result.objectives)
     best = {label: int(row["point_id"]) for label, row in bounded.best.items()}
     shown = sorted(set(report.layer_points(bounded)) | set(best.values()))
     title = {"spec_name": spec.name, "workload": {"network": result.workload.graph.name}}
     # the longest jobs first (on Dask they spread over the workers in this order)
-    figures = {name: submit(fn, *args) for name, (fn, args) in report.figure_jobs(jobs_dir, bounded, title).items()}
+    figures = {name: submit(fn, *args, draws=True)
+               for name, (fn, args) in report.figure_jobs(jobs_dir, bounded, title).items()}
     layers_job = submit(report.layer_costs, spec, result.workload, shown)
     mappings_job = submit(write_layer_mappings, spec, result.workload, front["point_id"].to_numpy(),
                           jobs_dir / explain.LAYERS_FILE)

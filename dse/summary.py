@@ -21,7 +21,8 @@ Interface (other modules call these):
 - ``part_tables(s, table) -> (rows, density)``: a chunk's summary as two small tables, stored beside
   its results part by whoever evaluated it (``dse.results``: ``_summary/``, ``_density/``, in the
   ledger); ``merge_parts`` folds them back into the summary of every row;
-- ``summarize_dataset(out_dir: Path) -> Summary``: the same from the results on disk. For ``results/``
+- ``summarize_dataset(out_dir: Path) -> Summary``: the same from the results on disk (``merge_stored``
+  over every part; a sweep merges its parts with it as they arrive). For ``results/``
   the parts' stored summaries are merged (a few thousand rows per part, whatever its size), each
   checked against its ledger checksum; a part without an intact summary, and ``results.parquet``,
   are read instead, streamed by pyarrow: per batch only the columns the reductions need are
@@ -194,14 +195,24 @@ def summarize_dataset(out_dir: Path, batch_rows: int = 262_144, stored: bool = T
     path = _results_path(out_dir)
     if not path.is_dir():
         return _scan(Summary(), path, batch_rows)
-    s, stored_parts = Summary(), []
-    for part in results.part_paths(out_dir):
-        index = int(part.stem.split("-")[1])
+    indices = [int(part.stem.split("-")[1]) for part in results.part_paths(out_dir)]
+    return merge_stored(out_dir, indices, Summary(), batch_rows, stored)
+
+
+def merge_stored(out_dir: Path, indices: Iterable[int], s: Summary = Summary(), batch_rows: int = 262_144,
+                 stored: bool = True) -> Summary:
+    """``s`` merged with the parts ``indices`` of ``results/`` (in that order): each part's stored
+    summary when its ledger checksum holds, else its rows read (``summarize_dataset`` is this over
+    every part; a sweep calls it as its parts arrive, in index order, which gives the same summary)."""
+    from dse import results
+
+    stored_parts = []
+    for index in indices:
         entry = results.ledger_entry(out_dir, index) if stored else None
         sides = [results.read_side(out_dir, index, sub) for sub in (results.SUMMARY_DIR, results.DENSITY_DIR)] \
             if entry is not None else [None]
         if any(x is None for x in sides):
-            s = _scan(s, part, batch_rows)
+            s = _scan(s, results.results_dir(out_dir) / results.part_name(index), batch_rows)
         else:
             stored_parts.append((int(entry["rows"]), *sides))
     return merge_parts(stored_parts, s)

@@ -71,6 +71,7 @@ class SweepResult:
     repaired: tuple[str, ...] = ()  # one line per part found corrupted and evaluated again
     evaluation: dict = field(default_factory=dict)  # where the evaluation's time went: evaluation_figures
     manifest: dict = field(default_factory=dict)
+    summary: object = None  # dse.summary.Summary of every row when merged during the run (else None)
 
     def table(self, columns: list[str] | None = None):
         """The whole results table (every row in memory: for small sweeps); see dse.results."""
@@ -296,7 +297,8 @@ def run(spec: Spec, out_dir: Path, progress: bool = True, dask_address: str | No
             front, evaluated, eval_s, repaired, *figures = done
             result = SweepResult(out_dir, wl, time.perf_counter() - t0, evaluated, eval_s,
                                  rows=results.rows(out_dir), front=front, objectives=objectives,
-                                 repaired=tuple(repaired), evaluation=figures[0] if figures else {})
+                                 repaired=tuple(repaired), evaluation=figures[0] if figures else {},
+                                 summary=figures[1] if len(figures) > 1 else None)
             _say("writing the outputs" + (" (figures drawn on the Dask workers)" if dask else ""), progress)
             manifest = outputs.write_all(spec, result, out_dir, cluster.submitter(client) if dask else None)
     return replace(result, manifest=manifest)
@@ -340,17 +342,19 @@ def _sweep(spec, wl, out_dir, fp, objectives, progress, client, todo, repaired, 
         return tqdm(total=spec.n_points, initial=spec.n_points - n_todo, unit="pt", disable=not progress,
                     desc=spec.name, dynamic_ncols=True, smoothing=0.1)
 
-    bar, parts = None, []
+    bar, parts, merged = None, [], None
     t_warm = t_last = time.perf_counter()
     try:
         if todo and client is not None:
             from dse import cluster
 
+            merged = _SummaryMerge(out_dir, n_chunks(spec), todo)
             for meta in cluster.run_parts(client, spec, wl, out_dir, fp, todo, progress):
                 if meta is None:  # the workers are warm
                     bar, t_warm = new_bar(), time.perf_counter()
                     continue
                 front = merge_fronts(front, meta["front"], objectives)
+                merged.arrived(meta["index"], meta["tail"])
                 parts.append({**meta["timing"], "rows": meta["rows"]})
                 bar.update(meta["rows"])
                 t_last = time.perf_counter()
@@ -368,7 +372,40 @@ def _sweep(spec, wl, out_dir, fp, objectives, progress, client, todo, repaired, 
     t_end = time.perf_counter()
     figures = {**evaluation_figures(parts, connect_s + t_warm - t_eval, t_last - t_warm), "stop_s": t_end - t_last,
                "this_process_cpu_s": process_cpu_s() - cpu_eval}
-    return front, n_todo, t_end - t_eval, repaired, figures
+    return front, n_todo, t_end - t_eval, repaired, figures, merged.summary() if merged is not None else None
+
+
+class _SummaryMerge:
+    """The bounded summary of a Dask run's parts (``dse.summary.merge_stored``), merged on the client
+    as they arrive, in index order (the same summary as ``summarize_dataset`` at the end), so the
+    outputs start from it at once. Merged ``MERGE_PARTS`` at a time while every worker is busy (the
+    client's CPU then competes with theirs; one part at a time costs ~1.8x as much), and each part
+    as it comes once a core is idle (the tail: fewer chunks left than workers)."""
+
+    def __init__(self, out_dir: Path, n: int, todo: list[int]) -> None:
+        self.out_dir, self.n, self.done, self.next = out_dir, n, set(range(n)) - set(todo), 0
+        from dse import summary
+
+        self.s = summary.Summary()
+
+    def arrived(self, index: int, tail: bool) -> None:
+        self.done.add(index)
+        self._merge(tail)
+
+    def _merge(self, now: bool) -> None:
+        from dse import summary
+
+        run = self.next
+        while run in self.done:
+            run += 1
+        if run - self.next >= summary.MERGE_PARTS or (now and run > self.next):
+            self.s = summary.merge_stored(self.out_dir, range(self.next, run), self.s)
+            self.next = run
+
+    def summary(self):
+        """The summary of every part, or None if a part never arrived (then the outputs merge from disk)."""
+        self._merge(True)
+        return self.s if self.next == self.n else None
 
 
 def evaluation_figures(parts: list[dict], start_s: float, evaluate_s: float) -> dict:

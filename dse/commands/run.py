@@ -18,7 +18,7 @@ def register(sub) -> None:
                    help="run chunks on this Dask scheduler (tcp://host:port)")
     p.add_argument("--dask-workers", type=int, default=0, metavar="N",
                    help="run chunks on a local Dask cluster of N worker processes")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, exit_at_once=True)  # dse.cli: no interpreter teardown after a finished run
 
 
 def run(args: argparse.Namespace) -> int:
