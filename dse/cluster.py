@@ -149,7 +149,7 @@ def submitter(client):
     warm = [address for address, ready in client.run(figures_ready).items() if ready]
 
     def submit(fn, *args, draws: bool = False):
-        where = {"workers": warm, "allow_other_workers": False} if draws and warm else {}
+        where = {"workers": warm, "allow_other_workers": True} if draws and warm else {}  # others if it left
         return client.submit(on_worker, fn, *args, pure=False, **where)
 
     return submit

@@ -199,7 +199,7 @@ def write_all(spec, result, out_dir: Path, submit=None) -> dict:
         write_csv(out_dir / "decode.csv", decode)
         manifest["outputs"].append("decode.csv")
         manifest["decode_design"] = decode_summary.reference_design(bounded.best["edp"])
-    report.write_html(out_dir, bounded, manifest, layers, {name: job.result() for name, job in figures.items()})
+    report.write_html(out_dir, bounded, manifest, layers, figures)  # rendered while the figures draw
     mappings_job.result()
     manifest["outputs_s"] = time.perf_counter() - t_outputs
     manifest["process_cpu_s"] = time.process_time()  # this process (with Dask: the client), every thread

@@ -6,14 +6,16 @@ best rows), the run's manifest, and a per-layer table of the reported designs. I
 - ``write_outputs(out_dir, s: Summary, manifest: dict, layers: pd.DataFrame | None) -> list[str]``:
   the figures (``plots.FIGURES`` and ``breakdown``, each .png/.svg/.pdf) and ``report.html``; returns
   the file names written. The same in two steps, for a caller that draws the figures elsewhere (a
-  Dask run's workers): ``figure_jobs(out_dir, s, manifest)``, then ``write_html(..., files)``;
+  Dask run's workers): ``figure_jobs(out_dir, s, manifest)``, then ``write_html(..., files)`` (the
+  files, or jobs that give them: the page is rendered before they are waited for);
 - ``layer_costs(spec, wl, point_ids) -> pd.DataFrame``: the per-layer table (``point_id, layer, op,
   macs, w_bits, a_bits, passes, energy_pj, latency_cycles, utilization, energy_ref_pj``) of the given
   designs: each layer at its chosen bits and, in ``energy_ref_pj``, the same design with every
   compute layer at ``REF_BITS``/``REF_BITS`` (the uniform 8-bit baseline quantization papers
   compare with). A precision search may supply its own table with these columns;
 - ``layer_points(s) -> list[int]``: the designs whose per-layer tables the report shows;
-- ``render(s, manifest, layers, figures) -> str`` the page itself.
+- ``render(s, manifest, layers, figures) -> str`` the page itself, with a slot per figure that
+  ``write_html`` fills with the figure's SVG.
 
 The page works offline: figures are inlined (SVG as data URIs), the interactive Pareto view is a
 small hand-written script (below). Every string from the user or a model file (spec, network,
@@ -247,8 +249,17 @@ def _table(df: pd.DataFrame, cols: list[str] | None = None, headers: dict[str, s
 
 
 def _img(path: Path, alt: str) -> str:
-    data = base64.b64encode(Path(path).read_bytes()).decode()
-    return f'<img class="fig" alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{data}">'
+    """The figure's SVG embedded; ``render`` leaves a slot (``_slot``) that ``write_html`` fills once
+    the figure is drawn, so the page is assembled while the figures draw."""
+    return f'<img class="fig" alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{_slot(path)}">'
+
+
+def _slot(path: Path) -> str:
+    return f"\0dse-figure:{Path(path).name}\0"
+
+
+def _embed(page: str, path: Path) -> str:
+    return page.replace(_slot(path), base64.b64encode(Path(path).read_bytes()).decode())
 
 
 def _json(obj) -> str:
@@ -448,12 +459,16 @@ def figure_jobs(out_dir: Path, s: Summary, manifest: dict) -> dict[str, tuple]:
     return jobs
 
 
-def write_html(out_dir: Path, s: Summary, manifest: dict, layers: pd.DataFrame | None,
-               files: dict[str, list[Path]]) -> list[str]:
-    """report.html from the figures' files (``figure_jobs``' results); returns every file name written."""
-    figures = {name: next(p for p in paths if p.suffix == ".svg") for name, paths in files.items()}
+def write_html(out_dir: Path, s: Summary, manifest: dict, layers: pd.DataFrame | None, files: dict) -> list[str]:
+    """report.html from the figures' files (``figure_jobs``' results, or jobs with ``.result()`` giving
+    them: a Dask run's futures, waited for once the rest of the page is rendered); returns every file
+    name written."""
+    page = render(s, manifest, layers, {name: Path(out_dir) / f"{name}.svg" for name in files})
+    files = {name: f.result() if hasattr(f, "result") else f for name, f in files.items()}
+    for paths in files.values():
+        page = _embed(page, next(p for p in paths if p.suffix == ".svg"))
     written = [p for paths in files.values() for p in paths]
-    written.append(write_text(Path(out_dir) / "report.html", render(s, manifest, layers, figures)))
+    written.append(write_text(Path(out_dir) / "report.html", page))
     return [p.name for p in written]
 
 
