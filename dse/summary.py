@@ -195,24 +195,30 @@ def summarize_dataset(out_dir: Path, batch_rows: int = 262_144, stored: bool = T
     path = _results_path(out_dir)
     if not path.is_dir():
         return _scan(Summary(), path, batch_rows)
-    indices = [int(part.stem.split("-")[1]) for part in results.part_paths(out_dir)]
-    return merge_stored(out_dir, indices, Summary(), batch_rows, stored)
+    parts = [(int(part.stem.split("-")[1]), part) for part in results.part_paths(out_dir)]
+    return _merge_at(out_dir, parts, Summary(), batch_rows, stored)
 
 
-def merge_stored(out_dir: Path, indices: Iterable[int], s: Summary = Summary(), batch_rows: int = 262_144,
-                 stored: bool = True) -> Summary:
+def merge_stored(out_dir: Path, indices: Iterable[int], s: Summary = Summary()) -> Summary:
     """``s`` merged with the parts ``indices`` of ``results/`` (in that order): each part's stored
     summary when its ledger checksum holds, else its rows read (``summarize_dataset`` is this over
     every part; a sweep calls it as its parts arrive, in index order, which gives the same summary)."""
     from dse import results
 
+    return _merge_at(out_dir, [(i, results.results_dir(out_dir) / results.part_name(i)) for i in indices], s)
+
+
+def _merge_at(out_dir: Path, parts: list[tuple[int, Path]], s: Summary, batch_rows: int = 262_144,
+              stored: bool = True) -> Summary:
+    from dse import results
+
     stored_parts = []
-    for index in indices:
+    for index, part in parts:
         entry = results.ledger_entry(out_dir, index) if stored else None
         sides = [results.read_side(out_dir, index, sub) for sub in (results.SUMMARY_DIR, results.DENSITY_DIR)] \
             if entry is not None else [None]
         if any(x is None for x in sides):
-            s = _scan(s, results.results_dir(out_dir) / results.part_name(index), batch_rows)
+            s = _scan(s, part, batch_rows)
         else:
             stored_parts.append((int(entry["rows"]), *sides))
     return merge_parts(stored_parts, s)
