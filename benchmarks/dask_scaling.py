@@ -119,7 +119,8 @@ def main() -> None:
     ap.add_argument("--spec", default=str(ROOT / "sweeps" / "large_space.yaml"))
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--local", action="store_true", help="also run without Dask (worker count 0)")
-    ap.add_argument("--rounds", type=int, default=2, help="rounds, each running the counts in alternating order")
+    ap.add_argument("--rounds", type=int, default=2,
+                    help="rounds, each running the counts in alternating order")
     args = ap.parse_args()
     counts = [int(w) for w in args.workers.split(",")] + ([0] if args.local else [])
     name = lambda n: f"{n} worker(s)" if n else "local (no Dask)"
@@ -139,11 +140,12 @@ def main() -> None:
             table(fig, counts)
             for n in counts[1:]:
                 q = ratios(fig, counts[0], n)
-                print(f"round {r + 1}: {name(n)} vs {name(counts[0])}: evaluation phase {q['evaluation']:.2f}x, "
-                      f"whole run {q['whole run']:.2f}x, cpu-bound ratio {q['cpu-bound']:.2f}x (chunk CPU "
-                      f"{fig[counts[0]]['chunk_cpu_s']:.1f} s vs busiest worker {fig[n]['busiest_chunk_cpu_s']:.1f} s)")
-            print(f"dask_eval_points_per_s round {r + 1} " + " ".join(f"w{n}={fig[n]['points_per_s']:.0f}" for n in counts),
-                  flush=True)
+                print(f"round {r + 1}: {name(n)} vs {name(counts[0])}: evaluation phase "
+                      f"{q['evaluation']:.2f}x, whole run {q['whole run']:.2f}x, cpu-bound ratio "
+                      f"{q['cpu-bound']:.2f}x (chunk CPU {fig[counts[0]]['chunk_cpu_s']:.1f} s vs busiest "
+                      f"worker {fig[n]['busiest_chunk_cpu_s']:.1f} s)")
+            print(f"dask_eval_points_per_s round {r + 1} "
+                  + " ".join(f"w{n}={fig[n]['points_per_s']:.0f}" for n in counts), flush=True)
             got.append(fig)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -8,9 +8,10 @@ on one point); each task runs with one numba thread and one Arrow thread (``on_w
 worker is one core's worth of compute and the cores are not oversubscribed: Dask's tasks are the
 parallelism. A worker goes idle when fewer chunks remain than workers (the end of the evaluation):
 it is then given the figures' matplotlib start-up (``dse.plots.warm_up``), and the output jobs that
-draw run on such warm workers (``submitter``). A local cluster's workers leave at once when it is
-closed (``WarmWorker``: nothing of theirs is pending by then). A worker that dies mid-task is replaced by its nanny and the task re-run by the
-scheduler; parts are written atomically and are deterministic, so the re-run writes the same part.
+draw run on such warm workers (``submitter``). A local cluster's workers leave at once when it
+is closed (``WarmWorker``: nothing of theirs is pending by then). A worker that dies mid-task is
+replaced by its nanny and the task re-run by the scheduler; parts are written atomically and are
+deterministic, so the re-run writes the same part.
 """
 
 from __future__ import annotations
@@ -166,9 +167,13 @@ def run_parts(client, spec, wl, out_dir: Path, fp: str, todo: list[int], progres
     n_workers = len(client.scheduler_info()["workers"])
     sweep._say(f"Dask: {n_workers} workers; loading dse and its kernels on each ...", progress)
     client.register_plugin(WarmWorker(spec, wl, exit_on_close=getattr(client, "cluster", None) is not None))
-    spec_f, wl_f = client.scatter([spec, wl], broadcast=True)
     yield None  # workers warm: the caller starts its progress bar now
-    futures = [client.submit(on_worker, sweep.evaluate_part, spec_f, wl_f, out_dir, i, fp, pure=False,
+    # spec and workload go with each task (a few KB pickled), not scattered: Dask's active memory
+    # manager keeps one replica of scattered data that no task assigned to a worker needs yet (with
+    # worker saturation 1.0 the chunks wait on the scheduler), and a worker killed holding it took
+    # every waiting chunk's inputs with it ("lost scattered data": the run failed; seen in
+    # tests/test_scale_runs.py's killed-worker test)
+    futures = [client.submit(on_worker, sweep.evaluate_part, spec, wl, out_dir, i, fp, pure=False,
                              key=f"dse-part-{i:06d}-{fp[:12]}") for i in todo]
     pending, warming = len(futures), []
     for fut in as_completed(futures):

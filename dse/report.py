@@ -459,7 +459,8 @@ def figure_jobs(out_dir: Path, s: Summary, manifest: dict) -> dict[str, tuple]:
     return jobs
 
 
-def write_html(out_dir: Path, s: Summary, manifest: dict, layers: pd.DataFrame | None, files: dict) -> list[str]:
+def write_html(out_dir: Path, s: Summary, manifest: dict, layers: pd.DataFrame | None,
+               files: dict) -> list[str]:
     """report.html from the figures' files (``figure_jobs``' results, or jobs with ``.result()`` giving
     them: a Dask run's futures, waited for once the rest of the page is rendered); returns every file
     name written."""
