@@ -286,7 +286,7 @@ def _environment(tech, cap_b, word_b, node, banks, vdd, cells, roadmap, htree) -
         vdd_v=_c(vdd),
         fo4_ps=_c(tk.fo4_ps(node, roadmap, vdd)),
         r_on_ohm_um=_c(r_on),
-        i_on_ua_per_um=_c(tk.i_on_ua_per_um(node, roadmap) * tk.drive_factor(node, roadmap, vdd)),
+        i_on_ua_per_um=_c(tk.i_on_ua_per_um(node, roadmap, vdd)),
         i_off_na_per_um=_c(tk.i_off_na_per_um(node, roadmap)),
         cg_ff_per_um=_c(tk.c_gate_ff_per_um(node)),
         r_wire_ohm_per_um=_c(tk.wire_r_ohm_per_um(node)),

@@ -142,8 +142,9 @@ def vdd_v(node_nm, roadmap: str = "hp") -> np.ndarray:
     return _interp(check_node(node_nm), 1, roadmap)
 
 
-def i_on_ua_per_um(node_nm, roadmap: str = "hp") -> np.ndarray:
-    return _interp(check_node(node_nm), 2, roadmap, log_y=True)
+def i_on_ua_per_um(node_nm, roadmap: str = "hp", vdd=None) -> np.ndarray:
+    """On-current per um of width at ``vdd`` (default the roadmap's supply, the table's own figure)."""
+    return _interp(check_node(node_nm), 2, roadmap, log_y=True) * _drive_factor(node_nm, roadmap, vdd)
 
 
 def i_off_na_per_um(node_nm, roadmap: str = "hp") -> np.ndarray:
@@ -180,7 +181,7 @@ def supply_v(node_nm, roadmap: str = "hp", vdd=None, name: str = "vdd_v") -> np.
     return v
 
 
-def drive_factor(node_nm, roadmap: str = "hp", vdd=None) -> np.ndarray:
+def _drive_factor(node_nm, roadmap: str = "hp", vdd=None) -> np.ndarray:
     """I_on at ``vdd`` over I_on at the roadmap's supply (alpha-power law; 1 where ``vdd`` is None)."""
     node = check_node(node_nm)
     if vdd is None:
@@ -191,11 +192,7 @@ def drive_factor(node_nm, roadmap: str = "hp", vdd=None) -> np.ndarray:
 
 def r_on_ohm_um(node_nm, roadmap: str = "hp", vdd=None) -> np.ndarray:
     """Effective on-resistance of a 1 um wide NMOS (ohm * um) at ``vdd`` (default the roadmap's)."""
-    v = supply_v(node_nm, roadmap, vdd)
-    i_on = i_on_ua_per_um(node_nm, roadmap)
-    if vdd is not None:
-        i_on = i_on * drive_factor(node_nm, roadmap, vdd)
-    return _R_EFF_MULT * v / (i_on * 1e-6)
+    return _R_EFF_MULT * supply_v(node_nm, roadmap, vdd) / (i_on_ua_per_um(node_nm, roadmap, vdd) * 1e-6)
 
 
 def fo4_ps(node_nm, roadmap: str = "hp", vdd=None) -> np.ndarray:
