@@ -294,11 +294,12 @@ def run(spec: Spec, out_dir: Path, progress: bool = True, dask_address: str | No
                 done = search.run(spec, wl, out_dir, fp, progress)
             else:
                 done = _sweep(spec, wl, out_dir, fp, objectives, progress, client, todo, repaired, connect_s)
-            front, evaluated, eval_s, repaired, *figures = done
+            # a search returns (front, evaluated, seconds, repairs); a sweep also its evaluation figures and the
+            # summary it merged as the parts arrived (None when it did not)
+            front, evaluated, eval_s, repaired, evaluation, merged = (*done, {}, None) if search_run else done
             result = SweepResult(out_dir, wl, time.perf_counter() - t0, evaluated, eval_s,
                                  rows=results.rows(out_dir), front=front, objectives=objectives,
-                                 repaired=tuple(repaired), evaluation=figures[0] if figures else {},
-                                 summary=figures[1] if len(figures) > 1 else None)
+                                 repaired=tuple(repaired), evaluation=evaluation, summary=merged)
             _say("writing the outputs" + (" (figures drawn on the Dask workers)" if dask else ""), progress)
             manifest = outputs.write_all(spec, result, out_dir, cluster.submitter(client) if dask else None)
     return replace(result, manifest=manifest)
