@@ -157,31 +157,11 @@ def _row(
 def _rows_plain(args, techs: list[Tech], kinds: list[str], caps: list[float]) -> list[dict]:
     rows = []
     t_grid, c_grid = np.meshgrid(np.array([int(t) for t in techs]), np.array(caps), indexing="ij")
+    options = dict(target=args.target, roadmap=args.roadmap, htree=args.htree, vdd_v=args.vdd_v)
     for kind in kinds:
-        if kind == "cache":
-            costs = mm.cache(
-                t_grid,
-                c_grid,
-                args.line_bytes,
-                args.node_nm,
-                args.banks,
-                target=args.target,
-                roadmap=args.roadmap,
-                htree=args.htree,
-                vdd_v=args.vdd_v,
-            )
-        else:
-            costs = mm.buffer(
-                t_grid,
-                c_grid,
-                args.word_bits,
-                args.node_nm,
-                args.banks,
-                target=args.target,
-                roadmap=args.roadmap,
-                htree=args.htree,
-                vdd_v=args.vdd_v,
-            )
+        # a cache returns one line per access, a buffer one word
+        model, width = (mm.cache, args.line_bytes) if kind == "cache" else (mm.buffer, args.word_bits)
+        costs = model(t_grid, c_grid, width, args.node_nm, args.banks, **options)
         for i, t in enumerate(techs):
             for j, cap in enumerate(caps):
                 rows.append(_row(t, kind, cap, args.node_nm, costs, (i, j)))
