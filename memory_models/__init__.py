@@ -12,7 +12,7 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["COST_FIELDS", "SPAD_KINDS", "TECH_NAMES", "MemoryCosts", "Tech", "buffer", "cache", "regfile", "tech_codes"]
+__all__ = ["CELL_FIELDS", "COST_FIELDS", "SPAD_KINDS", "TECH_NAMES", "MemoryCosts", "Tech", "buffer", "cache", "regfile", "tech_codes"]
 
 
 class Tech(IntEnum):
@@ -46,6 +46,12 @@ class MemoryCosts:
     write_latency_ns: np.ndarray
     leakage_mw: np.ndarray
     area_mm2: np.ndarray
+    # the cell as sized for its write current (memory_models.drive): the write device's width in F (STT:
+    # the access device; SOT: the write transistor; SRAM: the access device; register file: its port
+    # device), the cell area in F^2, and whether the write device had to exceed the cell file's width
+    access_width_f: np.ndarray
+    cell_area_f2: np.ndarray
+    access_upsized: np.ndarray
 
 
 # The MemoryCosts fields in the order tables report them (dse mem's CSV columns, the reference tests).
@@ -57,6 +63,8 @@ COST_FIELDS = (
     "leakage_mw",
     "area_mm2",
 )
+# The sized cell's MemoryCosts fields (dse mem's columns after COST_FIELDS).
+CELL_FIELDS = ("access_width_f", "cell_area_f2", "access_upsized")
 
 def buffer(
     tech, capacity_bytes, word_bits, node_nm=45.0, banks=1, target="read_edp", cells=None, roadmap="hp",

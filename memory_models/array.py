@@ -29,7 +29,8 @@ import numpy as np
 
 from memory_models import Tech
 from memory_models import technology as tk
-from memory_models.cells import Cell, cell_arrays
+from memory_models.cells import Cell, cell_arrays, mtj_at_node
+from memory_models.drive import Drive, size_cells
 from memory_models.errors import MemoryModelError
 
 # H-tree wires: "repeated" (optimally repeated semi-global wires at +30 % delay, as CACTI 7's default
@@ -122,6 +123,11 @@ class ArrayCosts:
     cols: np.ndarray
     mux: np.ndarray
     subarrays: np.ndarray
+    # the sized cell (memory_models.drive): write device width (STT: the access device; SOT: its write
+    # transistor; SRAM: the access device), cell area, and whether the write device exceeds the cell file's
+    access_width_f: np.ndarray
+    cell_area_f2: np.ndarray
+    access_upsized: np.ndarray
 
 
 def _c(x):
@@ -204,7 +210,8 @@ class _Env:
     """Per-configuration technology and cell figures, shaped (n_configs, 1) to broadcast over candidates."""
 
     is_sram: np.ndarray
-    cell: dict[str, np.ndarray]
+    cell: dict[str, np.ndarray]  # the sized cell's (memory_models.drive: access_width_f, area_f2)
+    drive: Drive
     sa_area_f2: np.ndarray
     sa_energy_width_f: np.ndarray
     f_um: np.ndarray
@@ -277,9 +284,14 @@ def _environment(tech, cap_b, word_b, node, banks, vdd, cells, roadmap, htree) -
     repeated = htree == "repeated"
     r_global_ohm_per_um = tk.wire_r_ohm_per_um(node) / _UNREPEATED_PITCH_FACTOR
     r_on = tk.r_on_ohm_um(node, roadmap, vdd)
+    cell = cell_arrays(tech, cells)
+    drive = size_cells(tech, cell, node, roadmap, vdd)
+    cell["nominal_area_f2"] = cell["area_f2"]
+    cell["access_width_f"], cell["area_f2"] = drive.access_width_f, drive.area_f2
     return _Env(
         is_sram=_c(tech == Tech.SRAM),
-        cell={k: _c(v) for k, v in cell_arrays(tech, cells).items()},
+        cell={k: _c(v) for k, v in cell.items()},
+        drive=Drive(**{k: _c(v) for k, v in vars(drive).items()}),
         sa_area_f2=_c(np.array([_SA_AREA_F2[t] for t in Tech])[tech]),
         sa_energy_width_f=_c(np.array([_SA_ENERGY_WIDTH_F[t] for t in Tech])[tech]),
         f_um=_c(node) * 1e-3,
@@ -311,8 +323,10 @@ def _geometry(e: _Env, rows, cols, mux) -> _Geometry:
     f, w = e.f_um, e.word_bits
     n_sub = e.bits_bank / (rows * cols)
     out_bits = cols / mux
-    cell_w = np.sqrt(e.cell["area_f2"] / e.cell["aspect_ratio"]) * f
-    cell_h = np.sqrt(e.cell["area_f2"] * e.cell["aspect_ratio"]) * f
+    # an upsized cell (memory_models.drive) keeps its height (the bitline pitch) and grows along the wordline
+    cell_h = np.sqrt(e.cell["nominal_area_f2"] * e.cell["aspect_ratio"]) * f
+    cell_w = np.where(e.drive.upsized, e.cell["area_f2"] * f**2 / cell_h,
+                      np.sqrt(e.cell["area_f2"] / e.cell["aspect_ratio"]) * f)
     sub_w = cols * cell_w + _ROW_PERIPH_F * f
     sa_h = out_bits * e.sa_area_f2 * f**2 / (cols * cell_w)
     sub_h = rows * cell_h + _COL_PERIPH_F * f + sa_h
@@ -339,13 +353,7 @@ def _lines(e: _Env, g: _Geometry, rows, cols) -> _Lines:
     f, cg, c_wire = e.f_um, e.cg_ff_per_um, tk.WIRE_C_FF_PER_UM
     access_gates = np.where(e.is_sram, 2.0, 1.0) * e.cell["access_width_f"] * f * cg
     r_access = e.r_on_ohm_um / (e.cell["access_width_f"] * f)
-    # MTJ scaling below the cell's reference node: diameter ~ F down to half the reference diameter, so
-    # area ~ s^2, resistance (constant R*A) ~ 1/s^2, switching current ~ s^exp
-    # (Cell.write_current_scaling_exp).
-    # At or above the reference node the cell file's figures are used as they are (as NVSim does).
-    mtj_s = np.clip(e.node_nm / e.cell["ref_node_nm"], 0.5, 1.0)
-    r_mtj = e.cell["r_parallel_ohm"] / mtj_s**2
-    i_w = e.cell["write_current_ua"] * mtj_s ** e.cell["write_current_scaling_exp"]
+    r_mtj, i_w = mtj_at_node(e.cell, e.node_nm)  # scaled below the cell's reference node
     # read current: ohmic through MTJ + access device, capped by the read-disturb design rule
     i_r = np.minimum(
         e.cell["read_voltage_v"] / (r_mtj + r_access + 1e-9) * 1e6, e.cell["read_disturb_margin"] * i_w
@@ -470,4 +478,7 @@ def _evaluate_unique(
         cols=pick(cols),
         mux=pick(mux),
         subarrays=pick(g.n_sub),
+        access_width_f=e.drive.write_width_f[:, 0],
+        cell_area_f2=e.drive.area_f2[:, 0],
+        access_upsized=e.drive.upsized[:, 0] > 0,
     )

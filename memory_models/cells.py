@@ -29,6 +29,8 @@ class Cell:
     write_current_ua: float = 0.0  # at ref_node_nm
     write_pulse_ns: float = 0.0
     write_path_ohm: float = 0.0  # resistance of the write current path (SOT heavy metal); 0 -> Vdd drive
+    # width of a separate write transistor (SOT's, in F); 0: the access device carries the write current (1T)
+    write_width_f: float = 0.0
     # below ref_node_nm the switching current scales as s**exp with s the MTJ shrink. I_c0 ~ Delta kT
     # (alpha/eta) needs Delta ~ 60 for retention at any size, so it scales far slower than the MTJ area:
     # we use exp = 1 for both STT and SOT (SOT: current along the heavy-metal strip ~ its width).
@@ -89,9 +91,9 @@ STT_1T1MTJ = replace(
 # current does not cross the tunnel barrier and the pulse can be ~1 ns (Oboril, Bishnoi, Ebrahimi,
 # Tahoori, TCAD 34(3) 2015: sub-ns to 1 ns SOT switching at a few hundred uA). Write: 200 uA for 1 ns
 # through a ~2 kohm strip (I^2 R t plus the driver's 0.1 V headroom), an order below STT's Vdd*I*t.
-# Two devices: a 4 F write transistor and a 2 F read transistor. DeepNVM++ (Inci et al., TCAD 2022)
-# reports SOT arrays denser than STT at 16 nm (2.8x vs 2.4x area reduction vs SRAM), which we
-# reproduce with a 44 F^2 cell (assumption, between those ratios and the 54 F^2 1T1MTJ). The read
+# Two devices: a 4 F write transistor (write_width_f) and a 2 F read transistor (access_width_f).
+# DeepNVM++ (Inci et al., TCAD 2022) reports SOT arrays denser than STT at 16 nm (2.8x vs 2.4x area
+# reduction vs SRAM), which we reproduce with a 44 F^2 cell (assumption, between those ratios and the 54 F^2 1T1MTJ). The read
 # current does not switch an SOT free layer, so no read-disturb cap applies (margin 1.0).
 SOT_2T1MTJ = Cell(
     name="SOT-MRAM 2T1MTJ",
@@ -105,6 +107,7 @@ SOT_2T1MTJ = Cell(
     write_current_ua=200.0,
     write_pulse_ns=1.0,
     write_path_ohm=2000.0,
+    write_width_f=4.0,
     read_disturb_margin=1.0,
     ref_node_nm=22.0,
     source="Oboril et al., TCAD 2015 (SOT 2T1MTJ, ~1 ns, a few 100 uA); area: DeepNVM++ ordering (assumed)",
@@ -126,3 +129,14 @@ def cell_arrays(tech: np.ndarray, cells: dict[Tech, Cell] | None = None) -> dict
     cells = cells or CELLS
     tech = np.asarray(tech, dtype=int)
     return {f: np.array([getattr(cells[t], f) for t in Tech])[tech] for f in _FIELDS}
+
+
+def mtj_at_node(cell: dict[str, np.ndarray], node_nm) -> tuple[np.ndarray, np.ndarray]:
+    """(R_P in ohm, switching current I_c in uA) of the cells' MTJs at ``node_nm``.
+
+    Below the cell's reference node the MTJ's diameter follows F down to half its reference diameter, so
+    its area goes as s^2, its resistance (constant R*A) as 1/s^2 and its switching current as
+    s^write_current_scaling_exp (Cell.write_current_scaling_exp); at or above the reference node the cell
+    file's figures are used as they are (as NVSim does)."""
+    s = np.clip(np.asarray(node_nm, dtype=float) / cell["ref_node_nm"], 0.5, 1.0)
+    return cell["r_parallel_ohm"] / s**2, cell["write_current_ua"] * s ** cell["write_current_scaling_exp"]

@@ -84,7 +84,8 @@ def buffer(
         htree=htree, vdd_v=vdd_v,
     )
     return MemoryCosts(
-        c.read_energy_pj, c.write_energy_pj, c.read_latency_ns, c.write_latency_ns, c.leakage_mw, c.area_mm2
+        c.read_energy_pj, c.write_energy_pj, c.read_latency_ns, c.write_latency_ns, c.leakage_mw, c.area_mm2,
+        c.access_width_f, c.cell_area_f2, c.access_upsized,
     )
 
 
@@ -139,6 +140,10 @@ def cache(
         write_latency_ns=np.maximum(data.write_latency_ns, tag.read_latency_ns + compare_ns),
         leakage_mw=data.leakage_mw + tag.leakage_mw,
         area_mm2=data.area_mm2 + tag.area_mm2,
+        # tag and data share the cell, node and supply, hence its sizing
+        access_width_f=data.access_width_f,
+        cell_area_f2=data.cell_area_f2,
+        access_upsized=data.access_upsized,
     )
 
 
@@ -173,4 +178,6 @@ def regfile(capacity_bytes, word_bits, node_nm=45.0, roadmap="hp", vdd_v=None) -
     r_port_ohm = tk.r_on_ohm_um(node, roadmap, vdd_v) / (_RF_PORT_WIDTH_F * f_um)
     t_bl_ps = 0.69 * r_port_ohm * entries * _rf_entry_ff(node, input_gate=False) * 1e-3
     lat_ns = (tk.fo4_ps(node, roadmap, vdd_v) * (stages + 2.0) + t_bl_ps) * 1e-3
-    return MemoryCosts(read_pj, write_pj, lat_ns, lat_ns, leak_mw, area_mm2)
+    cell = np.ones_like(read_pj)  # a latch bit: its 2 F port device, its area, nothing to size
+    return MemoryCosts(read_pj, write_pj, lat_ns, lat_ns, leak_mw, area_mm2, _RF_PORT_WIDTH_F * cell,
+                       _RF_BIT_AREA_F2 * cell, np.zeros(read_pj.shape, dtype=bool))

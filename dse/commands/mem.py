@@ -19,12 +19,13 @@ import numpy as np
 
 import memory_models as mm
 from dse.errors import UserError
-from memory_models import COST_FIELDS, TECH_NAMES, Tech, study
+from memory_models import CELL_FIELDS, COST_FIELDS, TECH_NAMES, Tech, study
 from memory_models.array import HTREES, TARGETS
 from memory_models.errors import MemoryModelError
 from memory_models.technology import MAX_NODE_NM, MIN_NODE_NM, ROADMAPS
 
-COLUMNS = ("technology", "kind", "capacity_bytes", "node_nm", *COST_FIELDS)
+# after the costs, the cell as sized for its write current (memory_models.drive)
+COLUMNS = ("technology", "kind", "capacity_bytes", "node_nm", *COST_FIELDS, *CELL_FIELDS)
 COMPARE_COLUMNS = COLUMNS + (
     "reads",
     "writes",
@@ -151,7 +152,9 @@ def _row(
         "capacity_bytes": int(capacity_bytes),
         "node_nm": node_nm,
     }
-    return row | {f: float(np.asarray(getattr(costs, f))[index]) for f in COST_FIELDS}
+    cell = {f: float(np.asarray(getattr(costs, f))[index]) for f in CELL_FIELDS}
+    cell["access_upsized"] = "yes" if cell["access_upsized"] else "no"
+    return row | {f: float(np.asarray(getattr(costs, f))[index]) for f in COST_FIELDS} | cell
 
 
 def _rows_plain(args, techs: list[Tech], kinds: list[str], caps: list[float]) -> list[dict]:
