@@ -36,7 +36,7 @@ from dse.errors import UserError
 from dse.network import Workload, check_kv_len_axis, evaluate, prepare_workload  # noqa: F401  (re-exported)
 from dse.io import sha256_file
 from dse.spec import PARAMS, Spec
-from memory_models.errors import MemoryModelError
+from memory_models.errors import CellDriveError, MemoryModelError
 from pe_models import scaling as pe_scaling
 
 # Beyond this many points a space is not enumerated (refused before anything is created); a
@@ -89,10 +89,17 @@ def preflight(spec: Spec) -> None:
     grid = np.array(list(itertools.product(
         design.encode("glb_tech", sp["glb_tech"]), design.encode("glb_kib", sp["glb_kib"]), sp["glb_banks"],
         sp["node_nm"])), dtype=float)
-    for roadmap in sp["memory_roadmap"]:
+    for roadmap, mem_vdd in itertools.product(sp["memory_roadmap"], design.encode("memory_vdd_v", sp["memory_vdd_v"])):
+        try:  # at the memories' supply; a supply out of its bounds is reported below (space.memory_vdd_v)
+            vdd = design.memory_supply_v(mem_vdd, grid[:, 3], design.encode("memory_roadmap", [roadmap]))
+        except ValueError:
+            continue
         try:
             memory_models.buffer(grid[:, 0].astype(int), grid[:, 1], hardware.GLB_BANK_WORD_BITS, grid[:, 3],
-                                 grid[:, 2], roadmap=roadmap)
+                                 grid[:, 2], roadmap=roadmap, vdd_v=vdd)
+        except CellDriveError as exc:  # an MRAM GLB whose cells cannot be written (memory_models.drive)
+            raise UserError(f"{spec.path}: space.glb_tech / space.node_nm / space.memory_roadmap / "
+                            f"space.memory_vdd_v: {exc}") from None
         except MemoryModelError as exc:
             raise UserError(f"{spec.path}: space.glb_kib / space.glb_banks: {exc}") from None
     area = design.encode("glb_area_mm2", sp["glb_area_mm2"])

@@ -41,7 +41,7 @@ import numpy as np
 from memory_models import Tech
 from memory_models import technology as tk
 from memory_models.cells import SRAM_6T, mtj_at_node
-from memory_models.errors import MemoryModelError
+from memory_models.errors import CellDriveError
 
 AREA_F2_PER_WIDTH_F = 3.0  # NVSim's MOS-accessed cell, 3 (W/L + 1) F^2 (module docstring)
 MAX_CELL_AREA_F2 = SRAM_6T.area_f2  # an MRAM cell no larger than the 6T SRAM cell (module docstring)
@@ -72,7 +72,7 @@ def sot_write_width_f(i_on_ua_per_um, node_nm, i_c_ua) -> np.ndarray:
 
 def size_cells(tech, cell: dict[str, np.ndarray], node_nm, roadmap: str = "hp", vdd_v=None) -> Drive:
     """The cells of integer ``tech`` (cell parameter arrays ``cell``, memory_models.cells.cell_arrays) at
-    ``node_nm`` on ``roadmap`` at the supply ``vdd_v`` (V; None: the roadmap's); raises MemoryModelError
+    ``node_nm`` on ``roadmap`` at the supply ``vdd_v`` (V; None: the roadmap's); raises CellDriveError
     where no width delivers the write current within MAX_CELL_AREA_F2."""
     tech = np.asarray(tech, dtype=int)
     node = np.asarray(node_nm, dtype=float)
@@ -95,7 +95,7 @@ def size_cells(tech, cell: dict[str, np.ndarray], node_nm, roadmap: str = "hp", 
         need = (f"a {at(need_f):.3g} F device, a {at(area_f2):.4g} F^2 cell" if np.isfinite(at(need_f)) else
                 f"more than V_dd / I_c = {at(vdd) / at(i_c_ua) * 1e3:.3g} kohm allows: R_AP alone is "
                 f"{at(r_ap) / 1e3:.3g} kohm, so no width")
-        raise MemoryModelError(
+        raise CellDriveError(
             f"vdd_v {at(vdd):.3g} V at {at(node):g} nm ({roadmap} roadmap) cannot write its {name} cells: "
             f"their I_c {at(i_c_ua):.3g} uA needs {need} (cap {MAX_CELL_AREA_F2:g} F^2, the 6T SRAM cell; "
             f"memory_models.drive); use a higher supply, another roadmap or node"

@@ -24,6 +24,9 @@ EXPECTED = [
     "write_energy_pj",
     "leakage_mw",
     "area_mm2",
+    "access_width_f",
+    "cell_area_f2",
+    "access_upsized",
 ]
 
 

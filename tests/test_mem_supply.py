@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import memory_models as mm
@@ -42,8 +42,13 @@ def test_roadmap_supply_is_bit_for_bit_the_model_before(roadmap):
                 c = mm.cache(np.array(a["tech"]), np.array(a["capacity_bytes"]), a["line_bytes"], node,
                              roadmap=roadmap, vdd_v=vdd)
             want = GOLDEN["costs"][f"{kind}/{roadmap}"]
+            # where a cell's write device had to grow (memory_models.drive; here SOT at 16 nm lop / lstp)
+            # it is priced with the larger cell: tests/test_mem_drive.py; every other cost is unchanged
+            same = ~np.asarray(c.access_upsized).reshape(-1)
+            assert same.any() and (same.all() or roadmap != "hp")
             for field, values in want.items():
-                assert getattr(c, field).tolist() == values, (kind, field, vdd is None)
+                got = np.asarray(getattr(c, field)).reshape(-1)
+                assert got[same].tolist() == np.asarray(values).reshape(-1)[same].tolist(), (kind, field)
 
 
 @settings(max_examples=40, deadline=None)
@@ -59,11 +64,18 @@ def test_energy_and_leakage_rise_latency_falls_with_supply(tech, node, roadmap, 
     """At one organisation every energy and leakage term rises with V and every delay falls (the drive
     grows faster than V: (V - V_th)^alpha / V). The organisation is pinned by the area target: under the
     default read-EDP search a supply step may change the organisation (found: SOT, 7 nm lop, 128 KiB,
-    1.0 -> 1.25 V_0 picks one that leaks 22 % less), so the law holds per organisation, not per search."""
+    1.0 -> 1.25 V_0 picks one that leaks 22 % less), so the law holds per organisation, not per search;
+    and per cell: a lower supply may upsize an MRAM cell's write device (memory_models.drive), a larger
+    cell with longer wordlines, so the law is asserted where both supplies give the same cell."""
     v0 = float(tk.vdd_v(node, roadmap))
     v = np.array([lo, lo + step]) * v0
     v = np.maximum(v, float(tk.vth_v(node, roadmap)) + tk.MIN_OVERDRIVE_V + np.array([0.0, 0.02]))
-    c = array.evaluate(int(tech), 1024.0 * 2**log2_kib, 64, node, target="area", roadmap=roadmap, vdd_v=v)
+    try:
+        c = array.evaluate(int(tech), 1024.0 * 2**log2_kib, 64, node, target="area", roadmap=roadmap, vdd_v=v)
+    except MemoryModelError as exc:  # no width writes the cell at the lower supply (tests/test_mem_drive.py)
+        assume("cannot write" not in str(exc))
+        raise
+    assume(c.cell_area_f2[0] == c.cell_area_f2[1])
     assert c.rows[0] == c.rows[1] and c.cols[0] == c.cols[1] and c.mux[0] == c.mux[1]
     for f in ("read_energy_pj", "write_energy_pj", "leakage_mw"):
         assert getattr(c, f)[1] > getattr(c, f)[0], f
@@ -86,12 +98,13 @@ def test_mram_write_energy_matches_the_hand_formula(tech):
     charge I_c t_pulse from V_dd (a term linear in V, I_c and t_pulse the MTJ's, not V_dd's); SOT draws it
     from its own rail (I R_strip + 0.1 V at 80 %), constant in V_dd. Fitting E(V) = A V^2 + B V + C over
     three supplies recovers B and C within 1e-6 of the hand values (22 nm: the cell file's figures as
-    they are)."""
+    they are; supplies at which neither cell's write device is upsized, memory_models.drive: SOT's 4 F
+    write transistor carries its 200 uA down to ~0.76 V at 22 nm HP)."""
     cell, word, node = CELLS[tech], 64, 22.0
-    v = np.array([0.7, 0.8, 0.9])
+    v = np.array([0.8, 0.9, 1.0])
     # organisation pinned by the area target (area does not depend on the supply)
     c = array.evaluate(int(tech), 1 << 20, word, node, target="area", vdd_v=v)
-    assert len({(r, k, m) for r, k, m in zip(c.rows, c.cols, c.mux)}) == 1
+    assert len({(r, k, m) for r, k, m in zip(c.rows, c.cols, c.mux)}) == 1 and not c.access_upsized.any()
     a_, b_, c_ = _fit(v, c.write_energy_pj, (lambda x: x**2, lambda x: x, lambda x: np.ones_like(x)))
     q_pc = cell.write_current_ua * 1e-6 * cell.write_pulse_ns * 1e-9 * 1e12  # pC per bit
     if tech == Tech.STT_MRAM:
