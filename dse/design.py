@@ -104,9 +104,10 @@ def encode(name: str, values: tuple) -> np.ndarray:
     return SPACE[name].codes(values)
 
 
-def glb_capacity_bytes(glb_bytes, area_mm2, tech, node_nm, banks, roadmap) -> np.ndarray:
+def glb_capacity_bytes(glb_bytes, area_mm2, tech, node_nm, banks, roadmap, memory_vdd_v=0.0) -> np.ndarray:
     """The GLB capacity of each point: ``glb_bytes``, or where an area budget is set (> 0) the largest
-    capacity of the point's technology within it (iso-area; memory_models.study)."""
+    capacity of the point's technology within it at the memories' supply (iso-area; memory_models.study;
+    the supply sizes an MRAM cell, memory_models.drive)."""
     from dse.hardware import GLB_BANK_WORD_BITS
     from memory_models.study import buffer_capacity_for_area
     from memory_models.technology import ROADMAPS
@@ -114,8 +115,9 @@ def glb_capacity_bytes(glb_bytes, area_mm2, tech, node_nm, banks, roadmap) -> np
     out = np.asarray(glb_bytes, dtype=np.int64).copy()
     for r in np.unique(roadmap[area_mm2 > 0]):  # at most len(ROADMAPS) groups
         sel = (area_mm2 > 0) & (roadmap == r)
+        vdd = memory_supply_v(np.broadcast_to(memory_vdd_v, sel.shape)[sel], node_nm[sel], roadmap[sel])
         out[sel] = buffer_capacity_for_area(tech[sel], area_mm2[sel], GLB_BANK_WORD_BITS, node_nm[sel],
-                                            banks[sel], roadmap=ROADMAPS[r]).astype(np.int64)
+                                            banks[sel], roadmap=ROADMAPS[r], vdd_v=vdd).astype(np.int64)
     return out
 
 
@@ -136,5 +138,6 @@ def points(spec: Spec, ids: np.ndarray) -> DesignBatch:
             if name in SPACE}
     kind, w, a = pe_type_arrays(np.asarray(PE_NAMES)[cols["pe_type"]])
     cols["glb_bytes"] = glb_capacity_bytes(cols["glb_bytes"], cols["glb_area_mm2"], cols["glb_tech"],
-                                           cols["node_nm"], cols["glb_banks"], cols["memory_roadmap"])
+                                           cols["node_nm"], cols["glb_banks"], cols["memory_roadmap"],
+                                           cols["memory_vdd_v"])
     return DesignBatch(point_id=ids, pe_kind=kind, pe_w_bits=w, pe_a_bits=a, **cols)

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from memory_models import TECH_NAMES, MemoryCosts, Tech, buffer, cache
+from memory_models import technology as tk
 from memory_models.errors import MemoryModelError
 
 TECHS = tuple(Tech)  # SRAM first: ratios are taken against index 0
@@ -223,18 +224,22 @@ _TECH_LABEL = {int(code): name for name, code in TECH_NAMES.items()}
 _AREA_BUDGET_CAPACITIES_BYTES = np.round(2.0 ** np.arange(13, 30 + 1e-9, 1 / 8))
 
 
-def buffer_capacity_for_area(tech, area_mm2, word_bits: int, node_nm, banks, roadmap: str = "hp") -> np.ndarray:
+def buffer_capacity_for_area(
+    tech, area_mm2, word_bits: int, node_nm, banks, roadmap: str = "hp", vdd_v=None
+) -> np.ndarray:
     """Largest buffer capacity (bytes, on a 2^(1/8) grid) of each technology whose area fits ``area_mm2``:
     the iso-area reading of a design space (a denser MRAM buys more capacity in the same area). Arrays
-    broadcast; each distinct (tech, area, node, banks) is evaluated once over the whole grid."""
-    tech, area, node, banks = np.broadcast_arrays(np.asarray(tech, int), np.asarray(area_mm2, float),
-                                                  np.asarray(node_nm, float), np.asarray(banks, int))
-    keys = np.stack([x.reshape(-1).astype(float) for x in (tech, area, node, banks)], axis=1)
+    broadcast; each distinct (tech, area, node, banks, supply) is evaluated once over the whole grid. The
+    supply ``vdd_v`` (V; None: the roadmap's) matters where it sizes an MRAM cell (memory_models.drive)."""
+    tech, area, node, banks, vdd = np.broadcast_arrays(
+        np.asarray(tech, int), np.asarray(area_mm2, float), np.asarray(node_nm, float), np.asarray(banks, int),
+        tk.supply_v(node_nm, roadmap, vdd_v))
+    keys = np.stack([x.reshape(-1).astype(float) for x in (tech, area, node, banks, vdd)], axis=1)
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
     caps = _AREA_BUDGET_CAPACITIES_BYTES
     col = lambda i: uniq[:, i][:, None]
     grid = np.asarray(buffer(col(0).astype(int), caps[None, :], word_bits, col(2), col(3).astype(int),
-                             roadmap=roadmap).area_mm2)
+                             roadmap=roadmap, vdd_v=col(4)).area_mm2)
     fits = grid <= col(1) * (1 + 1e-9)
     if not fits.any(axis=1).all():
         i = int(np.flatnonzero(~fits.any(axis=1))[0])

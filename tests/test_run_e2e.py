@@ -156,8 +156,12 @@ def test_memory_supply_scales_memory_energy_and_leakage(tmp_path):
     for f in (f"spad_{op}_write_pj" for op in ("ifmap", "filter", "psum")):
         v = getattr(hw, f)  # a write's word-gating tree is clock, on the logic supply: only the cells' part scales
         assert (v[high] > v[nominal] * 1.2).all() and (v[high] < v[nominal] * k**2).all(), f
-    for f in ("mac_energy_pj", "clock_pj_per_mac", "clock_pj_per_cycle", "dram_pj_per_bit", "area_mm2"):
+    for f in ("mac_energy_pj", "clock_pj_per_mac", "clock_pj_per_cycle", "dram_pj_per_bit"):
         np.testing.assert_allclose(getattr(hw, f)[high], getattr(hw, f)[nominal], rtol=1e-12, err_msg=f)
+    # area: the SRAM designs keep theirs; the SOT cell's write transistor, upsized at lop's 0.7 V to carry its
+    # I_c (memory_models.drive), needs less width at 0.9 V, so its GLB is smaller
+    np.testing.assert_allclose(hw.area_mm2[high][sram], hw.area_mm2[nominal][sram], rtol=1e-12)
+    assert (hw.area_mm2[high][~sram] < hw.area_mm2[nominal][~sram]).all()
     assert (hw.leakage_mw[high] > hw.leakage_mw[nominal]).all()
     assert (hw.leakage_mw[high] < hw.leakage_mw[nominal] * k + 1e-12).all()  # the PEs' leakage does not scale
 
