@@ -76,7 +76,8 @@ def nvsim_stt_penalty(p: study.AccessProfile) -> tuple[np.ndarray, np.ndarray, n
     cell = NVSIM_CELLS[Tech.STT_MRAM]  # the cell NVSim's runs were given (its width and area are inputs)
     theirs = mm.MemoryCosts(**{f: ref[f].to_numpy(dtype=float) for f in mm.COST_FIELDS},
                             access_width_f=np.full(len(caps), cell.access_width_f),
-                            cell_area_f2=np.full(len(caps), cell.area_f2), access_upsized=np.zeros(len(caps), bool))
+                            cell_area_f2=np.full(len(caps), cell.area_f2),
+                            access_upsized=np.zeros(len(caps), bool))
     step = lambda x: x[1:] / x[:-1]  # noqa: E731 (capacities double row to row)
     return step(edp(theirs)), step(edp(ours)), caps[:-1]
 

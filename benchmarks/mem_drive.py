@@ -74,7 +74,8 @@ def main() -> None:
                                 f"{' *' if c.access_upsized else '  '}")
                 except CellDriveError:
                     cols.append("refused")
-            print(f"{node:5g} {roadmap:>7} {float(tk.vdd_v(node, roadmap)):5.2f}  {cols[0]:>22}  {cols[1]:>22}")
+            vdd = float(tk.vdd_v(node, roadmap))
+            print(f"{node:5g} {roadmap:>7} {vdd:5.2f}  {cols[0]:>22}  {cols[1]:>22}")
 
 
 if __name__ == "__main__":

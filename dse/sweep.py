@@ -89,7 +89,8 @@ def preflight(spec: Spec) -> None:
     grid = np.array(list(itertools.product(
         design.encode("glb_tech", sp["glb_tech"]), design.encode("glb_kib", sp["glb_kib"]), sp["glb_banks"],
         sp["node_nm"])), dtype=float)
-    for roadmap, mem_vdd in itertools.product(sp["memory_roadmap"], design.encode("memory_vdd_v", sp["memory_vdd_v"])):
+    mem_vdds = design.encode("memory_vdd_v", sp["memory_vdd_v"])
+    for roadmap, mem_vdd in itertools.product(sp["memory_roadmap"], mem_vdds):
         try:  # at the memories' supply; a supply out of its bounds is reported below (space.memory_vdd_v)
             vdd = design.memory_supply_v(mem_vdd, grid[:, 3], design.encode("memory_roadmap", [roadmap]))
         except ValueError:

@@ -12,7 +12,8 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["CELL_FIELDS", "COST_FIELDS", "SPAD_KINDS", "TECH_NAMES", "MemoryCosts", "Tech", "buffer", "cache", "regfile", "tech_codes"]
+__all__ = ["CELL_FIELDS", "COST_FIELDS", "SPAD_KINDS", "TECH_NAMES", "MemoryCosts", "Tech", "buffer", "cache",
+           "regfile", "tech_codes"]
 
 
 class Tech(IntEnum):

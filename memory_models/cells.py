@@ -93,8 +93,9 @@ STT_1T1MTJ = replace(
 # through a ~2 kohm strip (I^2 R t plus the driver's 0.1 V headroom), an order below STT's Vdd*I*t.
 # Two devices: a 4 F write transistor (write_width_f) and a 2 F read transistor (access_width_f).
 # DeepNVM++ (Inci et al., TCAD 2022) reports SOT arrays denser than STT at 16 nm (2.8x vs 2.4x area
-# reduction vs SRAM), which we reproduce with a 44 F^2 cell (assumption, between those ratios and the 54 F^2 1T1MTJ). The read
-# current does not switch an SOT free layer, so no read-disturb cap applies (margin 1.0).
+# reduction vs SRAM), which we reproduce with a 44 F^2 cell (assumption, between those ratios and the
+# 54 F^2 1T1MTJ). The read current does not switch an SOT free layer, so no read-disturb cap applies
+# (margin 1.0).
 SOT_2T1MTJ = Cell(
     name="SOT-MRAM 2T1MTJ",
     area_f2=44.0,

@@ -15,7 +15,8 @@ model's read path uses, at the memory's supply by the alpha-power law):
     (Not modelled: the source degeneration of the direction that lifts the device's source by I_c R_MTJ.)
   * SOT 2T1MTJ: I_c flows along the heavy-metal strip through the separate write transistor from its own
     rail (memory_models.array: I R_strip plus headroom), its gate at V_dd: the device must carry I_c at its
-    drive current, W_write >= I_c / (I_on(V_dd) F).
+    drive current, W_write >= I_c / (I_on(V_dd) F). (That an SOT cell's writability is set by its write
+    transistor's drive, in fins at 7 nm, is the finding of imec's SOT-MRAM DTCO study, arXiv:2508.18250.)
   * SRAM: nothing to size.
 Read: the read bias is clamped (Cell.read_voltage_v) and the read current is V_read / (R_P + R_on / W),
 capped at read_disturb_margin x I_c (memory_models.array._lines): a wider device can only raise it up to
@@ -80,13 +81,15 @@ def size_cells(tech, cell: dict[str, np.ndarray], node_nm, roadmap: str = "hp", 
     r_p, i_c_ua = mtj_at_node(cell, node)
     r_ap = r_p * (1.0 + cell["tmr"])
     stt, sot = tech == Tech.STT_MRAM, tech == Tech.SOT_MRAM
-    w_stt = stt_write_width_f(vdd, tk.r_on_ohm_um(node, roadmap, vdd_v), node, np.where(stt, i_c_ua, 1.0), r_ap)
+    r_on = tk.r_on_ohm_um(node, roadmap, vdd_v)
+    w_stt = stt_write_width_f(vdd, r_on, node, np.where(stt, i_c_ua, 1.0), r_ap)
     w_sot = sot_write_width_f(tk.i_on_ua_per_um(node, roadmap, vdd_v), node, i_c_ua)
     need_f = np.where(stt, w_stt, np.where(sot, w_sot, 0.0))
     nominal_f = np.where(cell["write_width_f"] > 0, cell["write_width_f"], cell["access_width_f"])
     upsized = need_f > nominal_f
     write_f = np.where(upsized, need_f, nominal_f)
-    area_f2 = np.where(upsized, cell["area_f2"] + AREA_F2_PER_WIDTH_F * (write_f - nominal_f), cell["area_f2"])
+    grown_f2 = cell["area_f2"] + AREA_F2_PER_WIDTH_F * (write_f - nominal_f)
+    area_f2 = np.where(upsized, grown_f2, cell["area_f2"])
     bad = upsized & ~(area_f2 <= MAX_CELL_AREA_F2)
     if np.any(bad):
         i = np.flatnonzero(bad.reshape(-1))[0]

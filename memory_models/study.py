@@ -232,8 +232,8 @@ def buffer_capacity_for_area(
     broadcast; each distinct (tech, area, node, banks, supply) is evaluated once over the whole grid. The
     supply ``vdd_v`` (V; None: the roadmap's) matters where it sizes an MRAM cell (memory_models.drive)."""
     tech, area, node, banks, vdd = np.broadcast_arrays(
-        np.asarray(tech, int), np.asarray(area_mm2, float), np.asarray(node_nm, float), np.asarray(banks, int),
-        tk.supply_v(node_nm, roadmap, vdd_v))
+        np.asarray(tech, int), np.asarray(area_mm2, float), np.asarray(node_nm, float),
+        np.asarray(banks, int), tk.supply_v(node_nm, roadmap, vdd_v))
     keys = np.stack([x.reshape(-1).astype(float) for x in (tech, area, node, banks, vdd)], axis=1)
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
     caps = _AREA_BUDGET_CAPACITIES_BYTES

@@ -85,8 +85,10 @@ def test_width_never_shrinks_with_lower_supply_weaker_device_or_larger_ic(
     for other in tk.ROADMAPS:  # another flavour at the same supply
         if v_hi < float(tk.vth_v(node, other)) + tk.MIN_OVERDRIVE_V:
             continue
-        weaker = (tk.r_on_ohm_um(node, other, v_hi) >= tk.r_on_ohm_um(node, roadmap, v_hi) if tech == Tech.STT_MRAM
-                  else tk.i_on_ua_per_um(node, other, v_hi) <= tk.i_on_ua_per_um(node, roadmap, v_hi))
+        if tech == Tech.STT_MRAM:
+            weaker = tk.r_on_ohm_um(node, other, v_hi) >= tk.r_on_ohm_um(node, roadmap, v_hi)
+        else:
+            weaker = tk.i_on_ua_per_um(node, other, v_hi) <= tk.i_on_ua_per_um(node, roadmap, v_hi)
         if weaker:
             w = _sized(tech, node, other, v_hi, i_c_scale)
             assert w[0] >= hi[0] and w[1] >= hi[1], other
@@ -119,8 +121,8 @@ def test_cells_that_could_not_be_written_are_priced_upsized(node, roadmap):
 def test_unwritable_cell_is_one_line_error_in_mem_and_run(tmp_path, capsys):
     """Where no width within the 146 F^2 cap (or at all: V_dd / I_c <= R_AP) writes the cell: one line
     naming node, roadmap and supply, exit 2, no output."""
-    with pytest.raises(CellDriveError, match=r"^vdd_v 0.45 V at 7 nm \(lop roadmap\) cannot write its STT-MRAM "
-                                             r"cells: their I_c 20.4 uA needs more than .* so no width"):
+    with pytest.raises(CellDriveError, match=r"^vdd_v 0.45 V at 7 nm \(lop roadmap\) cannot write its "
+                                             r"STT-MRAM cells: their I_c 20.4 uA needs more than .* no width"):
         mm.buffer(1, 2.0**20, 64, 7.0, roadmap="lop", vdd_v=0.45)
     assert cli.main(["mem", "--node-nm", "7", "--roadmap", "lop", "--vdd-v", "0.55", "--tech", "STT-MRAM",
                      "--capacity", "1MiB"]) == 2
@@ -148,7 +150,8 @@ def test_mem_prints_the_sized_cell(capsys):
 
 def test_costs_unchanged_bit_for_bit_where_the_nominal_width_suffices():
     """Against the models of 4fd834d (benchmarks/mem_drive.py --golden): every cost of every configuration
-    whose write device was not upsized is the stored one exactly, and a refused one is a configuration whose cell the nominal device could not write either."""
+    whose write device was not upsized is the stored one exactly, and a refused one is a configuration
+    whose cell the nominal device could not write either."""
     bench = load("mem_drive")
     compared = upsized = refused = 0
     for key, want in GOLDEN["costs"].items():
