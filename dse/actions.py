@@ -82,15 +82,14 @@ ACTIONS: tuple[Action, ...] = (
     # dse.clock), one PE-cycle per MAC; idle PEs are gated. The ungated tree is the per-cycle row.
     Action("clock", "pe", "active", "pe_cycles", "clock_pj_per_mac", prune=False),
     # scratchpad word reads and writes, priced apart (a write also clocks the word-gating tree:
-    # dse.clock). Every MAC reads its weight and ifmap words (reads = MACs, equal for every candidate
-    # of a geometry: no pruning coordinate); writes are the fills from the NoC. The psum spad is read
-    # and written once per read-modify-write, so its write count orders both (its read is not a
-    # coordinate either).
-    Action("spad", "weight", "read", "accesses", "spad_filter_read_pj", prune=False),
+    # dse.clock). Reads follow the PE's loop nest and innermost loop (dse.dataflows.INNER_ORDERS: a held
+    # operand is read once per run, a partial sum's first contribution is written without a read);
+    # weight and ifmap writes are the fills from the NoC, psum writes the accumulator's stores.
+    Action("spad", "weight", "read", "accesses", "spad_filter_read_pj"),
     Action("spad", "weight", "write", "accesses", "spad_filter_write_pj"),
-    Action("spad", "ifmap", "read", "accesses", "spad_ifmap_read_pj", prune=False),
+    Action("spad", "ifmap", "read", "accesses", "spad_ifmap_read_pj"),
     Action("spad", "ifmap", "write", "accesses", "spad_ifmap_write_pj"),
-    Action("spad", "psum", "read", "accesses", "spad_psum_read_pj", prune=False),
+    Action("spad", "psum", "read", "accesses", "spad_psum_read_pj"),
     Action("spad", "psum", "write", "accesses", "spad_psum_write_pj"),
     *(Action("noc", op, "", "bit_hops", "noc_pj_per_bit_hop") for op in _OPS),
     # GLB reads / writes (fills from DRAM and psum spills), limited by the banks' ports

@@ -43,6 +43,27 @@ DATAFLOWS = ("row_stationary", "weight_stationary", "output_stationary", "input_
 SYSTOLIC = ("weight_stationary", "output_stationary", "input_stationary")  # PE-to-PE forwarding, no multicast
 
 
+# The PE's innermost temporal loop (row_stationary and weight_stationary_local; a mapping choice as
+# Timeloop's and ZigZag's innermost loop permutation, or pinned by the spec's ``pe_inner_order``). The
+# operand the innermost loop does not index stays in its operand register for the run (Timeloop's
+# permutation semantics: a loop irrelevant to an operand, innermost, re-reads nothing), so its spad is
+# read once per run, not once per MAC:
+# - "psum": the reduction (channels x filter taps per PE, and the bit-serial passes) innermost: the partial
+#   sum stays in the accumulator for the whole run and the psum spad is written once per run (read once per
+#   run that continues a partial sum from an earlier run); weights and ifmaps are read every MAC;
+# - "ifmap": the PE's filters innermost: one ifmap spad read serves a run over the filters that share it
+#   (Eyeriss's ifmap reuse in the PE, Chen et al. ISCA 2016 Sec. V-B); the psum spad is read-modify-written
+#   every MAC.
+# In every order the first contribution to a partial sum in a PE starts from zero in the accumulator: it is
+# written without a read (Chen et al. ISCA 2016's analysis counts accumulating d partial sums in the RF as
+# 2 (d - 1) accesses per output, 2abc(d - 1) for abc outputs; Timeloop's eyeriss_like reads its psum spad 0.67x and writes it
+# 1x per MAC, tests/test_eyeriss.py). The operand registers themselves are clocked every MAC either way
+# (dse.clock: the PE's characterized registers); only spad accesses change with the order.
+# Not modelled: output pixels innermost (a weight held over a run of pixels). Its run is bounded by the psum
+# and ifmap spads' room per filter and channel tile, so it grows as the per-PE tile shrinks, and the exact
+# per-PE tile reduction (``_tile_family``: every count non-increasing in the tile size) would no longer hold.
+INNER_ORDERS = ("psum", "ifmap")
+
 RS_PSUM_ADD_CYCLES = 1.0  # row stationary: one accumulation cycle per partial sum received from a neighbour
 SYSTOLIC_SKEW = 1.0  # weight_stationary_local pays rows + cols cycles of skew per weight tile
 
@@ -69,12 +90,16 @@ class Geometry:
     # resident KV cache); None: nowhere (zeros)
     bypass: np.ndarray | None = None  # 1: operands may skip the GLB (``BYPASS``); 0: only where nothing
     # fits; None: ones
+    inner_order: np.ndarray | None = None  # 0: the PE's innermost loop is searched; 1 + i: pinned to
+    # INNER_ORDERS[i]; None: zeros
 
     def __post_init__(self) -> None:
         if self.w_resident is None:
             object.__setattr__(self, "w_resident", np.zeros_like(np.asarray(self.rows, float)))
         if self.bypass is None:
             object.__setattr__(self, "bypass", np.ones_like(np.asarray(self.rows, float)))
+        if self.inner_order is None:
+            object.__setattr__(self, "inner_order", np.zeros_like(np.asarray(self.rows, float)))
 
 
 def single_geometry(rows: int, cols: int, bits: int = 8, spad_words: int = 1, glb_bytes: float = 2.0**30,
@@ -107,6 +132,27 @@ def packed_capacity(words, pe_bits, bits):
     return np.where(per_word >= 1, words * np.maximum(per_word, 1), np.floor(words / np.ceil(bits / pe_bits)))
 
 
+def lane_runs(d, lanes, per_tile):
+    """Non-empty (tile, lane) slots of a loop of ``d`` items dealt to ``lanes`` parallel lanes (item i to
+    lane i mod lanes, fold i // lanes) whose folds a PE takes ``per_tile`` at a time: the runs of the
+    held operand over that loop, or the partial-sum chains a lane starts. Tile j fills
+    min(lanes, d - j x per_tile x lanes) lanes: all of them in the first floor((d - lanes) / B) + 1
+    tiles (B = per_tile x lanes), the rest in at most one last tile (``lanes`` <= ``d``)."""
+    d, lanes, per_tile = (np.asarray(x, float) for x in (d, lanes, per_tile))
+    block = per_tile * lanes
+    tiles = np.ceil(d / block)
+    full = np.floor((d - lanes) / block) + 1
+    return full * lanes + (tiles - full) * (d - full * block)
+
+
+def held_runs(inner, run_i, pin):
+    """Legal (inner order, candidate) pairs: searched (``pin`` 0) where the held ifmap's mean run is longer
+    than one MAC (a run of one reads as the psum order does, with more psum accesses: dominated, pruned
+    here before the kernels), or the pinned one (whatever its run). Every count of either order is
+    non-increasing in the per-PE tile sizes, so the exact tile reduction (``_tile_family``) still holds."""
+    return ((pin == 0) & ((inner == 0) | (run_i > 1))) | (pin == inner + 1)
+
+
 @functools.lru_cache(maxsize=4096)
 def tile_sizes(n: int) -> np.ndarray:
     """Tile sizes of a loop of ``n`` iterations that can be needed, ascending: ceil(n / j) for every
@@ -131,37 +177,47 @@ def tile_sizes(n: int) -> np.ndarray:
 
 @functools.lru_cache(maxsize=65536)
 def _tile_family(d: int, top: int, every_tile: bool = False, psum_words: int = 0,
-                 npix: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                 npix: int = 0, lane_low: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(tile sizes t <= top of a per-PE loop of d iterations, ascending; for each, the least larger
     one of them with no more passes, no larger padded extent and, with ``psum_words`` > 0, no more
     pixel blocks ceil(npix / floor(psum_words / t)) (inf: none)). A tile is needed under a
-    capacity bound ``cap`` only if ``t <= cap < nxt``. ``every_tile``: 1..min(d, top), nxt inf."""
+    capacity bound ``cap`` only if ``t <= cap < nxt``. ``every_tile``: 1..min(d, top), nxt inf.
+    ``lane_low`` > 0: the loop is a reduction dealt to lanes of d or ``lane_low`` folds (``lane_runs``),
+    whose partial-sum chains (fewer with a larger tile: fewer psum writes held in the accumulator, more
+    psum reads per MAC) are counted through ceil(lane_low / t) too: the sizes ceil(lane_low / j) join, and
+    a larger size matches only with as many passes and chains."""
     top = min(d, top)
     if every_tile:
         vals = np.arange(1, top + 1, dtype=float)
         return vals, np.full(len(vals), np.inf)
     vals = tile_sizes(d)
+    if lane_low:
+        vals = np.union1d(vals, tile_sizes(lane_low))
     vals = vals[vals <= top]
     passes = np.ceil(d / vals)
     extent = passes * vals
     blocks = np.ceil(npix / np.floor(psum_words / vals)) if psum_words else np.zeros(len(vals))
+    chains = np.ceil(lane_low / vals) if lane_low else np.zeros(len(vals))
     nxt = np.full(len(vals), np.inf)
     for i in range(len(vals)):
-        better = np.flatnonzero((vals > vals[i]) & (passes <= passes[i]) & (extent <= extent[i]) & (blocks <= blocks[i]))
+        better = np.flatnonzero((vals > vals[i]) & (passes <= passes[i]) & (extent <= extent[i]) & (blocks <= blocks[i])
+                                & (chains == chains[i]) & ((passes == passes[i]) | (lane_low == 0)))
         if len(better):
             nxt[i] = vals[better[0]]
     return vals, nxt
 
 
 def tile_choices(d: np.ndarray, top: np.ndarray, every_tile: bool = False, psum_words=None,
-                 npix: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """``_tile_family`` of every element of ``d`` (with ``top``, ``psum_words`` broadcast against it),
-    stacked on a new last axis padded with nan (values) and inf (nxt)."""
+                 npix: int = 0, lane_low=None) -> tuple[np.ndarray, np.ndarray]:
+    """``_tile_family`` of every element of ``d`` (with ``top``, ``psum_words``, ``lane_low`` broadcast
+    against it), stacked on a new last axis padded with nan (values) and inf (nxt)."""
     pw = np.zeros(1) if psum_words is None else psum_words
-    d, top, pw = np.broadcast_arrays(np.asarray(d, float), np.asarray(top, float), np.asarray(pw, float))
-    keys = np.stack([d.ravel(), np.maximum(top.ravel(), 1), pw.ravel()], axis=1).astype(np.int64)
+    lo = np.zeros(1) if lane_low is None else lane_low
+    d, top, pw, lo = np.broadcast_arrays(np.asarray(d, float), np.asarray(top, float), np.asarray(pw, float),
+                                         np.asarray(lo, float))
+    keys = np.stack([d.ravel(), np.maximum(top.ravel(), 1), pw.ravel(), lo.ravel()], axis=1).astype(np.int64)
     uniq, inv = np.unique(keys, axis=0, return_inverse=True)
-    fams = [_tile_family(int(a), int(b), every_tile, int(c), npix) for a, b, c in uniq]
+    fams = [_tile_family(int(a), int(b), every_tile, int(c), npix, int(e)) for a, b, c, e in uniq]
     J = max(len(v) for v, _ in fams)
     vals, nxt = np.full((len(uniq), J), np.nan), np.full((len(uniq), J), np.inf)
     for i, (v, n) in enumerate(fams):
@@ -349,11 +405,15 @@ class _Array:
     psum_rw: np.ndarray  # spilled partial sums: reads + writes, elements
     w_fanout: np.ndarray  # destination PEs per weight read (multicast width)
     i_fanout: np.ndarray
-    # scratchpad words written (fills from the NoC); every MAC reads its weight and ifmap words
-    # (reads = MACs x passes, counted by the kernels), so only the fills are per candidate
+    # scratchpad words written (fills from the NoC)
     spad_w_fill: np.ndarray
     spad_i_fill: np.ndarray
-    spad_p_rmw: np.ndarray  # psum read-modify-writes: each one read and one write of the psum spad
+    # scratchpad word reads per candidate, from the PE's temporal loop nest and its innermost loop
+    # (``INNER_ORDERS``); the systolic dataflows' one-word registers are read every MAC
+    spad_w_read: np.ndarray
+    spad_i_read: np.ndarray
+    spad_p_read: np.ndarray  # a partial sum read back to add a MAC's (or a run's) contribution to it
+    spad_p_write: np.ndarray  # a partial sum written (once per MAC, or once per run held in the accumulator)
     noc_w: np.ndarray  # bit-hops
     noc_i: np.ndarray
     noc_p: np.ndarray
@@ -393,9 +453,12 @@ def _row_stationary(L: Layer, g: Geometry, every_tile: bool = False) -> _Array:
     cap_q = np.floor(packed_capacity(g.spad_ifmap_words, g.pe_a_bits, g.a_bits) / L.fx)
     d_p, d_q, psum = np.ceil(L.k / uk), np.ceil(L.c_per_group / uc), g.spad_psum_words
 
+    q_low = np.floor(L.c_per_group / uc)  # channel folds of the shorter lanes (``lane_runs``)
+    p_low = np.floor(L.k / uk) if L.groups == 1 else np.zeros_like(uk)  # filter folds of the shorter lanes
+
     def grid(i: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        pv, pn = tile_choices(d_p[i], psum[i], every_tile)
-        qv, qn = tile_choices(d_q[i], cap_q[i], every_tile)
+        pv, pn = tile_choices(d_p[i], psum[i], every_tile, lane_low=p_low[i])
+        qv, qn = tile_choices(d_q[i], cap_q[i], every_tile, lane_low=q_low[i])
         e4 = lambda x: x[i][:, :, None, None]
         pg, png, qg, qng = pv[:, :, :, None], pn[:, :, :, None], qv[:, :, None, :], qn[:, :, None, :]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -407,11 +470,14 @@ def _row_stationary(L: Layer, g: Geometry, every_tile: bool = False) -> _Array:
         keep = (fits & (p_max < png) & (q_max < qng)) | ((pg == 1) & (qg == 1))
         return compact(keep, p=pg, q=qg, vk=vk[:, :, None, None])
 
-    keep, c = on_distinct([d_p[:, 0], d_p[:, 1], d_q[:, 0], d_q[:, 1], psum[:, 0], cap_f[:, 0], cap_q[:, 0]], grid)
-    # each kept (vk, p, q) in both GLB-level orders
-    legal, p, q, vk_ = (np.repeat(x, 2, axis=1) for x in (keep, np.nan_to_num(c["p"], nan=1.0),
-                                                            np.nan_to_num(c["q"], nan=1.0), c["vk"]))
-    ow_ = np.tile([[1.0, 0.0]], (1, keep.shape[1]))
+    keep, c = on_distinct([d_p[:, 0], d_p[:, 1], d_q[:, 0], d_q[:, 1], q_low[:, 0], q_low[:, 1], p_low[:, 0], p_low[:, 1],
+                           psum[:, 0], cap_f[:, 0], cap_q[:, 0]], grid)
+    # each kept (vk, p, q) in both GLB-level orders, each with the PE's three innermost loops
+    n_in = len(INNER_ORDERS)
+    legal, p, q, vk_ = (np.repeat(x, 2 * n_in, axis=1) for x in (keep, np.nan_to_num(c["p"], nan=1.0),
+                                                                   np.nan_to_num(c["q"], nan=1.0), c["vk"]))
+    ow_ = np.tile(np.repeat([[1.0, 0.0]], n_in, axis=1), (1, keep.shape[1]))
+    inner = np.tile(np.arange(float(n_in))[None, :], (1, 2 * keep.shape[1]))
     u_k = np.minimum(np.where(vk_ == 1, rep_v, 1.0) * rep_h, L.k)
     u_c = np.minimum(np.where(vk_ == 1, 1.0, rep_v), L.c_per_group)
     n_k = np.ceil(L.k / (p * u_k))
@@ -428,16 +494,34 @@ def _row_stationary(L: Layer, g: Geometry, every_tile: bool = False) -> _Array:
     w_fan = cols_set  # a filter row is used by every PE of its set row
     i_fan = np.minimum(L.fy, rows_set) * np.where(vk_ == 1, rep_v, 1.0)
     m_ops = L.macs * g.passes
+    # The PE's loop nest in a pass (Eyeriss JSSC 2017 Sec. V-B: a PE runs the 1-D convolutions of p filter
+    # rows x q channel rows over one ifmap row): OX output pixels x p filters x (q channels x FX taps x
+    # bit-serial passes) MACs; p x q x FX weights in the filter spad, q x FX ifmaps (the sliding window) in
+    # the ifmap spad, p partial sums in the psum spad. Per output, each of its FY filter rows and each of the
+    # (pass, channel set) slots holding its channels (channel c in set c mod u_c, its q-channel tiles per
+    # pass: ``lane_runs``) is one PE's partial-sum chain of up to q x FX x passes contributions, started
+    # from zero (written without a read): Chen ISCA 2016's 2abc(d - 1) accumulation accesses, not 2abcd.
+    kg = float(k_per_group)
+    chains = L.output_count * L.fy * lane_runs(L.c_per_group, u_c, q)
+    # "ifmap": one ifmap read per run over the PE's p filters: runs per filter-independent MAC (filter k in set
+    # k mod u_k). Grouped convolutions: not modelled (a PE's p filters may span groups, whose ifmaps differ),
+    # every MAC reads its ifmap, so the order is the psum order's reads with more psum accesses (pruned)
+    i_runs = lane_runs(L.k, u_k, p) if L.groups == 1 else kg + 0 * p
+    legal = legal & held_runs(inner, kg / i_runs, g.inner_order)
+    spad_p_write = np.where(inner == 0, chains, m_ops)  # "psum": one write per chain (its whole run)
     return _Array(
         legal=legal, compute_cycles=compute, w_reads=w_reads, i_reads=i_reads,
         psum_rw=L.output_count * 2 * (n_c * fy_fold - 1), w_fanout=w_fan + 0 * p, i_fanout=i_fan + 0 * p,
-        spad_w_fill=w_reads * w_fan, spad_i_fill=i_reads * i_fan, spad_p_rmw=m_ops + 0 * p,
+        spad_w_fill=w_reads * w_fan, spad_i_fill=i_reads * i_fan,
+        spad_w_read=m_ops + 0 * p,
+        spad_i_read=np.where(inner == 1, m_ops / kg * i_runs, m_ops + 0 * p),
+        spad_p_read=spad_p_write - chains, spad_p_write=spad_p_write,
         noc_w=w_reads * g.w_bits * C,  # a row bus spans the array width
         noc_i=i_reads * g.a_bits * (R + C) / 2,  # diagonal multicast
         noc_p=L.output_count * n_c * fy_fold * (rows_set * u_c - 1) * g.acc_bits,
         mapping={"rows.FY": rows_set + 0 * p, "rows.K": np.where(vk_ == 1, rep_v, 1.0) + 0 * p, "rows.C": u_c + 0 * p,
                  "cols.OY": cols_set + 0 * p, "cols.K": rep_h + 0 * p, "pe.K": p, "pe.C": q, "pe.FX": L.fx + 0 * p,
-                 "glb.weights_outer": ow_ + 0 * p},
+                 "glb.weights_outer": ow_ + 0 * p, "pe.inner": inner + 0 * p},
     )
 
 
@@ -476,18 +560,22 @@ def _weight_stationary_local(L: Layer, g: Geometry, every_tile: bool = False) ->
     n_t = np.where(v == 1, 1.0, np.ceil(taps / h_t))
     rows_dim = cg * np.where(v[..., 0, 0] == 1, taps, 1.0)  # (1, 2): v = 1, im2col, rows take channels x taps
     n_r2 = np.ceil(rows_dim / np.minimum(rows_dim, R))  # (A, 2) row folds
+    low_r = np.floor(rows_dim / np.minimum(rows_dim, R))  # row folds of the shorter lanes (``lane_runs``)
     d_k = np.ceil(kg / u_k)
+    k_low = np.floor(kg / u_k)  # filter folds of the shorter columns (``lane_runs``)
 
     def grid(i: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         e6 = lambda x: x[:, :, None, None, None, None]  # (U, 1) -> (U, v, ht, pb, h_k, h_c)
         ps, cf, ci, nr = psum[i], cap_f[i], cap_i[i], n_r2[i]
-        kv0, kn0 = tile_choices(d_k[i][:, 0], ps[:, 0], every_tile)
-        kv1, kn1 = tile_choices(d_k[i][:, 0], ps[:, 0], every_tile, psum_words=ps[:, 0], npix=npix)
+        kv0, kn0 = tile_choices(d_k[i][:, 0], ps[:, 0], every_tile, lane_low=k_low[i][:, 0])
+        kv1, kn1 = tile_choices(d_k[i][:, 0], ps[:, 0], every_tile, psum_words=ps[:, 0], npix=npix,
+                                lane_low=k_low[i][:, 0])
         J = max(kv0.shape[-1], kv1.shape[-1])
         pad = lambda x, fill: np.concatenate([x, np.full(x.shape[:-1] + (J - x.shape[-1],), fill)], axis=-1)
         kv = np.stack([pad(kv0, np.nan), pad(kv1, np.nan)], axis=1)[:, None, None, :, :, None]
         kn = np.stack([pad(kn0, np.inf), pad(kn1, np.inf)], axis=1)[:, None, None, :, :, None]
-        cv, cn = tile_choices(nr[:, :, None], np.floor(cf[:, :, None] / h_t[..., 0]), every_tile)  # (U, v, ht, Jc)
+        cv, cn = tile_choices(nr[:, :, None], np.floor(cf[:, :, None] / h_t[..., 0]), every_tile,
+                              lane_low=low_r[i][:, :, None])  # (U, v, ht, Jc)
         cv, cn = cv[:, :, :, None, None, :], cn[:, :, :, None, None, :]
         line = lambda x: x[..., None, None]  # (1, v, ht, pb) -> (1, v, ht, pb, 1, 1)
         n_r = nr[:, :, None, None, None, None]
@@ -506,7 +594,11 @@ def _weight_stationary_local(L: Layer, g: Geometry, every_tile: bool = False) ->
         keep = (fits & (k_max < kn) & (c_dom < cn)) | forced
         return compact(keep, v=line(v), ht=line(ht), pb=line(pb), h_k=kv, h_c=cv, window=window)
 
-    keep, c = on_distinct([d_k[:, 0], n_r2[:, 0], n_r2[:, 1], psum[:, 0], cap_f[:, 0], cap_i[:, 0]], grid)
+    keep, c = on_distinct([d_k[:, 0], k_low[:, 0], n_r2[:, 0], n_r2[:, 1], low_r[:, 0], low_r[:, 1], psum[:, 0],
+                           cap_f[:, 0], cap_i[:, 0]], grid)
+    n_in = len(INNER_ORDERS)  # each kept candidate with the PE's three innermost loops
+    keep, c = np.repeat(keep, n_in, axis=1), {k: np.repeat(v, n_in, axis=1) for k, v in c.items()}
+    inner = np.tile(np.arange(float(n_in))[None, :], (1, keep.shape[1] // n_in))
     legal, v_, ht_, pb_ = keep, c["v"], c["ht"], c["pb"]
     h_k, h_c = np.nan_to_num(c["h_k"], nan=1.0), np.nan_to_num(c["h_c"], nan=1.0)
     window = c["window"]
@@ -526,18 +618,30 @@ def _weight_stationary_local(L: Layer, g: Geometry, every_tile: bool = False) ->
     w_reads = L.weight_count * n_pb + 0 * tiles
     reuse = np.where(window, L.fx / min(L.fx, L.stride_x), 1.0)  # sliding-window reuse in the ifmap spad
     i_reads = tiles * u_r * npix * h_c * h_t / reuse  # each array row streams its channels (and taps)
+    # The PE's loop nest per weight tile (per pixel block with pb): pixels x h_k filters x (h_c channel folds
+    # x h_t taps x bit-serial passes) MACs. A PE's partial sum of one output accumulates over its folds and
+    # taps of a tile (pb = 0: a chain per tile, spilled between tiles) or of every tile of its pixel block
+    # (pb = 1: one chain per PE row, a run per tile continuing it).
+    runs_p = L.output_count * n_t * lane_runs(rows_dim, u_r, h_c)  # (PE row, tile) visits per output
+    chains = np.where(pb_ == 1, L.output_count * u_r, runs_p)
+    k_runs = lane_runs(kg, u_k, h_k)  # "ifmap": runs over a PE's h_k filters per filter-independent MAC
+    legal = legal & held_runs(inner, kg / k_runs, g.inner_order)
+    spad_p_write = np.where(inner == 0, runs_p, m_ops)
     return _Array(
         legal=legal, compute_cycles=compute, w_reads=w_reads, i_reads=i_reads,
         psum_rw=L.output_count * 2 * np.where(pb_ == 1, 0.0, n_rr * n_t - 1), w_fanout=1.0 + 0 * tiles,
         i_fanout=u_k + 0 * tiles,
-        spad_w_fill=w_reads + 0 * tiles, spad_i_fill=i_reads * u_k, spad_p_rmw=m_ops + 0 * tiles,
+        spad_w_fill=w_reads + 0 * tiles, spad_i_fill=i_reads * u_k,
+        spad_w_read=m_ops + 0 * tiles,
+        spad_i_read=np.where(inner == 1, m_ops / kg * k_runs, m_ops + 0 * tiles),
+        spad_p_read=spad_p_write - chains, spad_p_write=spad_p_write,
         noc_w=w_reads * g.w_bits * R / 2,  # loaded down the columns
         noc_i=i_reads * g.a_bits * u_k,  # systolic hop per column
         noc_p=tiles * u_k * h_k * npix * u_r * g.acc_bits,  # one hop per row per psum
         mapping={"rows.C": np.where(v_ == 1, 1.0, u_r) + 0 * tiles, "rows.CxFYxFX": np.where(v_ == 1, u_r, 1.0) + 0 * tiles,
                  "cols.K": u_k + 0 * tiles, "pe.K": h_k + 0 * tiles, "pe.C_folds": h_c + 0 * tiles,
                  "pe.taps": h_t + 0 * tiles, "folds.weight_tiles": tiles, "glb.pixel_blocks": n_pb + 0 * tiles,
-                 "glb.psums_in_pe": pb_ + 0 * tiles},
+                 "glb.psums_in_pe": pb_ + 0 * tiles, "pe.inner": inner + 0 * tiles},
     )
 
 
@@ -572,7 +676,13 @@ def _systolic(L: Layer, g: Geometry, stationary: str) -> _Array:
     return _Array(
         legal=np.ones(compute.shape, dtype=bool), compute_cycles=compute, w_reads=w_reads * one,
         i_reads=i_reads * one, psum_rw=L.output_count * 2 * (acc_folds - 1) * one, w_fanout=one, i_fanout=one,
-        spad_w_fill=w_reads * one, spad_i_fill=i_reads * one, spad_p_rmw=m_ops * one,
+        spad_w_fill=w_reads * one, spad_i_fill=i_reads * one,
+        # one-word registers: the stationary and the streamed operand registers feed every MAC; a partial sum
+        # is read (the neighbour's psum entering a WS / IS PE, an OS PE's accumulator) and written every MAC
+        # but its first, which starts from zero: the top row of each row fold (WS, IS), an output's first
+        # MAC in its PE (OS)
+        spad_w_read=m_ops * one, spad_i_read=m_ops * one, spad_p_read=(m_ops - L.output_count * acc_folds) * one,
+        spad_p_write=m_ops * one,
         noc_w=w_reads * g.w_bits * w_hops, noc_i=i_reads * g.a_bits * i_hops,
         # partial sums hop down the rows (WS, IS); OS outputs drain across the rows
         noc_p=L.output_count * acc_folds * g.acc_bits * (u_r if stationary != "output" else u_r / 2) * one,
@@ -600,10 +710,10 @@ def candidates(L: Layer, g: Geometry, dataflow: str, every_tile: bool = False) -
 # count vector on demand with the same floating-point operations, in the same order, as the reference
 # table of the tests (tests/reference_counts.py). The kernels read TERMS and PER_GEOMETRY by name.
 TERMS = ("compute_cycles", "w_reads", "i_reads", "psum_rw", "w_fanout", "i_fanout", "spad_w_fill", "spad_i_fill",
-         "spad_p_rmw", "noc_w", "noc_i", "noc_p")
+         "spad_w_read", "spad_i_read", "spad_p_read", "spad_p_write", "noc_w", "noc_i", "noc_p")
 # what the _Array functions read (everything but the GLB size and multicast)
 _ARRAY_KEY = ("rows", "cols", "spad_ifmap_words", "spad_filter_words", "spad_psum_words", "pe_w_bits",
-              "pe_a_bits", "acc_bits", "w_bits", "a_bits", "o_bits", "passes")
+              "pe_a_bits", "acc_bits", "w_bits", "a_bits", "o_bits", "passes", "inner_order")
 DRAM_KEY = ("glb_bytes", "w_bits", "a_bits", "acc_bits", "o_bits", "w_resident", "bypass")  # what the tilings read
 PER_GEOMETRY = ("w_bits", "a_bits", "acc_bits", "o_bits", "passes", "rows", "cols", "multicast")
 

@@ -19,12 +19,13 @@ from dse.mapping import STALLS
 from dse.spec import Spec
 
 LAYERS_FILE = "layers.parquet"  # written by `dse run`: layer_mappings of the Pareto-front designs
-DESCRIPTION = ("dataflow", "spatial_rows", "spatial_cols", "pe_tile", "streamed", "folds", "glb_loop_order",
-               "dram_tile", "dram_loop_order", "dram_tiles", "glb_bypass")
+DESCRIPTION = ("dataflow", "spatial_rows", "spatial_cols", "pe_tile", "pe_inner_loop", "streamed", "folds",
+               "glb_loop_order", "dram_tile", "dram_loop_order", "dram_tiles", "glb_bypass")
+INNER = "pe.inner"  # the candidate's PE innermost loop (dataflows.INNER_ORDERS), its own column
 
 
 def _factors(desc: dict[str, float], where: str) -> str:
-    parts = [f"{k.split('.', 1)[1]} {v:g}" for k, v in desc.items() if k.startswith(where + ".")
+    parts = [f"{k.split('.', 1)[1]} {v:g}" for k, v in desc.items() if k.startswith(where + ".") and k != INNER
              and not (where not in ("folds", "stream") and v == 1)]
     return " x ".join(parts) or "-"
 
@@ -43,7 +44,10 @@ def _describe(desc: dict[str, float], tiling: dict[str, float], mode: int, dataf
     return {
         "dataflow": dataflow,
         "spatial_rows": _factors(desc, "rows"), "spatial_cols": _factors(desc, "cols"),
-        "pe_tile": _factors(desc, "pe"), "streamed": _factors(desc, "stream"), "folds": _factors(desc, "folds"),
+        "pe_tile": _factors(desc, "pe"),
+        "pe_inner_loop": (f"{dataflows.INNER_ORDERS[int(desc[INNER])]} held" if INNER in desc
+                          else "one-word registers"),
+        "streamed": _factors(desc, "stream"), "folds": _factors(desc, "folds"),
         "glb_loop_order": glb.get(dataflow, "-"),
         "dram_tile": "-" if streams else " x ".join(f"{d} {tiling[k]:g}" for d, k in
                                                    (("N", "nt"), ("K", "kt"), ("OY", "yt"), ("C", "ct"))),
@@ -153,7 +157,8 @@ def format_point(rows: pd.DataFrame) -> str:
         if row["dataflow"] != "data movement":
             lines.append(f"  spatial     rows {row['spatial_rows']} | cols {row['spatial_cols']}"
                          + (f" | streamed {row['streamed']}" if row["streamed"] != "-" else ""))
-            lines.append(f"  per PE      {row['pe_tile']}   folds {row['folds']}   GLB loops {row['glb_loop_order']}")
+            lines.append(f"  per PE      {row['pe_tile']}   innermost {row['pe_inner_loop']}   folds {row['folds']}   "
+                         f"GLB loops {row['glb_loop_order']}")
             lines.append(f"  GLB tile    {row['dram_tile']} ({row['dram_tiles']:g} tiles), DRAM loops "
                          f"{row['dram_loop_order']}, GLB bypass {row['glb_bypass']}")
         for label, acts in levels.items():

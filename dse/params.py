@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from dse.dataflows import DATAFLOWS
+from dse.dataflows import DATAFLOWS, INNER_ORDERS
 from dse.units import BYTES_PER_KIB
 from memory_models import SPAD_KINDS, TECH_NAMES, tech_codes
 from memory_models.dram import DRAM_TYPES
@@ -31,6 +31,7 @@ from pe_models.scaling import SUPPORTED_NODES_NM
 NOC_MULTICAST = ("on", "off")
 GLB_BYPASS = ("on", "off")
 PSUM_WIDTHS = ("accumulator", "activation")
+PE_INNER = ("search", *INNER_ORDERS)  # the PE's innermost loop: searched, or pinned to one order
 MAX_SHOWN_CHARS = 40  # values in messages are cut to this many characters
 GRAPH = "graph"  # Param.geometry of a parameter that selects the layer graph (kv_len)
 
@@ -240,6 +241,13 @@ SPACE: dict[str, Param] = {p.name: p for p in (
           "wires span cell area / placement_density (1: the cells alone, a lower bound on wire length); "
           "reported areas stay cell area", minimum=0.05, maximum=1.0,
           bound="a share in (0, 1]; engineering bound 0.05 (a core 20x its cells' area)"),
+    # issue 12: the PE's innermost temporal loop (row_stationary, weight_stationary_local), which operand a
+    # register holds for a run of MACs (dse.dataflows, INNER_ORDERS); a chip's PE fixes it (Eyeriss:
+    # sweeps/validation/eyeriss_alexnet.yaml); last in the space so existing point numbering is kept
+    Param("pe_inner_order", str, "search", "the PE's innermost loop, a mapping choice ('search') or pinned: psum "
+          "(the reduction innermost: the partial sum stays in the accumulator for the run), ifmap (filters "
+          "innermost: one ifmap read serves the PE's filters); the systolic dataflows hold their "
+          "one-word registers whatever it is", choices=PE_INNER, geometry=("pe_inner_order",)),
 )}
 
 # Other numeric inputs of a spec, with their ranges.

@@ -30,10 +30,10 @@ def base_counts(L: Layer, g: Geometry, dataflow: str, every_tile: bool = False) 
     m_ops = L.macs * g.passes
     for mode, (bw, bi, bo) in enumerate(BYPASS):
         c = {
-            "mac_ops": m_ops, "clock_active_pe_pe_cycles": m_ops, "spad_read_weight_accesses": m_ops,
-            "spad_write_weight_accesses": arr.spad_w_fill, "spad_read_ifmap_accesses": m_ops,
-            "spad_write_ifmap_accesses": arr.spad_i_fill, "spad_read_psum_accesses": arr.spad_p_rmw,
-            "spad_write_psum_accesses": arr.spad_p_rmw,
+            "mac_ops": m_ops, "clock_active_pe_pe_cycles": m_ops, "spad_read_weight_accesses": arr.spad_w_read,
+            "spad_write_weight_accesses": arr.spad_w_fill, "spad_read_ifmap_accesses": arr.spad_i_read,
+            "spad_write_ifmap_accesses": arr.spad_i_fill, "spad_read_psum_accesses": arr.spad_p_read,
+            "spad_write_psum_accesses": arr.spad_p_write,
             "noc_weight_bit_hops": arr.noc_w, "noc_ifmap_bit_hops": arr.noc_i, "noc_psum_bit_hops": arr.noc_p,
             # a bypassed operand goes DRAM -> array at every array read; bypassed outputs array -> DRAM
             "glb_read_weight_bits": 0.0 if bw else w_rd * w,
@@ -118,13 +118,14 @@ def compute_counts(L: Layer, g: Geometry, dataflow: str, reduce: bool = True) ->
 
 
 def reduced(counts: np.ndarray) -> np.ndarray:
-    """The cost-relevant coordinates used for exact dominance pruning, (..., 10): each spad's word
-    writes (reads are the MACs, equal for every candidate), NoC bit-hops, GLB read bits, GLB write bits, DRAM bits, compute cycles, DRAM bits per
+    """The cost-relevant coordinates used for exact dominance pruning, (..., 13): each spad's word
+    reads and writes, NoC bit-hops, GLB read bits, GLB write bits, DRAM bits, compute cycles, DRAM bits per
     tile, 1 / tiles."""
     c = lambda name: counts[..., CI[name]]
     dram = c("dram_read_weight_bits") + c("dram_read_ifmap_bits") + c("dram_write_psum_bits")
     return np.stack([
-        c("spad_write_weight_accesses"), c("spad_write_ifmap_accesses"), c("spad_write_psum_accesses"),
+        c("spad_read_weight_accesses"), c("spad_write_weight_accesses"), c("spad_read_ifmap_accesses"),
+        c("spad_write_ifmap_accesses"), c("spad_read_psum_accesses"), c("spad_write_psum_accesses"),
         c("noc_weight_bit_hops") + c("noc_ifmap_bit_hops") + c("noc_psum_bit_hops"),
         c("glb_read_weight_bits") + c("glb_read_ifmap_bits") + c("glb_read_psum_bits"),
         c("glb_write_weight_bits") + c("glb_write_ifmap_bits") + c("glb_write_psum_bits"),

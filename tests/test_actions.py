@@ -49,6 +49,8 @@ space:
   noc_multicast: ["on", "off"]
   glb_bypass: "off"  # every operand through the GLB, so each GLB column lights on every dataflow (with only
                      # GLB energy priced, the latency-optimal mapping would skip the GLB where it can)
+  pe_inner_order: ifmap  # a partial sum read every MAC but its first (with the order searched, the first
+                         # order of equal latency, psum held, reads no psum spad word)
 """
 
 

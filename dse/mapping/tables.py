@@ -115,7 +115,8 @@ def layer_geometry(layer: Layer, geo: Geometries, follow_pe: bool) -> dataflows.
         glb_bytes=col(d.glb_bytes - kv_bytes), pe_w_bits=col(d.pe_w_bits),
         pe_a_bits=col(d.pe_a_bits), acc_bits=col(geo.hw.acc_bits), multicast=col(d.noc_multicast),
         w_bits=col(w), a_bits=col(a), o_bits=col(o), passes=col(passes),
-        w_resident=col(resident & (layer.kv_cache == "read")), bypass=col(d.glb_bypass))
+        w_resident=col(resident & (layer.kv_cache == "read")), bypass=col(d.glb_bypass),
+        inner_order=col(d.pe_inner_order))
 
 
 @dataclass(frozen=True)
