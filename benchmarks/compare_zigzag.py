@@ -58,6 +58,9 @@ DESIGN = {
         "dram_bw_gbps": 3.2, "clock_mhz": 200, "node_nm": 45, "dataflow": "weight_stationary_local",
         "noc_multicast": "on", "noc_pj_per_bit_mm": 1e-9,  # ZigZag has no interconnect energy
         "glb_bypass": "off",  # every operand through the GLB, as the matched ZigZag hierarchies serve them
+        # ZigZag 3.9.1's hierarchies have no operand register below their register files: the MAC reads its
+        # operands from them every cycle, so our PE holds none either (dse.dataflows.INNER_ORDERS)
+        "pe_inner_order": "none",
     },
     "mapping": {"objective": "edp"},
 }

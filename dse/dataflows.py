@@ -59,10 +59,14 @@ SYSTOLIC = ("weight_stationary", "output_stationary", "input_stationary")  # PE-
 # 2 (d - 1) accesses per output, 2abc(d - 1) for abc outputs; Timeloop's eyeriss_like reads its psum spad 0.67x and writes it
 # 1x per MAC, tests/test_eyeriss.py). The operand registers themselves are clocked every MAC either way
 # (dse.clock: the PE's characterized registers); only spad accesses change with the order.
+# - "none": no operand held (every MAC reads its weight and ifmap words and read-modify-writes its partial
+#   sum): never searched (the psum order reads no more of anything), only pinned, for comparisons with
+#   tools whose lowest memory feeds the MAC every cycle (ZigZag 3.9.1's register files: benchmarks/
+#   compare_zigzag.py).
 # Not modelled: output pixels innermost (a weight held over a run of pixels). Its run is bounded by the psum
 # and ifmap spads' room per filter and channel tile, so it grows as the per-PE tile shrinks, and the exact
 # per-PE tile reduction (``_tile_family``: every count non-increasing in the tile size) would no longer hold.
-INNER_ORDERS = ("psum", "ifmap")
+INNER_ORDERS = ("psum", "ifmap", "none")
 
 RS_PSUM_ADD_CYCLES = 1.0  # row stationary: one accumulation cycle per partial sum received from a neighbour
 SYSTOLIC_SKEW = 1.0  # weight_stationary_local pays rows + cols cycles of skew per weight tile
@@ -150,7 +154,7 @@ def held_runs(inner, run_i, pin):
     than one MAC (a run of one reads as the psum order does, with more psum accesses: dominated, pruned
     here before the kernels), or the pinned one (whatever its run). Every count of either order is
     non-increasing in the per-PE tile sizes, so the exact tile reduction (``_tile_family``) still holds."""
-    return ((pin == 0) & ((inner == 0) | (run_i > 1))) | (pin == inner + 1)
+    return ((pin == 0) & ((inner == 0) | ((inner == 1) & (run_i > 1)))) | (pin == inner + 1)
 
 
 @functools.lru_cache(maxsize=4096)

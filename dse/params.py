@@ -246,7 +246,8 @@ SPACE: dict[str, Param] = {p.name: p for p in (
     # sweeps/validation/eyeriss_alexnet.yaml); last in the space so existing point numbering is kept
     Param("pe_inner_order", str, "search", "the PE's innermost loop, a mapping choice ('search') or pinned: psum "
           "(the reduction innermost: the partial sum stays in the accumulator for the run), ifmap (filters "
-          "innermost: one ifmap read serves the PE's filters); the systolic dataflows hold their "
+          "innermost: one ifmap read serves the PE's filters), none (every MAC reads every operand; for "
+          "comparisons with tools that model no operand register); the systolic dataflows hold their "
           "one-word registers whatever it is", choices=PE_INNER, geometry=("pe_inner_order",)),
 )}
 

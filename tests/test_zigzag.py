@@ -78,8 +78,9 @@ KNOWN_DIFFERENCES = {
     "DRAM tiling double buffers 64 tiles",
     ("tpu_like", "memory stall"): "+2.5%: the DRAM-bound layers (layer4, fc, downsamples) take the same cycles in "
     "both (within 1-2%), which ZigZag splits between stall and on/off-loading and ours counts as stall",
-    ("edge_tpu_like", "spad psum"): "+3.3%: ZigZag's psum register is shared by the 8 PEs of an adder tree over C; "
-    "ours is per PE",
+    # ("edge_tpu_like", "spad psum") was +3.3% (ZigZag's psum register is shared by the 8 PEs of an adder tree over
+    # C; ours is per PE); since a partial sum's first contribution is written without a read (dse.dataflows,
+    # INNER_ORDERS) it is +1.4% of the total (ours 36.3 M pJ against ZigZag's 9.2 M), inside the 2% tolerance
     ("edge_tpu_like", "glb ifmap"): "-11.6%: ZigZag's 4-D array broadcasts an input to 8 output channels (K 8), "
     "our 2-D 32 x 32 to 32 columns",
     ("edge_tpu_like", "glb psum"): "+17.6%: our 1-word filter spad per PE holds one tap, so partial sums spill to "
