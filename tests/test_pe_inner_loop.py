@@ -1,0 +1,159 @@
+"""The PE's inner loop (dse.dataflows.INNER_ORDERS): spad reads and psum accesses of every candidate against a
+literal execution of the PE's loop nest, and the order as a mapping choice.
+
+The reference below does not use the dataflows' closed forms (``lane_runs``, the chain counts): for each
+candidate it deals the filters, channels (or channel x tap rows) and taps to the PE lanes and tiles the
+candidate's mapping entries describe (item i to lane i mod lanes, fold i // lanes, a PE tile of
+``pe.K`` / ``pe.C`` / ``pe.C_folds`` folds), runs every PE's MACs in the order's loop nest and counts, with
+the register each order holds:
+- a spad read of an operand at every MAC, except the held operand: once per run of the innermost loop;
+- a psum spad write at every MAC, or (psum held) once per run; a psum spad read wherever a contribution
+  continues a partial sum this PE has started in its chain (a pass of the PE, or with
+  ``weight_stationary_local``'s pixel blocks every tile of the block), never for the first.
+Exact equality is required (counts are integers in floats).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from dse import dataflows
+from workloads.layer import Layer
+
+PSUM, IFMAP, NONE = (dataflows.INNER_ORDERS.index(o) for o in ("psum", "ifmap", "none"))
+
+
+def _lanes(n: int, lanes: int, per_tile: int) -> list[list[list[int]]]:
+    """Per lane, its items cut into tiles of ``per_tile`` folds (item i: lane i mod lanes, fold i // lanes)."""
+    out = []
+    for lane in range(lanes):
+        items = [i for i in range(n) if i % lanes == lane]
+        out.append([items[j:j + per_tile] for j in range(0, len(items), per_tile)])
+    return out
+
+
+def simulate_rs(L: Layer, desc: dict, passes: int) -> tuple[float, float, float, float]:
+    """(weight reads, ifmap reads, psum reads, psum writes) of a row-stationary candidate, by execution."""
+    u_k = int(min(desc["rows.K"] * desc["cols.K"], L.k))
+    u_c, p, q, order = int(desc["rows.C"]), int(desc["pe.K"]), int(desc["pe.C"]), int(desc["pe.inner"])
+    w = i = pr = pw = 0
+    for _fy, fl, cl in itertools.product(range(L.fy), _lanes(L.k, u_k, p), _lanes(L.c, u_c, q)):
+        for filters, channels in itertools.product(fl, cl):  # one pass of this PE (per image row)
+            started = set()
+            for x in range(L.ox):
+                if order == PSUM:
+                    for f in filters:  # a run: every (channel, tap, slice) of output (f, x) in the accumulator
+                        run = len(channels) * L.fx * passes
+                        w += run
+                        i += run
+                        pw += 1
+                        pr += (f, x) in started
+                        started.add((f, x))
+                    continue
+                for _c, _t, _b in itertools.product(channels, range(L.fx), range(passes)):
+                    i += 1 if order == IFMAP else len(filters)  # IFMAP: one read for the run over the filters
+                    for f in filters:
+                        w += 1
+                        pw += 1
+                        pr += (f, x) in started
+                        started.add((f, x))
+    rows = L.n * L.oy  # every (image, output row) pass is the same
+    return w * rows, i * rows, pr * rows, pw * rows
+
+
+def simulate_wsl(L: Layer, desc: dict, passes: int, block: int) -> tuple[float, float, float, float]:
+    """The same for a weight_stationary_local candidate (``block``: pixels per pixel block with pb = 1)."""
+    taps = L.fy * L.fx
+    im2col = desc["rows.CxFYxFX"] > 1
+    u_r = int(desc["rows.CxFYxFX"] if im2col else desc["rows.C"])
+    u_k, h_k, h_c, h_t = int(desc["cols.K"]), int(desc["pe.K"]), int(desc["pe.C_folds"]), int(desc["pe.taps"])
+    pb, order = desc["glb.psums_in_pe"] == 1, int(desc["pe.inner"])
+    rows_dim = L.c * (taps if im2col else 1)
+    tap_tiles = [[0]] if im2col else [list(range(t, min(t + h_t, taps))) for t in range(0, taps, h_t)]
+    npix = L.n * L.oy * L.ox
+    w = i = pr = pw = 0
+    for kl, rl in itertools.product(_lanes(L.k, u_k, h_k), _lanes(rows_dim, u_r, h_c)):
+        started = set()  # this PE's partial sums: per tile (pb = 0), per pixel block across its tiles (pb = 1)
+        for filters, rows_t in itertools.product(kl, rl):
+            for tap_tile in tap_tiles:
+                if not pb:
+                    started = set()
+                run = len(rows_t) * len(tap_tile) * passes
+                for x in range(npix):
+                    if order == PSUM:
+                        for f in filters:
+                            w += run
+                            i += run
+                            pw += 1
+                            pr += (f, x) in started
+                            started.add((f, x))
+                        continue
+                    for _ in range(run):
+                        i += 1 if order == IFMAP else len(filters)
+                        for f in filters:
+                            w += 1
+                            pw += 1
+                            pr += (f, x) in started
+                            started.add((f, x))
+    return w, i, pr, pw
+
+
+LAYERS = [
+    Layer("a", "conv", n=1, k=5, c=3, oy=3, ox=3, fy=3, fx=3, stride_y=1, stride_x=1, iy=5, ix=5),
+    Layer("b", "conv", n=2, k=7, c=5, oy=2, ox=3, fy=2, fx=2, stride_y=2, stride_x=2, iy=4, ix=6),
+    Layer("c", "conv", n=1, k=6, c=4, oy=4, ox=2, fy=1, fx=1, stride_y=1, stride_x=1, iy=4, ix=2),
+]
+GEOMETRIES = [  # rows, cols, filter / ifmap / psum spad words, layer bits, PE bits (passes = (bits / PE bits)^2)
+    (3, 2, 64, 12, 8, 8, 8), (4, 3, 24, 6, 3, 8, 4), (2, 4, 96, 24, 16, 8, 8), (6, 2, 32, 9, 5, 4, 4),
+]
+
+
+def _geometry(rows, cols, fw, iw, pw, bits, pe_bits, pin):
+    f = lambda x: np.full((1, 1), float(x))
+    g = dataflows.single_geometry(rows, cols, bits=bits)
+    return dataflows.Geometry(**{**vars(g), "pe_w_bits": f(pe_bits), "pe_a_bits": f(pe_bits),
+                                 "spad_filter_words": f(fw), "spad_ifmap_words": f(iw), "spad_psum_words": f(pw),
+                                 "passes": f(math.ceil(bits / pe_bits) ** 2), "inner_order": f(pin)})
+
+
+@pytest.mark.parametrize("dataflow", ["row_stationary", "weight_stationary_local"])
+@pytest.mark.parametrize("pin", range(len(dataflows.INNER_ORDERS) + 1))  # 0: searched, 1 + i: pinned
+def test_spad_counts_equal_an_execution_of_the_pe_loop_nest(dataflow, pin):
+    checked = set()
+    for L, geo in itertools.product(LAYERS, GEOMETRIES):
+        g = _geometry(*geo, pin)
+        passes = int(g.passes[0, 0])
+        a = dataflows.candidates(L, g, dataflow)
+        legal = np.broadcast_to(a.legal, a.legal.shape)[0]
+        desc = {k: np.broadcast_to(v, a.legal.shape)[0] for k, v in a.mapping.items()}
+        terms = {n: np.broadcast_to(getattr(a, n), a.legal.shape)[0]
+                 for n in ("spad_w_read", "spad_i_read", "spad_p_read", "spad_p_write")}
+        for m in np.flatnonzero(legal):
+            d = {k: float(v[m]) for k, v in desc.items()}
+            if dataflow == "row_stationary":
+                want = simulate_rs(L, d, passes)
+            else:
+                want = simulate_wsl(L, d, passes, int(g.spad_psum_words[0, 0] // d["pe.K"]))
+            got = tuple(float(terms[n][m]) for n in ("spad_w_read", "spad_i_read", "spad_p_read", "spad_p_write"))
+            assert got == want, (L.name, geo, d, got, want)
+            checked.add(int(d["pe.inner"]))
+    # searched: both held orders occur; pinned: exactly the pinned one
+    assert checked == ({PSUM, IFMAP} if pin == 0 else {pin - 1})
+
+
+def test_systolic_first_contribution_of_a_partial_sum_is_not_read():
+    # a one-word psum register: read every MAC but the first of each output in its PE (OS) or of each row fold's
+    # top row (WS, IS: the psum enters the fold as zero)
+    L = LAYERS[1]
+    g = dataflows.single_geometry(3, 4)
+    window = L.c * L.fy * L.fx
+    for df, chains in (("output_stationary", L.output_count),
+                       ("weight_stationary", L.output_count * math.ceil(window / 3)),
+                       ("input_stationary", L.output_count * math.ceil(window / 3))):
+        a = dataflows.candidates(L, g, df)
+        assert float(np.ravel(a.spad_p_read)[0]) == L.macs - chains
+        assert float(np.ravel(a.spad_p_write)[0]) == float(np.ravel(a.spad_w_read)[0]) == L.macs
