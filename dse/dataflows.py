@@ -181,15 +181,17 @@ def tile_sizes(n: int) -> np.ndarray:
 
 @functools.lru_cache(maxsize=65536)
 def _tile_family(d: int, top: int, every_tile: bool = False, psum_words: int = 0,
-                 npix: int = 0, lane_low: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                 npix: int = 0, lane_low: int = 0, reduction: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(tile sizes t <= top of a per-PE loop of d iterations, ascending; for each, the least larger
     one of them with no more passes, no larger padded extent and, with ``psum_words`` > 0, no more
     pixel blocks ceil(npix / floor(psum_words / t)) (inf: none)). A tile is needed under a
     capacity bound ``cap`` only if ``t <= cap < nxt``. ``every_tile``: 1..min(d, top), nxt inf.
-    ``lane_low`` > 0: the loop is a reduction dealt to lanes of d or ``lane_low`` folds (``lane_runs``),
-    whose partial-sum chains (fewer with a larger tile: fewer psum writes held in the accumulator, more
-    psum reads per MAC) are counted through ceil(lane_low / t) too: the sizes ceil(lane_low / j) join, and
-    a larger size matches only with as many passes and chains."""
+    ``lane_low`` > 0: the loop's items are dealt to lanes of d or ``lane_low`` folds (``lane_runs``): its
+    held-operand runs count through ceil(lane_low / t) too (fewer with a larger tile), so the sizes
+    ceil(lane_low / j) join. ``reduction``: the loop is a reduction, whose partial-sum chains (fewer with a
+    larger tile: fewer psum writes held in the accumulator, but more psum reads per MAC) count the same way,
+    so a larger size matches only with as many passes and chains.
+    """
     top = min(d, top)
     if every_tile:
         vals = np.arange(1, top + 1, dtype=float)
@@ -201,18 +203,18 @@ def _tile_family(d: int, top: int, every_tile: bool = False, psum_words: int = 0
     passes = np.ceil(d / vals)
     extent = passes * vals
     blocks = np.ceil(npix / np.floor(psum_words / vals)) if psum_words else np.zeros(len(vals))
-    chains = np.ceil(lane_low / vals) if lane_low else np.zeros(len(vals))
+    chains = np.ceil(lane_low / vals) if lane_low and reduction else np.zeros(len(vals))
     nxt = np.full(len(vals), np.inf)
     for i in range(len(vals)):
         better = np.flatnonzero((vals > vals[i]) & (passes <= passes[i]) & (extent <= extent[i]) & (blocks <= blocks[i])
-                                & (chains == chains[i]) & ((passes == passes[i]) | (lane_low == 0)))
+                                & (chains == chains[i]) & ((passes == passes[i]) | (chains == 0)))
         if len(better):
             nxt[i] = vals[better[0]]
     return vals, nxt
 
 
 def tile_choices(d: np.ndarray, top: np.ndarray, every_tile: bool = False, psum_words=None,
-                 npix: int = 0, lane_low=None) -> tuple[np.ndarray, np.ndarray]:
+                 npix: int = 0, lane_low=None, reduction: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """``_tile_family`` of every element of ``d`` (with ``top``, ``psum_words``, ``lane_low`` broadcast
     against it), stacked on a new last axis padded with nan (values) and inf (nxt)."""
     pw = np.zeros(1) if psum_words is None else psum_words
@@ -221,7 +223,7 @@ def tile_choices(d: np.ndarray, top: np.ndarray, every_tile: bool = False, psum_
                                          np.asarray(lo, float))
     keys = np.stack([d.ravel(), np.maximum(top.ravel(), 1), pw.ravel(), lo.ravel()], axis=1).astype(np.int64)
     uniq, inv = np.unique(keys, axis=0, return_inverse=True)
-    fams = [_tile_family(int(a), int(b), every_tile, int(c), npix, int(e)) for a, b, c, e in uniq]
+    fams = [_tile_family(int(a), int(b), every_tile, int(c), npix, int(e), reduction) for a, b, c, e in uniq]
     J = max(len(v) for v, _ in fams)
     vals, nxt = np.full((len(uniq), J), np.nan), np.full((len(uniq), J), np.inf)
     for i, (v, n) in enumerate(fams):
@@ -253,6 +255,22 @@ def compact(keep: np.ndarray, **grids: np.ndarray) -> tuple[np.ndarray, dict[str
         return np.broadcast_to(out, (A, M))
 
     return valid, {k: pick(v) for k, v in grids.items()}
+
+
+def orders_on_distinct(columns: list[np.ndarray], grid) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """``on_distinct`` of ``grid(rows, reduction)`` for each PE inner order (``INNER_ORDERS``), side by side:
+    (keep, grids, inner order of each entry). The psum order's counts are non-increasing in every per-PE
+    tile size, so its tiles come from the plain family; the ifmap and none orders read a partial sum at
+    every MAC but the first of its chain, more with a larger reduction tile, so theirs come from the family
+    that keeps as many chains (``_tile_family``'s ``reduction``)."""
+    parts = []
+    for reduction, orders in ((False, ("psum",)), (True, ("ifmap", "none"))):
+        keep, grids = on_distinct(columns, functools.partial(grid, reduction=reduction))
+        parts += [(keep, grids, INNER_ORDERS.index(o)) for o in orders]
+    keep = np.concatenate([k for k, _, _ in parts], axis=1)
+    grids = {name: np.concatenate([np.broadcast_to(g[name], k.shape) for k, g, _ in parts], axis=1)
+             for name in parts[0][1]}
+    return keep, grids, np.concatenate([np.full(k.shape, float(o)) for k, _, o in parts], axis=1)
 
 
 def on_distinct(columns: list[np.ndarray], fn) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -460,9 +478,9 @@ def _row_stationary(L: Layer, g: Geometry, every_tile: bool = False) -> _Array:
     q_low = np.floor(L.c_per_group / uc)  # channel folds of the shorter lanes (``lane_runs``)
     p_low = np.floor(L.k / uk) if L.groups == 1 else np.zeros_like(uk)  # filter folds of the shorter lanes
 
-    def grid(i: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def grid(i: np.ndarray, reduction: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         pv, pn = tile_choices(d_p[i], psum[i], every_tile, lane_low=p_low[i])
-        qv, qn = tile_choices(d_q[i], cap_q[i], every_tile, lane_low=q_low[i])
+        qv, qn = tile_choices(d_q[i], cap_q[i], every_tile, lane_low=q_low[i], reduction=reduction)
         e4 = lambda x: x[i][:, :, None, None]
         pg, png, qg, qng = pv[:, :, :, None], pn[:, :, :, None], qv[:, :, None, :], qn[:, :, None, :]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -474,14 +492,12 @@ def _row_stationary(L: Layer, g: Geometry, every_tile: bool = False) -> _Array:
         keep = (fits & (p_max < png) & (q_max < qng)) | ((pg == 1) & (qg == 1))
         return compact(keep, p=pg, q=qg, vk=vk[:, :, None, None])
 
-    keep, c = on_distinct([d_p[:, 0], d_p[:, 1], d_q[:, 0], d_q[:, 1], q_low[:, 0], q_low[:, 1], p_low[:, 0], p_low[:, 1],
-                           psum[:, 0], cap_f[:, 0], cap_q[:, 0]], grid)
-    # each kept (vk, p, q) in both GLB-level orders, each with the PE's three innermost loops
-    n_in = len(INNER_ORDERS)
-    legal, p, q, vk_ = (np.repeat(x, 2 * n_in, axis=1) for x in (keep, np.nan_to_num(c["p"], nan=1.0),
-                                                                   np.nan_to_num(c["q"], nan=1.0), c["vk"]))
-    ow_ = np.tile(np.repeat([[1.0, 0.0]], n_in, axis=1), (1, keep.shape[1]))
-    inner = np.tile(np.arange(float(n_in))[None, :], (1, 2 * keep.shape[1]))
+    keep, c, inner = orders_on_distinct([d_p[:, 0], d_p[:, 1], d_q[:, 0], d_q[:, 1], q_low[:, 0], q_low[:, 1],
+                                         p_low[:, 0], p_low[:, 1], psum[:, 0], cap_f[:, 0], cap_q[:, 0]], grid)
+    # each kept (vk, p, q, PE inner order) in both GLB-level orders
+    legal, p, q, vk_, inner = (np.repeat(x, 2, axis=1) for x in (keep, np.nan_to_num(c["p"], nan=1.0),
+                                                                np.nan_to_num(c["q"], nan=1.0), c["vk"], inner))
+    ow_ = np.tile([[1.0, 0.0]], (1, keep.shape[1]))
     u_k = np.minimum(np.where(vk_ == 1, rep_v, 1.0) * rep_h, L.k)
     u_c = np.minimum(np.where(vk_ == 1, 1.0, rep_v), L.c_per_group)
     n_k = np.ceil(L.k / (p * u_k))
@@ -568,7 +584,7 @@ def _weight_stationary_local(L: Layer, g: Geometry, every_tile: bool = False) ->
     d_k = np.ceil(kg / u_k)
     k_low = np.floor(kg / u_k)  # filter folds of the shorter columns (``lane_runs``)
 
-    def grid(i: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def grid(i: np.ndarray, reduction: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         e6 = lambda x: x[:, :, None, None, None, None]  # (U, 1) -> (U, v, ht, pb, h_k, h_c)
         ps, cf, ci, nr = psum[i], cap_f[i], cap_i[i], n_r2[i]
         kv0, kn0 = tile_choices(d_k[i][:, 0], ps[:, 0], every_tile, lane_low=k_low[i][:, 0])
@@ -579,7 +595,7 @@ def _weight_stationary_local(L: Layer, g: Geometry, every_tile: bool = False) ->
         kv = np.stack([pad(kv0, np.nan), pad(kv1, np.nan)], axis=1)[:, None, None, :, :, None]
         kn = np.stack([pad(kn0, np.inf), pad(kn1, np.inf)], axis=1)[:, None, None, :, :, None]
         cv, cn = tile_choices(nr[:, :, None], np.floor(cf[:, :, None] / h_t[..., 0]), every_tile,
-                              lane_low=low_r[i][:, :, None])  # (U, v, ht, Jc)
+                              lane_low=low_r[i][:, :, None], reduction=reduction)  # (U, v, ht, Jc)
         cv, cn = cv[:, :, :, None, None, :], cn[:, :, :, None, None, :]
         line = lambda x: x[..., None, None]  # (1, v, ht, pb) -> (1, v, ht, pb, 1, 1)
         n_r = nr[:, :, None, None, None, None]
@@ -598,11 +614,8 @@ def _weight_stationary_local(L: Layer, g: Geometry, every_tile: bool = False) ->
         keep = (fits & (k_max < kn) & (c_dom < cn)) | forced
         return compact(keep, v=line(v), ht=line(ht), pb=line(pb), h_k=kv, h_c=cv, window=window)
 
-    keep, c = on_distinct([d_k[:, 0], k_low[:, 0], n_r2[:, 0], n_r2[:, 1], low_r[:, 0], low_r[:, 1], psum[:, 0],
-                           cap_f[:, 0], cap_i[:, 0]], grid)
-    n_in = len(INNER_ORDERS)  # each kept candidate with the PE's three innermost loops
-    keep, c = np.repeat(keep, n_in, axis=1), {k: np.repeat(v, n_in, axis=1) for k, v in c.items()}
-    inner = np.tile(np.arange(float(n_in))[None, :], (1, keep.shape[1] // n_in))
+    keep, c, inner = orders_on_distinct([d_k[:, 0], k_low[:, 0], n_r2[:, 0], n_r2[:, 1], low_r[:, 0], low_r[:, 1],
+                                         psum[:, 0], cap_f[:, 0], cap_i[:, 0]], grid)
     legal, v_, ht_, pb_ = keep, c["v"], c["ht"], c["pb"]
     h_k, h_c = np.nan_to_num(c["h_k"], nan=1.0), np.nan_to_num(c["h_c"], nan=1.0)
     window = c["window"]
