@@ -61,8 +61,8 @@ class Drive:
 def stt_write_width_f(vdd_v, r_on_ohm_um, node_nm, i_c_ua, r_ap_ohm) -> np.ndarray:
     """Narrowest access device (F) that passes ``i_c_ua`` through ``r_ap_ohm`` and itself from ``vdd_v``
     (its on-resistance ``r_on_ohm_um`` / width); inf where V_dd / I_c <= R_AP (module docstring)."""
-    headroom_ohm = np.asarray(vdd_v, dtype=float) / (np.asarray(i_c_ua, dtype=float) * 1e-6) - r_ap_ohm
     with np.errstate(divide="ignore", invalid="ignore"):
+        headroom_ohm = np.asarray(vdd_v, dtype=float) / (np.asarray(i_c_ua, dtype=float) * 1e-6) - r_ap_ohm
         return np.where(headroom_ohm > 0, r_on_ohm_um / (np.asarray(node_nm) * 1e-3 * headroom_ohm), np.inf)
 
 

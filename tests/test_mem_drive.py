@@ -146,6 +146,9 @@ def test_mem_prints_the_sized_cell(capsys):
     assert rows["SRAM"][-3:] == ["1.31", "146", "no"]
     assert rows["STT-MRAM"][-3:] == ["26", "106.5", "yes"]
     assert rows["SOT-MRAM"][-1] == "yes"
+    for node, said in (("7", True), ("16", False)):  # the table says what an upsized cell is, where there is one
+        assert cli.main(["mem", "--node-nm", node, "--roadmap", "lop" if said else "hp", "--capacity", "1MiB"]) == 0
+        assert ("access_upsized yes: the cell's write device" in capsys.readouterr().out) == said
 
 
 def test_costs_unchanged_bit_for_bit_where_the_nominal_width_suffices():

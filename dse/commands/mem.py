@@ -287,6 +287,10 @@ def run(args: argparse.Namespace) -> int:
     supply = mm.technology.supply_v(args.node_nm, args.roadmap, args.vdd_v)
     print(f"\n{args.roadmap} device roadmap (memory_models.technology) at {float(supply):.3g} V, "
           f"{args.htree} H-tree")
+    if any(r["access_upsized"] == "yes" for r in rows):
+        print("access_upsized yes: the cell's write device (STT: its access transistor; SOT: its write "
+              "transistor) is wider than the cell file's, to deliver I_c at this supply; the cell grows 3 F^2 "
+              "per F (memory_models.drive)")
     if args.compare:
         p = rows[0]
         print(
