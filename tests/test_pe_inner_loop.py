@@ -36,37 +36,46 @@ def _lanes(n: int, lanes: int, per_tile: int) -> list[list[list[int]]]:
     return out
 
 
+def _run(order: int, filters: list[int], x: int, run: int, started: set) -> tuple[int, int, int, int]:
+    """(weight reads, ifmap reads, psum reads, psum writes) of ``run`` MACs into each of ``filters``'
+    outputs at pixel ``x``, with the register ``order`` holds; ``started`` (updated): the PE's begun psums."""
+    if order == PSUM:  # the psum in the accumulator over the run: one write per output, a read if it continues
+        reads = sum((f, x) in started for f in filters)
+        started.update((f, x) for f in filters)
+        return run * len(filters), run * len(filters), reads, len(filters)
+    w = i = pr = pw = 0
+    for _ in range(run):
+        i += 1 if order == IFMAP else len(filters)  # IFMAP: one read for the run over the filters
+        for f in filters:
+            w += 1
+            pw += 1
+            pr += (f, x) in started
+            started.add((f, x))
+    return w, i, pr, pw
+
+
+def _add(acc: list[int], counts: tuple[int, int, int, int]) -> None:
+    for j, c in enumerate(counts):
+        acc[j] += c
+
+
 def simulate_rs(L: Layer, desc: dict, passes: int) -> tuple[float, float, float, float]:
     """(weight reads, ifmap reads, psum reads, psum writes) of a row-stationary candidate, by execution."""
     u_k = int(min(desc["rows.K"] * desc["cols.K"], L.k))
     u_c, p, q, order = int(desc["rows.C"]), int(desc["pe.K"]), int(desc["pe.C"]), int(desc["pe.inner"])
-    w = i = pr = pw = 0
+    acc = [0, 0, 0, 0]
     for _fy, fl, cl in itertools.product(range(L.fy), _lanes(L.k, u_k, p), _lanes(L.c, u_c, q)):
         for filters, channels in itertools.product(fl, cl):  # one pass of this PE (per image row)
             started = set()
-            for x in range(L.ox):
-                if order == PSUM:
-                    for f in filters:  # a run: every (channel, tap, slice) of output (f, x) in the accumulator
-                        run = len(channels) * L.fx * passes
-                        w += run
-                        i += run
-                        pw += 1
-                        pr += (f, x) in started
-                        started.add((f, x))
-                    continue
-                for _c, _t, _b in itertools.product(channels, range(L.fx), range(passes)):
-                    i += 1 if order == IFMAP else len(filters)  # IFMAP: one read for the run over the filters
-                    for f in filters:
-                        w += 1
-                        pw += 1
-                        pr += (f, x) in started
-                        started.add((f, x))
+            for x in range(L.ox):  # a run: every (channel, tap, slice) of output (f, x)
+                _add(acc, _run(order, filters, x, len(channels) * L.fx * passes, started))
     rows = L.n * L.oy  # every (image, output row) pass is the same
-    return w * rows, i * rows, pr * rows, pw * rows
+    return tuple(c * rows for c in acc)
 
 
-def simulate_wsl(L: Layer, desc: dict, passes: int, block: int) -> tuple[float, float, float, float]:
-    """The same for a weight_stationary_local candidate (``block``: pixels per pixel block with pb = 1)."""
+def simulate_wsl(L: Layer, desc: dict, passes: int) -> tuple[float, float, float, float]:
+    """The same for a weight_stationary_local candidate. With pb = 1 a PE keeps every pixel's partial sums
+    across its tiles, so the pixel-block size does not change a count (only the order they are visited in)."""
     taps = L.fy * L.fx
     im2col = desc["rows.CxFYxFX"] > 1
     u_r = int(desc["rows.CxFYxFX"] if im2col else desc["rows.C"])
@@ -75,31 +84,16 @@ def simulate_wsl(L: Layer, desc: dict, passes: int, block: int) -> tuple[float, 
     rows_dim = L.c * (taps if im2col else 1)
     tap_tiles = [[0]] if im2col else [list(range(t, min(t + h_t, taps))) for t in range(0, taps, h_t)]
     npix = L.n * L.oy * L.ox
-    w = i = pr = pw = 0
+    acc = [0, 0, 0, 0]
     for kl, rl in itertools.product(_lanes(L.k, u_k, h_k), _lanes(rows_dim, u_r, h_c)):
         started = set()  # this PE's partial sums: per tile (pb = 0), per pixel block across its tiles (pb = 1)
         for filters, rows_t in itertools.product(kl, rl):
             for tap_tile in tap_tiles:
                 if not pb:
                     started = set()
-                run = len(rows_t) * len(tap_tile) * passes
                 for x in range(npix):
-                    if order == PSUM:
-                        for f in filters:
-                            w += run
-                            i += run
-                            pw += 1
-                            pr += (f, x) in started
-                            started.add((f, x))
-                        continue
-                    for _ in range(run):
-                        i += 1 if order == IFMAP else len(filters)
-                        for f in filters:
-                            w += 1
-                            pw += 1
-                            pr += (f, x) in started
-                            started.add((f, x))
-    return w, i, pr, pw
+                    _add(acc, _run(order, filters, x, len(rows_t) * len(tap_tile) * passes, started))
+    return tuple(acc)
 
 
 LAYERS = [
@@ -137,7 +131,7 @@ def test_spad_counts_equal_an_execution_of_the_pe_loop_nest(dataflow, pin):
             if dataflow == "row_stationary":
                 want = simulate_rs(L, d, passes)
             else:
-                want = simulate_wsl(L, d, passes, int(g.spad_psum_words[0, 0] // d["pe.K"]))
+                want = simulate_wsl(L, d, passes)
             got = tuple(float(terms[n][m]) for n in ("spad_w_read", "spad_i_read", "spad_p_read", "spad_p_write"))
             assert got == want, (L.name, geo, d, got, want)
             checked.add(int(d["pe.inner"]))
