@@ -431,6 +431,33 @@ def staircases(w_fetch, i_fetch, tiles, w_need, i_need, p_need, one_c, geo, fall
 
 
 @numba.njit(cache=CACHE)
+def _same_second_stage(rep, nxt, g, per_geometry, stair_geo, stair_len, dom):
+    """The first of the geometries ``rep``, ``nxt[rep]``, ... (-1: none) whose ``table_factored`` second
+    stage has the same inputs as geometry g's: per-geometry terms, modes with tilings, mode dominance."""
+    sg = stair_geo[g]
+    NM = stair_len.shape[1]
+    while rep >= 0:
+        sr = stair_geo[rep]
+        ok = True
+        for j in range(per_geometry.shape[1]):
+            if per_geometry[g, j] != per_geometry[rep, j]:
+                ok = False
+                break
+        for b in range(NM):
+            if not ok:
+                break
+            ok = (stair_len[sg, b] == 0) == (stair_len[sr, b] == 0)
+            for b2 in range(NM):
+                if dom[sg, b, b2] != dom[sr, b, b2]:
+                    ok = False
+                    break
+        if ok:
+            return rep
+        rep = nxt[rep]
+    return -1
+
+
+@numba.njit(cache=CACHE)
 def table_factored(terms, legal, array_index, per_geometry, stair_geo, stair_len, dom, macs, output_count,
                    keep_m, keep_mask, n_keep):
     """Per geometry, the (candidate, bypass mode) rows that no other dominates, in a stable order.
@@ -456,10 +483,24 @@ def table_factored(terms, legal, array_index, per_geometry, stair_geo, stair_len
     A = legal.shape[0]
     first_n = np.full(2 * A, -1, dtype=np.int64)  # the first stage depends on the array geometry and
     first_m = np.empty((2 * A, M), dtype=np.int64)  # multicast only: computed once per pair
+    # the second stage reads only the candidate terms (the array), the per-geometry terms, which modes
+    # have tilings and their dominance (not the GLB size itself): a geometry equal to an earlier one in
+    # all of these (a GLB size that changes neither) takes that one's result, exactly
+    head = np.full(2 * A, -1, dtype=np.int64)
+    nxt = np.full(per_geometry.shape[0], -1, dtype=np.int64)
     for g in range(per_geometry.shape[0]):
         a = array_index[g]
         sg = stair_geo[g]
         key = 2 * a + (1 if per_geometry[g, G_MULTICAST] == 1 else 0)
+        same = _same_second_stage(head[key], nxt, g, per_geometry, stair_geo, stair_len, dom)
+        if same >= 0:
+            n_keep[g] = n_keep[same]
+            for j in range(n_keep[g]):
+                keep_m[g, j] = keep_m[same, j]
+                keep_mask[g, j] = keep_mask[same, j]
+            continue
+        nxt[g] = head[key]
+        head[key] = g
         if first_n[key] < 0:
             n = 0
             for m in range(M):
