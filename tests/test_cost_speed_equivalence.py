@@ -164,3 +164,31 @@ def test_factored_prune_equals_full_table_prune(layer, dataflow, rows):
         e, lat = mapping.price(counts[gi][legal[gi]], costs[gi])
         assert res.layer_energy_pj[0, gi] * res.layer_latency_cycles[0, gi] == pytest.approx((e.sum(axis=1) * lat).min(),
                                                                                      rel=1e-12)
+
+
+
+@pytest.mark.parametrize("dataflow", ["row_stationary", "weight_stationary_local", "output_stationary"])
+def test_shared_second_stage_equals_each_geometry_alone(dataflow):
+    """``kernels.table_factored`` reuses the second-stage result of an earlier geometry whose inputs are the
+    same (array, per-geometry terms, which bypass modes have tilings, their dominance). Geometries with the same
+    array and terms but a mode without tilings, or no dominance between modes, or the same inputs again,
+    pruned in one batch, equal each pruned alone (where nothing is reused), row for row."""
+    layer = workloads.load("resnet18").compute_layers()[5]
+    g = dataflows.single_geometry(12, 14, spad_words=24, glb_bytes=108 * 1024.0)
+    f, st_ = dataflows.factored_counts(layer, g, dataflow), mapping.staircases(layer, g)
+    nm = st_.length.shape[1]
+    no_mode = st_.length.copy()
+    no_mode[0, np.flatnonzero(st_.length[0])[0]] = 0
+    variants = [(st_.length, st_.dom), (no_mode, st_.dom), (st_.length, np.zeros((1, nm, nm), dtype=bool)),
+                (st_.length, st_.dom), (no_mode, st_.dom)]
+    stairs = lambda vs: mapping.Staircases(np.arange(len(vs)), np.concatenate([v[0] for v in vs]), st_.dw, st_.di,
+                                           st_.tiles, st_.tiling, np.ascontiguousarray(np.concatenate([v[1] for v in vs])))
+    many = lambda n: dataflows.FactoredCounts(f.terms, f.legal, np.zeros(n, dtype=np.int64),
+                                              np.repeat(f.per_geometry, n, axis=0), f.macs, f.output_count)
+    keep_m, keep_mask, n_keep = mapping.table_factored(many(len(variants)), stairs(variants))
+    alone = [mapping.table_factored(many(1), stairs([v])) for v in variants]
+    assert len({(int(n[0]), tuple(m[0, :n[0]]), tuple(k[0, :n[0]])) for k, m, n in alone}) >= 2  # inputs matter
+    for gi, (k, m, n) in enumerate(alone):
+        assert n_keep[gi] == n[0]
+        np.testing.assert_array_equal(keep_m[gi, :n[0]], k[0, :n[0]])
+        np.testing.assert_array_equal(keep_mask[gi, :n[0]], m[0, :n[0]])
