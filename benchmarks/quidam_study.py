@@ -155,10 +155,12 @@ def reduction_headroom_bits(spec_path: Path = SPEC) -> pd.Series:
 
 
 def pe_clock_split_pj(df: pd.DataFrame, spec_path: Path = SPEC) -> pd.DataFrame:
-    """The per-MAC clock behind an active PE's gate (dse.clock) split into the PE's own registers, the NoC
-    port registers and the scratchpads' part (write-enable gates, address counters), in each PE type's
-    minimum-energy design."""
+    """The clock of the PE's registers, NoC port registers and scratchpads' address counters and gates
+    (dse.clock), per MAC in each PE type's minimum-energy design. Load-enabled registers are clock gated:
+    each part is its ICGs every active cycle plus its flops on the cycles they load, at the rates of that
+    design's own counts (spad reads / writes and NoC bit-hops per MAC, summed over the network)."""
     import pe_models
+    import memory_models
     from dse import clock, hardware
 
     best = best_designs(df, "energy_pj", lowest=True)
@@ -167,16 +169,26 @@ def pe_clock_split_pj(df: pd.DataFrame, spec_path: Path = SPEC) -> pd.DataFrame:
     pe = pe_models.evaluate(d.pe_kind, d.pe_w_bits, d.pe_a_bits, d.node_nm, vdd_v=d.supply_v)
     n_pe = d.pe_rows * d.pe_cols
     pe_area = (hw.area_pe_mm2 + hw.area_spad_mm2 + hw.area_noc_mm2) / n_pe
-    noc_bits = hardware.NOC_REG_STAGES * (d.pe_w_bits + d.pe_a_bits + hw.acc_bits)
-    zero = np.zeros(len(d))
+    words = (d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words)
+    sram = d.spad_filter_kind == memory_models.SPAD_KINDS.index("sram")
+    gated = (d.spad_ifmap_words, np.where(sram, 0, d.spad_filter_words), d.spad_psum_words)
+    held = (d.pe_a_bits, d.pe_w_bits, np.zeros(len(d)))
+    zero, stages = np.zeros(len(d)), np.full(len(d), float(hardware.NOC_REG_STAGES))
+    per = {c: best[c].to_numpy(float) / best["mac_ops"].to_numpy(float) for c in actions.COUNT_COLUMNS}
 
-    def per_mac(pe_clock, pe_bits, noc):  # one PE alone, so the per-cycle part is apart
-        return clock.clock_costs(np.ones(len(d)), pe_clock, pe_bits, (), noc, pe_area, d.node_nm, d.supply_v).pj_per_mac
+    def per_mac(stages_, gated_, pointers):  # one PE alone, so the per-cycle part is apart
+        c = clock.clock_costs(np.ones(len(d)), pe.clock_pj_per_cycle, pe.reg_bits, gated_, stages_, pe_area,
+                              d.node_nm, d.supply_v, pointer_words=pointers, held_bits=held)
+        ops = ("ifmap", "weight", "psum")
+        return (c.pj_per_mac * per["clock_active_pe_pe_cycles"]
+                + sum(r * per[f"spad_read_{op}_accesses"] for r, op in zip(c.pj_per_spad_read, ops))
+                + sum(w * per[f"spad_write_{op}_accesses"] for w, op in zip(c.pj_per_spad_write, ops))
+                + c.pj_per_noc_bit_hop * sum(per[f"noc_{op}_bit_hops"] for op in ops))
 
-    regs = per_mac(pe.clock_pj_per_cycle, pe.reg_bits, zero)  # with their clock wire and buffers
-    noc = per_mac(pe.clock_pj_per_cycle, pe.reg_bits, noc_bits) - regs
-    return pd.DataFrame({"PE registers (+ wire, buffers)": regs, "NoC port registers": noc,
-                         "spads: enable gates, address counters": hw.clock_pj_per_mac - regs - noc,
+    regs = per_mac(zero, (), ())  # with their clock wire and buffers
+    return pd.DataFrame({"PE registers (+ wire, buffers)": regs, "NoC port registers": per_mac(stages, (), ()) - regs,
+                         "spads: address counters": per_mac(zero, (), words) - regs,
+                         "spads: enable gates, word-gating trees": per_mac(zero, gated, ()) - regs,
                          "psum word bits": hw.acc_bits},
                         index=best.index).T
 
@@ -215,9 +227,10 @@ def main(argv: list[str] | None = None) -> int:
     split = pe_clock_split_pj(df)
     split["INT16 / best LightPE"] = _light_vs_int16(split, higher_is_better=False)
     split["INT16 / INT2"] = split["INT16"] / split["INT2"]
-    print("\nPE clock per MAC (pJ) split: the PE's flip-flops (pe_models characterization), two NoC port-register "
-          "stages of W + A + psum bits, each spad's write-enable gate and read / write address counters, all "
-          "clocked every active cycle (with their share of the PE's clock wire and buffers)")
+    print("\nPE clock per MAC (pJ) split (dse.clock): the PE's flip-flops (pe_models characterization; the operand "
+          "registers load per read of their spad), two NoC port-register stages (load per bit-hop), each spad's "
+          "read / write address counters (advance per access), write-enable gate and word-gating tree (per write); "
+          "each gated bank's ICG every active cycle; with their share of the PE's clock wire and buffers")
     print(split.round(4).to_string())
 
     area = area_shares(df)

@@ -72,6 +72,8 @@ WIRE_CAP_PF_PER_MM = 0.2
 # H-tree to N = 4^k sinks in a square of side D: level j has 4^(j-1) H shapes of 3 segments of
 # D / 2^j, total sum_j 3 D 2^j / 4 = 1.5 D (sqrt(N) - 1) (geometry; tests/test_clock_model.py).
 H_TREE_LENGTH_FACTOR = 1.5
+# Operand ports of a PE's NoC router: weight, ifmap and psum (dse.actions: the NoC's three operands).
+NOC_PORTS = 3
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,9 @@ class ClockCosts:
 
     pj_per_cycle: np.ndarray  # tree to the PE gates + the PE gates
     pj_per_mac: np.ndarray  # behind an active PE's gate: its registers, spad enable gates, NoC registers
-    pj_per_spad_write: tuple[np.ndarray, ...]  # each scratchpad's word-gating tree, per word written
+    pj_per_spad_write: tuple[np.ndarray, ...]  # each scratchpad's word-gating tree + write pointer, per word written
+    pj_per_spad_read: tuple[np.ndarray, ...]  # each scratchpad's read pointer + the operand register it loads, per read
+    pj_per_noc_bit_hop: np.ndarray  # the NoC port registers loaded by one bit moving one hop
 
 
 def h_tree_length_mm(area_mm2, sinks) -> np.ndarray:
@@ -132,34 +136,55 @@ def gated_word_icgs(words) -> np.ndarray:
 
 
 def clock_costs(n_pe: np.ndarray, pe_clock_pj_per_cycle: np.ndarray, pe_reg_bits: np.ndarray,
-                spad_words: tuple[np.ndarray, ...], noc_reg_bits_per_pe: np.ndarray, array_area_mm2: np.ndarray,
+                spad_words: tuple[np.ndarray, ...], noc_reg_stages: np.ndarray, array_area_mm2: np.ndarray,
                 node_nm: np.ndarray, vdd_v: np.ndarray | None = None,
-                pointer_words: tuple[np.ndarray, ...] = ()) -> ClockCosts:
+                pointer_words: tuple[np.ndarray, ...] = (), held_bits: tuple[np.ndarray, ...] = ()) -> ClockCosts:
     """Clock energy of whole design points at ``vdd_v`` (default: nominal). ``pe_clock_pj_per_cycle``
     is the clock energy of the PE's ``pe_reg_bits`` registers already at the node and supply
     (pe_models); ``spad_words`` the word counts of each of the PE's word-gated scratchpads (0: none,
-    e.g. an SRAM macro); ``pointer_words`` the word counts of the scratchpads whose address counters
-    clock with the PE (every scratchpad, SRAM macros included; none by default)."""
+    e.g. an SRAM macro); ``noc_reg_stages`` the register stages of each of the PE's ``NOC_PORTS``
+    operand ports; ``pointer_words`` the word counts of the scratchpads whose address counters
+    clock with the PE (every scratchpad, SRAM macros included; none by default); ``held_bits`` the
+    PE operand-register bits each scratchpad's read loads (the weight register behind the filter
+    spad, ...; none by default: every PE register clocks each active cycle). ``pointer_words`` and
+    ``held_bits`` are in the order of ``spad_words`` and price ``pj_per_spad_read`` / ``_write``."""
     node = np.asarray(node_nm, float)
     vdd = scaling.nominal_vdd_v(node) if vdd_v is None else np.asarray(vdd_v, float)
     to_node = scaling.energy_factor(LIBERTY_NODE_NM, LIBERTY_VDD_V, node, vdd)
     n_pe = np.asarray(n_pe, float)
-    enable_gates = sum(np.where(np.asarray(w, float) > 0, 1.0, 0.0) for w in spad_words)
-    other_ff = np.asarray(noc_reg_bits_per_pe, float) + sum(spad_pointer_bits(w) for w in pointer_words)
-    ff_bits = np.asarray(pe_reg_bits, float) + other_ff
-    per_mac = (np.asarray(pe_clock_pj_per_cycle, float)
-               + (enable_gates * ICG_CLOCK_PJ_PER_CYCLE + other_ff * FF_CLOCK_PJ_PER_CYCLE) * to_node)
-    # a clock wire charges and discharges once per cycle: C V^2; the buffers add their share of
-    # every load they drive (pins at the node through the same energy factor as the cells)
     pin_v2 = LIBERTY_VDD_V**2 * to_node
+    # one load of one flop behind its bank's ICG: its clock pin and the buffers' share of it
+    ff_load_pj = FF_CLOCK_PJ_PER_CYCLE * to_node + CLOCK_BUFFER_OVERHEAD * FF_CLOCK_PIN_PF * pin_v2
+    pe_bits = np.asarray(pe_reg_bits, float)
+    pe_ff_pj = np.asarray(pe_clock_pj_per_cycle, float) / np.maximum(pe_bits, 1.0)  # characterized, per flop
+    held = tuple(np.asarray(h, float) for h in held_bits)
+    pointers = tuple(spad_pointer_bits(w) / 2.0 for w in pointer_words)  # one counter: ceil(log2 N)
+    stages = np.asarray(noc_reg_stages, float)
+    # ICGs clocked every active cycle: each word-gated spad's write-enable gate, one per NoC port
+    # register bank, one per address counter, one per held operand register
+    enable_gates = sum(np.where(np.asarray(w, float) > 0, 1.0, 0.0) for w in spad_words)
+    icgs = (enable_gates + NOC_PORTS * stages + sum(2.0 * (b > 0) for b in pointers)
+            + sum(1.0 * (h > 0) for h in held))
+    always_bits = pe_bits - sum(held)  # accumulator, product pipeline, clear: loaded every MAC
+    per_mac = always_bits * pe_ff_pj + icgs * ICG_CLOCK_PJ_PER_CYCLE * to_node
+    # the PE's clock wire reaches its ungated flops and its ICGs (the short nets from an ICG to its
+    # bank's flops are left out, a lower bound); the buffers add their share of every load they drive
     pe_wire_pj = WIRE_CAP_PF_PER_MM * h_tree_length_mm(np.asarray(array_area_mm2, float) / n_pe,
-                                                       ff_bits + enable_gates) * vdd**2
+                                                       always_bits + icgs) * vdd**2
     per_mac = per_mac + pe_wire_pj + CLOCK_BUFFER_OVERHEAD * (
-        (ff_bits * FF_CLOCK_PIN_PF + enable_gates * ICG_CLOCK_PIN_PF) * pin_v2 + pe_wire_pj)
-    # behind an enable gate, on a write only: the tree's gates and the buffers' share of their pins
+        (always_bits * FF_CLOCK_PIN_PF + icgs * ICG_CLOCK_PIN_PF) * pin_v2 + pe_wire_pj)
+    zero = np.zeros_like(per_mac)
+    n_spads = max(len(spad_words), len(pointers), len(held))
+    spad_words, ptr, held = ((*t, *(zero,) * (n_spads - len(t))) for t in (tuple(spad_words), pointers, held))
+    # behind an enable gate, on a write only: the tree's gates and the buffers' share of their pins;
+    # and the write pointer advancing
     per_write = tuple(gated_word_icgs(w) * (ICG_CLOCK_PJ_PER_CYCLE * to_node
-                                            + CLOCK_BUFFER_OVERHEAD * ICG_CLOCK_PIN_PF * pin_v2) for w in spad_words)
+                                            + CLOCK_BUFFER_OVERHEAD * ICG_CLOCK_PIN_PF * pin_v2) + b * ff_load_pj
+                      for w, b in zip(spad_words, ptr))
+    # a read advances the read pointer and loads the operand register it feeds (characterized flops)
+    per_read = tuple(b * ff_load_pj + h * (pe_ff_pj + CLOCK_BUFFER_OVERHEAD * FF_CLOCK_PIN_PF * pin_v2)
+                     for b, h in zip(ptr, held))
     tree_pj = WIRE_CAP_PF_PER_MM * h_tree_length_mm(array_area_mm2, n_pe) * vdd**2
     per_cycle = (n_pe * ICG_CLOCK_PJ_PER_CYCLE * to_node + tree_pj
                  + CLOCK_BUFFER_OVERHEAD * (n_pe * ICG_CLOCK_PIN_PF * pin_v2 + tree_pj))
-    return ClockCosts(per_cycle, per_mac, per_write)
+    return ClockCosts(per_cycle, per_mac, per_write, per_read, stages * ff_load_pj)

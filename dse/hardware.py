@@ -153,27 +153,30 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     pitch_mm = np.sqrt(placed_array_mm2 / n_pe)
     # an SRAM macro clocks on an access (in its energy): no word gates
     gated_words = (d.spad_ifmap_words, np.where(filter_sram, 0, d.spad_filter_words), d.spad_psum_words)
-    clk = clock_network.clock_costs(n_pe, pe.clock_pj_per_cycle, pe.reg_bits, gated_words, NOC_REG_STAGES * reg_bits,
-                                    placed_array_mm2, d.node_nm, vdd,
-                                    # every scratchpad's read and write address counters
-                                    pointer_words=(d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words))
-    # reads and writes priced apart: a write also clocks its scratchpad's word-gating tree (dse.clock),
-    # a read of a register file clocks nothing
+    # load-enabled registers are clock gated (dse.clock): the NoC port registers load per bit-hop,
+    # the address counters per access, the PE's operand registers per read of their scratchpad
+    clk = clock_network.clock_costs(n_pe, pe.clock_pj_per_cycle, pe.reg_bits, gated_words,
+                                    np.full(len(d), float(NOC_REG_STAGES)), placed_array_mm2, d.node_nm, vdd,
+                                    pointer_words=(d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words),
+                                    held_bits=(d.pe_a_bits, d.pe_w_bits, np.zeros(len(d))))
+    # reads and writes priced apart: a write also clocks its scratchpad's word-gating tree (dse.clock);
+    # a read of a register file is a mux tree, it clocks its read pointer and the operand register it loads
     gate_i, gate_f, gate_p = clk.pj_per_spad_write
+    ptr_i, ptr_f, ptr_p = clk.pj_per_spad_read
     leak = n_pe * (pe.leakage_uw * units.MW_PER_UW + sp_i.leakage_mw + sp_f.leakage_mw + sp_p.leakage_mw) + glb.leakage_mw
     dram = np.array([t.energy_pj_per_bit for t in DRAM_TYPES.values()])[d.dram_type]
     return HardwareCosts(
         clock_mhz=clock,
         acc_bits=acc,
         mac_energy_pj=pe.energy_pj_per_mac,
-        spad_ifmap_read_pj=sp_i.read_energy_pj,
+        spad_ifmap_read_pj=sp_i.read_energy_pj + ptr_i,
         spad_ifmap_write_pj=sp_i.write_energy_pj + gate_i,
-        spad_filter_read_pj=sp_f.read_energy_pj,
+        spad_filter_read_pj=sp_f.read_energy_pj + ptr_f,
         spad_filter_write_pj=sp_f.write_energy_pj + gate_f,
-        spad_psum_read_pj=sp_p.read_energy_pj,
+        spad_psum_read_pj=sp_p.read_energy_pj + ptr_p,
         spad_psum_write_pj=sp_p.write_energy_pj + gate_p,
         # wire capacitance per mm is roughly node-independent; the pitch shrinks with the node.
-        noc_pj_per_bit_hop=d.noc_pj_per_bit_mm * pitch_mm,
+        noc_pj_per_bit_hop=d.noc_pj_per_bit_mm * pitch_mm + clk.pj_per_noc_bit_hop,
         glb_read_pj_per_bit=glb.read_energy_pj / GLB_BANK_WORD_BITS,
         glb_write_pj_per_bit=glb.write_energy_pj / GLB_BANK_WORD_BITS,
         glb_read_bits_per_cycle=d.glb_banks * GLB_BANK_WORD_BITS / glb_rd_cycles,

@@ -51,36 +51,44 @@ def test_h_tree_length_matches_an_explicit_tree(levels):
 
 
 def test_design_point_worked_by_hand():
-    # 10 PEs at 130 nm (nominal 1.3 V), scratchpads of 12 / 224 / 24 words, 32 NoC register bits
-    # per PE, 4 mm2 of array, PE registers clocking 1.5 pJ per active cycle (already at the node)
+    # 10 PEs at 130 nm (nominal 1.3 V), scratchpads of 12 / 224 / 24 words, two NoC register stages per
+    # operand port, 4 mm2 of array, PE registers (40 flops) clocking 1.5 pJ per active cycle (already at the node)
     e130 = lambda v: 7.171 * v**2 - 6.709 * v + 2.904  # Stillmaker & Baas 2017, 130 nm energy fit
     to_node = e130(1.3) / e130(1.2)
-    # every active cycle: one write-enable gate per scratchpad; per write, behind it, two-level word
-    # gating: ceil(sqrt(N)) group gates + the enabled group's ceil(N / groups) word gates
-    # 40 PE flops + 32 NoC flops and the 3 enable gates are the PE's clock sinks, on an H-tree over its 0.4 mm2;
-    # the buffers add 0.3205 x the C V^2 of every load they drive (pins at 130 nm, 1.2 V, moved to 1.3 V)
-    pe_wire = 0.2 * 1.5 * np.sqrt(0.4) * (np.sqrt(72 + 3) - 1) * 1.3**2
-    pins = (72 * 0.002796 + 3 * 0.004939) * 1.2**2 * to_node
-    per_mac = 1.5 + (3 * 0.02258 + 32 * 0.03054) * to_node + pe_wire + 0.3205 * (pins + pe_wire)
-    per_write = [icgs * (0.02258 * to_node + 0.3205 * 0.004939 * 1.2**2 * to_node) for icgs in ((4 + 3), (15 + 15), (5 + 5))]
+    spads, pin_v2 = (np.array([12.0]), np.array([224.0]), np.array([24.0])), 1.2**2 * to_node
+    ff_load = 0.03054 * to_node + 0.3205 * 0.002796 * pin_v2  # one gated flop loading once, with its buffer share
+
+    def pe_wire(sinks):
+        return 0.2 * 1.5 * np.sqrt(0.4) * (np.sqrt(sinks) - 1) * 1.3**2
+
+    def per_mac(flops, icgs):  # ungated flops + ICGs every active cycle, on the PE's H-tree, with the buffers
+        return (1.5 * flops / 40 + icgs * 0.02258 * to_node + pe_wire(flops + icgs)
+                + 0.3205 * ((flops * 0.002796 + icgs * 0.004939) * pin_v2 + pe_wire(flops + icgs)))
+
+    # every active cycle: one write-enable gate per scratchpad and one ICG per NoC port register bank (3 ports x 2);
+    # per write, behind the enable gate, two-level word gating: ceil(sqrt(N)) group gates + the group's word gates;
+    # per bit-hop, the two port-register stages it loads
+    per_write = [icgs * (0.02258 * to_node + 0.3205 * 0.004939 * pin_v2) for icgs in ((4 + 3), (15 + 15), (5 + 5))]
     tree = 0.2 * 1.5 * 2.0 * (np.sqrt(10) - 1) * 1.3**2
-    per_cycle = 10 * 0.02258 * to_node + tree + 0.3205 * (10 * 0.004939 * 1.2**2 * to_node + tree)
-    got = clock.clock_costs(np.array([10.0]), np.array([1.5]), np.array([40.0]),
-                            (np.array([12.0]), np.array([224.0]), np.array([24.0])),
-                            np.array([32.0]), np.array([4.0]), np.array([130.0]))
-    assert got.pj_per_mac[0] == pytest.approx(per_mac, rel=1e-9)
+    per_cycle = 10 * 0.02258 * to_node + tree + 0.3205 * (10 * 0.004939 * pin_v2 + tree)
+    got = clock.clock_costs(np.array([10.0]), np.array([1.5]), np.array([40.0]), spads, np.array([2.0]),
+                            np.array([4.0]), np.array([130.0]))
+    assert got.pj_per_mac[0] == pytest.approx(per_mac(40, 3 + 6), rel=1e-9)
     assert got.pj_per_cycle[0] == pytest.approx(per_cycle, rel=1e-9)
     assert [w[0] for w in got.pj_per_spad_write] == pytest.approx(per_write, rel=1e-9)
-    # with the scratchpads' address counters: a read and a write pointer of ceil(log2 N) bits, 2 x (4 + 8 + 5)
-    ffs = 72 + 34
-    pe_wire = 0.2 * 1.5 * np.sqrt(0.4) * (np.sqrt(ffs + 3) - 1) * 1.3**2
-    pins = (ffs * 0.002796 + 3 * 0.004939) * 1.2**2 * to_node
-    per_mac = 1.5 + (3 * 0.02258 + (32 + 34) * 0.03054) * to_node + pe_wire + 0.3205 * (pins + pe_wire)
-    got = clock.clock_costs(np.array([10.0]), np.array([1.5]), np.array([40.0]),
-                            (np.array([12.0]), np.array([224.0]), np.array([24.0])),
-                            np.array([32.0]), np.array([4.0]), np.array([130.0]),
-                            pointer_words=(np.array([12.0]), np.array([224.0]), np.array([24.0])))
-    assert got.pj_per_mac[0] == pytest.approx(per_mac, rel=1e-9)
+    assert [r[0] for r in got.pj_per_spad_read] == [0.0, 0.0, 0.0]  # a register-file read is a mux tree
+    assert got.pj_per_noc_bit_hop[0] == pytest.approx(2 * ff_load, rel=1e-9)
+    # with the address counters (a read and a write pointer of ceil(log2 N) bits, 4 / 8 / 5, each advancing per
+    # access behind its ICG) and the 8-bit ifmap and weight operand registers loaded per read of their spad
+    got = clock.clock_costs(np.array([10.0]), np.array([1.5]), np.array([40.0]), spads, np.array([2.0]),
+                            np.array([4.0]), np.array([130.0]), pointer_words=spads,
+                            held_bits=(np.array([8.0]), np.array([8.0]), np.array([0.0])))
+    assert got.pj_per_mac[0] == pytest.approx(per_mac(40 - 16, 3 + 6 + 6 + 2), rel=1e-9)
+    operand = 8 * (1.5 / 40 + 0.3205 * 0.002796 * pin_v2)
+    assert [r[0] for r in got.pj_per_spad_read] == pytest.approx([4 * ff_load + operand, 8 * ff_load + operand,
+                                                                  5 * ff_load], rel=1e-9)
+    assert [w[0] for w in got.pj_per_spad_write] == pytest.approx(
+        [g + b * ff_load for g, b in zip(per_write, (4, 8, 5))], rel=1e-9)
 
 
 @settings(max_examples=60, deadline=None)
@@ -96,7 +104,7 @@ def test_more_clocked_hardware_never_costs_less(n_pe, words, bits, area, node, w
     def f(a):
         c = clock.clock_costs(np.array([a["n_pe"]]), np.array([0.1]), np.array([8.0]), (np.array([a["words"]]),),
                               np.array([a["bits"]]), np.array([a["area"]]), np.array([node]))
-        return c.pj_per_cycle[0], c.pj_per_mac[0]
+        return c.pj_per_cycle[0], c.pj_per_mac[0]  # "bits": NoC port register stages (an ICG per bank per cycle)
 
     (cyc0, mac0), (cyc1, mac1) = f(args), f(bigger)
     assert cyc1 >= cyc0 > 0 and mac1 >= mac0 * (1 - 1e-12) > 0
@@ -176,34 +184,38 @@ def test_sram_filter_spad_has_no_word_gates_and_costs_what_the_macro_model_says(
                                  np.array([1]), roadmap="lop")
     # the spec runs its memories at the chip's 1 V (memory_vdd_v); the LOP roadmap's 65 nm devices at 0.8 V
     v2 = (1.0 / 0.8) ** 2
-    assert hw.spad_filter_read_pj[sram] == pytest.approx(macro.read_energy_pj[0] * v2)
-    assert hw.spad_filter_write_pj[sram] == pytest.approx(macro.write_energy_pj[0] * v2)
-    assert hw.area_spad_mm2[sram] < hw.area_spad_mm2[rf]
-    # the macro's design point prices no filter word gates: its clock is the register file's with 0 words
-    # (on its own, smaller array: a shorter PE clock wire)
+    # plus the clock of what an access loads (dse.clock): its 8-bit address counter, on a read the 16-bit weight register
     import pe_models
 
     pe = pe_models.evaluate(d.pe_kind[:1], d.pe_w_bits[:1], d.pe_a_bits[:1], 65.0, vdd_v=1.0, narrow_acc=True)
-    noc = hardware.NOC_REG_STAGES * (16 + 16 + 16)
-
+    to_node = float(clock.scaling.energy_factor(130.0, 1.2, 65.0, 1.0))
+    buf_pj = clock.CLOCK_BUFFER_OVERHEAD * clock.FF_CLOCK_PIN_PF * clock.LIBERTY_VDD_V**2 * to_node
+    counter = 8 * (clock.FF_CLOCK_PJ_PER_CYCLE * to_node + buf_pj)
+    operand = 16 * (pe.clock_pj_per_cycle[0] / pe.reg_bits[0] + buf_pj)
+    assert hw.spad_filter_read_pj[sram] == pytest.approx(macro.read_energy_pj[0] * v2 + counter + operand, rel=1e-9)
+    assert hw.spad_filter_write_pj[sram] == pytest.approx(macro.write_energy_pj[0] * v2 + counter, rel=1e-9)
+    assert hw.area_spad_mm2[sram] < hw.area_spad_mm2[rf]
+    # the macro's design point prices no filter word gates: its clock is the register file's with 0 words
+    # (on its own, smaller array: a shorter PE clock wire)
     def per_mac(filter_words, i):
         # the wires span the placed array (the spec's placement_density)
         area = (hw.area_pe_mm2[i] + hw.area_spad_mm2[i] + hw.area_noc_mm2[i]) / d.placement_density[i]
         return clock.clock_costs(np.array([168.0]), pe.clock_pj_per_cycle, pe.reg_bits,
-                                 (np.array([12.0]), np.array([filter_words]), np.array([24.0])), np.array([noc]),
-                                 np.array([area]), np.array([65.0]), np.array([1.0]),
-                                 pointer_words=(np.array([12.0]), np.array([224.0]), np.array([24.0]))).pj_per_mac[0]
+                                 (np.array([12.0]), np.array([filter_words]), np.array([24.0])),
+                                 np.array([float(hardware.NOC_REG_STAGES)]), np.array([area]), np.array([65.0]),
+                                 np.array([1.0]), pointer_words=(np.array([12.0]), np.array([224.0]), np.array([24.0])),
+                                 held_bits=(np.array([16.0]), np.array([16.0]), np.array([0.0]))).pj_per_mac[0]
 
     assert hw.clock_pj_per_mac[sram] == pytest.approx(per_mac(0.0, sram), rel=1e-9)
     assert hw.clock_pj_per_mac[rf] == pytest.approx(per_mac(224.0, rf), rel=1e-9)
     assert per_mac(224.0, sram) > per_mac(0.0, sram)
-    # its filter spad's word-gating tree is priced on a write, in the write energy; a read clocks nothing
-    to_node = float(clock.scaling.energy_factor(130.0, 1.2, 65.0, 1.0))
+    # its filter spad's word-gating tree is priced on a write, in the write energy
     rf_cells = memory_models.regfile(np.array([224 * 16 / 8]), np.array([16]), np.array([65.0]), roadmap="lop")
     tree = clock.gated_word_icgs(np.array([224.0]))[0] * (clock.ICG_CLOCK_PJ_PER_CYCLE + clock.CLOCK_BUFFER_OVERHEAD
                                                           * clock.ICG_CLOCK_PIN_PF * clock.LIBERTY_VDD_V**2) * to_node
-    assert hw.spad_filter_write_pj[rf] == pytest.approx(rf_cells.write_energy_pj[0] * v2 + tree, rel=1e-9)
-    assert hw.spad_filter_read_pj[rf] == pytest.approx(rf_cells.read_energy_pj[0] * v2, rel=1e-9)
+    # a read or a write also advances its 8-bit address counter; a read loads the 16-bit weight register
+    assert hw.spad_filter_write_pj[rf] == pytest.approx(rf_cells.write_energy_pj[0] * v2 + tree + counter, rel=1e-9)
+    assert hw.spad_filter_read_pj[rf] == pytest.approx(rf_cells.read_energy_pj[0] * v2 + counter + operand, rel=1e-9)
 
 
 def test_address_counters_have_log2_bits_per_pointer():
@@ -219,3 +231,41 @@ def test_scratchpad_size_costs_clock_only_on_a_write():
     assert c.pj_per_mac[0] == c.pj_per_mac[1] > c.pj_per_mac[2]  # no enable gate without word gates (SRAM)
     w = c.pj_per_spad_write[0]
     assert w[2] == 0.0 and w[1] / w[0] == pytest.approx(clock.gated_word_icgs(224.0) / clock.gated_word_icgs(12.0))
+
+
+def _clock_pj_per_mac(bits, hops_per_mac, reads_per_mac, writes_per_mac, node=45.0):
+    """Clock energy per MAC of one INT PE of ``bits``-bit operands (its characterized registers) at the given NoC
+    bit-hop, spad read and spad write rates per MAC (each scratchpad's), 12 / 224 / 24-word scratchpads."""
+    import pe_models
+
+    b = np.array([float(bits)])
+    pe = pe_models.evaluate(np.array([0]), b, b, node)
+    words = (np.array([12.0]), np.array([224.0]), np.array([24.0]))
+    c = clock.clock_costs(np.array([168.0]), pe.clock_pj_per_cycle, pe.reg_bits, words,
+                          np.array([float(hardware.NOC_REG_STAGES)]), np.array([1.0]), np.array([node]),
+                          pointer_words=words, held_bits=(b, b, np.zeros(1)))
+    return float(c.pj_per_mac[0] + c.pj_per_noc_bit_hop[0] * hops_per_mac
+                 + sum(r[0] for r in c.pj_per_spad_read) * reads_per_mac
+                 + sum(w[0] for w in c.pj_per_spad_write) * writes_per_mac)
+
+
+@settings(max_examples=40, deadline=None)
+@given(bits=st.integers(2, 15), hops=st.floats(0.0, 64.0), reads=st.floats(0.0, 1.0), writes=st.floats(0.0, 1.0),
+       which=st.sampled_from(["bits", "hops", "reads", "writes"]), more=st.floats(0.01, 32.0))
+def test_gated_clock_is_monotone_in_operand_bits_deliveries_and_accesses(bits, hops, reads, writes, which, more):
+    # load-enabled registers (dse.clock): wider operands clock more flops; more NoC deliveries (bit-hops), more spad
+    # reads or writes per MAC load more gated registers; none of them ever costs less
+    args = {"bits": bits, "hops": hops, "reads": reads, "writes": writes}
+    bigger = {**args, which: args[which] + (1 if which == "bits" else more)}
+    lo = _clock_pj_per_mac(args["bits"], args["hops"], args["reads"], args["writes"])
+    hi = _clock_pj_per_mac(bigger["bits"], bigger["hops"], bigger["reads"], bigger["writes"])
+    assert hi > lo > 0
+
+
+def test_held_operands_and_quiet_noc_clock_less_than_every_cycle():
+    # an operand held for a whole run (one spad read per 8 MACs) and a NoC delivering 1 bit-hop per MAC clock less
+    # than a PE reloading everything every cycle; a 4-bit PE clocks less than a 16-bit one at the same rates
+    held = _clock_pj_per_mac(16, 1.0, 1 / 8, 1 / 8)
+    busy = _clock_pj_per_mac(16, 96.0, 1.0, 1.0)
+    assert held < 0.75 * busy
+    assert _clock_pj_per_mac(4, 1.0, 1 / 8, 1 / 8) < 0.6 * held  # 0.54x: the banks' ICGs and counters stay
