@@ -1,14 +1,14 @@
 """The QUIDAM study's figures with an open modelling choice edited out (README, QUIDAM study).
 
-    python benchmarks/quidam_whatif.py noc    # NoC port registers not clocked every active cycle (a bound)
+    python benchmarks/quidam_whatif.py noc    # no NoC port registers at all (a bound)
 
 It copies the committed tree (``git archive HEAD``) into a temporary folder, edits the copy's source
 there (never this tree) and prints the four figures of ``benchmarks/quidam_study.py``:
-- noc: the NoC port registers (two stages of W + A + psum bits) clock every active PE-cycle; a
-  valid-gated router clocks them per delivered word, which the edit bounds by leaving them out.
-The former ``psum`` what-if (the running partial sum kept in the accumulator: 26.8x / 2.61x energy spread /
-LightPE energy gain on the model of the time) is the model now: the PE's inner loop is a mapping choice
-(dse.dataflows.INNER_ORDERS).
+- noc: the NoC port registers (two stages per operand port, clock gated: one ICG per bank every active
+  PE-cycle, the flops per bit-hop; dse.clock) left out, a bound for a router without port registers.
+The former ``noc`` what-if (the port registers not clocked every active cycle) is the model now: load-enabled
+registers are clock gated (dse.clock). The former ``psum`` what-if (the running partial sum kept in the
+accumulator) is the model too: the PE's inner loop is a mapping choice (dse.dataflows.INNER_ORDERS).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EDITS = {
-    "noc": ("dse/hardware.py", [("gated_words, NOC_REG_STAGES * reg_bits,", "gated_words, 0 * reg_bits,")]),
+    "noc": ("dse/hardware.py", [("np.full(len(d), float(NOC_REG_STAGES)), placed_array_mm2",
+                                 "np.zeros(len(d)), placed_array_mm2")]),
 }
 
 

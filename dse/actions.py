@@ -32,7 +32,8 @@ Extending (touch this table plus the model of the new count, nothing else):
   breakdown columns, pruning coordinates and the kernels' formulas follow from the table.
 - **the clock network** (dse.clock) has two rows: ``clock_active_pe_pe_cycles``, the PE-cycles in which a
   PE computes (= MACs; idle PEs are clock gated), priced per PE-cycle from the PE's characterized
-  register clock plus its scratchpad word gates and NoC registers; and the per-cycle ``clock`` row
+  registers that load every MAC plus the ICGs of its load-enabled register banks (the gated flops'
+  clock is priced with the spad and NoC actions that load them); and the per-cycle ``clock`` row
   for the ungated part (the tree to the PE gates and the gates themselves).
 - **a KV-cache operand with its own precision** (llm): add rows with operand ``"kv"`` at the levels
   it moves through (``Action("glb", "kv", "read", ...)``, ``Action("dram", "kv", "read", ...)``)
@@ -78,8 +79,8 @@ _OPS = ("weight", "ifmap", "psum")
 ACTIONS: tuple[Action, ...] = (
     # one MAC at the PE's native widths, x bit-serial passes; the same for every mapping of a layer
     Action("mac", "", "", "ops", "mac_energy_pj", prune=False),
-    # the clock behind an active PE's clock gate (its registers, spad word gates, NoC registers:
-    # dse.clock), one PE-cycle per MAC; idle PEs are gated. The ungated tree is the per-cycle row.
+    # the clock behind an active PE's clock gate (its registers that load every MAC, the ICGs of its
+    # load-enabled banks: dse.clock), one PE-cycle per MAC; idle PEs are gated. The ungated tree is the per-cycle row.
     Action("clock", "pe", "active", "pe_cycles", "clock_pj_per_mac", prune=False),
     # scratchpad word reads and writes, priced apart (a write also clocks the word-gating tree:
     # dse.clock). Reads follow the PE's loop nest and innermost loop (dse.dataflows.INNER_ORDERS: a held

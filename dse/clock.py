@@ -1,40 +1,51 @@
 """Clock-network energy: the clock pins that toggle and the tree wire to them, with clock gating.
 
-Three parts, priced on different actions:
+Three parts, priced on different actions (the model's access rates are the cost model's counts):
 
 - **per cycle** (every cycle of latency, like leakage): the H-tree from the root to one clock
   gate per PE, and that PE-level integrated clock gate (ICG) itself. Everything below a PE's gate
   stops when the PE is idle (Eyeriss gates unused PEs: Chen et al., ISSCC 2016, "unused PEs are
   clock gated"), so idle PEs and stall cycles cost only this part.
-- **per active PE-cycle**, i.e. per MAC (one MAC per PE per cycle): what the PE's gate feeds:
-  (a) the PE's own registers: operand, pipeline and accumulator flip-flops, measured by our gate-level
-      characterization (``pe_models`` ``clock_pj_per_cycle``: CLK-net charge + CLK-pin internal energy
-      of the reg_bits flops the synthesized PE has, so a 4-bit PE clocks fewer flops than a 16-bit one);
-  (b) one write-enable clock gate per register-file scratchpad (the root of its word-gating tree);
-  (c) the NoC router's pipeline registers (``NOC_REG_STAGES`` per operand port, dse.hardware) and the
-      scratchpads' address generators (``pointer_words``): a read and a write address counter of
-      ceil(log2 N) bits per scratchpad (``spad_pointer_bits``; Accelergy's Eyeriss-like scratchpad,
-      timeloop-accelergy-exercises 04_eyeriss_like components/smartbuffer_RF.yaml:
-      address_generators[0..1], width log(memory_depth)), SRAM-macro scratchpads included;
-  (d) the PE's own clock wire: an H-tree over the PE's area reaching all of (a)-(c)'s clock pins.
-- **per scratchpad write** (``ClockCosts.pj_per_spad_write``, priced with the register file's write
-  energy in ``dse.hardware``, so it lands in ``energy_spad_*``): behind the enable gate, a two-level
-  gating tree, ceil(sqrt(N)) group ICGs and the ceil(N / groups) word ICGs of the enabled group. A
-  read of a latch/flip-flop register file is a mux tree and clocks nothing, so the tree toggles only
-  on a write; the written word's own cells are in the register file's write energy. A cycle in which
-  no word is written costs the enable gate alone, whatever the word width. (Gating pairs or
-  quadruples of narrow words behind one ICG would save < 10 % of a write's clock at the QUIDAM spad
-  sizes, 2-bit words in 12-64 entries: not modelled.)
+- **per active PE-cycle**, i.e. per MAC (one MAC per PE per cycle): what the PE's gate feeds every cycle:
+  (a) the PE's registers that load every MAC: accumulator, product pipeline and clear flops, measured by
+      our gate-level characterization (``pe_models`` ``clock_pj_per_cycle`` / ``reg_bits`` per flop: CLK-net
+      charge + CLK-pin internal energy; pe_models/rtl: w_q, a_q, clr_q, p_q, acc_q), so a 4-bit PE
+      clocks fewer flops than a 16-bit one;
+  (b) one integrated clock-gating cell (ICG, ``ICG_CELL``) per load-enabled register bank: synthesis
+      gates a register with a load enable by one ICG per bank (automatic clock-gating insertion, standard
+      in commercial flows), so the bank's flops clock only on the cycles it loads and the ICG every
+      cycle. The banks: each register-file scratchpad's write enable (the root of its word-gating tree);
+      the NoC router's port registers (``NOC_REG_STAGES`` per operand port, ``NOC_PORTS`` ports); each
+      scratchpad's read and write address counter (``pointer_words``: ceil(log2 N) bits each,
+      ``spad_pointer_bits``; Accelergy's Eyeriss-like scratchpad, timeloop-accelergy-exercises
+      04_eyeriss_like components/smartbuffer_RF.yaml: address_generators[0..1], width log(memory_depth)),
+      SRAM-macro scratchpads included; the PE's weight and ifmap operand registers (``held_bits``), held
+      while the PE's inner loop holds the operand (dse.dataflows.INNER_ORDERS);
+  (c) the PE's own clock wire: an H-tree over the PE's area reaching (a)'s flops and (b)'s ICGs (the
+      short nets from an ICG to its bank's flops are left out, a lower bound).
+- **per load**, priced with the action that loads the register, at the counts the cost model has
+  (dse.hardware): a NoC bit-hop (``pj_per_noc_bit_hop``) loads ``NOC_REG_STAGES`` port flops; a scratchpad
+  read (``pj_per_spad_read``) advances its read pointer and loads the operand register it feeds; a
+  scratchpad write (``pj_per_spad_write``) advances its write pointer and, behind the enable gate, clocks
+  a two-level gating tree, ceil(sqrt(N)) group ICGs and the ceil(N / groups) word ICGs of the enabled
+  group. A read of a latch/flip-flop register file is a mux tree and clocks no word; the written word's
+  own cells are in the register file's write energy. A cycle in which nothing loads costs the ICGs
+  alone, whatever the width. (Gating pairs or quadruples of narrow words behind one ICG would save
+  < 10 % of a write's clock at the QUIDAM spad sizes, 2-bit words in 12-64 entries: not modelled.) The
+  per-load clock lands in the breakdown column of its action (``energy_spad_*``, ``energy_noc_*``),
+  not in ``energy_clock_*``.
 
 All three carry the clock tree's buffers: a tree of ``CLOCK_BUFFER_CELL`` each loaded to the 0.1 ns
 output slew the characterization assumes at every clock pin adds ``CLOCK_BUFFER_OVERHEAD`` x the
 C V^2 of the load it drives (sink pins + wire; ``buffer_overhead`` derives it from the Liberty
-file). The GLB's SRAM macros clock only on an access (in their access energy). The wires (the
+file). The GLB's SRAM macros clock only on an access (in their access energy). Gating a bank is
+always applied, even where its ICG costs more than its flops would ungated (a 2-bit bank loading
+every cycle); synthesis tools skip gating narrow banks (a minimum bit width), which is not modelled. The wires (the
 array's tree and each PE's own) span the array as placed, ``array_area_mm2`` = its cells' area /
 ``placement_density`` (dse.hardware; at the default 1 they are laid over the cells alone, a lower
 bound). Not modelled: the PEs' FIFOs and other control registers (no published depth or count; the
 published gate count leaves them at most ~2,000 NAND2-equivalents per PE: tests/test_eyeriss.py
-``test_priced_logic_within_the_published_gate_count``), the address counters' data toggles.
+``test_priced_logic_within_the_published_gate_count``), the address counters' data toggles, the ICGs' enable logic.
 """
 
 from __future__ import annotations
@@ -51,7 +62,9 @@ LIBERTY_VDD_V = 1.2
 # Energy per clock cycle (rise + fall) with the data held, at the 0.1 ns input slew the PE
 # characterization reads (pe_models.characterize.flow.SLEW_NS): CLK internal energy (mean over the
 # pin's internal_power tables) + CLK pin capacitance x V^2. Re-derived from the Liberty file in
-# tests/test_clock_model.py (``ff_clock_pj_per_cycle``):
+# tests/test_clock_model.py (``ff_clock_pj_per_cycle``; command: `pytest tests/test_clock_model.py -k
+# cell_clock_energy`). The ICG is the library's latch-based gate (sg13g2_slgcp_1 is its scan variant; the
+# repo holds no GF180 / ASAP7 Liberty, so no cross-node ICG check):
 FF_CLOCK_PJ_PER_CYCLE = 0.03054  # sg13g2_dfrbp_1 (D flip-flop): 2 x 0.01326 internal + 2.796 fF x 1.2^2
 ICG_CLOCK_PJ_PER_CYCLE = 0.02258  # sg13g2_lgcp_1 (latch clock gate): 2 x 0.00773 internal + 4.939 fF x 1.2^2
 FF_CELL = "sg13g2_dfrbp_1"

@@ -129,7 +129,7 @@ def test_lower_supply_lowers_logic_energy(tmp_path):
 
 def test_memory_supply_scales_memory_energy_and_leakage(tmp_path):
     """memory_vdd_v prices the scratchpads and the GLB at that supply, inside the memory models: a latch
-    scratchpad read and an SRAM GLB access are all C V^2; an SOT-MRAM GLB read is partly V I t (sense
+    scratchpad's cells and an SRAM GLB access are all C V^2; an SOT-MRAM GLB read is partly V I t (sense
     current), so between x k and x k^2, and its write partly the MTJ's own rail (x 1); leakage I_off V;
     the PE, the clock and DRAM keep theirs; 'nominal' is the roadmap's own supply (lop at 45 nm: 0.7 V)."""
     from dse import design, hardware
@@ -145,16 +145,16 @@ def test_memory_supply_scales_memory_energy_and_leakage(tmp_path):
     k = 0.9 / 0.7
     # the points pair up in order (memory_vdd_v is the last space axis)
     assert (d.glb_tech[high] == d.glb_tech[nominal]).all()
-    for f in (f"spad_{op}_read_pj" for op in ("ifmap", "filter", "psum")):
-        np.testing.assert_allclose(getattr(hw, f)[high], getattr(hw, f)[nominal] * k**2, rtol=1e-12, err_msg=f)
     sram = d.glb_tech[nominal] == 0
     # an SOT read's sense current is drawn from V_dd (x k); its write current from its own rail (x 1)
     for f, floor in (("glb_read_pj_per_bit", k), ("glb_write_pj_per_bit", 1.0)):
         hi, lo = getattr(hw, f)[high], getattr(hw, f)[nominal]
         np.testing.assert_allclose(hi[sram], lo[sram] * k**2, rtol=1e-12, err_msg=f)
         assert ((hi[~sram] > lo[~sram] * floor) & (hi[~sram] < lo[~sram] * k**2)).all(), f
-    for f in (f"spad_{op}_write_pj" for op in ("ifmap", "filter", "psum")):
-        v = getattr(hw, f)  # a write's word-gating tree is clock, on the logic supply: only the cells' part scales
+    for f in (f"spad_{op}_{rw}_pj" for op in ("ifmap", "filter", "psum") for rw in ("read", "write")):
+        # an access's clock (a write's word-gating tree, the address counter, a read's operand register: dse.clock)
+        # is on the logic supply: only the cells' part scales
+        v = getattr(hw, f)
         assert (v[high] > v[nominal] * 1.2).all() and (v[high] < v[nominal] * k**2).all(), f
     for f in ("mac_energy_pj", "clock_pj_per_mac", "clock_pj_per_cycle", "dram_pj_per_bit"):
         np.testing.assert_allclose(getattr(hw, f)[high], getattr(hw, f)[nominal], rtol=1e-12, err_msg=f)
