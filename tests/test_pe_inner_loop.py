@@ -155,11 +155,12 @@ def test_systolic_first_contribution_of_a_partial_sum_is_not_read():
         assert float(np.ravel(a.spad_p_write)[0]) == float(np.ravel(a.spad_w_read)[0]) == L.macs
 
 
-@pytest.mark.parametrize("dataflow, ifmap_read_scale", [("row_stationary", 6.8), ("weight_stationary_local", 7.5)])
+@pytest.mark.parametrize("dataflow, ifmap_read_scale", [("row_stationary", 4.6), ("weight_stationary_local", 5.0)])
 def test_searched_order_is_the_cheaper_pinned_order_per_layer(dataflow, ifmap_read_scale):
     """The searched order keeps, per layer, the cheaper of the pinned orders (a brute-force min over pinned
     searches), on a point where each order wins some layers: the ifmap spad read priced ``ifmap_read_scale``
-    times its own cost, found by scanning (psum wins every ResNet-18 layer at 6x, ifmap every one at 9x), so
+    times its own cost, found by scanning (psum wins every ResNet-18 layer at 4x, ifmap every one at 6x; 6.8x / 7.5x before dse.clock gated
+    load-enabled registers, which moved clock onto the spad reads), so
     a search that lost either order's rows (pruned, merged or dropped) fails here."""
     spec = spec_mod.parse({"version": 1, "name": "orders", "workload": {"network": "resnet18"},
                            "precision": {"policy": "pe"},
