@@ -151,7 +151,8 @@ def gated_word_icgs(words) -> np.ndarray:
 def clock_costs(n_pe: np.ndarray, pe_clock_pj_per_cycle: np.ndarray, pe_reg_bits: np.ndarray,
                 spad_words: tuple[np.ndarray, ...], noc_reg_stages: np.ndarray, array_area_mm2: np.ndarray,
                 node_nm: np.ndarray, vdd_v: np.ndarray | None = None,
-                pointer_words: tuple[np.ndarray, ...] = (), held_bits: tuple[np.ndarray, ...] = ()) -> ClockCosts:
+                pointer_words: tuple[np.ndarray, ...] = (), held_bits: tuple[np.ndarray, ...] = (),
+                register_gating: np.ndarray | None = None, noc_port_bits: np.ndarray | None = None) -> ClockCosts:
     """Clock energy of whole design points at ``vdd_v`` (default: nominal). ``pe_clock_pj_per_cycle``
     is the clock energy of the PE's ``pe_reg_bits`` registers already at the node and supply
     (pe_models); ``spad_words`` the word counts of each of the PE's word-gated scratchpads (0: none,
@@ -160,7 +161,11 @@ def clock_costs(n_pe: np.ndarray, pe_clock_pj_per_cycle: np.ndarray, pe_reg_bits
     clock with the PE (every scratchpad, SRAM macros included; none by default); ``held_bits`` the
     PE operand-register bits each scratchpad's read loads (the weight register behind the filter
     spad, ...; none by default: every PE register clocks each active cycle). ``pointer_words`` and
-    ``held_bits`` are in the order of ``spad_words`` and price ``pj_per_spad_read`` / ``_write``."""
+    ``held_bits`` are in the order of ``spad_words`` and price ``pj_per_spad_read`` / ``_write``.
+    ``register_gating`` (per point, default all): where false, only the PE-level gate exists and every
+    register behind it clocks each active cycle (``ungated_per_mac``: the PE's ``pe_reg_bits``, the NoC
+    port registers, ``noc_reg_stages`` x ``noc_port_bits`` flops, and the address counters), so nothing
+    is priced per load but the write's word-gating tree."""
     node = np.asarray(node_nm, float)
     vdd = scaling.nominal_vdd_v(node) if vdd_v is None else np.asarray(vdd_v, float)
     to_node = scaling.energy_factor(LIBERTY_NODE_NM, LIBERTY_VDD_V, node, vdd)
@@ -200,4 +205,33 @@ def clock_costs(n_pe: np.ndarray, pe_clock_pj_per_cycle: np.ndarray, pe_reg_bits
     tree_pj = WIRE_CAP_PF_PER_MM * h_tree_length_mm(array_area_mm2, n_pe) * vdd**2
     per_cycle = (n_pe * ICG_CLOCK_PJ_PER_CYCLE * to_node + tree_pj
                  + CLOCK_BUFFER_OVERHEAD * (n_pe * ICG_CLOCK_PIN_PF * pin_v2 + tree_pj))
-    return ClockCosts(per_cycle, per_mac, per_write, per_read, stages * ff_load_pj)
+    per_noc_hop = stages * ff_load_pj
+    if register_gating is not None:
+        gate = np.asarray(register_gating, bool)
+        ungated = ungated_per_mac(pe_clock_pj_per_cycle, pe_bits, spad_words, stages * np.asarray(noc_port_bits, float),
+                                  pointer_words, np.asarray(array_area_mm2, float) / n_pe, to_node, vdd)
+        per_mac = np.where(gate, per_mac, ungated)
+        tree_write = tuple(gated_word_icgs(w) * (ICG_CLOCK_PJ_PER_CYCLE * to_node
+                                                 + CLOCK_BUFFER_OVERHEAD * ICG_CLOCK_PIN_PF * pin_v2) for w in spad_words)
+        per_write = tuple(np.where(gate, g, u) for g, u in zip(per_write, tree_write))
+        per_read = tuple(np.where(gate, r, 0.0) for r in per_read)
+        per_noc_hop = np.where(gate, per_noc_hop, 0.0)
+    return ClockCosts(per_cycle, per_mac, per_write, per_read, per_noc_hop)
+
+
+def ungated_per_mac(pe_clock_pj_per_cycle, pe_bits, spad_words, noc_reg_bits, pointer_words, pe_area_mm2,
+                    to_node, vdd) -> np.ndarray:
+    """Clock energy per active PE-cycle of a PE whose only clock gate is its own (``register_gating`` off):
+    its characterized registers, the NoC port registers and the address counters clock every active
+    cycle, plus one write-enable gate per word-gated scratchpad, the PE's clock wire to all of their pins
+    and the buffers' share (the model before load-enabled registers were gated, kept as the design choice
+    of a flow without automatic clock-gating insertion)."""
+    pin_v2 = LIBERTY_VDD_V**2 * to_node
+    enable_gates = sum(np.where(np.asarray(w, float) > 0, 1.0, 0.0) for w in spad_words)
+    other_ff = np.asarray(noc_reg_bits, float) + sum(spad_pointer_bits(w) for w in pointer_words)
+    ff_bits = np.asarray(pe_bits, float) + other_ff
+    per_mac = (np.asarray(pe_clock_pj_per_cycle, float)
+               + (enable_gates * ICG_CLOCK_PJ_PER_CYCLE + other_ff * FF_CLOCK_PJ_PER_CYCLE) * to_node)
+    wire_pj = WIRE_CAP_PF_PER_MM * h_tree_length_mm(pe_area_mm2, ff_bits + enable_gates) * vdd**2
+    return per_mac + wire_pj + CLOCK_BUFFER_OVERHEAD * (
+        (ff_bits * FF_CLOCK_PIN_PF + enable_gates * ICG_CLOCK_PIN_PF) * pin_v2 + wire_pj)

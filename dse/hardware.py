@@ -158,7 +158,8 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     clk = clock_network.clock_costs(n_pe, pe.clock_pj_per_cycle, pe.reg_bits, gated_words,
                                     np.full(len(d), float(NOC_REG_STAGES)), placed_array_mm2, d.node_nm, vdd,
                                     pointer_words=(d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words),
-                                    held_bits=(d.pe_a_bits, d.pe_w_bits, np.zeros(len(d))))
+                                    held_bits=(d.pe_a_bits, d.pe_w_bits, np.zeros(len(d))),
+                                    register_gating=d.register_clock_gating == 1, noc_port_bits=reg_bits)
     # reads and writes priced apart: a write also clocks its scratchpad's word-gating tree (dse.clock);
     # a read of a register file is a mux tree, it clocks its read pointer and the operand register it loads
     gate_i, gate_f, gate_p = clk.pj_per_spad_write

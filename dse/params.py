@@ -30,6 +30,7 @@ from pe_models.scaling import SUPPORTED_NODES_NM
 
 NOC_MULTICAST = ("on", "off")
 GLB_BYPASS = ("on", "off")
+REGISTER_GATING = ("on", "off")
 PSUM_WIDTHS = ("accumulator", "activation")
 PE_INNER = ("search", *INNER_ORDERS)  # the PE's innermost loop: searched, or pinned to one order
 MAX_SHOWN_CHARS = 40  # values in messages are cut to this many characters
@@ -249,6 +250,15 @@ SPACE: dict[str, Param] = {p.name: p for p in (
           "innermost: one ifmap read serves the PE's filters), none (every MAC reads every operand; for "
           "comparisons with tools that model no operand register); the systolic dataflows hold their "
           "one-word registers whatever it is", choices=PE_INNER, geometry=("pe_inner_order",)),
+    # issue 12: whether synthesis gates the PE's load-enabled registers (dse.clock); a chip that publishes
+    # PE-level gating only and a 33-45 % clock share pins off (Eyeriss: sweeps/validation/eyeriss_alexnet.yaml);
+    # last in the space so existing point numbering is kept
+    Param("register_clock_gating", str, "on", "clock gating of the PE's load-enabled registers (NoC port registers, "
+          "address counters, operand registers): on, one ICG per register bank, the flops clock only when "
+          "they load (automatic clock-gating insertion); off, only the PE-level gate, every register behind it "
+          "clocks each active cycle", choices=REGISTER_GATING,
+          encode=lambda v: np.array([x == "on" for x in v], dtype=np.int8),
+          column=lambda d: np.where(d.register_clock_gating == 1, "on", "off").astype(object)),
 )}
 
 # Other numeric inputs of a spec, with their ranges.

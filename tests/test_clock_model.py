@@ -175,6 +175,8 @@ def test_sram_filter_spad_has_no_word_gates_and_costs_what_the_macro_model_says(
 
     text = (ROOT / "sweeps" / "validation" / "eyeriss_alexnet.yaml").read_text()
     text = text[: text.index("validation:")].replace("spad_filter_kind: sram", "spad_filter_kind: [regfile, sram]")
+    # the gated registers' per-access clock is what this prices (the Eyeriss spec itself pins gating off)
+    text = text.replace('register_clock_gating: "off"', 'register_clock_gating: "on"')
     p = tmp_path / "kinds.yaml"
     p.write_text(text)
     d = design.batch(spec_mod.load(p))
@@ -269,3 +271,33 @@ def test_held_operands_and_quiet_noc_clock_less_than_every_cycle():
     busy = _clock_pj_per_mac(16, 96.0, 1.0, 1.0)
     assert held < 0.75 * busy
     assert _clock_pj_per_mac(4, 1.0, 1 / 8, 1 / 8) < 0.6 * held  # 0.54x: the banks' ICGs and counters stay
+
+
+def test_register_gating_off_clocks_every_register_each_active_cycle():
+    """register_clock_gating off (a flow without clock-gating insertion; the Eyeriss spec): worked by hand as
+    test_design_point_worked_by_hand's point: 40 PE flops, 2 NoC stages x 16 port bits, the scratchpads'
+    read and write pointers 2 x (4 + 8 + 5) flops, all clocking every active cycle, 3 enable gates; nothing
+    is priced per load but a write's word-gating tree; on the same point with gating on, the registers
+    that load on an access clock per access instead."""
+    e130 = lambda v: 7.171 * v**2 - 6.709 * v + 2.904  # noqa: E731 (Stillmaker & Baas 2017, 130 nm energy fit)
+    to_node = e130(1.3) / e130(1.2)
+    ffs = 40 + 32 + 34
+    pe_wire = 0.2 * 1.5 * np.sqrt(0.4) * (np.sqrt(ffs + 3) - 1) * 1.3**2
+    pins = (ffs * 0.002796 + 3 * 0.004939) * 1.2**2 * to_node
+    per_mac = 1.5 + (3 * 0.02258 + (32 + 34) * 0.03054) * to_node + pe_wire + 0.3205 * (pins + pe_wire)
+    per_write = [icgs * (0.02258 * to_node + 0.3205 * 0.004939 * 1.2**2 * to_node) for icgs in ((4 + 3), (15 + 15), (5 + 5))]
+    words = (np.array([12.0]), np.array([224.0]), np.array([24.0]))
+    args = (np.array([10.0]), np.array([1.5]), np.array([40.0]), words, np.array([2.0]), np.array([4.0]),
+            np.array([130.0]))
+    kw = dict(pointer_words=words, held_bits=(np.array([8.0]), np.array([8.0]), np.array([0.0])),
+              noc_port_bits=np.array([16.0]))
+    off = clock.clock_costs(*args, register_gating=np.array([False]), **kw)
+    on = clock.clock_costs(*args, register_gating=np.array([True]), **kw)
+    assert off.pj_per_mac[0] == pytest.approx(per_mac, rel=1e-9)
+    assert [w[0] for w in off.pj_per_spad_write] == pytest.approx(per_write, rel=1e-9)
+    assert [r[0] for r in off.pj_per_spad_read] == [0.0, 0.0, 0.0] and off.pj_per_noc_bit_hop[0] == 0.0
+    assert off.pj_per_cycle[0] == on.pj_per_cycle[0]  # the tree to the PE gates is the same either way
+    assert on.pj_per_mac[0] < off.pj_per_mac[0] and on.pj_per_noc_bit_hop[0] > 0
+    assert all(g[0] > u[0] for g, u in zip(on.pj_per_spad_write, off.pj_per_spad_write))
+    # the ungated default keeps gating on for every point (register_gating omitted)
+    assert clock.clock_costs(*args, **kw).pj_per_mac[0] == on.pj_per_mac[0]

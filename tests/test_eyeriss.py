@@ -60,33 +60,14 @@ def test_throughput_and_dram_traffic_match_published(figures, metric):
 # same 1 V (memory_roadmap: lstp), whose leakage is 0.41 mW, power is 196 mW (-29 %).
 
 
-# Since load-enabled registers are clock gated (dse.clock: the NoC port registers clock per bit-hop, the address
-# counters per access, the operand registers per read of their spad, each bank's ICG every active cycle) power is
-# 218.8 mW, -21.3 % (260.7 mW, -6.2 %, before), 1.3 points outside: the chip's own gating is documented at PE level only (Chen et al., ISSCC 2016:
-# "unused PEs are clock gated"); whether its synthesis gated these registers is not published. Not tuned back.
-_POWER_GATED = ("218.8 mW against 278 mW (-21.3 %) since dse.clock gates load-enabled registers (NoC port "
-                "registers, address counters, operand registers); 260.7 mW (-6.2 %) with every register clocked "
-                "each active cycle; Eyeriss's register-level gating is not published")
-
-
 @needs_65nm
-@pytest.mark.xfail(strict=True, reason=_POWER_GATED)
 def test_power_matches_published(figures):
     _, df = figures
     assert abs(df.loc["power_mw", "rel_error"]) <= TOLERANCE, df.loc["power_mw"].to_dict()
 
 
-# Per layer since load-enabled registers are clock gated (dse.clock; 306.3 / 260.3 / 238.5 / 251.7 / 253.7 mW before,
-# -7.7 / -9.6 / -10.3 / +7.1 / +7.5 %): 263.0 / 224.3 / 190.0 / 207.2 / 209.3 mW, -20.8 / -22.1 / -28.6 / -11.9 / -11.3 %.
-_LAYER_POWER_GATED = {"conv1": (263.0, -20.8), "conv2": (224.3, -22.1), "conv3": (190.0, -28.6)}
-
-
 @needs_65nm
-@pytest.mark.parametrize("layer", [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=(
-    f"{k} power {mw} mW ({err:+.1f} %) since dse.clock gates load-enabled registers (NoC port registers, address "
-    "counters, operand registers); Eyeriss's register-level gating is not published")))
-    if k in _LAYER_POWER_GATED else k for k in ("conv1", "conv2", "conv3", "conv4", "conv5")
-    for mw, err in [_LAYER_POWER_GATED.get(k, (0, 0))]])
+@pytest.mark.parametrize("layer", ["conv1", "conv2", "conv3", "conv4", "conv5"])
 def test_layer_power_matches_table_v(figures, layer):
     _, df = figures
     assert abs(df.loc[f"{layer}.power_mw", "rel_error"]) <= TOLERANCE, df.loc[f"{layer}.power_mw"].to_dict()
@@ -124,16 +105,7 @@ def layers():
 # CONV1's clock share was 20.9 % with the clock wires laid over the cells alone (placement_density 1), 12.1 points below
 # its band (a strict xfail until now); over the placed array it is 24.9 % (CONV5 33.0 %), and 26.5 % (33.2 %) with the
 # PE's filters innermost (pe_inner_order ifmap: the psum spad written every MAC, read every MAC but the first).
-# With load-enabled registers clock gated (dse.clock) CONV1's clock share is 11.0 % and CONV5's 14.3 % (26.5 / 33.2 %
-# before): the gated flops' clock pins are now priced on the action that loads them, so their energy is in the spad
-# and NoC columns (spads 44.9 / 44.0 %, 35.9 / 32.9 % before), and 42 mW less is spent in all; the paper's "clock network" includes those
-# pins, so part of the gap is where our breakdown files them (a clock row per loading action is not built).
-_CLOCK_GATED = {"conv1": 0.110, "conv5": 0.143}
-SHARE_CASES = [pytest.param(layer, part, marks=pytest.mark.xfail(strict=True, reason=(
-    f"{layer} clock share {_CLOCK_GATED[layer]:.1%} since dse.clock gates load-enabled registers and prices their "
-    "clock on the spad / NoC actions that load them (band 33-45 %, the paper's clock network includes those pins)")))
-               if part == "clock" and layer in _CLOCK_GATED else (layer, part)
-               for layer, bands in spec_mod.load(SPEC).validation.shares for part, _ in bands]
+SHARE_CASES = [(layer, part) for layer, bands in spec_mod.load(SPEC).validation.shares for part, _ in bands]
 
 
 @needs_65nm
@@ -194,20 +166,12 @@ def test_priced_logic_within_the_published_gate_count():
 
 def test_placement_density_stretches_only_the_wires(tmp_path):
     """A sparser placement lengthens the clock tree, the PE clock wires and the NoC hops, and nothing else."""
-    from dse import clock, hardware
-
     dense, sparse = (_eyeriss_costs(tmp_path, lambda t, v=v: t.replace("placement_density: 0.271", f"placement_density: {v}"))
                      for v in (1.0, 0.271))
     for name in ("clock_pj_per_cycle", "clock_pj_per_mac", "noc_pj_per_bit_hop"):
         assert getattr(sparse, name)[0] > getattr(dense, name)[0], name
-    # the NoC hop's wire is the PE pitch: sqrt(1 / density) longer; its port registers' clock (dse.clock, two
-    # stages of gated flops loading per bit-hop, at the spec's 65 nm, 1 V) does not depend on the placement
-    stretch = (1 / 0.271) ** 0.5
-    regs_pj = (stretch * dense.noc_pj_per_bit_hop[0] - sparse.noc_pj_per_bit_hop[0]) / (stretch - 1)
-    to_node = float(clock.scaling.energy_factor(130.0, 1.2, 65.0, 1.0))
-    assert regs_pj == pytest.approx(hardware.NOC_REG_STAGES * to_node * (
-        clock.FF_CLOCK_PJ_PER_CYCLE + clock.CLOCK_BUFFER_OVERHEAD * clock.FF_CLOCK_PIN_PF * clock.LIBERTY_VDD_V**2),
-        rel=1e-9)
+    # the NoC hop is the PE pitch: sqrt(1 / density) longer
+    assert sparse.noc_pj_per_bit_hop[0] / dense.noc_pj_per_bit_hop[0] == pytest.approx((1 / 0.271) ** 0.5)
     same = set(vars(dense)) - {"clock_pj_per_cycle", "clock_pj_per_mac", "noc_pj_per_bit_hop"}
     for name in same:
         np.testing.assert_array_equal(getattr(dense, name), getattr(sparse, name), err_msg=name)
