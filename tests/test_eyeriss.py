@@ -345,12 +345,12 @@ _TL_SCOPE = ("their spad figures are 83-99 % address comparators: Accelergy's sm
              "with each of max(64, depth) entries (tests/data/accelergy_eyeriss_like_ert.csv), which a direct-addressed "
              "scratchpad such as Eyeriss's does not have; their storage read is 5-13 % of a read, a write prices none")
 _TL_SPAD = {
-    "spad_ifmap": ("our ifmap spad costs 17 fJ per MAC against 112 fJ (-85 %; +54 % while every MAC read it): our PE "
+    "spad_ifmap": ("our ifmap spad costs 19.8 fJ per MAC against 112 fJ (-82 %; 17 fJ before the gated read pointer and operand register were priced per read; +54 % while every MAC read it): our PE "
                    "holds an ifmap over its p filters (pe_inner_order ifmap, one read per run of up to 16 MACs); "
                    + _TL_SCOPE),
-    "spad_weight": ("our weight spad costs 442 fJ per MAC against 1007 fJ (-56 %) on the same access count (1 read "
+    "spad_weight": ("our weight spad costs 488 fJ per MAC against 1007 fJ (-52 %; 442 fJ before the gated read pointer and operand register were priced per read) on the same access count (1 read "
                     "per MAC: test_spad_access_counts_against_timeloop), so the gap is all per access; " + _TL_SCOPE),
-    "spad_psum": ("our psum spad costs 830 fJ per MAC against 387 fJ (2.15x; 2.6x while every MAC read it): our psum "
+    "spad_psum": ("our psum spad costs 849 fJ per MAC against 387 fJ (2.19x; 830 fJ before the gated address counters were priced per access; 2.6x while every MAC read it): our psum "
                   "words are the INT8 PE's 24-bit accumulator (theirs 16 bits; psum_width offers only the full "
                   "accumulator or the 8-bit activation width); the access counts are theirs exactly (7225344 reads, "
                   "10838016 writes: test_spad_access_counts_against_timeloop), so the gap is all per access; "

@@ -185,7 +185,7 @@ def test_only_geometry_params_change_the_geometry():
               "dram_bw_gbps": [6.4, 25.6], "clock_mhz": [200, 800], "node_nm": [45, 22], "vdd_v": ["nominal", 0.9],
               "noc_pj_per_bit_mm": [0.1, 0.2], "memory_roadmap": ["lop", "hp"],
               "spad_filter_kind": ["regfile", "sram"], "memory_vdd_v": ["nominal", 0.8],
-              "placement_density": [1.0, 0.5]}
+              "placement_density": [1.0, 0.5], "register_clock_gating": ["on", "off"]}
     assert set(others) | set(sweep.GEOMETRY_PARAMS) == set(spec_mod.PARAMS)
     spec = spec_mod.parse({"version": 1, "name": "g", "workload": {"network": "resnet18"}, "space": others})
     d = design.batch(spec)
