@@ -159,26 +159,21 @@ def pe_clock_split_pj(df: pd.DataFrame, spec_path: Path = SPEC) -> pd.DataFrame:
     (dse.clock), per MAC in each PE type's minimum-energy design. Load-enabled registers are clock gated:
     each part is its ICGs every active cycle plus its flops on the cycles they load, at the rates of that
     design's own counts (spad reads / writes and NoC bit-hops per MAC, summed over the network)."""
-    import pe_models
-    import memory_models
     from dse import clock, hardware
 
     best = best_designs(df, "energy_pj", lowest=True)
     d = design.points(spec_mod.load(spec_path), best["point_id"].to_numpy())
     hw = hardware.evaluate(d)
-    pe = pe_models.evaluate(d.pe_kind, d.pe_w_bits, d.pe_a_bits, d.node_nm, vdd_v=d.supply_v)
     n_pe = d.pe_rows * d.pe_cols
-    pe_area = (hw.area_pe_mm2 + hw.area_spad_mm2 + hw.area_noc_mm2) / n_pe
-    words = (d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words)
-    sram = d.spad_filter_kind == memory_models.SPAD_KINDS.index("sram")
-    gated = (d.spad_ifmap_words, np.where(sram, 0, d.spad_filter_words), d.spad_psum_words)
-    held = (d.pe_a_bits, d.pe_w_bits, np.zeros(len(d)))
-    zero, stages = np.zeros(len(d)), np.full(len(d), float(hardware.NOC_REG_STAGES))
+    # one PE alone, on its share of the placed array, so the per-cycle part (the tree to the PE gates) is apart
+    args = hardware.clock_inputs(d, hardware.pe_costs(d), d.pe_w_bits + d.pe_a_bits + hw.acc_bits,
+                                 (hw.area_pe_mm2 + hw.area_spad_mm2 + hw.area_noc_mm2) / d.placement_density / n_pe)
+    args["n_pe"] = np.ones(len(d))
+    zero = np.zeros(len(d))
     per = {c: best[c].to_numpy(float) / best["mac_ops"].to_numpy(float) for c in actions.COUNT_COLUMNS}
 
-    def per_mac(stages_, gated_, pointers):  # one PE alone, so the per-cycle part is apart
-        c = clock.clock_costs(np.ones(len(d)), pe.clock_pj_per_cycle, pe.reg_bits, gated_, stages_, pe_area,
-                              d.node_nm, d.supply_v, pointer_words=pointers, held_bits=held)
+    def per_mac(stages_, gated_, pointers):
+        c = clock.clock_costs(**{**args, "noc_reg_stages": stages_, "spad_words": gated_, "pointer_words": pointers})
         ops = ("ifmap", "weight", "psum")
         return (c.pj_per_mac * per["clock_active_pe_pe_cycles"]
                 + sum(r * per[f"spad_read_{op}_accesses"] for r, op in zip(c.pj_per_spad_read, ops))
@@ -186,9 +181,10 @@ def pe_clock_split_pj(df: pd.DataFrame, spec_path: Path = SPEC) -> pd.DataFrame:
                 + c.pj_per_noc_bit_hop * sum(per[f"noc_{op}_bit_hops"] for op in ops))
 
     regs = per_mac(zero, (), ())  # with their clock wire and buffers
-    return pd.DataFrame({"PE registers (+ wire, buffers)": regs, "NoC port registers": per_mac(stages, (), ()) - regs,
-                         "spads: address counters": per_mac(zero, (), words) - regs,
-                         "spads: enable gates, word-gating trees": per_mac(zero, gated, ()) - regs,
+    return pd.DataFrame({"PE registers (+ wire, buffers)": regs,
+                         "NoC port registers": per_mac(args["noc_reg_stages"], (), ()) - regs,
+                         "spads: address counters": per_mac(zero, (), args["pointer_words"]) - regs,
+                         "spads: enable gates, word-gating trees": per_mac(zero, args["spad_words"], ()) - regs,
                          "psum word bits": hw.acc_bits},
                         index=best.index).T
 

@@ -196,9 +196,10 @@ def clock_costs(n_pe: np.ndarray, pe_clock_pj_per_cycle: np.ndarray, pe_reg_bits
     spad_words, ptr, held = ((*t, *(zero,) * (n_spads - len(t))) for t in (tuple(spad_words), pointers, held))
     # behind an enable gate, on a write only: the tree's gates and the buffers' share of their pins;
     # and the write pointer advancing
-    per_write = tuple(gated_word_icgs(w) * (ICG_CLOCK_PJ_PER_CYCLE * to_node
-                                            + CLOCK_BUFFER_OVERHEAD * ICG_CLOCK_PIN_PF * pin_v2) + b * ff_load_pj
-                      for w, b in zip(spad_words, ptr))
+    # one toggle of one ICG behind the enable gate: its own clock energy and the buffers' share of its pin
+    icg_load_pj = ICG_CLOCK_PJ_PER_CYCLE * to_node + CLOCK_BUFFER_OVERHEAD * ICG_CLOCK_PIN_PF * pin_v2
+    tree_write = tuple(gated_word_icgs(w) * icg_load_pj for w in spad_words)
+    per_write = tuple(t + b * ff_load_pj for t, b in zip(tree_write, ptr))
     # a read advances the read pointer and loads the operand register it feeds (characterized flops)
     per_read = tuple(b * ff_load_pj + h * (pe_ff_pj + CLOCK_BUFFER_OVERHEAD * FF_CLOCK_PIN_PF * pin_v2)
                      for b, h in zip(ptr, held))
@@ -211,8 +212,6 @@ def clock_costs(n_pe: np.ndarray, pe_clock_pj_per_cycle: np.ndarray, pe_reg_bits
         ungated = ungated_per_mac(pe_clock_pj_per_cycle, pe_bits, spad_words, stages * np.asarray(noc_port_bits, float),
                                   pointer_words, np.asarray(array_area_mm2, float) / n_pe, to_node, vdd)
         per_mac = np.where(gate, per_mac, ungated)
-        tree_write = tuple(gated_word_icgs(w) * (ICG_CLOCK_PJ_PER_CYCLE * to_node
-                                                 + CLOCK_BUFFER_OVERHEAD * ICG_CLOCK_PIN_PF * pin_v2) for w in spad_words)
         per_write = tuple(np.where(gate, g, u) for g, u in zip(per_write, tree_write))
         per_read = tuple(np.where(gate, r, 0.0) for r in per_read)
         per_noc_hop = np.where(gate, per_noc_hop, 0.0)

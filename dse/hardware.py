@@ -99,12 +99,35 @@ def _per_roadmap(model: Callable[..., MemoryCosts]) -> Callable[..., MemoryCosts
     return wrapped
 
 
+def pe_costs(d: DesignBatch):
+    """The PEs of the design points at their node and logic supply (pe_models), each distinct PE once;
+    psum_width: activation -> an INT PE truncates its product and accumulates in A bits (Eyeriss)."""
+    return _on_unique(lambda k, w, a, n, v, nar: pe_models.evaluate(k.astype(int), w, a, n, vdd_v=v,
+                                                                   narrow_acc=nar == 1),
+                      d.pe_kind, d.pe_w_bits, d.pe_a_bits, d.node_nm, d.supply_v, d.psum_activation)
+
+
+def clock_inputs(d: DesignBatch, pe, noc_port_bits: np.ndarray, array_area_mm2: np.ndarray) -> dict:
+    """The arguments of ``dse.clock.clock_costs`` for the design points: ``pe`` their ``pe_costs``,
+    ``noc_port_bits`` the W + A + psum bits of a PE's NoC ports, ``array_area_mm2`` the placed array."""
+    filter_sram = d.spad_filter_kind == memory_models.SPAD_KINDS.index("sram")
+    return dict(
+        n_pe=d.pe_rows * d.pe_cols, pe_clock_pj_per_cycle=pe.clock_pj_per_cycle, pe_reg_bits=pe.reg_bits,
+        # an SRAM macro clocks on an access (in its energy): no word gates
+        spad_words=(d.spad_ifmap_words, np.where(filter_sram, 0, d.spad_filter_words), d.spad_psum_words),
+        noc_reg_stages=np.full(len(d), float(NOC_REG_STAGES)), array_area_mm2=array_area_mm2,
+        node_nm=d.node_nm, vdd_v=d.supply_v,
+        # load-enabled registers are clock gated where register_clock_gating is on (dse.clock): the NoC port
+        # registers load per bit-hop, the address counters (every scratchpad's) per access, the PE's operand
+        # registers per read of their scratchpad
+        pointer_words=(d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words),
+        held_bits=(d.pe_a_bits, d.pe_w_bits, np.zeros(len(d))),
+        register_gating=d.register_clock_gating == 1, noc_port_bits=noc_port_bits)
+
+
 def evaluate(d: DesignBatch) -> HardwareCosts:
     vdd = d.supply_v
-    # psum_width: activation -> an INT PE truncates its product and accumulates in A bits (Eyeriss)
-    pe = _on_unique(lambda k, w, a, n, v, nar: pe_models.evaluate(k.astype(int), w, a, n, vdd_v=v,
-                                                                  narrow_acc=nar == 1),
-                    d.pe_kind, d.pe_w_bits, d.pe_a_bits, d.node_nm, vdd, d.psum_activation)
+    pe = pe_costs(d)
     acc = np.where(d.psum_activation == 1, d.pe_a_bits, accumulator_bits(d.pe_kind, d.pe_w_bits, d.pe_a_bits))
     n_pe = d.pe_rows * d.pe_cols
 
@@ -151,15 +174,7 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     # the array as placed (placement_density: its cells fill that share of it): its clock tree and NoC wires span it
     placed_array_mm2 = (area_pe + area_spad + area_noc) / d.placement_density
     pitch_mm = np.sqrt(placed_array_mm2 / n_pe)
-    # an SRAM macro clocks on an access (in its energy): no word gates
-    gated_words = (d.spad_ifmap_words, np.where(filter_sram, 0, d.spad_filter_words), d.spad_psum_words)
-    # load-enabled registers are clock gated (dse.clock): the NoC port registers load per bit-hop,
-    # the address counters per access, the PE's operand registers per read of their scratchpad
-    clk = clock_network.clock_costs(n_pe, pe.clock_pj_per_cycle, pe.reg_bits, gated_words,
-                                    np.full(len(d), float(NOC_REG_STAGES)), placed_array_mm2, d.node_nm, vdd,
-                                    pointer_words=(d.spad_ifmap_words, d.spad_filter_words, d.spad_psum_words),
-                                    held_bits=(d.pe_a_bits, d.pe_w_bits, np.zeros(len(d))),
-                                    register_gating=d.register_clock_gating == 1, noc_port_bits=reg_bits)
+    clk = clock_network.clock_costs(**clock_inputs(d, pe, reg_bits, placed_array_mm2))
     # reads and writes priced apart: a write also clocks its scratchpad's word-gating tree (dse.clock);
     # a read of a register file is a mux tree, it clocks its read pointer and the operand register it loads
     gate_i, gate_f, gate_p = clk.pj_per_spad_write
