@@ -81,9 +81,13 @@ FIXED_COSTS = {
 }
 
 
+# the fixed per-access energies replace ours whole: none of them carries a clock part (dse.actions Action.clock)
+_NO_CLOCK_PARTS = {a.clock: 0.0 for a in actions.COUNTED if a.clock}
+
+
 def fixed_hardware(spec: spec_mod.Spec) -> hardware.HardwareCosts:
     hw = hardware.evaluate(design.batch(spec))
-    return dataclasses.replace(hw, **{k: np.full(1, v) for k, v in FIXED_COSTS.items()})
+    return dataclasses.replace(hw, **{k: np.full(1, v) for k, v in {**_NO_CLOCK_PARTS, **FIXED_COSTS}.items()})
 
 
 def _compute_layers(spec: spec_mod.Spec):
@@ -293,7 +297,7 @@ def accelerator_hardware(name: str, spec: spec_mod.Spec, n: int = 1) -> hardware
     hw = hardware.evaluate(design.batch(spec))
     # ZigZag prices no clock network, leakage or interconnect: every such action of ours costs 0
     unpriced = {a.energy: 0.0 for a in actions.ACTIONS if a.level in ("clock", "noc") and hasattr(hw, a.energy)}
-    fixed = {**unpriced, **acc.costs, "acc_bits": float(acc.psum_bits)}
+    fixed = {**unpriced, **_NO_CLOCK_PARTS, **acc.costs, "acc_bits": float(acc.psum_bits)}
     return dataclasses.replace(hw, **{k: np.full(n, v) for k, v in fixed.items()})
 
 

@@ -79,7 +79,9 @@ LIGHT = ("LightPE-1", "LightPE-2")
 # Component groups of the energy breakdown (dse.actions breakdown columns), in print order.
 _LABELS = {"energy_mac_pj": "MAC datapath + register data", "energy_clock_pe_pj": "PE clock: regs, spad enables, NoC regs",
            "energy_clock_pj": "clock tree + PE gates", "energy_spad_weight_pj": "spad weight",
-           "energy_spad_ifmap_pj": "spad ifmap", "energy_spad_psum_pj": "spad psum", "energy_leakage_pj": "leakage"}
+           "energy_spad_ifmap_pj": "spad ifmap", "energy_spad_psum_pj": "spad psum",
+           "energy_clock_spad_pj": "spad clock: counters, operand regs, gating trees",
+           "energy_clock_noc_pj": "NoC port-register clock", "energy_leakage_pj": "leakage"}
 COMPONENTS = {label: [c] for c, label in _LABELS.items()}
 for _level in ("noc", "glb", "dram"):
     COMPONENTS[_level] = [a.breakdown for a in actions.ACTIONS if a.level == _level]

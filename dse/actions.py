@@ -11,7 +11,10 @@ from ``ACTIONS`` below:
 - ``COST_COLUMNS``: the per-point cost matrix's columns (energies, then bandwidths), each a
   ``dse.hardware.HardwareCosts`` field or one of ``DERIVED_COSTS`` (``action_costs`` builds it);
 - ``BREAKDOWN_COLUMNS``: ``energy_<level>[_<operand>]_pj``, the results columns that split
-  ``energy_pj`` (they sum to it), one per (level, operand) in table order;
+  ``energy_pj`` (they sum to it), one per (level, operand) in table order, then one per level whose
+  actions carry a clock part (``Action.clock``: the gated registers an action loads, priced in its
+  energy), ``energy_clock_<level>_pj``: the clock part moved out of the action's column
+  (``report_gated_clock``, after the search: the kernels price each action's energy whole);
 - ``LAYOUT``: the positions and groups the kernels' formulas are generated from
   (``python -m dse.codegen`` writes them into ``dse/mapping/kernels.py``, with the count vector's
   named positions; numba's cache only watches a kernel's own file, so they are written there).
@@ -32,9 +35,11 @@ Extending (touch this table plus the model of the new count, nothing else):
   breakdown columns, pruning coordinates and the kernels' formulas follow from the table.
 - **the clock network** (dse.clock) has two rows: ``clock_active_pe_pe_cycles``, the PE-cycles in which a
   PE computes (= MACs; idle PEs are clock gated), priced per PE-cycle from the PE's characterized
-  registers that load every MAC plus the ICGs of its load-enabled register banks (the gated flops'
-  clock is priced with the spad and NoC actions that load them); and the per-cycle ``clock`` row
-  for the ungated part (the tree to the PE gates and the gates themselves).
+  registers that load every MAC plus the ICGs of its load-enabled register banks; and the per-cycle
+  ``clock`` row for the ungated part (the tree to the PE gates and the gates themselves). The gated
+  flops' clock is priced with the spad and NoC actions that load them (their ``clock`` parts) and
+  reported in ``energy_clock_spad_pj`` / ``energy_clock_noc_pj``, so every clock pin's energy is in an
+  ``energy_clock_*`` column.
 - **a KV-cache operand with its own precision** (llm): add rows with operand ``"kv"`` at the levels
   it moves through (``Action("glb", "kv", "read", ...)``, ``Action("dram", "kv", "read", ...)``)
   and count them at the KV bit width in the dataflow's count formulas; ``energy_glb_kv_pj``,
@@ -44,7 +49,7 @@ Extending (touch this table plus the model of the new count, nothing else):
 from __future__ import annotations
 
 from collections import namedtuple
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -65,6 +70,12 @@ class Action:
     stage: str = ""  # ON_CHIP or OFF_CHIP for rate-limited actions
     per_cycle: bool = False  # counted once per cycle of latency, not by the mapping
     prune: bool = True  # a dominance-pruning coordinate (False: equal for every candidate of a geometry)
+    # cost column of the clock part of ``energy`` ("": none): the clock of the gated registers this action
+    # loads (dse.clock: address counters, operand registers, word-gating trees, NoC port registers). It is
+    # priced in ``energy`` (the kernels and the search see one energy per action) and reported in
+    # ``clock_breakdown`` (``report_gated_clock``). The generated kernels never read it, so it stays out of
+    # their fingerprint (dse.codegen hashes the table's repr)
+    clock: str = field(default="", repr=False)
 
     @property
     def count(self) -> str:
@@ -73,6 +84,11 @@ class Action:
     @property
     def breakdown(self) -> str:
         return "_".join(p for p in ("energy", self.level, self.operand, "pj") if p)
+
+    @property
+    def clock_breakdown(self) -> str:
+        """The breakdown column of this action's clock part: ``energy_clock_<level>_pj`` ("": none)."""
+        return f"energy_clock_{self.level}_pj" if self.clock else ""
 
 
 _OPS = ("weight", "ifmap", "psum")
@@ -86,13 +102,15 @@ ACTIONS: tuple[Action, ...] = (
     # dse.clock). Reads follow the PE's loop nest and innermost loop (dse.dataflows.INNER_ORDERS: a held
     # operand is read once per run, a partial sum's first contribution is written without a read);
     # weight and ifmap writes are the fills from the NoC, psum writes the accumulator's stores.
-    Action("spad", "weight", "read", "accesses", "spad_filter_read_pj"),
-    Action("spad", "weight", "write", "accesses", "spad_filter_write_pj"),
-    Action("spad", "ifmap", "read", "accesses", "spad_ifmap_read_pj"),
-    Action("spad", "ifmap", "write", "accesses", "spad_ifmap_write_pj"),
-    Action("spad", "psum", "read", "accesses", "spad_psum_read_pj"),
-    Action("spad", "psum", "write", "accesses", "spad_psum_write_pj"),
-    *(Action("noc", op, "", "bit_hops", "noc_pj_per_bit_hop") for op in _OPS),
+    # Each carries its clock part (``clock``), reported in energy_clock_spad_pj.
+    Action("spad", "weight", "read", "accesses", "spad_filter_read_pj", clock="spad_filter_read_clock_pj"),
+    Action("spad", "weight", "write", "accesses", "spad_filter_write_pj", clock="spad_filter_write_clock_pj"),
+    Action("spad", "ifmap", "read", "accesses", "spad_ifmap_read_pj", clock="spad_ifmap_read_clock_pj"),
+    Action("spad", "ifmap", "write", "accesses", "spad_ifmap_write_pj", clock="spad_ifmap_write_clock_pj"),
+    Action("spad", "psum", "read", "accesses", "spad_psum_read_pj", clock="spad_psum_read_clock_pj"),
+    Action("spad", "psum", "write", "accesses", "spad_psum_write_pj", clock="spad_psum_write_clock_pj"),
+    # a bit moving one hop: the wire, and the clock of the port registers it loads (energy_clock_noc_pj)
+    *(Action("noc", op, "", "bit_hops", "noc_pj_per_bit_hop", clock="noc_clock_pj_per_bit_hop") for op in _OPS),
     # GLB reads / writes (fills from DRAM and psum spills), limited by the banks' ports
     *(Action("glb", op, "read", "bits", "glb_read_pj_per_bit", "glb_read_bits_per_cycle", ON_CHIP) for op in _OPS),
     *(Action("glb", op, "write", "bits", "glb_write_pj_per_bit", "glb_write_bits_per_cycle", ON_CHIP)
@@ -118,7 +136,10 @@ PER_CYCLE = tuple(a for a in ACTIONS if a.per_cycle)
 COUNT_COLUMNS = tuple(a.count for a in COUNTED)
 COUNTS = COUNT_COLUMNS + EXTRA_COUNTS
 CI = {name: i for i, name in enumerate(COUNTS)}
-BREAKDOWN_COLUMNS = _first_seen(a.breakdown for a in ACTIONS)
+# the action-priced columns, then the clock parts reported apart (``gated_clock_pj``); they sum to energy_pj
+BREAKDOWN_COLUMNS = _first_seen([*(a.breakdown for a in ACTIONS), *(a.clock_breakdown for a in ACTIONS if a.clock)])
+# the counted actions' breakdown columns, in the kernels' slot order (``LAYOUT.part``; the last slot: per cycle)
+COUNTED_BREAKDOWN = _first_seen(a.breakdown for a in COUNTED)
 ENERGY_COSTS = _first_seen(a.energy for a in ACTIONS)
 BANDWIDTH_COSTS = _first_seen(a.bandwidth for a in ACTIONS if a.bandwidth)
 COST_COLUMNS = ENERGY_COSTS + BANDWIDTH_COSTS
@@ -146,8 +167,13 @@ def _check() -> None:
                              "a stage a bandwidth")
         if a.per_cycle and (a.bandwidth or a.unit != "cycles"):
             raise ValueError(f"dse.actions: {a.count}: per-cycle actions count cycles and have no bandwidth")
-        if not (a.energy.endswith("_pj") or "_pj_per_" in a.energy):
-            raise ValueError(f"dse.actions: {a.count}: energy column {a.energy!r} must be in pJ")
+        for cost in (a.energy, a.clock) if a.clock else (a.energy,):
+            if not (cost.endswith("_pj") or "_pj_per_" in cost):
+                raise ValueError(f"dse.actions: {a.count}: energy column {cost!r} must be in pJ")
+        if a.clock and (a.per_cycle or a.level == "clock"):
+            raise ValueError(f"dse.actions: {a.count}: only a counted action outside the clock has a clock part")
+    if {a.clock_breakdown for a in ACTIONS if a.clock} & {a.breakdown for a in ACTIONS}:
+        raise ValueError("dse.actions: a clock part's column energy_clock_<level>_pj is also an action's column")
     per_cycle_parts = {a.breakdown for a in PER_CYCLE}
     if per_cycle_parts & {a.breakdown for a in COUNTED}:
         raise ValueError("dse.actions: a breakdown column mixes per-cycle and counted actions")
@@ -162,7 +188,6 @@ _check()
 _GROUP_KEYS = _first_seen((a.energy, a.bandwidth) for a in COUNTED)
 _MEMBERS = [[CI[a.count] for a in COUNTED if (a.energy, a.bandwidth) == k] for k in _GROUP_KEYS]
 _STAGE_CODE = {"": 0, ON_CHIP: 1, OFF_CHIP: 2}
-_COUNT_BREAKDOWN = _first_seen(a.breakdown for a in COUNTED)
 
 def _ints(values) -> tuple[int, ...]:
     return tuple(int(v) for v in values)
@@ -194,10 +219,10 @@ LAYOUT = Layout(
     group_stage=_ints(_STAGE_CODE[dict((b.bandwidth, b.stage) for b in COUNTED).get(bw, "")] if bw else 0
                       for _, bw in _GROUP_KEYS),
     group_prune=_ints(int(g in _pruned) for g in range(len(_GROUP_KEYS))),
-    part=_ints(_COUNT_BREAKDOWN.index(a.breakdown) for a in COUNTED),
+    part=_ints(COUNTED_BREAKDOWN.index(a.breakdown) for a in COUNTED),
     energy=_ints(COST_COLUMNS.index(a.energy) for a in COUNTED),
     cycle_energy=_ints(COST_COLUMNS.index(a.energy) for a in PER_CYCLE),
-    n_parts=len(_COUNT_BREAKDOWN) + 1,
+    n_parts=len(COUNTED_BREAKDOWN) + 1,
     n_reduced=len(_pruned) + 1 + len(_off_chip) + 1,
     compute_cycles=CI["compute_cycles"], tiles=CI["tiles"], utilization=CI["utilization"],
 )
@@ -226,4 +251,24 @@ def split_per_cycle(every_cycle_pj: np.ndarray, costs: np.ndarray) -> dict[str, 
         for a, x in zip(PER_CYCLE, e):
             share = np.where(total > 0, every_cycle_pj * x / total, 0.0)  # no per-cycle energy: nothing to split
             out[a.breakdown] = out.get(a.breakdown, 0.0) + share
+    return out
+
+
+def gated_clock_pj(count, hw) -> dict[Action, np.ndarray]:
+    """The clock energy priced inside each counted action's energy (its ``clock`` part, e.g. a scratchpad
+    read's address counter and operand register): ``count(a)`` (the counts of action ``a``) x that part, for
+    the actions that carry one. ``hw``: the points' ``dse.hardware.HardwareCosts``."""
+    return {a: count(a) * np.asarray(getattr(hw, a.clock), float) for a in COUNTED if a.clock}
+
+
+def report_gated_clock(parts: dict[str, np.ndarray], count, hw, column=lambda a: a.breakdown,
+                       clock_column=lambda a: a.clock_breakdown) -> dict[str, np.ndarray]:
+    """The breakdown ``parts`` (column -> pJ, priced per action) with each action's clock part moved from
+    its column (``energy_spad_weight_pj``, ...) to its clock column (``energy_clock_spad_pj``, ...): the one
+    place the split is made (``dse.network``, ``dse.explain``; ``dse.validation`` names coarser parts by
+    ``column`` / ``clock_column`` of an action); the sum of the parts is unchanged."""
+    out = dict(parts)
+    for a, pj in gated_clock_pj(count, hw).items():
+        out[column(a)] = out[column(a)] - pj
+        out[clock_column(a)] = out.get(clock_column(a), 0.0) + pj
     return out

@@ -126,7 +126,8 @@ def layer_mappings(spec: Spec, wl: Workload, point_ids, hw: hardware.HardwareCos
                 :, actions.COST_COLUMNS.index(a.energy)]
         for a in actions.PER_CYCLE:
             parts[a.breakdown] = parts.get(a.breakdown, 0.0) + lat * costs[:, actions.COST_COLUMNS.index(a.energy)]
-        frame.update(parts)
+        parts = actions.report_gated_clock(parts, lambda a: c[:, actions.CI[a.count]], hw)
+        frame.update({name: parts[name] for name in actions.BREAKDOWN_COLUMNS})
         frame["energy_pj"] = res.layer_energy_pj[i]
         frame["latency_cycles"] = lat
         frame["compute_cycles"] = c[:, actions.CI["compute_cycles"]]
@@ -150,7 +151,7 @@ def format_point(rows: pd.DataFrame) -> str:
     for a in actions.COUNTED:
         if a.level != "mac":
             levels.setdefault(f"{a.level} {a.action}".strip(), []).append(a)
-    energy_cols = [a for a in dict.fromkeys(a.breakdown for a in actions.ACTIONS)]
+    energy_cols = actions.BREAKDOWN_COLUMNS
     for r in rows.itertuples(index=False):
         row = r._asdict()
         lines.append(f"{row['layer']} ({row['op']}, {_si(row['macs'])} MAC) - {row['dataflow']}")

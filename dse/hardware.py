@@ -54,6 +54,15 @@ class HardwareCosts:
     leakage_mw: np.ndarray  # whole chip
     clock_pj_per_cycle: np.ndarray  # clock network, every cycle: tree + PE clock gates (dse.clock)
     clock_pj_per_mac: np.ndarray  # clock behind an active PE's gate, per MAC (dse.clock)
+    # the clock part of the per-access energies above (dse.clock's per-load prices, dse.actions Action.clock):
+    # a read's address counter and operand register, a write's pointer and word-gating tree, the NoC port registers
+    spad_ifmap_read_clock_pj: np.ndarray
+    spad_ifmap_write_clock_pj: np.ndarray
+    spad_filter_read_clock_pj: np.ndarray
+    spad_filter_write_clock_pj: np.ndarray
+    spad_psum_read_clock_pj: np.ndarray
+    spad_psum_write_clock_pj: np.ndarray
+    noc_clock_pj_per_bit_hop: np.ndarray
     area_pe_mm2: np.ndarray  # all PE datapaths
     area_spad_mm2: np.ndarray  # all per-PE scratchpads
     area_noc_mm2: np.ndarray
@@ -202,6 +211,13 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
         leakage_mw=leak,
         clock_pj_per_cycle=clk.pj_per_cycle,
         clock_pj_per_mac=clk.pj_per_mac,
+        spad_ifmap_read_clock_pj=ptr_i,
+        spad_ifmap_write_clock_pj=gate_i,
+        spad_filter_read_clock_pj=ptr_f,
+        spad_filter_write_clock_pj=gate_f,
+        spad_psum_read_clock_pj=ptr_p,
+        spad_psum_write_clock_pj=gate_p,
+        noc_clock_pj_per_bit_hop=clk.pj_per_noc_bit_hop,
         area_pe_mm2=area_pe,
         area_spad_mm2=area_spad,
         area_noc_mm2=area_noc,

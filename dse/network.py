@@ -182,12 +182,13 @@ def _evaluate(d: DesignBatch, wl: Workload, objective: str, on_layer, per_layer:
     counts = dict(zip(actions.COUNT_COLUMNS, res.counts))
     dram = [counts[a.count] for a in actions.COUNTED if a.level == "dram"]
     table["dram_accesses_per_mac"] = sum(dram) / DRAM_WORD_BITS / total_macs
-    counted_parts = [b for b in actions.BREAKDOWN_COLUMNS if b not in {a.breakdown for a in actions.PER_CYCLE}]
-    for name, col in zip(counted_parts, res.parts_pj):
-        table[name] = col
+    parts = dict(zip(actions.COUNTED_BREAKDOWN, res.parts_pj))
     # the kernel prices every per-cycle action (leakage, clock network) together; split them
-    for name, col in actions.split_per_cycle(res.parts_pj[-1], s.costs).items():
-        table[name] = col
+    parts.update(actions.split_per_cycle(res.parts_pj[-1], s.costs))
+    # the clock priced inside spad and NoC actions, reported in the clock columns
+    parts = actions.report_gated_clock(parts, lambda a: counts[a.count], hw)
+    for name in actions.BREAKDOWN_COLUMNS:
+        table[name] = parts[name]
     for name, col in counts.items():
         table[name] = col
     for name, col in _level_totals(counts).items():

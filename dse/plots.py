@@ -176,7 +176,7 @@ def design_labels(rows: pd.DataFrame) -> list[str]:
 def energy_groups(parts=ENERGY_PARTS) -> dict[str, list[str]]:
     """Breakdown columns grouped by the level of their action (``dse.actions.ACTIONS``: ``mac``,
     ``spad``, ..., ``clock``), in table order."""
-    level = {a.breakdown: a.level for a in ACTIONS}
+    level = {a.breakdown: a.level for a in ACTIONS} | {a.clock_breakdown: "clock" for a in ACTIONS if a.clock}
     groups: dict[str, list[str]] = {}
     for col in parts:
         groups.setdefault(level.get(col, col[len("energy_"):-len("_pj")]), []).append(col)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from dse import design, mapping, units
-from dse.actions import CI, COUNTED, GROUP_LEVELS
+from dse.actions import CI, COUNTED, GROUP_LEVELS, report_gated_clock
 from dse.errors import UserError
 from dse.network import DRAM_WORD_BITS, Workload, search_network
 from dse.spec import Spec
@@ -65,6 +65,10 @@ def per_layer(spec: Spec, wl: Workload) -> pd.DataFrame:
     seconds = units.cycles_to_s(latency, s.hw.clock_mhz[0])
     parts = {name: sum(energy[:, i] for i, level in enumerate(GROUP_LEVELS) if level in levels)
              for name, levels in CHIP_PARTS.items()}
+    # the clock priced inside spad and NoC actions (their gated registers) is the clock network's
+    part_of = {level: name for name, levels in CHIP_PARTS.items() for level in levels}
+    parts = report_gated_clock(parts, lambda a: counts[:, CI[a.count]], s.hw, column=lambda a: part_of[a.level],
+                               clock_column=lambda a: part_of["clock"])
     chip_pj = sum(parts.values())
     dram_bits = sum(counts[:, CI[a.count]] for a in COUNTED if a.level == "dram")
     return pd.DataFrame({
