@@ -116,6 +116,15 @@ def joint_gain(df: pd.DataFrame) -> float:
     return float(best[list(LIGHT)].max() / best["INT16"])
 
 
+def clock_share(comp: pd.DataFrame) -> pd.DataFrame:
+    """Each PE type's clock energy per MAC (pJ; every ``energy_clock_*`` column of ``components_pj_per_mac``: the
+    tree, the PE's gate, the registers behind it and the gated registers its spad and NoC actions load) and its
+    share (%) of the design's energy."""
+    rows = [label for label, cols in COMPONENTS.items() if all(c.startswith("energy_clock") for c in cols)]
+    clk = comp.loc[rows].sum()
+    return pd.DataFrame({"clock_pj_per_mac": clk, "clock_share_pct": clk / comp.sum() * 100}).T
+
+
 def free_pe_bound(comp: pd.DataFrame) -> float:
     """INT16's energy per MAC over the best LightPE's with its datapath and PE clock free (the
     minimum-energy designs of ``components_pj_per_mac``): the energy gain no PE could exceed here."""
@@ -230,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
           "read / write address counters (advance per access), write-enable gate and word-gating tree (per write); "
           "each gated bank's ICG every active cycle; with their share of the PE's clock wire and buffers")
     print(split.round(4).to_string())
+    print("the clock columns of the breakdown (clock tree + PE gates, PE clock, spad clock, NoC port-register clock):")
+    print(clock_share(comp.drop(columns=["INT16 / best LightPE", "INT16 / INT2"])).round(4).to_string())
 
     area = area_shares(df)
     print("\narea shares (%) of each PE type's best perf/area design")

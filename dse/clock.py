@@ -32,8 +32,9 @@ Three parts, priced on different actions (the model's access rates are the cost 
   own cells are in the register file's write energy. A cycle in which nothing loads costs the ICGs
   alone, whatever the width. (Gating pairs or quadruples of narrow words behind one ICG would save
   < 10 % of a write's clock at the QUIDAM spad sizes, 2-bit words in 12-64 entries: not modelled.) The
-  per-load clock lands in the breakdown column of its action (``energy_spad_*``, ``energy_noc_*``),
-  not in ``energy_clock_*``.
+  per-load clock is priced inside its action's energy (the mapping search sees one energy per action)
+  and reported in the clock columns ``energy_clock_spad_pj`` / ``energy_clock_noc_pj``
+  (``dse.actions.report_gated_clock``; ``HardwareCosts.*_clock_pj`` hold these per-load prices).
 
 All three carry the clock tree's buffers: a tree of ``CLOCK_BUFFER_CELL`` each loaded to the 0.1 ns
 output slew the characterization assumes at every clock pin adds ``CLOCK_BUFFER_OVERHEAD`` x the

@@ -60,8 +60,10 @@ EXPLAIN = {
     "leakage": "Leakage: static power of the PEs, scratchpads and global buffer, over the whole latency.",
     "clock": "Clock network (dse/clock.py): clock, every cycle of latency: the clock tree to each PE's clock "
              "gate and that gate; clock_pe, per MAC: what an active PE's gate feeds (its registers, scratchpad "
-             "word gates, NoC pipeline registers and its own clock wire; idle PEs are gated), each with the clock "
-             "tree's buffers. Not modelled: PE control/FIFO registers.",
+             "word gates, NoC pipeline registers and its own clock wire; idle PEs are gated); clock_spad and "
+             "clock_noc: the gated registers a scratchpad access or a NoC bit-hop loads (address counters, "
+             "operand registers, word-gating trees, NoC port registers), priced with that access; each with the "
+             "clock tree's buffers. Not modelled: PE control/FIFO registers.",
 }
 
 DESIGN_COLS = ["pe_type", "dataflow", "pe_rows", "pe_cols", "spad_ifmap_words", "spad_filter_words",
