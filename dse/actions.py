@@ -136,7 +136,7 @@ PER_CYCLE = tuple(a for a in ACTIONS if a.per_cycle)
 COUNT_COLUMNS = tuple(a.count for a in COUNTED)
 COUNTS = COUNT_COLUMNS + EXTRA_COUNTS
 CI = {name: i for i, name in enumerate(COUNTS)}
-# the action-priced columns, then the clock parts reported apart (``gated_clock_pj``); they sum to energy_pj
+# the action-priced columns, then the clock parts reported apart (``report_gated_clock``); they sum to energy_pj
 BREAKDOWN_COLUMNS = _first_seen([*(a.breakdown for a in ACTIONS), *(a.clock_breakdown for a in ACTIONS if a.clock)])
 # the counted actions' breakdown columns, in the kernels' slot order (``LAYOUT.part``; the last slot: per cycle)
 COUNTED_BREAKDOWN = _first_seen(a.breakdown for a in COUNTED)
