@@ -16,11 +16,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs from a checkout without dse installed
 
+import memory_models as mm  # noqa: E402
 from memory_models import TECH_NAMES, Tech, dram, study  # noqa: E402
+from memory_models.cells import NVSIM_CELLS  # noqa: E402
 from memory_models.llc_reuse import llc_traffic  # noqa: E402
 from workloads import zoo  # noqa: E402
 
-NAMES = {t: n for n, t in TECH_NAMES.items() if t != Tech.SRAM}  # the technologies compared with SRAM
+LABELS = {t: n for n, t in TECH_NAMES.items()}
+NAMES = {t: n for t, n in LABELS.items() if t != Tech.SRAM}  # the technologies compared with SRAM
 CAPS = [2**20 * m for m in (1, 2, 4, 8, 16)]
 # networks whose traffic may stand for the profile's (batch, bits): the hit-rate gain's sensitivity
 REUSE_ALTERNATIVES = [("resnet18", 16, 32), ("resnet18", 64, 32), ("vgg16", 16, 32), ("alexnet", 64, 32),
@@ -50,36 +53,75 @@ def _dram_whatif(p: study.AccessProfile, a: study.Comparison) -> np.ndarray:
     return edp[0] / edp
 
 
-REF_NVSIM = Path(__file__).resolve().parents[1] / "tests" / "data" / "mem_reference_nvsim_cacti.csv"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+# NVSim 22 nm caches: 1-8 MiB (with the CACTI rows) and 16-64 MiB (session 7), the same build and inputs
+REF_NVSIM = (DATA / "mem_reference_nvsim_cacti.csv", DATA / "mem_reference_nvsim_large.csv")
 
 
-def nvsim_stt_penalty(p: study.AccessProfile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The larger STT cache's own EDP penalty, EDP(2C) / EDP(C), for C = 1, 2, 4 MiB at 22 nm, from the
-    stored NVSim cache runs and from ours with NVSim's cells and unrepeated H-tree (the same 2x step: NVSim's
-    STT at 2C takes 0.94-1.03x the SRAM area at C), under ``p``'s access counts (held fixed); and the
-    capacities C."""
+@dataclasses.dataclass(frozen=True)
+class NvsimPair:
+    """One technology's NVSim 22 nm cache runs and ours at the same capacities, with NVSim's cells and
+    unrepeated H-tree (its runs' RepeatedNone), both under one access profile."""
+
+    capacity_bytes: np.ndarray
+    nvsim: mm.MemoryCosts
+    ours: mm.MemoryCosts
+
+
+def nvsim_pair(tech: Tech, max_bytes: float = 32 * 2**20) -> NvsimPair:
+    """NVSim's stored 22 nm runs of ``tech`` up to ``max_bytes`` and ours at the same capacities."""
     import pandas as pd
 
-    import memory_models as mm
-    from memory_models.cells import NVSIM_CELLS
-
-    ref = pd.read_csv(REF_NVSIM, comment="#")
-    ref = ref[(ref.tool == "NVSim") & (ref.node_nm == 22) & (ref.technology == "STT-MRAM")]
-    ref = ref.sort_values("capacity_bytes")
+    ref = pd.concat([pd.read_csv(f, comment="#") for f in REF_NVSIM], ignore_index=True)
+    ref = ref[(ref.tool == "NVSim") & (ref.node_nm == 22) & (ref.technology == LABELS[tech])]
+    ref = ref[ref.capacity_bytes <= max_bytes].sort_values("capacity_bytes")
     caps = ref.capacity_bytes.to_numpy(dtype=float)
-    ours = mm.cache(int(Tech.STT_MRAM), caps, p.word_bits // 8, 22.0, cells=NVSIM_CELLS, htree="unrepeated")
-
-    def edp(c):
-        e, d, x = study.workload_energy_delay(c, p.reads, p.writes, p.runtime_s)
-        return x
-
-    cell = NVSIM_CELLS[Tech.STT_MRAM]  # the cell NVSim's runs were given (its width and area are inputs)
+    ours = mm.cache(int(tech), caps, 64, 22.0, cells=NVSIM_CELLS, htree="unrepeated")
+    cell = NVSIM_CELLS[tech]  # the cell NVSim's runs were given (its width and area are inputs)
     theirs = mm.MemoryCosts(**{f: ref[f].to_numpy(dtype=float) for f in mm.COST_FIELDS},
                             access_width_f=np.full(len(caps), cell.access_width_f),
                             cell_area_f2=np.full(len(caps), cell.area_f2),
                             access_upsized=np.zeros(len(caps), bool))
+    return NvsimPair(caps, theirs, ours)
+
+
+def _edp(costs, p: study.AccessProfile) -> np.ndarray:
+    return study.workload_energy_delay(costs, p.reads, p.writes, p.runtime_s)[2]
+
+
+def nvsim_stt_penalty(p: study.AccessProfile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The larger STT cache's own EDP penalty, EDP(2C) / EDP(C), for C = 1-16 MiB at 22 nm, from the
+    stored NVSim cache runs and from ours with NVSim's cells and unrepeated H-tree, under ``p``'s access
+    counts (held fixed); and the capacities C. (2C is the iso-area step on NVSim's cells: its STT at 2C
+    takes 0.87-1.03x its SRAM's area at C.)"""
+    s = nvsim_pair(Tech.STT_MRAM)
     step = lambda x: x[1:] / x[:-1]  # noqa: E731 (capacities double row to row)
-    return step(edp(theirs)), step(edp(ours)), caps[:-1]
+    return step(_edp(s.nvsim, p)), step(_edp(s.ours, p)), s.capacity_bytes[:-1]
+
+
+def nvsim_iso_ratios(p: study.AccessProfile) -> dict[str, np.ndarray]:
+    """NVSim's own SRAM-vs-STT EDP reductions at 22 nm under ``p``'s fixed counts, and ours at the same
+    configurations: iso-capacity at each capacity C both hold, and iso-area for an SRAM of C against the
+    STT-MRAM of 2C wherever NVSim's STT at 2C fits in NVSim's SRAM area at C (NVSim's cells hold 2x, not
+    our 16 nm cells' 2.4x: 54 F^2 against 146 F^2, with their periphery)."""
+    sram, stt = nvsim_pair(Tech.SRAM), nvsim_pair(Tech.STT_MRAM, 64 * 2**20)
+    index = {c: i for i, c in enumerate(stt.capacity_bytes)}
+    iso_c = np.array([index[c] for c in sram.capacity_bytes])
+    iso_a = np.array([index.get(2 * c, -1) for c in sram.capacity_bytes])
+    fits = (iso_a >= 0) & (stt.nvsim.area_mm2[iso_a] <= sram.nvsim.area_mm2)
+    out = {"capacity_bytes": sram.capacity_bytes, "area_fits": fits}
+    for who in ("nvsim", "ours"):
+        e_s, e_m = _edp(getattr(sram, who), p), _edp(getattr(stt, who), p)
+        out[f"{who}_iso_capacity"] = e_s / e_m[iso_c]
+        out[f"{who}_iso_area"] = np.where(fits, e_s / e_m[iso_a], np.nan)
+    return out
+
+
+def _terms(c, p: study.AccessProfile) -> dict[str, np.ndarray]:
+    """The EDP's terms: leakage and dynamic energy (J) and busy time (s) under ``p``'s counts."""
+    energy, delay, _ = study.workload_energy_delay(c, p.reads, p.writes, p.runtime_s)
+    leak = np.asarray(c.leakage_mw) * 1e-3 * p.runtime_s
+    return {"leak_j": leak, "dynamic_j": energy - leak, "delay_s": delay}
 
 
 def main(profile_name: str = "gpu-llc-inference") -> None:
@@ -121,10 +163,34 @@ def main(profile_name: str = "gpu-llc-inference") -> None:
             cells.append(f"{NAMES[t]} {ours[t]:.2f} / {ref}")
         print(f"  {label:<28} " + "   ".join(cells))
     theirs, ours, caps = nvsim_stt_penalty(p)
-    print("\nthe larger STT cache's own penalty EDP(2C) / EDP(C), 22 nm, NVSim's cells, fixed counts "
-          "(NVSim runs in tests/data/mem_reference_nvsim_cacti.csv):")
-    for c, t, o in zip(caps, theirs, ours):
-        print(f"  C {c / 2**20:>2.0f} MiB: NVSim {t:.2f}  ours {o:.2f}")
+    s = nvsim_pair(Tech.STT_MRAM)
+    tn, to = _terms(s.nvsim, p), _terms(s.ours, p)
+    print("\nthe larger STT cache's own penalty EDP(2C) / EDP(C), 22 nm, NVSim's cells, fixed counts (NVSim runs in "
+          "tests/data/mem_reference_nvsim_{cacti,large}.csv), and its terms at C, NVSim / ours:")
+    print(f"  {'C MiB':>5} {'penalty':>13} {'leakage W':>13} {'leak share':>11} {'dynamic J':>13} {'busy s':>13}")
+    for i, (c, t, o) in enumerate(zip(s.capacity_bytes, np.append(theirs, np.nan), np.append(ours, np.nan))):
+        share = lambda d: d["leak_j"][i] / (d["leak_j"][i] + d["dynamic_j"][i])  # noqa: E731
+        pen = f"{t:.2f} / {o:.2f}" if np.isfinite(t) else ""
+        print(f"  {c / 2**20:>5.0f} {pen:>13} {tn['leak_j'][i]:>6.2f} / {to['leak_j'][i]:<4.2f} "
+              f"{share(tn):>4.2f} / {share(to):<4.2f} {tn['dynamic_j'][i]:>6.2f} / {to['dynamic_j'][i]:<4.2f} "
+              f"{tn['delay_s'][i]:>6.2f} / {to['delay_s'][i]:<4.2f}")
+    iso = nvsim_iso_ratios(p)
+    print("NVSim's own EDP reductions vs SRAM under this profile (22 nm, its cells, fixed counts), NVSim / ours "
+          "at the same configurations; iso-area: SRAM C against STT 2C in its area:")
+    for i, c in enumerate(iso["capacity_bytes"]):
+        cell = (f"{iso['nvsim_iso_area'][i]:.2f} / {iso['ours_iso_area'][i]:.2f}" if iso["area_fits"][i]
+                else "(STT 2C does not fit)")
+        print(f"  C {c / 2**20:>2.0f} MiB: iso-capacity {iso['nvsim_iso_capacity'][i]:.2f} / "
+              f"{iso['ours_iso_capacity'][i]:.2f}   iso-area {cell}")
+    big = CAPS[-1]
+    c_t, a_t = (_terms(x.costs, dataclasses.replace(p, writes=w))
+                for x, w in ((iso_c[-1], p.writes), (iso_a[-1], iso_a[-1].writes[Tech.STT_MRAM])))
+    grow = {k: a_t[k][Tech.STT_MRAM] / c_t[k][Tech.STT_MRAM] for k in c_t}
+    print(f"this study at {big / 2**20:.0f} MiB, 16 nm: the STT cache from iso-capacity to iso-area "
+          f"({iso_a[-1].capacity_bytes[Tech.STT_MRAM] / big:.2f}x the capacity): leakage {grow['leak_j']:.2f}x "
+          f"(share {c_t['leak_j'][1] / (c_t['leak_j'][1] + c_t['dynamic_j'][1]):.2f}), dynamic "
+          f"{grow['dynamic_j']:.2f}x, busy time {grow['delay_s']:.2f}x, EDP "
+          f"{iso_a[-1].edp_js[1] / iso_c[-1].edp_js[1]:.2f}x")
     if p.reuse_network is None:
         return
     fixed, gain = _up_to(iso_a_fixed), _up_to(iso_a)

@@ -62,31 +62,77 @@ def test_iso_area_capacity_gain(tech):
 
 
 _STT_ISO_AREA = (
-    "ours 1.37x vs DeepNVM++ 2.2x (book chapter) / 2.0x (TCAD), at 16 MiB. Not the hit-rate gain: the "
-    "larger STT cache's fewer fills (LRU reuse model, ResNet-18 batch 16 fp32) cut its writes by 10 % and "
-    "move it only from 1.33x; even an MRAM that misses nothing, with every write a fill, reaches 1.85x; "
-    "adding DRAM energy lowers it (1.15x). The penalty of the larger MRAM itself: from iso-capacity (3.19x) "
-    "its leakage grows 2.3x with 2.4x the capacity (1.2 -> 2.8 W, leakage-dominated energy), reads 1.3x "
-    "and busy time 1.1x, a 2.3x loss where DeepNVM++ loses 1.7-1.9x. Not our array model's growth with "
-    "capacity: on NVSim's own 22 nm STT caches the 2x-capacity penalty is 1.38 / 1.16 / 1.74 (1-4 MiB) "
-    "against our 1.43 / 1.32 / 1.44 (test_stt_penalty_of_a_larger_cache_is_nvsims), and not the SRAM "
-    "leakage constant (NVSim's 141 nW/bit: iso-capacity 6.27x, iso-area 2.70x, the same 2.3x penalty). "
-    "DeepNVM++'s system-level method (run time, DRAM, its cells) could not be read here"
+    "ours 1.37x vs DeepNVM++ 2.2x (book chapter) / 2.0x (TCAD), at 16 MiB. From iso-capacity (3.19x) the "
+    "2.38x larger STT cache loses 2.32x: leakage 2.29x (1.21 -> 2.77 W, 78 % of its energy), dynamic 1.28x, "
+    "busy time 1.12x, where DeepNVM++ loses 1.7-1.9x. That loss is NVSim's own at these capacities: its 22 nm "
+    "STT caches (tests/data/mem_reference_nvsim_large.csv) leak 30.9 mW per mat at 8-32 MiB, linear in "
+    "capacity (1.18 / 2.23 / 4.46 W), and under this profile their penalty for twice the capacity is 2.02 "
+    "(8 MiB) and 2.26 (16 MiB), ours 1.55 and 2.13; the 1.16-1.74 at 1-4 MiB held with leakage 32-51 % of "
+    "the energy. NVSim's own iso-area reduction (SRAM C vs STT 2C) is 1.59 / 2.45 at 8 / 16 MiB, ours at "
+    "its configurations 1.72 / 2.70 (test_nvsim_own_iso_ratios): the gap to DeepNVM++ is not our circuits "
+    "but the 16 nm study's repeated H-tree (unrepeated: 2.30x, but iso-capacity SOT 11.2x) and its method. "
+    "Not the hit-rate gain (fewer fills: 1.33 -> 1.37x; an MRAM that misses nothing: 1.85x), not DRAM energy "
+    "(lowers it, 1.15x), not the SRAM leakage constant (NVSim's 141 nW/bit: 6.27x and 2.70x, the same 2.3x "
+    "penalty). DeepNVM++'s run time, leakage accounting and cells could not be read here (abstracts only)"
 )
+MIB = 2**20
+
+
+def _gmean(x) -> float:
+    return float(np.exp(np.mean(np.log(x))))
 
 
 def test_stt_penalty_of_a_larger_cache_is_nvsims():
-    """The larger STT cache's own EDP penalty EDP(2C) / EDP(C) under the GPU-LLC profile's fixed counts,
-    from the stored NVSim 22 nm cache runs and from ours with NVSim's cells (benchmarks/mem_deepnvm.py):
-    equal in geometric mean within 5 % (NVSim 1.40, ours 1.40), each step within 25 % (NVSim's own
-    organisation choice steps: 1.16 at 2 MiB, 1.74 at 4 MiB)."""
+    """The larger STT cache's own EDP penalty EDP(2C) / EDP(C), C = 1-16 MiB, under the GPU-LLC profile's
+    fixed counts, from the stored NVSim 22 nm cache runs and from ours with NVSim's cells
+    (benchmarks/mem_deepnvm.py). NVSim 1.38 / 1.16 / 1.74 / 2.02 / 2.26, ours 1.43 / 1.32 / 1.44 / 1.55 /
+    2.13: each step within 30 % (worst 0.77 at 8 MiB, where our search deepens the subarrays to 1024 rows
+    and our leakage grows 1.42x against NVSim's 1.89x: it doubles its 30.9 mW mats), the geometric mean
+    within 10 % (1.66 / 1.55), the 16 -> 32 MiB step of the iso-area study within 10 %; and in both the
+    penalty grows with capacity, as leakage takes more of the energy (32-51 % at 1-4 MiB, 64-83 % at
+    8-32 MiB)."""
     import benchmark_modules
 
     bench = benchmark_modules.load("mem_deepnvm")
-    theirs, ours, _ = bench.nvsim_stt_penalty(study.PROFILES["gpu-llc-inference"])
-    gmean = lambda x: float(np.exp(np.mean(np.log(x))))  # noqa: E731
-    assert gmean(ours) == pytest.approx(gmean(theirs), rel=0.05)
-    np.testing.assert_allclose(ours, theirs, rtol=0.25)
+    theirs, ours, caps = bench.nvsim_stt_penalty(study.PROFILES["gpu-llc-inference"])
+    assert caps.tolist() == [MIB * m for m in (1, 2, 4, 8, 16)]
+    np.testing.assert_allclose(ours, theirs, rtol=0.30)
+    assert _gmean(ours) == pytest.approx(_gmean(theirs), rel=0.10)
+    assert ours[-1] == pytest.approx(theirs[-1], rel=0.10)
+    small, large = caps <= 4 * MIB, caps >= 8 * MIB
+    for x in (theirs, ours):
+        assert _gmean(x[large]) > 1.2 * _gmean(x[small])
+
+
+def test_stt_leakage_at_large_capacity_not_above_nvsims():
+    """Our STT cache leakage is not what makes the larger cache costly: at 16-32 MiB (22 nm, NVSim's cells)
+    it is 0.51-0.54x NVSim's (inside the 2x band of test_mem_reference at 1-8 MiB), and it grows no faster
+    with capacity than NVSim's from 8 to 32 MiB (ours 2.68x, NVSim 3.79x)."""
+    import benchmark_modules
+
+    s = benchmark_modules.load("mem_deepnvm").nvsim_pair(Tech.STT_MRAM)
+    big = s.capacity_bytes >= 16 * MIB
+    r = np.asarray(s.ours.leakage_mw)[big] / np.asarray(s.nvsim.leakage_mw)[big]
+    assert np.all((r >= 0.5) & (r <= 1.0)), r
+    at = {c: i for i, c in enumerate(s.capacity_bytes)}
+    growth = lambda c: c.leakage_mw[at[32 * MIB]] / c.leakage_mw[at[8 * MIB]]  # noqa: E731
+    assert growth(s.ours) <= growth(s.nvsim)
+
+
+def test_nvsim_own_iso_ratios():
+    """NVSim's own SRAM-vs-STT EDP reductions under the GPU-LLC profile (22 nm, its cells, fixed counts),
+    iso-capacity at 1-32 MiB and iso-area (SRAM C against the STT of 2C in its area) at 2-32 MiB, and ours
+    at the same configurations: each within 30 % (iso-capacity NVSim 0.34 / 0.57 / 1.52 / 3.20 / 5.54 / 11.0,
+    ours 0.41 / 0.71 / 1.36 / 2.67 / 5.76 / 8.86; iso-area NVSim 0.49 / 0.88 / 1.59 / 2.45 / 6.06, ours
+    0.54 / 0.94 / 1.72 / 2.70 / 4.49; the worst, 0.74 at 32 MiB: NVSim's 64 MiB STT takes 1024 x 1024
+    subarrays and leaks 1.02x its 32 MiB one)."""
+    import benchmark_modules
+
+    r = benchmark_modules.load("mem_deepnvm").nvsim_iso_ratios(study.PROFILES["gpu-llc-inference"])
+    assert r["area_fits"].tolist() == [False, True, True, True, True, True]  # NVSim: 1 MiB SRAM < 2 MiB STT
+    np.testing.assert_allclose(r["ours_iso_capacity"], r["nvsim_iso_capacity"], rtol=0.30)
+    fits = r["area_fits"]
+    np.testing.assert_allclose(r["ours_iso_area"][fits], r["nvsim_iso_area"][fits], rtol=0.30)
 
 
 @pytest.mark.parametrize(
