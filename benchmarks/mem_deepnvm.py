@@ -93,7 +93,7 @@ def nvsim_stt_penalty(p: study.AccessProfile) -> tuple[np.ndarray, np.ndarray, n
     """The larger STT cache's own EDP penalty, EDP(2C) / EDP(C), for C = 1-16 MiB at 22 nm, from the
     stored NVSim cache runs and from ours with NVSim's cells and unrepeated H-tree, under ``p``'s access
     counts (held fixed); and the capacities C. (2C is the iso-area step on NVSim's cells: its STT at 2C
-    takes 0.87-1.03x its SRAM's area at C.)"""
+    takes 0.88-1.03x its SRAM's area at C.)"""
     s = nvsim_pair(Tech.STT_MRAM)
     step = lambda x: x[1:] / x[:-1]  # noqa: E731 (capacities double row to row)
     return step(_edp(s.nvsim, p)), step(_edp(s.ours, p)), s.capacity_bytes[:-1]
