@@ -165,18 +165,21 @@ def main(profile_name: str = "gpu-llc-inference") -> None:
     theirs, ours, caps = nvsim_stt_penalty(p)
     s = nvsim_pair(Tech.STT_MRAM)
     tn, to = _terms(s.nvsim, p), _terms(s.ours, p)
-    print("\nthe larger STT cache's own penalty EDP(2C) / EDP(C), 22 nm, NVSim's cells, fixed counts (NVSim runs in "
-          "tests/data/mem_reference_nvsim_{cacti,large}.csv), and its terms at C, NVSim / ours:")
-    print(f"  {'C MiB':>5} {'penalty':>13} {'leakage W':>13} {'leak share':>11} {'dynamic J':>13} {'busy s':>13}")
-    for i, (c, t, o) in enumerate(zip(s.capacity_bytes, np.append(theirs, np.nan), np.append(ours, np.nan))):
+    print("\nthe larger STT cache's own penalty EDP(2C) / EDP(C), 22 nm, NVSim's cells, fixed counts (NVSim "
+          "runs in tests/data/mem_reference_nvsim_{cacti,large}.csv), and its terms at C, NVSim / ours:")
+    head = ("C MiB", "penalty", "leakage W", "leak share", "dynamic J", "busy s")
+    print("  " + " ".join(f"{h:>{w}}" for h, w in zip(head, (5, 13, 13, 11, 13, 13))))
+    rows = zip(s.capacity_bytes, np.append(theirs, np.nan), np.append(ours, np.nan))
+    for i, (c, t, o) in enumerate(rows):
         share = lambda d: d["leak_j"][i] / (d["leak_j"][i] + d["dynamic_j"][i])  # noqa: E731
         pen = f"{t:.2f} / {o:.2f}" if np.isfinite(t) else ""
         print(f"  {c / 2**20:>5.0f} {pen:>13} {tn['leak_j'][i]:>6.2f} / {to['leak_j'][i]:<4.2f} "
-              f"{share(tn):>4.2f} / {share(to):<4.2f} {tn['dynamic_j'][i]:>6.2f} / {to['dynamic_j'][i]:<4.2f} "
+              f"{share(tn):>4.2f} / {share(to):<4.2f} "
+              f"{tn['dynamic_j'][i]:>6.2f} / {to['dynamic_j'][i]:<4.2f} "
               f"{tn['delay_s'][i]:>6.2f} / {to['delay_s'][i]:<4.2f}")
     iso = nvsim_iso_ratios(p)
-    print("NVSim's own EDP reductions vs SRAM under this profile (22 nm, its cells, fixed counts), NVSim / ours "
-          "at the same configurations; iso-area: SRAM C against STT 2C in its area:")
+    print("NVSim's own EDP reductions vs SRAM under this profile (22 nm, its cells, fixed counts), NVSim / "
+          "ours at the same configurations; iso-area: SRAM C against STT 2C in its area:")
     for i, c in enumerate(iso["capacity_bytes"]):
         cell = (f"{iso['nvsim_iso_area'][i]:.2f} / {iso['ours_iso_area'][i]:.2f}" if iso["area_fits"][i]
                 else "(STT 2C does not fit)")
@@ -187,7 +190,8 @@ def main(profile_name: str = "gpu-llc-inference") -> None:
                 for x, w in ((iso_c[-1], p.writes), (iso_a[-1], iso_a[-1].writes[Tech.STT_MRAM])))
     grow = {k: a_t[k][Tech.STT_MRAM] / c_t[k][Tech.STT_MRAM] for k in c_t}
     print(f"this study at {big / 2**20:.0f} MiB, 16 nm: the STT cache from iso-capacity to iso-area "
-          f"({iso_a[-1].capacity_bytes[Tech.STT_MRAM] / big:.2f}x the capacity): leakage {grow['leak_j']:.2f}x "
+          f"({iso_a[-1].capacity_bytes[Tech.STT_MRAM] / big:.2f}x the capacity): "
+          f"leakage {grow['leak_j']:.2f}x "
           f"(share {c_t['leak_j'][1] / (c_t['leak_j'][1] + c_t['dynamic_j'][1]):.2f}), dynamic "
           f"{grow['dynamic_j']:.2f}x, busy time {grow['delay_s']:.2f}x, EDP "
           f"{iso_a[-1].edp_js[1] / iso_c[-1].edp_js[1]:.2f}x")

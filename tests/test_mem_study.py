@@ -64,8 +64,8 @@ def test_iso_area_capacity_gain(tech):
 _STT_ISO_AREA = (
     "ours 1.37x vs DeepNVM++ 2.2x (book chapter) / 2.0x (TCAD), at 16 MiB. From iso-capacity (3.19x) the "
     "2.38x larger STT cache loses 2.32x: leakage 2.29x (1.21 -> 2.77 W, 78 % of its energy), dynamic 1.28x, "
-    "busy time 1.12x, where DeepNVM++ loses 1.7-1.9x. That loss is NVSim's own at these capacities: its 22 nm "
-    "STT caches (tests/data/mem_reference_nvsim_large.csv) leak 30.9 mW per mat at 8-32 MiB, linear in "
+    "busy time 1.12x, where DeepNVM++ loses 1.7-1.9x. That loss is NVSim's own at these capacities: its "
+    "22 nm STT caches (tests/data/mem_reference_nvsim_large.csv) leak 30.9 mW per mat at 8-32 MiB, linear in "
     "capacity (1.18 / 2.23 / 4.46 W), and under this profile their penalty for twice the capacity is 2.02 "
     "(8 MiB) and 2.26 (16 MiB), ours 1.55 and 2.13; the 1.16-1.74 at 1-4 MiB held with leakage 32-51 % of "
     "the energy. NVSim's own iso-area reduction (SRAM C vs STT 2C) is 1.59 / 2.45 at 8 / 16 MiB, ours at "
