@@ -49,7 +49,8 @@ def block() -> str:
     lines += [f"N_COUNTS = {len(A.COUNTS)}\n", f"N_COUNTED = {len(A.COUNTED)}  # action counts lead the count vector\n",
               f"N_PARTS = {L.n_parts}  # breakdown slots: counted breakdown columns, then all per-cycle energy\n",
               f"N_REDUCED = {L.n_reduced}  # dominance-pruning coordinates\n",
-              f"N_PRICED = {len(A.GROUP_LEVELS)}  # groups, then per-cycle actions (price_rows)\n\n\n"]
+              f"N_PRICED = {len(A.GROUP_LEVELS)}  # groups, then per-cycle actions (price_rows)\n",
+              f"N_GROUPED = {len(L.group_energy) + 2}  # ``grouped``: group sums, compute cycles, tiles\n\n\n"]
 
     def fn(sig: str, doc: str, body: list[str]) -> list[str]:
         return ["@numba.njit(cache=CACHE, inline=\"always\")\n", f"def {sig}:\n", f'    """{doc}"""\n',
@@ -66,6 +67,17 @@ def block() -> str:
     lines += fn("price(c, e)", "(energy_pj, latency_cycles) of one count vector under one point's costs.",
                 sums + times + [f"n = c[{L.tiles}]", "lat = max(x + d / n, d + x / n)",
                                 *energy, f"return energy + lat * {cycle}, lat"])
+    # the search's bounds: a count vector's group sums, compute cycles and tiles (``grouped``), priced
+    # later by ``price_grouped`` with the same operations in the same order as ``price`` (bit for bit)
+    ng = len(groups)
+    lines += fn("grouped(c, q)", "What ``price`` reads of one count vector: group sums, compute cycles, tiles.",
+                [f"q[{g}] = {_sum(members(g))}" for g in groups]
+                + [f"q[{ng}] = c[{L.compute_cycles}]", f"q[{ng + 1}] = c[{L.tiles}]"])
+    q_sums = [f"g{g} = q[{g}]" for g in groups]
+    q_times = [t.replace(f"c[{L.compute_cycles}]", f"q[{ng}]") for t in times]
+    lines += fn("price_grouped(q, e)", "``price`` of a count vector from its ``grouped`` form.",
+                q_sums + q_times + [f"n = q[{ng + 1}]", "lat = max(x + d / n, d + x / n)",
+                                    *energy, f"return energy + lat * {cycle}, lat"])
     parts = {}
     for i in range(len(A.COUNTED)):
         parts.setdefault(int(L.part[i]), []).append(f"c[{i}] * e[{int(L.energy[i])}]")

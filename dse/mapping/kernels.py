@@ -97,6 +97,7 @@ N_COUNTED = 20  # action counts lead the count vector
 N_PARTS = 15  # breakdown slots: counted breakdown columns, then all per-cycle energy
 N_REDUCED = 13  # dominance-pruning coordinates
 N_PRICED = 14  # groups, then per-cycle actions (price_rows)
+N_GROUPED = 14  # ``grouped``: group sums, compute cycles, tiles
 
 
 @numba.njit(cache=CACHE, inline="always")
@@ -137,6 +138,59 @@ def price(c, e):
     x = max(c[20], g9 / e[14] + g10 / e[15])
     d = g11 / e[16]
     n = c[21]
+    lat = max(x + d / n, d + x / n)
+    energy = g0 * e[0]
+    energy += g1 * e[1]
+    energy += g2 * e[2]
+    energy += g3 * e[3]
+    energy += g4 * e[4]
+    energy += g5 * e[5]
+    energy += g6 * e[6]
+    energy += g7 * e[7]
+    energy += g8 * e[8]
+    energy += g9 * e[9]
+    energy += g10 * e[10]
+    energy += g11 * e[11]
+    return energy + lat * (e[12] + e[13]), lat
+
+
+@numba.njit(cache=CACHE, inline="always")
+def grouped(c, q):
+    """What ``price`` reads of one count vector: group sums, compute cycles, tiles."""
+    q[0] = c[0]
+    q[1] = c[1]
+    q[2] = c[2]
+    q[3] = c[3]
+    q[4] = c[4]
+    q[5] = c[5]
+    q[6] = c[6]
+    q[7] = c[7]
+    q[8] = c[8] + c[9] + c[10]
+    q[9] = c[11] + c[12] + c[13]
+    q[10] = c[14] + c[15] + c[16]
+    q[11] = c[17] + c[18] + c[19]
+    q[12] = c[20]
+    q[13] = c[21]
+
+
+@numba.njit(cache=CACHE, inline="always")
+def price_grouped(q, e):
+    """``price`` of a count vector from its ``grouped`` form."""
+    g0 = q[0]
+    g1 = q[1]
+    g2 = q[2]
+    g3 = q[3]
+    g4 = q[4]
+    g5 = q[5]
+    g6 = q[6]
+    g7 = q[7]
+    g8 = q[8]
+    g9 = q[9]
+    g10 = q[10]
+    g11 = q[11]
+    x = max(q[12], g9 / e[14] + g10 / e[15])
+    d = g11 / e[16]
+    n = q[13]
     lat = max(x + d / n, d + x / n)
     energy = g0 * e[0]
     energy += g1 * e[1]
@@ -586,6 +640,51 @@ def _score(c, e, objective):
     return (energy if objective == 0 else (lat if objective == 1 else energy * lat)), lat
 
 
+@numba.njit(cache=CACHE, inline="always")
+def _score_grouped(q, e, objective):
+    energy, lat = price_grouped(q, e)
+    return (energy if objective == 0 else (lat if objective == 1 else energy * lat)), lat
+
+
+@numba.njit(cache=CACHE)
+def bound_pairs(counts, offset, n_valid, stair, stair_first, stair_len):
+    """The search's bounds before any point's costs: per (layer, geometry), its (row, mode) pairs that have
+    tilings, in (row, mode) order (``pair_first``, ``pair_n``; each pair's index ``rb`` = row x modes +
+    mode within its block), each composed with its staircase's fewest reads and most tiles and
+    ``grouped`` (what pricing it reads). The same for every point of the geometry, so built once."""
+    L, G = offset.shape
+    NM = stair_len.shape[1]
+    pair_first = np.empty((L, G), dtype=np.int64)
+    pair_n = np.empty((L, G), dtype=np.int64)
+    n = 0
+    for i in range(L):
+        for g in range(G):
+            pair_first[i, g] = n
+            for r in range(offset[i, g], offset[i, g] + n_valid[i, g]):
+                for b in range(NM):
+                    if stair_len[r, b] > 0:
+                        n += 1
+            pair_n[i, g] = n - pair_first[i, g]
+    pair_rb = np.empty(n, dtype=np.int64)
+    pair_q = np.empty((n, N_GROUPED))
+    c = np.empty(N_COUNTS)
+    j = 0
+    for i in range(L):
+        for g in range(G):
+            first = offset[i, g]
+            for rb in range(n_valid[i, g] * NM):
+                r, b = first + rb // NM, rb % NM
+                k = stair_len[r, b]
+                if k == 0:
+                    continue
+                s0 = stair_first[r, b]
+                compose(counts[r], b, stair[s0, 0], stair[s0, 1], stair[s0 + k - 1, 2], c)
+                grouped(c, pair_q[j])
+                pair_rb[j] = rb
+                j += 1
+    return pair_first, pair_n, pair_rb, pair_q
+
+
 @numba.njit(parallel=True, cache=CACHE)
 def search(counts, offset, n_valid, stair, stair_first, stair_len, layer_macs, geo, e_all, objective,
            per_layer, breakdown, totals, latency, compute, mac_util, stalls, layer_energy, layer_latency,
@@ -602,37 +701,36 @@ def search(counts, offset, n_valid, stair, stair_first, stair_len, layer_macs, g
     n_layers = layer_macs.shape[0]
     P = geo.shape[0]
     NM = stair_len.shape[1]
+    pair_first, pair_n, pair_rb, pair_q = bound_pairs(counts, offset, n_valid, stair, stair_first, stair_len)
     R = 1
     for i in range(n_valid.shape[0]):
         for g in range(n_valid.shape[1]):
-            R = max(R, n_valid[i, g])
+            R = max(R, pair_n[i, g])
     for p in numba.prange(P):
         g = geo[p]
         e = e_all[p]
         part = np.empty(N_PARTS)
         c = np.empty(N_COUNTS)
-        bound = np.empty(R * NM)
+        bound = np.empty(R)
         for i in range(n_layers):
             first = offset[i, g]
-            pairs = n_valid[i, g] * NM
-            for rb in range(pairs):
-                r, b = first + rb // NM, rb % NM
-                k = stair_len[r, b]
-                if k == 0:
-                    bound[rb] = np.inf
-                    continue
-                s0 = stair_first[r, b]
-                compose(counts[r], b, stair[s0, 0], stair[s0, 1], stair[s0 + k - 1, 2], c)
-                bound[rb], _ = _score(c, e, objective)
+            pf, pn = pair_first[i, g], pair_n[i, g]  # the (row, mode) pairs with tilings (bound_pairs)
+            for j in range(pn):
+                bound[j], _ = _score_grouped(pair_q[pf + j], e, objective)
             best, best_rb, best_s, best_lat = np.inf, 0, stair_first[first, 0], 0.0
             while True:
-                rb = 0
-                for j in range(1, pairs):
-                    if bound[j] < bound[rb]:
-                        rb = j
-                if not bound[rb] < best:
+                # the pair of least bound, the first of equal ones in (row, mode) order; a pair without
+                # tilings bounds at inf (so the block's first pair, rb 0, is the one taken when none is less)
+                jb, low = -1, np.inf
+                if pn > 0 and pair_rb[pf] == 0:
+                    jb, low = 0, bound[0]
+                for j in range(pn):
+                    if bound[j] < low:
+                        jb, low = j, bound[j]
+                if jb < 0 or not low < best:
                     break
-                bound[rb] = np.inf  # opened
+                bound[jb] = np.inf  # opened
+                rb = pair_rb[pf + jb]
                 r, b = first + rb // NM, rb % NM
                 base = counts[r]
                 s0 = stair_first[r, b]
