@@ -12,6 +12,7 @@ its block's fingerprint against the table at import and refuses to run with a st
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from pathlib import Path
 
@@ -73,11 +74,13 @@ def block() -> str:
     lines += fn("grouped(c, q)", "What ``price`` reads of one count vector: group sums, compute cycles, tiles.",
                 [f"q[{g}] = {_sum(members(g))}" for g in groups]
                 + [f"q[{ng}] = c[{L.compute_cycles}]", f"q[{ng + 1}] = c[{L.tiles}]"])
+    # e: the costs of a block of points, (cost column, point t): a loop over t vectorizes
+    at = lambda text: re.sub(r"e\[(\d+)\]", r"e[\1, t]", text)
     q_sums = [f"g{g} = q[{g}]" for g in groups]
-    q_times = [t.replace(f"c[{L.compute_cycles}]", f"q[{ng}]") for t in times]
-    lines += fn("price_grouped(q, e)", "``price`` of a count vector from its ``grouped`` form.",
-                q_sums + q_times + [f"n = q[{ng + 1}]", "lat = max(x + d / n, d + x / n)",
-                                    *energy, f"return energy + lat * {cycle}, lat"])
+    q_times = [at(t.replace(f"c[{L.compute_cycles}]", f"q[{ng}]")) for t in times]
+    lines += fn("price_grouped(q, e, t)", "``price`` of a count vector from its ``grouped`` form, under point t's "
+                "costs ``e[:, t]``.", q_sums + q_times + [f"n = q[{ng + 1}]", "lat = max(x + d / n, d + x / n)",
+                                                       *map(at, energy), f"return energy + lat * {at(cycle)}, lat"])
     parts = {}
     for i in range(len(A.COUNTED)):
         parts.setdefault(int(L.part[i]), []).append(f"c[{i}] * e[{int(L.energy[i])}]")
