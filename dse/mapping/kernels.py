@@ -669,50 +669,11 @@ def point_blocks(geo, size):
     return order, np.array(starts, dtype=np.int64)
 
 
-@numba.njit(cache=CACHE)
-def bound_pairs(counts, offset, n_valid, stair, stair_first, stair_len):
-    """The search's bounds before any point's costs: per (layer, geometry), its (row, mode) pairs that have
-    tilings, in (row, mode) order (``pair_first``, ``pair_n``; each pair's index ``rb`` = row x modes +
-    mode within its block), each composed with its staircase's fewest reads and most tiles and
-    ``grouped`` (what pricing it reads). The same for every point of the geometry, so built once."""
-    L, G = offset.shape
-    NM = stair_len.shape[1]
-    pair_first = np.empty((L, G), dtype=np.int64)
-    pair_n = np.empty((L, G), dtype=np.int64)
-    n = 0
-    for i in range(L):
-        for g in range(G):
-            pair_first[i, g] = n
-            for r in range(offset[i, g], offset[i, g] + n_valid[i, g]):
-                for b in range(NM):
-                    if stair_len[r, b] > 0:
-                        n += 1
-            pair_n[i, g] = n - pair_first[i, g]
-    pair_rb = np.empty(n, dtype=np.int64)
-    pair_q = np.empty((n, N_GROUPED))
-    c = np.empty(N_COUNTS)
-    j = 0
-    for i in range(L):
-        for g in range(G):
-            first = offset[i, g]
-            for rb in range(n_valid[i, g] * NM):
-                r, b = first + rb // NM, rb % NM
-                k = stair_len[r, b]
-                if k == 0:
-                    continue
-                s0 = stair_first[r, b]
-                compose(counts[r], b, stair[s0, 0], stair[s0, 1], stair[s0 + k - 1, 2], c)
-                grouped(c, pair_q[j])
-                pair_rb[j] = rb
-                j += 1
-    return pair_first, pair_n, pair_rb, pair_q
-
-
 @numba.njit(parallel=True, cache=CACHE)
 def search(counts, offset, n_valid, stair, stair_first, stair_len, layer_macs, geo, e_all, objective,
            per_layer, breakdown, totals, latency, compute, mac_util, stalls, layer_energy, layer_latency,
            layer_util, layer_choice, layer_tiling):
-    """Per point (in parallel) and layer, the (row, bypass mode, tiling) with the lowest score (0:
+    """Per point (blocks of points in parallel) and layer, the (row, bypass mode, tiling) with the lowest score (0:
     energy, 1: latency, 2: energy x latency) under the point's costs; its energy parts, counts,
     latency, stalls summed over layers, and per layer when ``per_layer``.
 
@@ -725,12 +686,12 @@ def search(counts, offset, n_valid, stair, stair_first, stair_len, layer_macs, g
     P = geo.shape[0]
     NM = stair_len.shape[1]
     NE = e_all.shape[1]
-    pair_first, pair_n, pair_rb, pair_q = bound_pairs(counts, offset, n_valid, stair, stair_first, stair_len)
     R = 1
     for i in range(n_valid.shape[0]):
         for g in range(n_valid.shape[1]):
-            R = max(R, pair_n[i, g])
-    # the points of one geometry share its pairs: blocks of them are bounded a pair at a time across the block
+            R = max(R, n_valid[i, g] * NM)
+    # the points of one geometry share its (row, mode) pairs: in blocks of them, each pair's bound is composed
+    # once and priced across the block in one loop (``_bounds``), then each point's search runs on its bounds
     order, starts = point_blocks(geo, BLOCK_POINTS)
     for blk in numba.prange(len(starts) - 1):
         b0, nb = starts[blk], starts[blk + 1] - starts[blk]
@@ -740,14 +701,25 @@ def search(counts, offset, n_valid, stair, stair_first, stair_len, layer_macs, g
             for k in range(NE):
                 eb[k, t] = e_all[order[b0 + t], k]
         bounds = np.empty((R, nb))
+        pair_rb = np.empty(R, dtype=np.int64)
+        q = np.empty(N_GROUPED)
         part = np.empty(N_PARTS)
         c = np.empty(N_COUNTS)
         bound = np.empty(R)
         for i in range(n_layers):
             first = offset[i, g]
-            pf, pn = pair_first[i, g], pair_n[i, g]  # the (row, mode) pairs with tilings (bound_pairs)
-            for j in range(pn):
-                _bounds(pair_q[pf + j], eb, nb, objective, bounds[j])
+            pn = 0  # the pairs with tilings, in (row, mode) order; pair_rb: row x modes + mode in the block
+            for rb in range(n_valid[i, g] * NM):
+                r, b = first + rb // NM, rb % NM
+                k = stair_len[r, b]
+                if k == 0:
+                    continue
+                s0 = stair_first[r, b]
+                compose(counts[r], b, stair[s0, 0], stair[s0, 1], stair[s0 + k - 1, 2], c)
+                grouped(c, q)
+                _bounds(q, eb, nb, objective, bounds[pn])
+                pair_rb[pn] = rb
+                pn += 1
             for t in range(nb):
                 p = order[b0 + t]
                 e = e_all[p]
@@ -758,7 +730,7 @@ def search(counts, offset, n_valid, stair, stair_first, stair_len, layer_macs, g
                     # the pair of least bound, the first of equal ones in (row, mode) order; a pair without
                     # tilings bounds at inf (so the block's first pair, rb 0, is the one taken when none is less)
                     jb, low = -1, np.inf
-                    if pn > 0 and pair_rb[pf] == 0:
+                    if pn > 0 and pair_rb[0] == 0:
                         jb, low = 0, bound[0]
                     for j in range(pn):
                         if bound[j] < low:
@@ -766,7 +738,7 @@ def search(counts, offset, n_valid, stair, stair_first, stair_len, layer_macs, g
                     if jb < 0 or not low < best:
                         break
                     bound[jb] = np.inf  # opened
-                    rb = pair_rb[pf + jb]
+                    rb = pair_rb[jb]
                     r, b = first + rb // NM, rb % NM
                     base = counts[r]
                     s0 = stair_first[r, b]
