@@ -10,6 +10,8 @@ candidates in the same order with identical counts
 order), so every design point gets the same mapping and the same energy and latency.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 import yaml
@@ -192,3 +194,36 @@ def test_shared_second_stage_equals_each_geometry_alone(dataflow):
         assert n_keep[gi] == n[0]
         np.testing.assert_array_equal(keep_m[gi, :n[0]], k[0, :n[0]])
         np.testing.assert_array_equal(keep_mask[gi, :n[0]], m[0, :n[0]])
+
+
+@pytest.mark.parametrize("objective", ["energy", "latency", "edp"])
+def test_search_in_blocks_equals_each_point_alone(objective):
+    """``kernels.search`` bounds the points of one geometry in blocks (``kernels.BLOCK_POINTS``), a pair at a
+    time across the block's costs. Points of three geometries, interleaved and more than two blocks of one,
+    each with its own random costs (ties too: a repeated cost row), searched in one batch equal each searched
+    alone, bit for bit, in every result and the chosen row and tiling."""
+    net = workloads.load("resnet18").compute_layers()[4:7]
+    one = dataflows.single_geometry(12, 14, spad_words=24, glb_bytes=108 * 1024.0)
+    scale = {"rows": np.array([[1.0], [2.0], [1.0]]), "glb_bytes": np.array([[1.0], [2.0], [0.25]])}
+    g = Geometry(**{f.name: np.asarray(getattr(one, f.name), float).reshape(1, 1) * scale.get(f.name, np.ones((3, 1)))
+                    for f in dataclasses.fields(Geometry) if f.default is dataclasses.MISSING})
+    tables = []
+    for layer in net:
+        f, st_ = dataflows.factored_counts(layer, g, "row_stationary"), mapping.staircases(layer, g)
+        base, keep_m, keep_mask, n_keep = mapping.prune_factored(f, st_)
+        stair, stair_mode, stair_tiling, first, length = mapping.tables._flat_staircases(st_)
+        row_first, row_len = mapping.tables.rows_of(st_, first, length, np.repeat(np.arange(3), n_keep), keep_mask)
+        tables.append(mapping.LayerTable(base, n_keep, keep_m, row_first, row_len, stair, stair_mode, stair_tiling))
+    stacked = mapping.stack_tables(tables, [float(L.macs) for L in net])
+    rng = np.random.default_rng(7)
+    P = 3 * mapping.kernels.BLOCK_POINTS + 20
+    geo = rng.choice(3, size=P, p=[0.8, 0.15, 0.05])
+    costs = rng.uniform(0.01, 2.0, size=(P, len(actions.COST_COLUMNS)))
+    costs[1] = costs[0]
+    together = mapping.search(stacked, geo, costs, objective, per_layer=True)
+    assert np.bincount(geo).max() > 2 * mapping.kernels.BLOCK_POINTS
+    assert len({tuple(together.layer_choice[:, p]) + tuple(together.layer_tiling[:, p]) for p in range(P)}) >= 2
+    for p in range(P):
+        alone = mapping.search(stacked, geo[p:p + 1], costs[p:p + 1], objective, per_layer=True)
+        for name in mapping.SearchResult.__dataclass_fields__:
+            np.testing.assert_array_equal(getattr(together, name)[..., p], getattr(alone, name)[..., 0], err_msg=name)
