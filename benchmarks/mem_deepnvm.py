@@ -54,30 +54,41 @@ def _dram_whatif(p: study.AccessProfile, a: study.Comparison) -> np.ndarray:
 
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
-# NVSim 22 nm caches: 1-8 MiB (with the CACTI rows) and 16-64 MiB (session 7), the same build and inputs
+# NVSim 22 nm caches: 1-8 MiB (with the CACTI rows) and 16-64 MiB (session 7), the same build and inputs;
+# and its STT caches with our default STT cell's write point (memory_models.cells.STT_1T1MTJ), 8-32 MiB
 REF_NVSIM = (DATA / "mem_reference_nvsim_cacti.csv", DATA / "mem_reference_nvsim_large.csv")
+REF_NVSIM_DEFAULT_STT = DATA / "mem_reference_nvsim_stt_default.csv"
+# which cells: "sample" (NVSim's sample_STTRAM.cell, our NVSIM_CELLS) or "default" (our default cells,
+# memory_models.cells.CELLS, given to NVSim as a cell file; SRAM runs are the same 6T cell in both)
+NVSIM_CELL_SETS = ("sample", "default")
 
 
 @dataclasses.dataclass(frozen=True)
 class NvsimPair:
-    """One technology's NVSim 22 nm cache runs and ours at the same capacities, with NVSim's cells and
-    unrepeated H-tree (its runs' RepeatedNone), both under one access profile."""
+    """One technology's NVSim 22 nm cache runs and ours at the same capacities and cells, with the
+    unrepeated H-tree of its runs (RepeatedNone), both under one access profile."""
 
     capacity_bytes: np.ndarray
     nvsim: mm.MemoryCosts
     ours: mm.MemoryCosts
 
 
-def nvsim_pair(tech: Tech, max_bytes: float = 32 * 2**20) -> NvsimPair:
-    """NVSim's stored 22 nm runs of ``tech`` up to ``max_bytes`` and ours at the same capacities."""
+def nvsim_pair(tech: Tech, max_bytes: float = 32 * 2**20, cell_set: str = "sample") -> NvsimPair:
+    """NVSim's stored 22 nm runs of ``tech`` up to ``max_bytes`` with ``cell_set``'s cells
+    (NVSIM_CELL_SETS) and ours at the same capacities with the same cells."""
     import pandas as pd
 
-    ref = pd.concat([pd.read_csv(f, comment="#") for f in REF_NVSIM], ignore_index=True)
+    from memory_models.cells import CELLS
+
+    stt_default = cell_set == "default" and tech == Tech.STT_MRAM
+    files = (REF_NVSIM_DEFAULT_STT,) if stt_default else REF_NVSIM
+    ref = pd.concat([pd.read_csv(f, comment="#") for f in files], ignore_index=True)
     ref = ref[(ref.tool == "NVSim") & (ref.node_nm == 22) & (ref.technology == LABELS[tech])]
     ref = ref[ref.capacity_bytes <= max_bytes].sort_values("capacity_bytes")
     caps = ref.capacity_bytes.to_numpy(dtype=float)
-    ours = mm.cache(int(tech), caps, 64, 22.0, cells=NVSIM_CELLS, htree="unrepeated")
-    cell = NVSIM_CELLS[tech]  # the cell NVSim's runs were given (its width and area are inputs)
+    cells = {"sample": NVSIM_CELLS, "default": CELLS}[cell_set]
+    ours = mm.cache(int(tech), caps, 64, 22.0, cells=cells, htree="unrepeated")
+    cell = cells[tech]  # the cell NVSim's runs were given (its width and area are inputs)
     theirs = mm.MemoryCosts(**{f: ref[f].to_numpy(dtype=float) for f in mm.COST_FIELDS},
                             access_width_f=np.full(len(caps), cell.access_width_f),
                             cell_area_f2=np.full(len(caps), cell.area_f2),
@@ -89,30 +100,35 @@ def _edp(costs, p: study.AccessProfile) -> np.ndarray:
     return study.workload_energy_delay(costs, p.reads, p.writes, p.runtime_s)[2]
 
 
-def nvsim_stt_penalty(p: study.AccessProfile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The larger STT cache's own EDP penalty, EDP(2C) / EDP(C), for C = 1-16 MiB at 22 nm, from the
-    stored NVSim cache runs and from ours with NVSim's cells and unrepeated H-tree, under ``p``'s access
-    counts (held fixed); and the capacities C. (2C is the iso-area step on NVSim's cells: its STT at 2C
-    takes 0.88-1.03x its SRAM's area at C.)"""
-    s = nvsim_pair(Tech.STT_MRAM)
+def nvsim_stt_penalty(
+    p: study.AccessProfile, cell_set: str = "sample"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The larger STT cache's own EDP penalty, EDP(2C) / EDP(C), at 22 nm for each C whose 2C NVSim's runs
+    with ``cell_set``'s cells hold (sample: C = 1-16 MiB; default: 8-16 MiB), from those runs and from ours
+    with the same cells and unrepeated H-tree, under ``p``'s access counts (held fixed); and the
+    capacities C. (2C is the iso-area step on NVSim's cells: its STT at 2C takes 0.88-1.03x its SRAM's
+    area at C.)"""
+    s = nvsim_pair(Tech.STT_MRAM, cell_set=cell_set)
     step = lambda x: x[1:] / x[:-1]  # noqa: E731 (capacities double row to row)
+    assert np.all(s.capacity_bytes[1:] == 2 * s.capacity_bytes[:-1])
     return step(_edp(s.nvsim, p)), step(_edp(s.ours, p)), s.capacity_bytes[:-1]
 
 
-def nvsim_iso_ratios(p: study.AccessProfile) -> dict[str, np.ndarray]:
+def nvsim_iso_ratios(p: study.AccessProfile, cell_set: str = "sample") -> dict[str, np.ndarray]:
     """NVSim's own SRAM-vs-STT EDP reductions at 22 nm under ``p``'s fixed counts, and ours at the same
-    configurations: iso-capacity at each capacity C both hold, and iso-area for an SRAM of C against the
-    STT-MRAM of 2C wherever NVSim's STT at 2C fits in NVSim's SRAM area at C (NVSim's cells hold 2x, not
-    our 16 nm cells' 2.4x: 54 F^2 against 146 F^2, with their periphery)."""
-    sram, stt = nvsim_pair(Tech.SRAM), nvsim_pair(Tech.STT_MRAM, 64 * 2**20)
+    configurations and cells (``cell_set``): iso-capacity at each SRAM capacity C its STT runs hold, and
+    iso-area for an SRAM of C against the STT-MRAM of 2C wherever NVSim's STT at 2C fits in NVSim's SRAM
+    area at C (NVSim's cells hold 2x, not our 16 nm study's 2.4x: 54 F^2 against 146 F^2, with their
+    periphery). Ratios NaN where a comparison does not exist."""
+    sram, stt = nvsim_pair(Tech.SRAM), nvsim_pair(Tech.STT_MRAM, 64 * 2**20, cell_set)
     index = {c: i for i, c in enumerate(stt.capacity_bytes)}
-    iso_c = np.array([index[c] for c in sram.capacity_bytes])
+    iso_c = np.array([index.get(c, -1) for c in sram.capacity_bytes])
     iso_a = np.array([index.get(2 * c, -1) for c in sram.capacity_bytes])
     fits = (iso_a >= 0) & (stt.nvsim.area_mm2[iso_a] <= sram.nvsim.area_mm2)
-    out = {"capacity_bytes": sram.capacity_bytes, "area_fits": fits}
+    out = {"capacity_bytes": sram.capacity_bytes, "same_capacity": iso_c >= 0, "area_fits": fits}
     for who in ("nvsim", "ours"):
         e_s, e_m = _edp(getattr(sram, who), p), _edp(getattr(stt, who), p)
-        out[f"{who}_iso_capacity"] = e_s / e_m[iso_c]
+        out[f"{who}_iso_capacity"] = np.where(iso_c >= 0, e_s / e_m[iso_c], np.nan)
         out[f"{who}_iso_area"] = np.where(fits, e_s / e_m[iso_a], np.nan)
     return out
 
@@ -177,14 +193,21 @@ def main(profile_name: str = "gpu-llc-inference") -> None:
               f"{share(tn):>4.2f} / {share(to):<4.2f} "
               f"{tn['dynamic_j'][i]:>6.2f} / {to['dynamic_j'][i]:<4.2f} "
               f"{tn['delay_s'][i]:>6.2f} / {to['delay_s'][i]:<4.2f}")
-    iso = nvsim_iso_ratios(p)
-    print("NVSim's own EDP reductions vs SRAM under this profile (22 nm, its cells, fixed counts), NVSim / "
-          "ours at the same configurations; iso-area: SRAM C against STT 2C in its area:")
-    for i, c in enumerate(iso["capacity_bytes"]):
-        cell = (f"{iso['nvsim_iso_area'][i]:.2f} / {iso['ours_iso_area'][i]:.2f}" if iso["area_fits"][i]
-                else "(STT 2C does not fit)")
-        print(f"  C {c / 2**20:>2.0f} MiB: iso-capacity {iso['nvsim_iso_capacity'][i]:.2f} / "
-              f"{iso['ours_iso_capacity'][i]:.2f}   iso-area {cell}")
+    for cell_set in NVSIM_CELL_SETS:
+        iso = nvsim_iso_ratios(p, cell_set)
+        print(f"NVSim's own EDP reductions vs SRAM under this profile (22 nm, {cell_set} STT cell, fixed "
+              "counts), NVSim / ours at the same configurations; iso-area: SRAM C against STT 2C in its "
+              "area:")
+        for i, c in enumerate(iso["capacity_bytes"]):
+            if not (iso["same_capacity"][i] or iso["area_fits"][i]):
+                continue
+            pair = lambda k: (f"{iso['nvsim_' + k][i]:.2f} / {iso['ours_' + k][i]:.2f}"  # noqa: E731
+                              if np.isfinite(iso["nvsim_" + k][i]) else "-")
+            print(f"  C {c / 2**20:>2.0f} MiB: iso-capacity {pair('iso_capacity'):<13} "
+                  f"iso-area {pair('iso_area')}")
+    t_d, o_d, c_d = nvsim_stt_penalty(p, "default")
+    print("  its penalty EDP(2C) / EDP(C), NVSim / ours: "
+          + ", ".join(f"C {c / 2**20:.0f} MiB {t:.2f} / {o:.2f}" for c, t, o in zip(c_d, t_d, o_d)))
     big = CAPS[-1]
     c_t, a_t = (_terms(x.costs, dataclasses.replace(p, writes=w))
                 for x, w in ((iso_c[-1], p.writes), (iso_a[-1], iso_a[-1].writes[Tech.STT_MRAM])))
