@@ -74,7 +74,7 @@ def block() -> str:
     lines += fn("grouped(c, q)", "What ``price`` reads of one count vector: group sums, compute cycles, tiles.",
                 [f"q[{g}] = {_sum(members(g))}" for g in groups]
                 + [f"q[{ng}] = c[{L.compute_cycles}]", f"q[{ng + 1}] = c[{L.tiles}]"])
-    # e: the costs of a block of points, (cost column, point t): a loop over t vectorizes
+    # e: the costs of a block of points, (cost column, point t), read by one loop over t
     at = lambda text: re.sub(r"e\[(\d+)\]", r"e[\1, t]", text)
     q_sums = [f"g{g} = q[{g}]" for g in groups]
     q_times = [at(t.replace(f"c[{L.compute_cycles}]", f"q[{ng}]")) for t in times]

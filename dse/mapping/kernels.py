@@ -644,7 +644,7 @@ def _score(c, e, objective):
 @numba.njit(cache=CACHE, inline="always")
 def _bounds(q, e, n, objective, out):
     """``_score``'s score of the grouped count vector ``q`` under the costs ``e[:, t]`` of each point t < n of a
-    block (``out[t]``): the same operations as ``_score`` point by point, in a loop that vectorizes."""
+    block (``out[t]``): the same operations as ``_score`` point by point, in one loop over the block."""
     if objective == 0:
         for t in range(n):
             out[t] = price_grouped(q, e, t)[0]

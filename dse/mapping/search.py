@@ -1,9 +1,10 @@
 """Mapping search: a compiled exact argmin over every layer's pruned mapspace, per design point.
 
-A kernel loops over design points (in parallel) and, inside, over layers, their surviving
-(candidate, bypass mode) rows and each row's GLB tiling staircase with exact bounds
-(``dse.mapping.kernels.search``), turning counts into energy and latency with the point's own
-per-action costs (``dse.actions.action_costs``) and keeping the best under the objective.
+A kernel loops over blocks of design points of one geometry (in parallel) and, inside, over layers, their
+surviving (candidate, bypass mode) rows and each row's GLB tiling staircase with exact bounds
+(``dse.mapping.kernels.search``; a row's bound is composed once per block and priced across the block's
+points in one loop), turning counts into energy and latency with the point's own per-action costs
+(``dse.actions.action_costs``) and keeping the best under the objective.
 """
 
 from __future__ import annotations
