@@ -21,8 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EDITS = {
-    "noc": ("dse/hardware.py", [("np.full(len(d), float(NOC_REG_STAGES)), placed_array_mm2",
-                                 "np.zeros(len(d)), placed_array_mm2")]),
+    "noc": ("dse/hardware.py", [("noc_reg_stages=np.full(len(d), float(NOC_REG_STAGES)),",
+                                 "noc_reg_stages=np.zeros(len(d)),")]),
 }
 
 

@@ -34,8 +34,8 @@ full = dataflows._tile_family.__wrapped__
 
 def narrowed(keep):
     @functools.lru_cache(maxsize=None)
-    def fam(d, top, every_tile=False, psum_words=0, npix=0):
-        vals, _ = full(d, top, True, psum_words, npix)  # every size 1..min(d, top)
+    def fam(d, top, every_tile=False, psum_words=0, npix=0, lane_low=0, reduction=False):
+        vals, _ = full(d, top, True, psum_words, npix, lane_low, reduction)  # every size 1..min(d, top)
         vals = vals[keep(d, vals)] if not every_tile else vals
         return vals, np.full(len(vals), np.inf)  # no staircase pruning: it only drops dominated tiles
     return fam
