@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 
-from tests import benchmark_modules
+import benchmark_modules
 
 
 def test_quidam_whatif_edits_each_match_once():
