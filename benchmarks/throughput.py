@@ -9,7 +9,8 @@ tables are built once per geometry). ``quidam``: the first N points of sweeps/qu
 (201,600 points, ~12 per geometry: geometry-diverse, so building the count tables dominates).
 Each is evaluated in chunks, exactly as `dse run` does (hardware costs, count tables per geometry,
 pruned mapping search, results table), after one warm-up chunk that compiles the numba kernels
-(or loads them from the cache). Prints points/s, (point x layer) evaluations/s and, last,
+(or loads them from the cache), timed apart as the cold case (``cold_cpu_seconds``; with ``--space both`` only
+the first space, quidam, is cold). Prints points/s, (point x layer) evaluations/s and, last,
 ``resnet18_points_per_minute=<number>`` (the shared space's figure whenever it ran). Each figure comes
 with the process CPU seconds of the timed part (all threads) and the machine's load average, since a
 shared machine makes wall-clock figures noisy.
@@ -53,12 +54,25 @@ SPACE = {
 QUIDAM_SPEC = Path(__file__).resolve().parents[1] / "sweeps" / "quidam_pe_types.yaml"
 
 
-def measure(spec: spec_mod.Spec, points: int, chunk: int) -> float:
-    """Points per second over the first ``points`` points of ``spec``; prints the figures."""
+def measure(spec: spec_mod.Spec, points: int, chunk: int, cold: bool = True) -> float:
+    """Points per second over the first ``points`` points of ``spec``; prints the figures. ``cold``: the
+    process has evaluated nothing yet (its first chunk is then the cold case)."""
     wl = sweep.prepare_workload(spec)
     n = min(points, spec.n_points)
     n_layers = len(wl.graph)
-    evaluate(design.batch(spec, 0, min(5_000, n)), wl, spec.mapping_objective)  # warm-up: numba compile / cache
+    # the cold case: the first chunk of this fresh process (numba kernels loaded from the cache, or compiled, and
+    # every first call), timed apart; it also warms the process for the timed chunks below
+    first = min(5_000, n)
+    t0, c0 = time.perf_counter(), time.process_time()
+    evaluate(design.batch(spec, 0, first), wl, spec.mapping_objective)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    if cold:
+        print(f"[{spec.name}] cold: the process's first {first:,} points in {wall:.2f} s, {cpu:.2f} CPU s "
+              "(numba cache load or compile, first calls)")
+        print(f"[{spec.name}] cold_cpu_seconds={cpu:.2f}")
+    else:
+        print(f"[{spec.name}] first {first:,} points in {wall:.2f} s, {cpu:.2f} CPU s (not cold: the kernels were "
+              "loaded by the space before)")
     t0, c0 = time.perf_counter(), time.process_time()
     for start in range(0, n, chunk):
         table = evaluate(design.batch(spec, start, min(n, start + chunk)), wl, spec.mapping_objective)
@@ -81,16 +95,18 @@ def side_by_side(args: argparse.Namespace) -> None:
     trees = {"other": Path(args.tree).resolve(), "this": here}
     argv = [sys.executable, str(Path(__file__).resolve()), "--points", str(args.points), "--chunk", str(args.chunk),
             "--space", args.space]
-    figures: dict[str, list[tuple[str, str, str]]] = {k: [] for k in trees}
+    figures: dict[str, list[tuple[str, str, str, str]]] = {k: [] for k in trees}
     for r in range(args.rounds):
         for name, tree in trees.items():
             env = {**os.environ, "PYTHONPATH": str(tree)}
             out = subprocess.run(argv, cwd=tree, env=env, capture_output=True, text=True, check=True).stdout
-            get = lambda key: re.findall(rf"{key}=([0-9.]+)", out)
+            get = lambda key: re.findall(rf"\b{key}=([0-9.]+)", out)
             figures[name].append((",".join(get("quidam_points_per_second") + get("resnet18_points_per_minute")),
-                                  ",".join(get("cpu_seconds")), f"{os.getloadavg()[0]:.2f}"))
-            print(f"round {r + 1} {name} ({tree}): points/s (quidam) or points/min (shared) "
-                  f"{figures[name][-1][0]}, CPU s {figures[name][-1][1]}, load {figures[name][-1][2]}", flush=True)
+                                  ",".join(get("cpu_seconds")), ",".join(get("cold_cpu_seconds")),
+                                  f"{os.getloadavg()[0]:.2f}"))
+            pts, cpu, cold, load = figures[name][-1]
+            print(f"round {r + 1} {name} ({tree}): points/s (quidam) or points/min (shared) {pts}, "
+                  f"CPU s {cpu} (warm chunks), cold first chunk CPU s {cold}, load {load}", flush=True)
 
 
 def main() -> None:
@@ -112,7 +128,7 @@ def main() -> None:
         print(f"quidam_points_per_second={pps:.0f}")
     if args.space in ("shared", "both"):
         spec = spec_mod.parse(yaml.safe_load(yaml.safe_dump(SPACE)), "throughput.yaml")
-        pps = measure(spec, args.points, args.chunk)
+        pps = measure(spec, args.points, args.chunk, cold=args.space == "shared")
         print(f"resnet18_points_per_minute={pps * 60:.0f}")
 
 
