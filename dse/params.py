@@ -140,6 +140,13 @@ _SPAD = ("engineering bound: 64 Ki words per PE, ~300 x Eyeriss's largest scratc
          "Chen et al., JSSC 2017)")
 
 # Design-space parameters, in the order the space's points are numbered (dse.design).
+def _flag(field: str, yes: str, no: str) -> dict:
+    """``encode`` / ``column`` of a two-valued string parameter kept in ``DesignBatch.<field>`` as int8 1 (``yes``)
+    or 0 (``no``)."""
+    return dict(encode=lambda v: np.array([x == yes for x in v], dtype=np.int8),
+                column=lambda d: np.where(getattr(d, field) == 1, yes, no).astype(object))
+
+
 SPACE: dict[str, Param] = {p.name: p for p in (
     Param("pe_type", str, "INT8", "processing element type", choices=PE_NAMES,
           encode=lambda v: np.array([PE_NAMES.index(x) for x in v], dtype=np.int16),
@@ -184,12 +191,10 @@ SPACE: dict[str, Param] = {p.name: p for p in (
           geometry=("dataflow",)),
     Param("psum_width", str, "accumulator", "partial-sum word: full accumulator (w + a + 8 bits) or truncated "
           "to the activation width (Eyeriss keeps 16-bit psums)", choices=PSUM_WIDTHS, field="psum_activation",
-          encode=lambda v: np.array([x == "activation" for x in v], dtype=np.int8),
-          column=lambda d: np.where(d.psum_activation == 1, "activation", "accumulator").astype(object),
+          **_flag("psum_activation", "activation", "accumulator"),
           geometry=("psum_activation",)),
     Param("noc_multicast", str, "on", "NoC multicast (off: every destination PE costs its own GLB read)",
-          choices=NOC_MULTICAST, encode=lambda v: np.array([x == "on" for x in v], dtype=np.int8),
-          column=lambda d: np.where(d.noc_multicast == 1, "on", "off").astype(object),
+          choices=NOC_MULTICAST, **_flag("noc_multicast", "on", "off"),
           geometry=("noc_multicast",)),
     # 0.1 pJ/bit/mm at 40-45 nm: Keckler et al., IEEE Micro 31(5) 2011 (~26 pJ to move 256 bits 1 mm)
     Param("noc_pj_per_bit_mm", float, 0.1, "NoC wire energy per bit per mm (hop length = PE pitch)",
@@ -222,8 +227,7 @@ SPACE: dict[str, Param] = {p.name: p for p in (
     # issue 13; last in the space so existing point numbering is kept
     Param("glb_bypass", str, "on", "operands may skip the GLB where the mapping objective prefers it (weights or "
           "ifmaps DRAM -> array at every array read, outputs array -> DRAM); off: only where no tiling fits",
-          choices=GLB_BYPASS, encode=lambda v: np.array([x == "on" for x in v], dtype=np.int8),
-          column=lambda d: np.where(d.glb_bypass == 1, "on", "off").astype(object), geometry=("glb_bypass",)),
+          choices=GLB_BYPASS, **_flag("glb_bypass", "on", "off"), geometry=("glb_bypass",)),
     # issue 12: a chip runs its SRAMs and latch scratchpads at its core supply (Eyeriss: 1 V, JSSC 2017 Table V),
     # not at the roadmap's; last in the space so existing point numbering is kept
     Param("memory_vdd_v", float, "nominal", "supply of the on-chip memories, scratchpads and GLB ('nominal' = "
@@ -256,9 +260,7 @@ SPACE: dict[str, Param] = {p.name: p for p in (
     Param("register_clock_gating", str, "on", "clock gating of the PE's load-enabled registers (NoC port registers, "
           "address counters, operand registers): on, one ICG per register bank, the flops clock only when "
           "they load (automatic clock-gating insertion); off, only the PE-level gate, every register behind it "
-          "clocks each active cycle", choices=REGISTER_GATING,
-          encode=lambda v: np.array([x == "on" for x in v], dtype=np.int8),
-          column=lambda d: np.where(d.register_clock_gating == 1, "on", "off").astype(object)),
+          "clocks each active cycle", choices=REGISTER_GATING, **_flag("register_clock_gating", "on", "off")),
 )}
 
 # Other numeric inputs of a spec, with their ranges.
