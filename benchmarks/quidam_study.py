@@ -40,6 +40,7 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -185,11 +186,9 @@ def pe_clock_split_pj(df: pd.DataFrame, spec_path: Path = SPEC) -> pd.DataFrame:
 
     def per_mac(stages_, gated_, pointers):
         c = clock.clock_costs(**{**args, "noc_reg_stages": stages_, "spad_words": gated_, "pointer_words": pointers})
-        ops = ("ifmap", "weight", "psum")
-        return (c.pj_per_mac * per["clock_active_pe_pe_cycles"]
-                + sum(r * per[f"spad_read_{op}_accesses"] for r, op in zip(c.pj_per_spad_read, ops))
-                + sum(w * per[f"spad_write_{op}_accesses"] for w, op in zip(c.pj_per_spad_write, ops))
-                + c.pj_per_noc_bit_hop * sum(per[f"noc_{op}_bit_hops"] for op in ops))
+        # the per-load parts at the design's counts, as the breakdown's clock columns price them
+        loads = actions.gated_clock_pj(lambda a: per[a.count], SimpleNamespace(**hardware.clock_parts(c)))
+        return c.pj_per_mac * per["clock_active_pe_pe_cycles"] + sum(loads.values())
 
     regs = per_mac(zero, (), ())  # with their clock wire and buffers
     return pd.DataFrame({"PE registers (+ wire, buffers)": regs,

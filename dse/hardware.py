@@ -134,6 +134,17 @@ def clock_inputs(d: DesignBatch, pe, noc_port_bits: np.ndarray, array_area_mm2: 
         register_gating=d.register_clock_gating == 1, noc_port_bits=noc_port_bits)
 
 
+def clock_parts(clk: clock_network.ClockCosts) -> dict[str, np.ndarray]:
+    """``clk``'s per-load clock prices under the ``HardwareCosts`` fields that the actions' clock parts name
+    (``dse.actions.Action.clock``): a spad read's pointer and operand register, a write's pointer and
+    word-gating tree (``clk``'s tuples are in the order ifmap, filter, psum), a NoC bit-hop's port registers."""
+    (read_i, read_f, read_p), (write_i, write_f, write_p) = clk.pj_per_spad_read, clk.pj_per_spad_write
+    return dict(spad_ifmap_read_clock_pj=read_i, spad_ifmap_write_clock_pj=write_i,
+                spad_filter_read_clock_pj=read_f, spad_filter_write_clock_pj=write_f,
+                spad_psum_read_clock_pj=read_p, spad_psum_write_clock_pj=write_p,
+                noc_clock_pj_per_bit_hop=clk.pj_per_noc_bit_hop)
+
+
 def evaluate(d: DesignBatch) -> HardwareCosts:
     vdd = d.supply_v
     pe = pe_costs(d)
@@ -186,22 +197,21 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     clk = clock_network.clock_costs(**clock_inputs(d, pe, reg_bits, placed_array_mm2))
     # reads and writes priced apart: a write also clocks its scratchpad's word-gating tree (dse.clock);
     # a read of a register file is a mux tree, it clocks its read pointer and the operand register it loads
-    gate_i, gate_f, gate_p = clk.pj_per_spad_write
-    ptr_i, ptr_f, ptr_p = clk.pj_per_spad_read
+    clk_part = clock_parts(clk)
     leak = n_pe * (pe.leakage_uw * units.MW_PER_UW + sp_i.leakage_mw + sp_f.leakage_mw + sp_p.leakage_mw) + glb.leakage_mw
     dram = np.array([t.energy_pj_per_bit for t in DRAM_TYPES.values()])[d.dram_type]
     return HardwareCosts(
         clock_mhz=clock,
         acc_bits=acc,
         mac_energy_pj=pe.energy_pj_per_mac,
-        spad_ifmap_read_pj=sp_i.read_energy_pj + ptr_i,
-        spad_ifmap_write_pj=sp_i.write_energy_pj + gate_i,
-        spad_filter_read_pj=sp_f.read_energy_pj + ptr_f,
-        spad_filter_write_pj=sp_f.write_energy_pj + gate_f,
-        spad_psum_read_pj=sp_p.read_energy_pj + ptr_p,
-        spad_psum_write_pj=sp_p.write_energy_pj + gate_p,
+        spad_ifmap_read_pj=sp_i.read_energy_pj + clk_part["spad_ifmap_read_clock_pj"],
+        spad_ifmap_write_pj=sp_i.write_energy_pj + clk_part["spad_ifmap_write_clock_pj"],
+        spad_filter_read_pj=sp_f.read_energy_pj + clk_part["spad_filter_read_clock_pj"],
+        spad_filter_write_pj=sp_f.write_energy_pj + clk_part["spad_filter_write_clock_pj"],
+        spad_psum_read_pj=sp_p.read_energy_pj + clk_part["spad_psum_read_clock_pj"],
+        spad_psum_write_pj=sp_p.write_energy_pj + clk_part["spad_psum_write_clock_pj"],
         # wire capacitance per mm is roughly node-independent; the pitch shrinks with the node.
-        noc_pj_per_bit_hop=d.noc_pj_per_bit_mm * pitch_mm + clk.pj_per_noc_bit_hop,
+        noc_pj_per_bit_hop=d.noc_pj_per_bit_mm * pitch_mm + clk_part["noc_clock_pj_per_bit_hop"],
         glb_read_pj_per_bit=glb.read_energy_pj / GLB_BANK_WORD_BITS,
         glb_write_pj_per_bit=glb.write_energy_pj / GLB_BANK_WORD_BITS,
         glb_read_bits_per_cycle=d.glb_banks * GLB_BANK_WORD_BITS / glb_rd_cycles,
@@ -211,13 +221,7 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
         leakage_mw=leak,
         clock_pj_per_cycle=clk.pj_per_cycle,
         clock_pj_per_mac=clk.pj_per_mac,
-        spad_ifmap_read_clock_pj=ptr_i,
-        spad_ifmap_write_clock_pj=gate_i,
-        spad_filter_read_clock_pj=ptr_f,
-        spad_filter_write_clock_pj=gate_f,
-        spad_psum_read_clock_pj=ptr_p,
-        spad_psum_write_clock_pj=gate_p,
-        noc_clock_pj_per_bit_hop=clk.pj_per_noc_bit_hop,
+        **clk_part,
         area_pe_mm2=area_pe,
         area_spad_mm2=area_spad,
         area_noc_mm2=area_noc,
