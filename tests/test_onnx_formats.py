@@ -189,12 +189,17 @@ def test_nul_location_through_the_cli(tmp_path, capsys):
 # --- import is linear in the graph size --------------------------------------------------------------
 
 
-def _import_cpu_s(path: Path) -> float:
-    t0 = time.process_time()  # CPU time of this process: the shared machine's load does not count
-    graph = load(path)
-    elapsed = time.process_time() - t0
-    assert len(graph.compute_layers()) > 0
-    return elapsed
+def _import_cpu_s(path: Path, repeats: int = 2) -> float:
+    """Fewest CPU seconds of ``repeats`` imports: CPU time of this process, so the shared machine's load
+    counts only through cache and core sharing, and the minimum drops a run slowed by them (seen: one
+    10,000-node import at > 8x the 2,500-node one while three other suites ran on the 2 cores)."""
+    elapsed = []
+    for _ in range(repeats):
+        t0 = time.process_time()
+        graph = load(path)
+        elapsed.append(time.process_time() - t0)
+        assert len(graph.compute_layers()) > 0
+    return min(elapsed)
 
 
 def test_10000_node_graph_imports_in_linear_time(tmp_path):
