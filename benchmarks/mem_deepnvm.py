@@ -36,6 +36,30 @@ def _up_to(comparisons, field="edp_js"):
     return np.max([c.ratio_vs_sram(field) for c in comparisons], axis=0)
 
 
+# DeepNVM++'s four "up to" figures (study.DEEPNVM_PUBLISHED's keys), in print order
+HEADLINES = {
+    "iso_capacity_edp_reduction": "iso-capacity EDP reduction",
+    "iso_capacity_area_reduction": "iso-capacity area reduction",
+    "iso_area_edp_reduction": "iso-area EDP reduction",
+    "iso_area_capacity_gain": "iso-area capacity",
+}
+
+
+def comparisons(p: study.AccessProfile) -> tuple[list[study.Comparison], list[study.Comparison]]:
+    """The iso-capacity and iso-area comparisons at 16 nm over CAPS under ``p``."""
+    return [study.iso_capacity(c, p, 16.0) for c in CAPS], [study.iso_area(c, p, 16.0) for c in CAPS]
+
+
+def headline_ratios(iso_c, iso_a) -> dict[str, np.ndarray]:
+    """Ours for each of HEADLINES: the maximum over CAPS of each technology's ratio to SRAM (indexed by Tech)."""
+    return {
+        "iso_capacity_edp_reduction": _up_to(iso_c),
+        "iso_capacity_area_reduction": _up_to(iso_c, "area_mm2"),
+        "iso_area_edp_reduction": _up_to(iso_a),
+        "iso_area_capacity_gain": np.max([a.capacity_bytes / a.capacity_bytes[0] for a in iso_a], axis=0),
+    }
+
+
 def _with_reuse(p: study.AccessProfile, reuse) -> study.AccessProfile:
     network, batch, bits = reuse
     return dataclasses.replace(p, reuse_network=network, reuse_batch=batch, reuse_bits=bits)
@@ -142,8 +166,7 @@ def _terms(c, p: study.AccessProfile) -> dict[str, np.ndarray]:
 
 def main(profile_name: str = "gpu-llc-inference") -> None:
     p = study.PROFILES[profile_name]
-    iso_c = [study.iso_capacity(c, p, 16.0) for c in CAPS]
-    iso_a = [study.iso_area(c, p, 16.0) for c in CAPS]
+    iso_c, iso_a = comparisons(p)
     iso_a_fixed = [study.iso_area(c, p, 16.0, hit_gain=False) for c in CAPS]
     print(
         f"profile {p.name}: {p.note}; {p.reads:.3g} reads, {p.writes:.3g} writes, "
@@ -163,13 +186,7 @@ def main(profile_name: str = "gpu-llc-inference") -> None:
             )
     pub = study.DEEPNVM_PUBLISHED
     print("\nup to (ours / DeepNVM++; iso-area EDP: book chapter 2023 / TCAD 2022):")
-    rows = [
-        ("iso-capacity EDP reduction", _up_to(iso_c), pub["iso_capacity_edp_reduction"]),
-        ("iso-capacity area reduction", _up_to(iso_c, "area_mm2"), pub["iso_capacity_area_reduction"]),
-        ("iso-area EDP reduction", _up_to(iso_a), pub["iso_area_edp_reduction"]),
-        ("iso-area capacity", np.max([a.capacity_bytes / a.capacity_bytes[0] for a in iso_a], axis=0),
-         pub["iso_area_capacity_gain"]),
-    ]
+    rows = [(HEADLINES[k], ours, pub[k]) for k, ours in headline_ratios(iso_c, iso_a).items()]
     for label, ours, published in rows:
         cells = []
         for t in NAMES:

@@ -16,6 +16,7 @@ prices the multiplier as an adder, their spads are mostly address comparators) t
 
 from pathlib import Path
 
+import fidelity_refs
 import numpy as np
 import pandas as pd
 import pytest
@@ -214,10 +215,8 @@ def test_mac_energy_at_65nm_1v_is_below_the_alu_bound(layers, layer):
     spec = spec_mod.load(SPEC)
     kind, w, a = pe_models.pe_type_arrays(np.array(["INT16"]))
     pj = pe_models.evaluate(kind, w, a, 65.0, vdd_v=1.0, narrow_acc=True).energy_pj_per_mac[0]
-    published = dict(dict(spec.validation.layers)[layer])
-    alu_top = dict(dict(spec.validation.shares)[layer])["alu"][1]
     row = layers.loc[layer]
-    bound_pj = alu_top * published["power_mw"] * published["latency_ms"] * 1e6 / (row["macs"] * (1 - row["ifmap_zero_fraction"]))
+    bound_pj = fidelity_refs.alu_bound_pj(spec, layer, row["macs"], row["ifmap_zero_fraction"])
     assert pj <= bound_pj, (pj, bound_pj)
 
 
@@ -263,64 +262,23 @@ def test_unknown_validation_layer_is_one_line_error(tmp_path, capsys):
     assert not (tmp_path / "out" / "validation.csv").exists()
 
 
-TIMELOOP = Path(__file__).resolve().parent / "data" / "timeloop_eyeriss_like.csv"
-# Accelergy's per-action energies of the same run, each split into the primitive estimates its log prints
-ACCELERGY_ERT = Path(__file__).resolve().parent / "data" / "accelergy_eyeriss_like_ert.csv"
-# The reference run priced every component at 32 nm (headers of both files), not at the 65 nm its arch.yaml says now;
-# its GLB is CACTI with the Accelergy plug-in's default itrs-lstp cells and peripherals, our ``lstp`` roadmap.
-TIMELOOP_NODE_NM = 32
-TIMELOOP_ROADMAP = "lstp"
-TIMELOOP_COMPUTES = 10838016
-
-
-def _ert() -> pd.DataFrame:
-    return pd.read_csv(ACCELERGY_ERT, comment="#").set_index(["component", "action"])
+# Accelergy's reference run, our row on its layer and architecture, and both per-MAC breakdowns: tests/fidelity_refs.py
+# (benchmarks/fidelity_table.py prints the same figures)
+TIMELOOP, TIMELOOP_COMPUTES, _ert = fidelity_refs.TIMELOOP, fidelity_refs.TIMELOOP_COMPUTES, fidelity_refs.ert
+TIMELOOP_NODE_NM, TIMELOOP_ROADMAP = fidelity_refs.TIMELOOP_NODE_NM, fidelity_refs.TIMELOOP_ROADMAP
 
 
 @pytest.fixture(scope="module")
 def timeloop_row(tmp_path_factory):
     """Our model's result row on Timeloop's eyeriss_like architecture and default problem at the node and memory
     devices their reference run priced (tests/data/timeloop_eyeriss_like.csv header)."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-
-    from dse import design, network
-
-    d = tmp_path_factory.mktemp("timeloop")
-    w = numpy_helper.from_array(np.zeros((32, 3, 3, 3), np.float32), "w")
-    g = helper.make_graph([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", pads=[1, 1, 1, 1], strides=[2, 2])],
-                          "default_problem", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 224, 224])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 32, 112, 112])], initializer=[w])
-    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), d / "conv.onnx")
-    (d / "spec.yaml").write_text(f"""version: 1
-name: timeloop_eyeriss_like
-workload: {{onnx: {d / 'conv.onnx'}, batch: 1}}
-precision: {{policy: pe}}
-space: {{pe_type: INT8, pe_rows: 12, pe_cols: 14, spad_ifmap_words: 12, spad_filter_words: 192, spad_psum_words: 16,
-         glb_kib: 128, glb_tech: SRAM, glb_banks: 32, dram_type: LPDDR4, node_nm: {TIMELOOP_NODE_NM},
-         memory_roadmap: {TIMELOOP_ROADMAP}, dataflow: row_stationary, glb_bypass: "off", pe_inner_order: ifmap}}
-mapping: {{objective: energy}}
-""")
-    # pe_inner_order ifmap: their eyeriss_like PE's psum spad is read 0.67 and written 1 time per MAC, the
-    # filters-innermost order (the partial sums read-modify-written every MAC but the first), as Eyeriss's own
-    spec = spec_mod.load(d / "spec.yaml")
-    row = network.evaluate(design.batch(spec), sweep.prepare_workload(spec), spec.mapping_objective).iloc[0]
-    assert row["mac_ops"] == TIMELOOP_COMPUTES  # Timeloop's "Computes"
-    return row
+    return fidelity_refs.timeloop_row(tmp_path_factory.mktemp("timeloop"))
 
 
 @pytest.fixture(scope="module")
 def timeloop_like(timeloop_row):
     """Our fJ per MAC per component on Timeloop's eyeriss_like run, and theirs."""
-    row = timeloop_row
-    ours = {"mac": row["energy_mac_pj"], "spad": row.filter(regex=r"^energy_spad_").sum(),
-            **{f"spad_{op}": row[f"energy_spad_{op}_pj"] for op in ("ifmap", "weight", "psum")},
-            "glb": row.filter(regex=r"^energy_glb_").sum(), "dram": row.filter(regex=r"^energy_dram_").sum()}
-    ref = pd.read_csv(TIMELOOP, comment="#").set_index("component")["fj_per_compute"]
-    theirs = {"mac": ref["mac"], "spad": ref[["psum_spad", "weights_spad", "ifmap_spad"]].sum(),
-              "spad_ifmap": ref["ifmap_spad"], "spad_weight": ref["weights_spad"], "spad_psum": ref["psum_spad"],
-              "glb": ref["shared_glb"], "dram": ref["DRAM"]}
-    return ({k: v / row["mac_ops"] * 1e3 for k, v in ours.items()}, theirs)  # fJ per MAC
+    return fidelity_refs.timeloop_per_mac(timeloop_row)
 
 
 def test_accelergy_reference_recomposes():
@@ -334,10 +292,7 @@ def test_accelergy_reference_recomposes():
     assert ((ref[fj.index] - fj) / ref[fj.index]).between(-1e-4, 0.002).all(), (fj, ref)  # -1e-4: their rounding
 
 
-def _on_chip_shares(fj):
-    # Accelergy's basis: MAC, spads, GLB (no clock, NoC or separate leakage in its figures)
-    total = fj["mac"] + fj["spad"] + fj["glb"]
-    return {k: fj[k] / total for k in ("mac", "spad", "glb")}
+_on_chip_shares = fidelity_refs.on_chip_shares
 
 
 # Measured at their 32 nm with their LSTP memory devices (at 65 nm, the node their arch.yaml names now but the run did not

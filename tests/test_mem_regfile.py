@@ -16,27 +16,18 @@ The bitlines run along the entries, so above ~300 entries an access costs in pro
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import fidelity_refs
 import memory_models as mm
-
-IHP = pd.read_csv(Path(__file__).parent / "data" / "mem_reference_ihp_sg13g2.csv", comment="#")
-
 
 @pytest.mark.parametrize("bits", [8, 16, 32, 64])
 def test_regfile_energy_slope_matches_ihp_bitlines(bits):
-    macros = IHP[(IHP.bits == bits) & (IHP.words <= 4096)].sort_values("words")
-    w = macros.words.to_numpy(float)
-    ihp_slope = np.polyfit(w, macros.read_energy_pj.to_numpy(), 1)[0] / bits  # pJ per word per bit
-    entries = np.array([256.0, 4096.0])
-    e = np.asarray(mm.regfile(entries * bits / 8, bits, 130.0).read_energy_pj)
-    ours_slope = (e[1] - e[0]) / (entries[1] - entries[0]) / bits
+    ihp_slope = fidelity_refs.ihp_bitline_slope_pj(bits)  # pJ per word per bit (tests/fidelity_refs.py)
+    ours_slope = fidelity_refs.regfile_slope_pj(bits, 130.0)
     assert abs(ours_slope / ihp_slope - 1) <= 0.35, (ours_slope * 1e3, ihp_slope * 1e3)
 
 

@@ -8,6 +8,7 @@ scalings (130 -> 45 nm, 1.0 -> 0.9 V) that are each accurate to some tens of per
 rounded, process-specific estimates. A factor-2 band is what such a chain can honestly promise.
 """
 
+import fidelity_refs
 import numpy as np
 import pandas as pd
 import pytest
@@ -79,11 +80,7 @@ def test_int_pe_energy_against_the_horowitz_composed_model(table):
     assert np.all((ratio > 1 / 1.5) & (ratio < 1.5)), dict(zip(w, np.round(ratio, 2)))
 
 
-# Horowitz (ISSCC 2014, Fig. 1.1.9, 45 nm, 0.9 V): 8-bit multiply 0.2 pJ, 8-bit add 0.03 pJ; an INT8
-# MAC adds its product into a 24-bit accumulator (catalog.accumulator_bits): 0.03 pJ x 3^0.87 = 0.078 pJ
-# by pe_models.horowitz's fit through his 8- and 32-bit adders. Multiply + add: 0.23 (8-bit add) to
-# 0.28 pJ (24-bit add); the issue's band is 0.23-0.30 pJ.
-HOROWITZ_INT8_MAC_PJ = (0.23, 0.30)
+HOROWITZ_INT8_MAC_PJ = fidelity_refs.HOROWITZ_INT8_MAC_PJ  # Horowitz's multiply + add (its source there)
 
 
 def test_int8_energy_per_mac_against_horowitz():
