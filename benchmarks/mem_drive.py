@@ -35,11 +35,13 @@ def golden_key(kind: str, roadmap: str, node: float, rel) -> str:
 
 
 def golden_costs(kind: str, roadmap: str, node: float, rel) -> mm.MemoryCosts:
-    """One golden entry's costs: every technology x GOLDEN_CAPS (technology-major)."""
+    """One golden entry's costs: every technology x GOLDEN_CAPS (technology-major). Caches read one way,
+    as the models of the golden file did (memory_models.model.cache's sensed_ways)."""
     t, c = (a.ravel() for a in np.meshgrid([int(x) for x in Tech], GOLDEN_CAPS, indexing="ij"))
     v = None if rel is None else float(tk.vdd_v(node, roadmap)) * rel
-    model = mm.buffer if kind == "buffer" else mm.cache
-    return model(t, c, 64, node, roadmap=roadmap, vdd_v=v)
+    if kind == "buffer":
+        return mm.buffer(t, c, 64, node, roadmap=roadmap, vdd_v=v)
+    return mm.cache(t, c, 64, node, roadmap=roadmap, vdd_v=v, sensed_ways=1)
 
 
 def write_golden(path: Path) -> None:

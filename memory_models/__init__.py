@@ -88,14 +88,15 @@ def buffer(
 
 def cache(
     tech, capacity_bytes, line_bytes=64, node_nm=45.0, banks=1, target="read_edp", cells=None, roadmap="hp",
-    htree="repeated", vdd_v=None,
+    htree="repeated", vdd_v=None, sensed_ways=None,
 ) -> MemoryCosts:
-    """A 16-way cache (tag + data, normal access) returning one ``line_bytes`` line per access."""
+    """A 16-way cache (tag + data, normal access) returning one ``line_bytes`` line per access; its data
+    array senses several ways per read (``sensed_ways``, default memory_models.model.ways_sensed)."""
     from memory_models import model
 
     return model.cache(
         tech, capacity_bytes, line_bytes, node_nm, banks, target=target, cells=cells, roadmap=roadmap,
-        htree=htree, vdd_v=vdd_v,
+        htree=htree, vdd_v=vdd_v, sensed_ways=sensed_ways,
     )
 
 

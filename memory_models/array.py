@@ -145,10 +145,13 @@ def evaluate(
     roadmap: str = "hp",
     htree: str = "repeated",
     vdd_v=None,
+    sensed_words=1,
 ) -> ArrayCosts:
     """Costs of a RAM array (no tags) for broadcastable configuration arrays; ``htree`` is one of HTREES;
     ``vdd_v`` the periphery's and cells' supply in V (default the roadmap's; memory_models.technology's
-    docstring says what it moves: drive, so every delay, and every C V^2, V I t and I_off V term).
+    docstring says what it moves: drive, so every delay, and every C V^2, V I t and I_off V term);
+    ``sensed_words`` the words a read senses in parallel before the output mux picks one (1 for a RAM; a
+    normal-access cache's data array senses several ways before the hit is known: memory_models.model).
 
     Identical configurations are evaluated once, and candidate organisations that fit none of the
     configurations are dropped before the (configurations x candidates) evaluation."""
@@ -156,26 +159,30 @@ def evaluate(
         raise MemoryModelError(f"optimisation target {target!r} is not one of {TARGETS}")
     if htree not in HTREES:
         raise MemoryModelError(f"htree {htree!r} is not one of {HTREES}")
-    tech, cap_b, word_b, node, banks, vdd_in = np.broadcast_arrays(
+    tech, cap_b, word_b, node, banks, vdd_in, sensed = np.broadcast_arrays(
         np.asarray(tech, dtype=int),
         np.asarray(capacity_bytes, dtype=float),
         np.asarray(word_bits, dtype=float),
         np.asarray(node_nm, dtype=float),
         np.asarray(banks, dtype=float),
         np.asarray(np.nan if vdd_v is None else vdd_v, dtype=float),
+        np.asarray(sensed_words, dtype=float),
     )
+    if np.any(~(sensed >= 1.0)):
+        raise MemoryModelError(f"sensed_words must be >= 1, got {np.unique(sensed[~(sensed >= 1.0)]).tolist()[:4]}")
     shape = tech.shape
     tk.check_node(node)
     # the supply (validates the roadmap name and the supply's overdrive)
     vdd = tk.supply_v(node, roadmap, None if vdd_v is None else vdd_in)
-    cols_in = np.stack([a.ravel().astype(float) for a in (tech, cap_b, word_b, node, banks, vdd)], axis=1)
+    cols_in = np.stack([a.ravel().astype(float) for a in (tech, cap_b, word_b, node, banks, vdd, sensed)], axis=1)
     uniq, inverse = np.unique(cols_in, axis=0, return_inverse=True)
-    u_tech, u_cap, u_word, u_node, u_banks, u_vdd = (uniq[:, i] for i in range(6))
+    u_tech, u_cap, u_word, u_node, u_banks, u_vdd, u_sensed = (uniq[:, i] for i in range(7))
     bits_bank = u_cap * 8.0 / u_banks
     n_sub = bits_bank[:, None] / (CAND_ROWS * CAND_COLS)
     out_bits = CAND_COLS / CAND_MUX
     n_act = np.maximum(u_word[:, None] / out_bits, 1.0)
-    valid = (n_sub >= 1.0 - 1e-9) & (out_bits <= u_word[:, None]) & (n_act <= n_sub + 1e-9)
+    n_read = np.maximum(n_act, u_sensed[:, None] * u_word[:, None] / CAND_COLS)  # _geometry: n_read
+    valid = (n_sub >= 1.0 - 1e-9) & (out_bits <= u_word[:, None]) & (n_read <= n_sub + 1e-9)
     if not np.all(valid.any(axis=1)):
         bad = ~valid.any(axis=1)
         raise MemoryModelError(
@@ -192,6 +199,7 @@ def evaluate(
         u_node,
         u_banks,
         u_vdd,
+        u_sensed,
         target,
         cells,
         roadmap,
@@ -232,12 +240,14 @@ class _Env:
     bits_bank: np.ndarray
     word_bits: np.ndarray
     banks: np.ndarray
+    sensed_words: np.ndarray  # words sensed per read, one kept after the sense amplifiers
 
 
 @dataclass(frozen=True)
 class _Geometry:
     n_sub: np.ndarray
     n_act: np.ndarray
+    n_read: np.ndarray  # subarrays a read activates: enough columns for the sensed words
     n_addr: np.ndarray
     cell_w_um: np.ndarray
     cell_h_um: np.ndarray
@@ -280,7 +290,7 @@ def _iv_latency_ps(node_nm: np.ndarray, roadmap: str, vdd_v: np.ndarray | None =
     return _iv_table(node_nm, _IV_LATENCY_NS) * 1e3 * slow
 
 
-def _environment(tech, cap_b, word_b, node, banks, vdd, cells, roadmap, htree) -> _Env:
+def _environment(tech, cap_b, word_b, node, banks, vdd, cells, roadmap, htree, sensed=1.0) -> _Env:
     repeated = htree == "repeated"
     r_global_ohm_per_um = tk.wire_r_ohm_per_um(node) / _UNREPEATED_PITCH_FACTOR
     r_on = tk.r_on_ohm_um(node, roadmap, vdd)
@@ -315,6 +325,7 @@ def _environment(tech, cap_b, word_b, node, banks, vdd, cells, roadmap, htree) -
         bits_bank=_c(cap_b) * 8.0 / _c(banks),
         word_bits=_c(word_b),
         banks=_c(banks),
+        sensed_words=_c(np.broadcast_to(np.asarray(sensed, dtype=float), np.shape(tech))),
     )
 
 
@@ -340,6 +351,8 @@ def _geometry(e: _Env, rows, cols, mux) -> _Geometry:
     return _Geometry(
         n_sub=n_sub,
         n_act=np.maximum(w / out_bits, 1.0),
+        # the sensed words lie on the activated rows: a read activates enough subarrays for their columns
+        n_read=np.maximum(np.maximum(w / out_bits, 1.0), e.sensed_words * w / cols),
         n_addr=n_addr,
         cell_w_um=cell_w,
         cell_h_um=cell_h,
@@ -382,7 +395,7 @@ def _latencies_ps(e: _Env, g: _Geometry, ln: _Lines, rows, mux) -> tuple[np.ndar
         + e.iv_latency_ps
     )
     t_bl = np.where(e.is_sram, t_bl_sram, t_bl_mram)
-    t_mux = 0.5 * fo4 * np.log2(mux * g.n_act)
+    t_mux = 0.5 * fo4 * np.log2(mux * g.n_act * e.sensed_words)  # + the output mux after the SAs
     length = g.htree_len_um
     t_htree = e.t_wire_ps_per_um * length + e.rc_wire_ps_per_um2 * length**2 + e.htree_driver_ps
     read_ps = _CTRL_DELAY_FO4 * fo4 + 2.0 * t_htree + t_dec + t_wl + t_bl + 2.0 * fo4 + t_mux  # 2 FO4: SA
@@ -398,23 +411,25 @@ def _energies_fj(e: _Env, g: _Geometry, ln: _Lines, rows, cols) -> tuple[np.ndar
     vdd_v, f, cg, w = e.vdd_v, e.f_um, e.cg_ff_per_um, e.word_bits
     e_wire_per_um_bit = tk.WIRE_C_FF_PER_UM * vdd_v**2 * e.htree_energy_factor * _HTREE_ACTIVITY
     e_htree = (g.n_addr + w) * g.htree_len_um * e_wire_per_um_bit
-    e_dec = g.n_act * (np.log2(rows) * 16.0 * f * cg + ln.c_wl_ff) * vdd_v**2
+    e_row = (np.log2(rows) * 16.0 * f * cg + ln.c_wl_ff) * vdd_v**2  # one subarray's decoder + wordline
     e_ctrl = (_CTRL_ENERGY_GATE_F + w * _IO_ENERGY_GATE_F) * f * cg * vdd_v**2
-    common = e_ctrl + e_htree + e_dec
-    e_sa = w * e.sa_energy_width_f * f * cg * vdd_v**2
+    common = e_ctrl + e_htree
+    # every sensed word fires its amplifiers (the output mux after them keeps one word)
+    sensed_bits = w * e.sensed_words
+    e_sa = sensed_bits * e.sa_energy_width_f * f * cg * vdd_v**2
     swing_energy = ln.c_bl_ff * vdd_v * _SRAM_ENERGY_SWING_FRAC * vdd_v * 2.0  # discharge + precharge back
     # SRAM read: every column of each active subarray swings; MRAM: only the sensed columns are biased
     # and the cell + reference + SA bias currents flow for the sense time. The MRAM bias (the cell's read
     # voltage) is clamped by the sense amplifier, not V_dd: its bitline charge C V_read comes from V_dd (x V),
     # the sensing current I_read V_dd t_sense too (I_read through the access device's R_on at V, t_sense
     # the converter's at V: _iv_latency_ps).
-    sram_read = g.n_act * cols * swing_energy
-    mram_read = w * (
+    sram_read = g.n_read * cols * swing_energy
+    mram_read = sensed_bits * (
         ln.c_bl_ff * e.cell["read_voltage_v"] * vdd_v
         + e.iv_energy_fj
         + _MRAM_CELL_AND_REFERENCE * ln.i_read_ua * 1e-6 * vdd_v * e.iv_latency_ps * 1e-12 * 1e15
     )
-    read_fj = common + e_sa + np.where(e.is_sram, sram_read, mram_read)
+    read_fj = common + g.n_read * e_row + e_sa + np.where(e.is_sram, sram_read, mram_read)
     # SRAM write: the written bitlines swing fully, the half-selected columns as in a read
     sram_write = w * ln.c_bl_ff * vdd_v**2 + np.maximum(g.n_act * cols - w, 0.0) * swing_energy
     # STT drivers draw Vdd * I; SOT writes from a dedicated low rail just above I * R_strip (+0.1 V
@@ -430,7 +445,7 @@ def _energies_fj(e: _Env, g: _Geometry, ln: _Lines, rows, cols) -> tuple[np.ndar
     )
     e_cell_write_fj = ln.i_write_ua * 1e-6 * v_write * e.cell["write_pulse_ns"] * 1e-9 * 1e15
     mram_write = w * (ln.c_bl_ff * vdd_v**2 + e_cell_write_fj)
-    write_fj = common + np.where(e.is_sram, sram_write, mram_write)
+    write_fj = common + g.n_act * e_row + np.where(e.is_sram, sram_write, mram_write)
     return read_fj, write_fj
 
 
@@ -442,9 +457,9 @@ def _leakage_mw(e: _Env, g: _Geometry) -> np.ndarray:
 
 
 def _evaluate_unique(
-    tech, cap_b, word_b, node, banks, vdd, target, cells, roadmap, htree, rows, cols, mux, valid
+    tech, cap_b, word_b, node, banks, vdd, sensed, target, cells, roadmap, htree, rows, cols, mux, valid
 ) -> ArrayCosts:
-    e = _environment(tech, cap_b, word_b, node, banks, vdd, cells, roadmap, htree)
+    e = _environment(tech, cap_b, word_b, node, banks, vdd, cells, roadmap, htree, sensed)
     g = _geometry(e, rows, cols, mux)
     ln = _lines(e, g, rows, cols)
     read_ps, write_ps = _latencies_ps(e, g, ln, rows, mux)
@@ -482,3 +497,42 @@ def _evaluate_unique(
         cell_area_f2=e.drive.area_f2[:, 0],
         access_upsized=e.drive.upsized[:, 0] > 0,
     )
+
+
+READ_PARTS = ("htree", "ctrl_io", "decoder_wordline", "bitline", "sense_amp", "cell_read")
+
+
+def read_energy_parts_pj(
+    tech, capacity_bytes, word_bits, node_nm, banks=1, target: str = "read_edp", cells=None,
+    roadmap: str = "hp", htree: str = "repeated", vdd_v=None, sensed_words=1,
+) -> dict[str, np.ndarray]:
+    """The read energy of ``evaluate``'s chosen organisation by component (pJ, READ_PARTS; they sum to its
+    read_energy_pj), named as NVSim's breakdown: H-tree; control/IO (ours only, the macro overhead);
+    row decoder + wordline; bitline (SRAM swing, MRAM bias charge); sense amplifiers (latch, and MRAM's I-V
+    converters); cell read (MRAM cell + reference current for the sensing time; SRAM: 0)."""
+    c = evaluate(tech, capacity_bytes, word_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap,
+                 htree=htree, vdd_v=vdd_v, sensed_words=sensed_words)
+    shape = np.shape(c.rows)
+    flat = [np.broadcast_to(np.asarray(x, dtype=float), shape).ravel()
+            for x in (tech, capacity_bytes, word_bits, node_nm, banks, sensed_words)]
+    t, cap, word, node, nb, sensed = flat
+    vdd = np.broadcast_to(tk.supply_v(node_nm, roadmap, vdd_v), shape).ravel()
+    e = _environment(t.astype(int), cap, word, node, nb, vdd, cells, roadmap, htree, sensed)
+    rows, cols, mux = (np.asarray(x, dtype=float).reshape(-1, 1) for x in (c.rows, c.cols, c.mux))
+    g = _geometry(e, rows, cols, mux)
+    ln = _lines(e, g, rows, cols)
+    v, f, cg, w = e.vdd_v, e.f_um, e.cg_ff_per_um, e.word_bits
+    sensed_bits = w * e.sensed_words
+    mram = 1.0 - np.asarray(e.is_sram, dtype=float)
+    parts = {
+        "htree": (g.n_addr + w) * g.htree_len_um * tk.WIRE_C_FF_PER_UM * v**2 * e.htree_energy_factor
+        * _HTREE_ACTIVITY,
+        "ctrl_io": (_CTRL_ENERGY_GATE_F + w * _IO_ENERGY_GATE_F) * f * cg * v**2,
+        "decoder_wordline": g.n_read * (np.log2(rows) * 16.0 * f * cg + ln.c_wl_ff) * v**2,
+        "bitline": np.where(e.is_sram, g.n_read * cols * ln.c_bl_ff * v * _SRAM_ENERGY_SWING_FRAC * v * 2.0,
+                            sensed_bits * ln.c_bl_ff * e.cell["read_voltage_v"] * v),
+        "sense_amp": sensed_bits * (e.sa_energy_width_f * f * cg * v**2 + mram * e.iv_energy_fj),
+        "cell_read": mram * sensed_bits * _MRAM_CELL_AND_REFERENCE * ln.i_read_ua * 1e-6 * v
+        * e.iv_latency_ps * 1e-12 * 1e15,
+    }
+    return {k: (np.broadcast_to(p, rows.shape)[:, 0] * 1e-3).reshape(shape) for k, p in parts.items()}

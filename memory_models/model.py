@@ -17,6 +17,24 @@ ADDRESS_BITS = 40  # physical address width for tags (our choice; CACTI 7 used 4
 STATUS_BITS = 2  # valid + dirty per line
 DEFAULT_ASSOCIATIVITY = 16
 
+
+def ways_sensed(associativity) -> np.ndarray:
+    """Ways a normal-access cache's data array senses per read: NVSim's way-select split.
+
+    With parallel (normal) access the hit is not known when the data row is read, so a set lies in one
+    row and the mux that picks its way sits partly before and partly after the sense amplifiers: every
+    way selected after them is sensed. NVSim (SEAL-UCSB/NVSim 6334d00, BankWithHtree.cpp, "multiple ways
+    per row, needs extra mux level", non-DRAM cells) splits the W ways of a row as output level-2 and
+    level-1 muxes of 2^floor(log2(W) / 3) each after the amplifiers and the rest before them, so
+    4^floor(log2(W) / 3) ways are sensed: 16-way 4, 8-way 4, 4-way 1, 64-way 16. (CACTI 7 puts the whole
+    way select after the amplifiers, parameter.cc: deg_sa_mux_l1_non_assoc = Ndsam_lev_1 / data_assoc,
+    i.e. all W ways sensed.) A way selected before the amplifiers needs the hit before sensing, which
+    neither tool's latency waits for, nor ours (module docstring of memory_models.array). An SRAM pays
+    it in its (tiny) latch SA energy and the columns it activates; a current-sensed MRAM pays each sensed
+    bit's I-V converter and cell + reference current (memory_models.array._energies_fj)."""
+    w = np.asarray(associativity, dtype=float)
+    return 4.0 ** np.floor(np.log2(np.maximum(w, 1.0)) / 3.0 + 1e-9)
+
 # Register file (regfile): latch bits in rows (entries) x columns (bits), one read port.
 # A latch bit with its share of clock gating and read port: ~20 transistors, ~1000 F^2 in standard cells
 # (a 65 nm latch ~ 5 um^2 = 1180 F^2); laid out square, so an entry adds sqrt(1000) F of read and write
@@ -107,14 +125,19 @@ def cache(
     roadmap="hp",
     htree="repeated",
     vdd_v=None,
+    sensed_ways=None,
 ) -> MemoryCosts:
     """Cache with normal (parallel tag and data) access: latency = max(tag + compare, data);
-    energies add the tag read of all ways of a set; a write also writes one tag."""
+    energies add the tag read of all ways of a set; a data read senses ``ways_sensed(associativity)``
+    ways before its output mux picks the hit (a write knows its way); a write also writes one tag.
+    ``sensed_ways`` overrides that count (1: the one-way data read this model had before it counted the
+    sensed ways; the golden files of earlier models, tests/test_mem_drive.py and test_mem_supply.py)."""
     line_bits = np.asarray(line_bytes, float) * 8.0
     _check_inputs(tech, capacity_bytes, line_bits, banks)
     data = evaluate(
         tech, capacity_bytes, line_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap,
         htree=htree, vdd_v=vdd_v,
+        sensed_words=ways_sensed(associativity) if sensed_ways is None else sensed_ways,
     )
     tb = tag_bits(capacity_bytes, line_bytes, associativity)
     lines = np.asarray(capacity_bytes, float) / np.asarray(line_bytes, float)
@@ -145,6 +168,25 @@ def cache(
         cell_area_f2=data.cell_area_f2,
         access_upsized=data.access_upsized,
     )
+
+
+def cache_read_parts_pj(
+    tech, capacity_bytes, line_bytes=64, node_nm=45.0, banks=1, target="read_edp",
+    associativity=DEFAULT_ASSOCIATIVITY, cells=None, roadmap="hp", htree="repeated", vdd_v=None, sensed_ways=None,
+) -> dict[str, dict[str, np.ndarray]]:
+    """``cache``'s read energy by array ("data", "tag") and component (memory_models.array.READ_PARTS, pJ):
+    the breakdown NVSim prints for its data and tag arrays."""
+    from memory_models.array import read_energy_parts_pj
+
+    line_bits = np.asarray(line_bytes, float) * 8.0
+    tb = tag_bits(capacity_bytes, line_bytes, associativity)
+    lines = np.asarray(capacity_bytes, float) / np.asarray(line_bytes, float)
+    kw = dict(target=target, cells=cells, roadmap=roadmap, htree=htree, vdd_v=vdd_v)
+    sensed = ways_sensed(associativity) if sensed_ways is None else sensed_ways
+    return {
+        "data": read_energy_parts_pj(tech, capacity_bytes, line_bits, node_nm, banks, sensed_words=sensed, **kw),
+        "tag": read_energy_parts_pj(tech, lines * tb / 8.0, tb * associativity, node_nm, banks, **kw),
+    }
 
 
 def regfile(capacity_bytes, word_bits, node_nm=45.0, roadmap="hp", vdd_v=None) -> MemoryCosts:

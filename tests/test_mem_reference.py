@@ -18,10 +18,11 @@ give the exact tool configurations and provenance). Tolerances and why:
     subarray (SubArray.cpp), fewer than the 512 bits written, so its write energy is below its read
     energy; ours writes every bit: within 3x, ours above NVSim. Read: both price a fired current sense
     amplifier (NVSim's 150 fJ I-V converter at 22 nm) plus cell and reference current for its sensing
-    time, but in these Normal-access caches NVSim's chosen data subarrays fire 4 amplifiers per output
-    bit (output muxes after the amplifiers; 2048 for a 512-bit line, a debug print of its chosen
-    subarray) where ours senses the line: read energy within 2x, ours below NVSim (0.52-0.77). In RAM
-    mode, where NVSim fires one amplifier per bit, ours is within 20 % (tests/test_mem_wires_sensing.py).
+    time, and in these Normal-access caches both fire 4 amplifiers per output bit (4 of the 16 ways
+    sensed, memory_models.model.ways_sensed; 2048 for a 512-bit line). Read energy 1.0-1.35x NVSim's
+    (observed 1.14-1.30; before the sensed ways, 0.52-0.77): ours draws the cell and reference current of
+    every fired amplifier, NVSim of the output bits only (tests/test_mem_read_breakdown.py). In RAM mode,
+    one amplifier per bit in both, ours is within 20 % (tests/test_mem_wires_sensing.py).
   * IHP macros at 130 nm (compiler macros are area-optimised, so target="area"): area, read access time,
     read and write energy per access within 40 % (observed worst: 35 %, write energy of a 256x8 macro;
     the brief's target was 30 %: the IHP bitcell with array overhead is ~3.6 um^2/bit on the largest
@@ -109,7 +110,7 @@ def test_stt_against_nvsim():
     assert np.all((r.read_latency_ns >= 1 / 1.6) & (r.read_latency_ns <= 1.6)), r.read_latency_ns.tolist()
     assert np.all((r.leakage_mw >= 0.5) & (r.leakage_mw <= 2.0)), r.leakage_mw.tolist()
     assert np.all((r.write_energy_pj >= 1.0) & (r.write_energy_pj <= 3.0)), r.write_energy_pj.tolist()
-    assert np.all((r.read_energy_pj >= 0.5) & (r.read_energy_pj <= 1.0)), r.read_energy_pj.tolist()
+    assert np.all((r.read_energy_pj >= 1.0) & (r.read_energy_pj <= 1.35)), r.read_energy_pj.tolist()
 
 
 @pytest.mark.parametrize(

@@ -39,8 +39,9 @@ def test_roadmap_supply_is_bit_for_bit_the_model_before(roadmap):
                 c = mm.regfile(np.array(a["capacity_bytes"]), a["word_bits"], node, roadmap=roadmap,
                                vdd_v=vdd)
             else:
+                # one way read, as the golden file's model (memory_models.model.cache: sensed_ways)
                 c = mm.cache(np.array(a["tech"]), np.array(a["capacity_bytes"]), a["line_bytes"], node,
-                             roadmap=roadmap, vdd_v=vdd)
+                             roadmap=roadmap, vdd_v=vdd, sensed_ways=1)
             want = GOLDEN["costs"][f"{kind}/{roadmap}"]
             # where a cell's write device had to grow (memory_models.drive; here SOT at 16 nm lop / lstp)
             # it is priced with the larger cell: tests/test_mem_drive.py; every other cost is unchanged
