@@ -157,6 +157,32 @@ def nvsim_iso_ratios(p: study.AccessProfile, cell_set: str = "sample") -> dict[s
     return out
 
 
+def iso_area_chain(p: study.AccessProfile, capacity_bytes: float = 16 * 2**20) -> list[tuple[str, float]]:
+    """The STT iso-area EDP reduction at ``capacity_bytes`` from NVSim's own (22 nm, our default STT cell,
+    unrepeated H-tree, SRAM C against STT 2C) to this study's, one methodology step at a time (fixed counts
+    unless stated): ours at NVSim's configuration; our default repeated H-tree; the largest STT capacity in
+    the SRAM's area (study.iso_area) instead of 2C; 16 nm instead of 22 nm; the hit-rate gain."""
+    nv = nvsim_iso_ratios(p, "default")
+    i = int(np.flatnonzero(nv["capacity_bytes"] == capacity_bytes)[0])
+
+    def two_c(node, htree):
+        e = [_edp(mm.cache(t, c, 64, node, htree=htree), p) for t, c in ((0, capacity_bytes),
+                                                                          (1, 2 * capacity_bytes))]
+        return float(e[0] / e[1])
+
+    def largest(node, hit_gain=False):
+        return float(study.iso_area(capacity_bytes, p, node, hit_gain=hit_gain).ratio_vs_sram("edp_js")[1])
+
+    return [
+        ("NVSim, 22 nm, unrepeated H-tree, 2C", float(nv["nvsim_iso_area"][i])),
+        ("ours at that configuration", two_c(22.0, "unrepeated")),
+        ("ours, repeated H-tree (our default)", two_c(22.0, "repeated")),
+        ("largest STT capacity in the SRAM area", largest(22.0)),
+        ("16 nm (the study's node)", largest(16.0)),
+        ("with the hit-rate gain (the study)", largest(16.0, hit_gain=True)),
+    ]
+
+
 def _terms(c, p: study.AccessProfile) -> dict[str, np.ndarray]:
     """The EDP's terms: leakage and dynamic energy (J) and busy time (s) under ``p``'s counts."""
     energy, delay, _ = study.workload_energy_delay(c, p.reads, p.writes, p.runtime_s)
@@ -225,6 +251,11 @@ def main(profile_name: str = "gpu-llc-inference") -> None:
     t_d, o_d, c_d = nvsim_stt_penalty(p, "default")
     print("  its penalty EDP(2C) / EDP(C), NVSim / ours: "
           + ", ".join(f"C {c / 2**20:.0f} MiB {t:.2f} / {o:.2f}" for c, t, o in zip(c_d, t_d, o_d)))
+    chain = iso_area_chain(p)
+    print("the STT iso-area EDP reduction at 16 MiB from NVSim's to this study's, one step at a time "
+          "(fixed counts but the last):")
+    for (label, value), (_, before) in zip(chain, [chain[0]] + chain[:-1]):
+        print(f"  {label:<40} {value:5.2f}  (x{value / before:.2f})")
     big = CAPS[-1]
     c_t, a_t = (_terms(x.costs, dataclasses.replace(p, writes=w))
                 for x, w in ((iso_c[-1], p.writes), (iso_a[-1], iso_a[-1].writes[Tech.STT_MRAM])))

@@ -12,7 +12,11 @@ Components (each a closed-form first-order model, units in the names):
   * row decoder: log-depth predecode + NAND/driver stages (FO4 delays), wordline distributed RC;
   * bitline: SRAM small-swing discharge by the cell read current, MRAM current-mode sensing of the
     MTJ (bitline charged to the read bias, then a fixed sense time) -- Elmore RC on the line;
-  * sense amplifiers, column mux, precharge; write drivers (SRAM full-swing, MRAM write pulse);
+  * sense amplifiers, column mux, precharge; write drivers (SRAM full-swing, MRAM write pulse); a read
+    may sense several words (``sensed_words``: a normal-access cache's ways, memory_models.model.ways_sensed)
+    and keep one after the amplifiers: each sensed bit fires its amplifier (MRAM: I-V converter and cell +
+    reference current), and the read activates enough subarrays to hold the sensed columns. The sensing
+    does not wait for the hit (neither NVSim's nor CACTI's latency does);
   * H-tree: optimally repeated semi-global wires (technology.repeated_wire_delay_ps_per_mm);
   * leakage: SRAM cells + peripheral transistor width x I_off (MTJ cells do not leak);
   * area: cells + row/column periphery + H-tree wiring tracks.

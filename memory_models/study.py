@@ -19,7 +19,7 @@ time; against 0.76-1.15 ms to move its 0.37-0.56 GB of misses and write-backs at
 484 GB/s; tests/test_mem_study.py), so the saved DRAM traffic does not shorten it. The EDP is the
 cache's alone, as at iso-capacity: DRAM energy and time are not in it. DeepNVM++'s abstracts, all of it
 we could read, do not say; DRAM energy added to both sides dilutes every reduction (the benchmark's
-what-if: STT at iso-area 1.37x -> 1.15x), so we read its EDP as the cache's in both studies.
+what-if: STT at iso-area 1.36x -> 1.15x), so we read its EDP as the cache's in both studies.
 Measured (benchmarks/mem_deepnvm.py): the hit-rate gain moves the iso-area EDP reductions by a few per
 cent under the default profile, because fills are a fraction of the writes and the energy is
 leakage-dominated; STT's iso-area reduction stays below DeepNVM++'s (tests/test_mem_study.py says by

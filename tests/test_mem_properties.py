@@ -92,13 +92,18 @@ def test_mram_leakage_far_below_sram(node, word, log2_kib, cache):
     45 nm: 1.92 for a 128 KiB cache, 2.87 for a 2 MiB cache). Below 128 KiB the fixed control/IO periphery, and in caches the 16-way tag path,
     leak alike in both, and the MRAM read energy is set by its per-bit sense amplifiers whatever the
     organisation, so the read-EDP optimum may buy a few % of latency with more subarrays whose decoders
-    leak about what a small SRAM's cells do (1 KiB: +2 %, so from 2 KiB)."""
+    leak about what a small SRAM's cells do (1 KiB: +2 %, so from 2 KiB).
+    Caches read 4 of their 16 ways per access (memory_models.model.ways_sensed), so a read activates at
+    least 2048 columns: a 4 KiB cache (4 sets) senses a quarter of its data array and its MRAM read-EDP
+    optimum leaks up to 1.15x the SRAM's (22 / 32 nm), so caches are held to it from 8 KiB (worst 1.06x
+    less), and to 1.7x from 128 KiB (worst 1.75x, 1.92x before the sensed ways)."""
     cap = max(_cap(log2_kib, word), 2048.0)
     techs = np.array([0, 1, 2])
-    c = mm.cache(techs, max(cap, 4096.0), 64, node) if cache else mm.buffer(techs, cap, word, node)
+    cap = max(cap, 8192.0) if cache else cap
+    c = mm.cache(techs, cap, 64, node) if cache else mm.buffer(techs, cap, word, node)
     leak = _arr(c, "leakage_mw")
     assert leak[1] <= 1.01 * leak[0] and leak[2] <= 1.01 * leak[0], leak
-    for factor, from_bytes in ((1.8, 128 * 1024), (2.5, 2 * 2**20)):
+    for factor, from_bytes in ((1.7 if cache else 1.8, 128 * 1024), (2.5, 2 * 2**20)):
         if cap >= from_bytes:
             assert leak[1] * factor < leak[0] and leak[2] * factor < leak[0], (factor, leak)
 
