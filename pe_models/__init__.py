@@ -3,8 +3,8 @@
 The public API evaluates whole arrays of PEs at once::
 
     costs = pe_models.evaluate(kind, w_bits, a_bits, node_nm)   # arrays broadcast together
-    costs.energy_pj_per_mac, costs.clock_pj_per_cycle, costs.reg_bits, costs.area_um2, costs.leakage_uw,
-    costs.fmax_mhz
+    costs.energy_pj_per_mac, costs.clock_pj_per_cycle, costs.reg_bits, costs.area_um2,
+    costs.area_reg_um2, costs.leakage_uw, costs.fmax_mhz
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ class PECosts:
     clock_pj_per_cycle: np.ndarray  # clock energy of the PE's registers per cycle they are clocked
     reg_bits: np.ndarray  # flip-flops in the PE (operand, pipeline, accumulator registers)
     area_um2: np.ndarray  # PE datapath + its pipeline/operand registers (no scratchpads)
+    area_reg_um2: np.ndarray  # the part of area_um2 that is the reg_bits flip-flops (the rest is logic)
     leakage_uw: np.ndarray
     fmax_mhz: np.ndarray
 

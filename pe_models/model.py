@@ -15,6 +15,7 @@ import numpy as np
 from pe_models import PECosts, scaling
 from pe_models.catalog import LIGHTPE_TERMS, PEKind
 from pe_models.characterize import CSV_45NM_NODE_NM
+from pe_models.characterize.__main__ import DFF_45NM_UM2
 from pe_models.characterize.variants import FP_FORMATS, LIGHTPE_EXP_BITS, WIDTHS
 from pe_models.fit import default_model
 
@@ -79,6 +80,10 @@ def evaluate(kind, w_bits, a_bits, node_nm=45.0, vdd_v=None, narrow_acc=False) -
     clock = base["reg_clock_energy_pj_per_op"] * to_node
     leakage = base["leakage_uw"] * scaling.leakage_factor(REFERENCE_NODE_NM, ref_vdd, node, vdd)
     fmax = base["fmax_mhz"] / scaling.delay_factor(REFERENCE_NODE_NM, ref_vdd, node, vdd)
-    area = base["area_um2"] * scaling.area_factor(REFERENCE_NODE_NM, node)
-    return PECosts(energy.reshape(shape), clock.reshape(shape), np.rint(base["reg_bits"]).reshape(shape),
-                   area.reshape(shape), leakage.reshape(shape), fmax.reshape(shape))
+    to_area = scaling.area_factor(REFERENCE_NODE_NM, node)
+    area = base["area_um2"] * to_area
+    reg_bits = np.rint(base["reg_bits"])
+    # the 45 nm table prices each flip-flop as one Nangate45 DFF_X1 (pe_models.characterize.to_45nm)
+    area_reg = reg_bits * DFF_45NM_UM2 * to_area
+    return PECosts(energy.reshape(shape), clock.reshape(shape), reg_bits.reshape(shape),
+                   area.reshape(shape), area_reg.reshape(shape), leakage.reshape(shape), fmax.reshape(shape))

@@ -32,6 +32,8 @@ CSV_COLUMNS = (
     "clock_pj_per_cycle",
     "reg_bits",
     "area_um2",
+    "area_reg_um2",
+    "area_logic_um2",
     "leakage_uw",
     "fmax_mhz",
 )
@@ -103,6 +105,8 @@ def _print_table(args) -> None:
                     f"{c.clock_pj_per_cycle[i]:.6g}",
                     int(c.reg_bits[i]),
                     f"{c.area_um2[i]:.6g}",
+                    f"{c.area_reg_um2[i]:.6g}",
+                    f"{c.area_um2[i] - c.area_reg_um2[i]:.6g}",
                     f"{c.leakage_uw[i]:.6g}",
                     f"{c.fmax_mhz[i]:.6g}",
                 ]
@@ -116,12 +120,14 @@ def _print_table(args) -> None:
     )
     print("pJ/MAC: datapath + register data; clk_pJ: the PE's reg_bits flip-flops' clock per active cycle "
           "(dse.clock prices it per MAC; idle PEs are gated)")
-    print(f"{'pe_type':<10}{'W':>3}{'A':>3}{'pJ/MAC':>9}{'clk_pJ':>8}{'regs':>5}{'area_um2':>10}{'leak_uW':>9}"
-          f"{'fmax_MHz':>9}")
+    print("area_um2 = reg_um2 (the reg_bits flip-flops, one 45 nm DFF_X1 each, scaled) + logic_um2 (datapath, muxes)")
+    print(f"{'pe_type':<10}{'W':>3}{'A':>3}{'pJ/MAC':>9}{'clk_pJ':>8}{'regs':>5}{'area_um2':>10}{'reg_um2':>9}"
+          f"{'logic_um2':>10}{'leak_uW':>9}{'fmax_MHz':>9}")
     for i in range(len(kind)):
         print(
             f"{names[i]:<10}{int(w[i]):>3}{int(a[i]):>3}{c.energy_pj_per_mac[i]:>9.4f}{c.clock_pj_per_cycle[i]:>8.4f}"
-            f"{int(c.reg_bits[i]):>5}{c.area_um2[i]:>10.1f}{c.leakage_uw[i]:>9.3f}{c.fmax_mhz[i]:>9.0f}"
+            f"{int(c.reg_bits[i]):>5}{c.area_um2[i]:>10.1f}{c.area_reg_um2[i]:>9.1f}"
+            f"{c.area_um2[i] - c.area_reg_um2[i]:>10.1f}{c.leakage_uw[i]:>9.3f}{c.fmax_mhz[i]:>9.0f}"
         )
 
 

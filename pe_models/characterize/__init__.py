@@ -25,6 +25,12 @@ CSV_45NM = DATA_DIR / "characterization_45nm.csv"
 #   --csv-45nm pe_models/data/characterization_narrow_45nm.csv
 NARROW_RAW_CSV = DATA_DIR / "characterization_narrow_raw.csv"
 NARROW_CSV_45NM = DATA_DIR / "characterization_narrow_45nm.csv"
+# Our characterization of the check set against the Nangate 45 nm Open Cell Library (typical Liberty as shipped in
+# OpenSTA, examples/nangate45_typ.lib.gz, sha256 7ee6c11d0c8964f9971ba28b879a6cad28e178f86911adda71ac0672ce00f7ef;
+# not in this repo): python -m pe_models.characterize --liberty nangate45_typ.lib.gz@45 --variants check --jobs 1
+#   --raw-csv pe_models/data/characterization_nangate45_raw.csv --csv-45nm /tmp/unused.csv
+# The direct 45 nm measurement the IHP-derived 45 nm table is tested against (tests/test_pe_area.py).
+NANGATE45_RAW_CSV = DATA_DIR / "characterization_nangate45_raw.csv"
 CSV_45NM_NODE_NM = 45.0  # the node CSV_45NM is scaled to (at its nominal supply)
 
 
