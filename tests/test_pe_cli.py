@@ -56,12 +56,14 @@ def test_bad_options_give_one_line_errors(capsys, args, msg):
 # Source: pe_models/data/characterization_45nm.csv via the fitted model. Tolerance 3 %:
 # the fitted model reproduces the table within its fit error, and a re-characterization with
 # the same tools is deterministic; a larger change means the characterization changed.
-EXPECTED_VS_INT16 = {  # name: (energy incl. register clock / INT16, area / INT16), measured 2026-12-01
-    "INT2": (0.0857, 0.0724),
-    "INT4": (0.1616, 0.1333),
-    "INT8": (0.3646, 0.3259),
-    "LightPE-1": (0.2751, 0.2006),
-    "LightPE-2": (0.3994, 0.2877),
+EXPECTED_VS_INT16 = {  # name: (energy incl. register clock / INT16, area / INT16), measured 2026-12-01;
+    # areas re-measured 2026-12-02 (dse pe --compare) after the flip-flops were priced as 45 nm DFF_X1 cells: PEs
+    # with fewer flops relative to INT16 shrink less, the ratios fall 3-6 %
+    "INT2": (0.0857, 0.0679),
+    "INT4": (0.1616, 0.1269),
+    "INT8": (0.3646, 0.3180),
+    "LightPE-1": (0.2751, 0.1898),
+    "LightPE-2": (0.3994, 0.2779),
     "FP16": (2.1163, 0.9242),
 }
 
