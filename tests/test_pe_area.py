@@ -117,3 +117,14 @@ def test_model_area_at_other_nodes_against_our_gf180_and_asap7_netlists(derived,
     # the offset is the libraries' cell density against the table's shrink, not the PE
     nand2 = float(other["nand2_area_um2"].iloc[0]) / NAND2_45NM_UM2 / float(scaling.area_factor(45.0, node))
     assert np.median(ratio) == pytest.approx(nand2, rel=0.15), nand2
+
+
+@pytest.mark.parametrize("raw_name, table_name", [("RAW_CSV", "CSV_45NM"), ("NARROW_RAW_CSV", "NARROW_CSV_45NM")])
+def test_committed_45nm_tables_are_the_derivation_of_the_raw_tables(tmp_path, raw_name, table_name):
+    """python -m pe_models.characterize --from-raw RAW --csv-45nm TABLE reproduces the committed 45 nm tables."""
+    from pe_models import characterize
+    from pe_models.characterize.__main__ import main
+
+    out = tmp_path / "45nm.csv"
+    assert main(["--from-raw", str(getattr(characterize, raw_name)), "--csv-45nm", str(out)]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(out, comment="#"), pd.read_csv(getattr(characterize, table_name), comment="#"))
