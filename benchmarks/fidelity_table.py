@@ -120,12 +120,27 @@ def pe_rows() -> list[Row]:
     rows.append(Row("PE energy exponent in bit width, INT8 -> INT16, 45 nm", "1.68 (right)", exp, "",
                     f"{exp_ref:.2f}", "Horowitz-composed PE (pe_models.horowitz)", "dse pe --node-nm 45",
                     **_ref(exp_ref)))
+    area_ref = horowitz.int_pe_area_45nm(w, a, nominal.reg_bits)
     for i, name in enumerate(names):
         rows.append(Row(f"PE area, {name}, 45 nm", "1.5-1.8x high", nominal.area_um2[i], "um2",
-                        f"{composed['area_um2'][i]:.0f} um2",
-                        "Horowitz-composed PE (his adder/multiplier areas + 4.5 um2 per register bit, pe_models."
-                        "horowitz); no published whole-PE 45 nm area in the repo", "dse pe --node-nm 45",
-                        **_ref(composed["area_um2"][i])))
+                        f"{area_ref['area_um2'][i]:.0f} um2",
+                        "Horowitz-composed PE: his multiplier + accumulator adder areas + the PE's "
+                        f"{int(nominal.reg_bits[i])} flops at Nangate45 DFF_X1 4.522 um2 (pe_models.horowitz."
+                        "int_pe_area_45nm; tests/test_pe_area.py); no published whole-PE 45 nm area in the repo",
+                        "dse pe --node-nm 45", **_ref(area_ref["area_um2"][i]),
+                        note=f"flops {nominal.area_reg_um2[i]:.0f} um2 (ref {area_ref['reg_um2'][i]:.0f}), logic "
+                             f"{nominal.area_um2[i] - nominal.area_reg_um2[i]:.0f} um2 (ref "
+                             f"{area_ref['multiplier_um2'][i] + area_ref['adder_um2'][i]:.0f}): yosys 0.23 array "
+                             "multiplier and prefix adders"))
+    import pandas as pd
+    from pe_models.characterize import NANGATE45_RAW_CSV
+
+    direct = pd.read_csv(NANGATE45_RAW_CSV, comment="#").set_index("variant")["area_um2"]
+    for i, name in enumerate(names):
+        ref = float(direct[f"int_w{int(w[i])}a{int(a[i])}"])
+        rows.append(Row(f"PE area, {name}, 45 nm, against our direct 45 nm synthesis", "-", nominal.area_um2[i], "um2",
+                        f"{ref:.0f} um2", "the same RTL synthesized onto Nangate45 (pe_models/data/"
+                        "characterization_nangate45_raw.csv; LIBRARIES.md)", "dse pe --node-nm 45", **_ref(ref)))
     return rows
 
 

@@ -13,7 +13,6 @@ import pytest
 
 import pe_models
 from pe_models import horowitz, scaling
-from pe_models.catalog import accumulator_bits
 from pe_models.characterize import CSV_45NM, NANGATE45_RAW_CSV, RAW_CSV
 from pe_models.characterize.__main__ import DFF_45NM_UM2, NAND2_45NM_UM2
 
@@ -34,6 +33,7 @@ def nangate():
 def test_nangate45_cells_are_the_ones_the_derivation_uses(nangate):
     """The direct synthesis maps every register to one DFF_X1 and counts gates in NAND2_X1 (the constants'
     source); its register count is the RTL's, as in the IHP netlists."""
+    assert DFF_45NM_UM2 == horowitz.DFF_X1_UM2
     assert (nangate["nand2_area_um2"] == NAND2_45NM_UM2).all()
     np.testing.assert_allclose(nangate["seq_area_um2"] / nangate["reg_bits"], DFF_45NM_UM2, rtol=1e-6)
     ihp = pd.read_csv(RAW_CSV, comment="#")
@@ -72,12 +72,12 @@ def test_arithmetic_blocks_against_horowitz_areas(derived):
 
 
 def _composed_reference(names):
-    """Horowitz-composed INT MAC PE at 45 nm: W x A multiplier + accumulator adder (pe_models.horowitz's fits
-    through his 8- and 32-bit points) + the RTL's reg_bits flip-flops at one DFF_X1 each."""
+    """Horowitz-composed INT MAC PE at 45 nm (pe_models.horowitz.int_pe_area_45nm): W x A multiplier +
+    accumulator adder (his 8- and 32-bit points) + the RTL's reg_bits flip-flops at one DFF_X1 each."""
     kind, w, a = pe_models.pe_type_arrays(np.array(names))
     c = pe_models.evaluate(kind, w, a, 45.0)
-    logic_ref = horowitz.multiplier(w, a)[1] + horowitz.adder(accumulator_bits(kind, w, a))[1]
-    return c, logic_ref, c.reg_bits * DFF_45NM_UM2
+    ref = horowitz.int_pe_area_45nm(w, a, c.reg_bits)
+    return c, ref["multiplier_um2"] + ref["adder_um2"], ref["reg_um2"]
 
 
 def test_int_pe_area_against_the_horowitz_composed_pe():
