@@ -411,31 +411,56 @@ def _latencies_ps(e: _Env, g: _Geometry, ln: _Lines, rows, mux) -> tuple[np.ndar
     return read_ps, write_ps
 
 
-def _energies_fj(e: _Env, g: _Geometry, ln: _Lines, rows, cols) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class _ReadTerms:
+    """The energy terms of an access (fJ), each declared once: _energies_fj sums them into the read and write
+    energies, read_energy_parts_pj groups them as NVSim's breakdown."""
+
+    htree: np.ndarray  # address + data bits over the H-tree
+    ctrl_io: np.ndarray  # control and I/O (the macro overhead)
+    row: np.ndarray  # one subarray's row decoder + wordline
+    sense_latch: np.ndarray  # the latch amplifiers of every sensed bit
+    swing: np.ndarray  # one SRAM column's small-swing discharge + precharge back
+    sram_bitline: np.ndarray  # SRAM read: every column of each activated subarray swings
+    mram_bitline_per_bit: np.ndarray  # MRAM: a sensed column's bias charge
+    mram_iv_per_bit: np.ndarray  # MRAM: a sensed bit's I-V converter
+    mram_cell_per_bit: np.ndarray  # MRAM: cell + reference current for the sensing time
+    sensed_bits: np.ndarray  # bits a read senses (every sensed word fires its amplifiers)
+
+
+def _read_terms(e: _Env, g: _Geometry, ln: _Lines, rows, cols) -> _ReadTerms:
     vdd_v, f, cg, w = e.vdd_v, e.f_um, e.cg_ff_per_um, e.word_bits
     e_wire_per_um_bit = tk.WIRE_C_FF_PER_UM * vdd_v**2 * e.htree_energy_factor * _HTREE_ACTIVITY
-    e_htree = (g.n_addr + w) * g.htree_len_um * e_wire_per_um_bit
-    e_row = (np.log2(rows) * 16.0 * f * cg + ln.c_wl_ff) * vdd_v**2  # one subarray's decoder + wordline
-    e_ctrl = (_CTRL_ENERGY_GATE_F + w * _IO_ENERGY_GATE_F) * f * cg * vdd_v**2
-    common = e_ctrl + e_htree
     # every sensed word fires its amplifiers (the output mux after them keeps one word)
     sensed_bits = w * e.sensed_words
-    e_sa = sensed_bits * e.sa_energy_width_f * f * cg * vdd_v**2
-    swing_energy = ln.c_bl_ff * vdd_v * _SRAM_ENERGY_SWING_FRAC * vdd_v * 2.0  # discharge + precharge back
+    swing = ln.c_bl_ff * vdd_v * _SRAM_ENERGY_SWING_FRAC * vdd_v * 2.0  # discharge + precharge back
     # SRAM read: every column of each active subarray swings; MRAM: only the sensed columns are biased
     # and the cell + reference + SA bias currents flow for the sense time. The MRAM bias (the cell's read
     # voltage) is clamped by the sense amplifier, not V_dd: its bitline charge C V_read comes from V_dd (x V),
     # the sensing current I_read V_dd t_sense too (I_read through the access device's R_on at V, t_sense
     # the converter's at V: _iv_latency_ps).
-    sram_read = g.n_read * cols * swing_energy
-    mram_read = sensed_bits * (
-        ln.c_bl_ff * e.cell["read_voltage_v"] * vdd_v
-        + e.iv_energy_fj
-        + _MRAM_CELL_AND_REFERENCE * ln.i_read_ua * 1e-6 * vdd_v * e.iv_latency_ps * 1e-12 * 1e15
+    return _ReadTerms(
+        htree=(g.n_addr + w) * g.htree_len_um * e_wire_per_um_bit,
+        ctrl_io=(_CTRL_ENERGY_GATE_F + w * _IO_ENERGY_GATE_F) * f * cg * vdd_v**2,
+        row=(np.log2(rows) * 16.0 * f * cg + ln.c_wl_ff) * vdd_v**2,
+        sense_latch=sensed_bits * e.sa_energy_width_f * f * cg * vdd_v**2,
+        swing=swing,
+        sram_bitline=g.n_read * cols * swing,
+        mram_bitline_per_bit=ln.c_bl_ff * e.cell["read_voltage_v"] * vdd_v,
+        mram_iv_per_bit=e.iv_energy_fj,
+        mram_cell_per_bit=_MRAM_CELL_AND_REFERENCE * ln.i_read_ua * 1e-6 * vdd_v * e.iv_latency_ps * 1e-12 * 1e15,
+        sensed_bits=sensed_bits,
     )
-    read_fj = common + g.n_read * e_row + e_sa + np.where(e.is_sram, sram_read, mram_read)
+
+
+def _energies_fj(e: _Env, g: _Geometry, ln: _Lines, rows, cols) -> tuple[np.ndarray, np.ndarray]:
+    vdd_v, w = e.vdd_v, e.word_bits
+    t = _read_terms(e, g, ln, rows, cols)
+    common = t.ctrl_io + t.htree
+    mram_read = t.sensed_bits * (t.mram_bitline_per_bit + t.mram_iv_per_bit + t.mram_cell_per_bit)
+    read_fj = common + g.n_read * t.row + t.sense_latch + np.where(e.is_sram, t.sram_bitline, mram_read)
     # SRAM write: the written bitlines swing fully, the half-selected columns as in a read
-    sram_write = w * ln.c_bl_ff * vdd_v**2 + np.maximum(g.n_act * cols - w, 0.0) * swing_energy
+    sram_write = w * ln.c_bl_ff * vdd_v**2 + np.maximum(g.n_act * cols - w, 0.0) * t.swing
     # STT drivers draw Vdd * I; SOT writes from a dedicated low rail just above I * R_strip (+0.1 V
     # driver headroom) generated at 80 % efficiency, which is what makes SOT writes cheap.
     # At another supply: the switching current I_c and the pulse are the MTJ's (I_c0 ~ Delta kT alpha / eta,
@@ -449,7 +474,7 @@ def _energies_fj(e: _Env, g: _Geometry, ln: _Lines, rows, cols) -> tuple[np.ndar
     )
     e_cell_write_fj = ln.i_write_ua * 1e-6 * v_write * e.cell["write_pulse_ns"] * 1e-9 * 1e15
     mram_write = w * (ln.c_bl_ff * vdd_v**2 + e_cell_write_fj)
-    write_fj = common + g.n_act * e_row + np.where(e.is_sram, sram_write, mram_write)
+    write_fj = common + g.n_act * t.row + np.where(e.is_sram, sram_write, mram_write)
     return read_fj, write_fj
 
 
@@ -519,24 +544,19 @@ def read_energy_parts_pj(
     shape = np.shape(c.rows)
     flat = [np.broadcast_to(np.asarray(x, dtype=float), shape).ravel()
             for x in (tech, capacity_bytes, word_bits, node_nm, banks, sensed_words)]
-    t, cap, word, node, nb, sensed = flat
+    tech_f, cap, word, node, nb, sensed = flat
     vdd = np.broadcast_to(tk.supply_v(node_nm, roadmap, vdd_v), shape).ravel()
-    e = _environment(t.astype(int), cap, word, node, nb, vdd, cells, roadmap, htree, sensed)
+    e = _environment(tech_f.astype(int), cap, word, node, nb, vdd, cells, roadmap, htree, sensed)
     rows, cols, mux = (np.asarray(x, dtype=float).reshape(-1, 1) for x in (c.rows, c.cols, c.mux))
     g = _geometry(e, rows, cols, mux)
-    ln = _lines(e, g, rows, cols)
-    v, f, cg, w = e.vdd_v, e.f_um, e.cg_ff_per_um, e.word_bits
-    sensed_bits = w * e.sensed_words
+    t = _read_terms(e, g, _lines(e, g, rows, cols), rows, cols)
     mram = 1.0 - np.asarray(e.is_sram, dtype=float)
     parts = {
-        "htree": (g.n_addr + w) * g.htree_len_um * tk.WIRE_C_FF_PER_UM * v**2 * e.htree_energy_factor
-        * _HTREE_ACTIVITY,
-        "ctrl_io": (_CTRL_ENERGY_GATE_F + w * _IO_ENERGY_GATE_F) * f * cg * v**2,
-        "decoder_wordline": g.n_read * (np.log2(rows) * 16.0 * f * cg + ln.c_wl_ff) * v**2,
-        "bitline": np.where(e.is_sram, g.n_read * cols * ln.c_bl_ff * v * _SRAM_ENERGY_SWING_FRAC * v * 2.0,
-                            sensed_bits * ln.c_bl_ff * e.cell["read_voltage_v"] * v),
-        "sense_amp": sensed_bits * (e.sa_energy_width_f * f * cg * v**2 + mram * e.iv_energy_fj),
-        "cell_read": mram * sensed_bits * _MRAM_CELL_AND_REFERENCE * ln.i_read_ua * 1e-6 * v
-        * e.iv_latency_ps * 1e-12 * 1e15,
+        "htree": t.htree,
+        "ctrl_io": t.ctrl_io,
+        "decoder_wordline": g.n_read * t.row,
+        "bitline": np.where(e.is_sram, t.sram_bitline, t.sensed_bits * t.mram_bitline_per_bit),
+        "sense_amp": t.sense_latch + mram * t.sensed_bits * t.mram_iv_per_bit,
+        "cell_read": mram * t.sensed_bits * t.mram_cell_per_bit,
     }
     return {k: (np.broadcast_to(p, rows.shape)[:, 0] * 1e-3).reshape(shape) for k, p in parts.items()}
