@@ -35,6 +35,15 @@ def ways_sensed(associativity) -> np.ndarray:
     w = np.asarray(associativity, dtype=float)
     return 4.0 ** np.floor(np.log2(np.maximum(w, 1.0)) / 3.0 + 1e-9)
 
+
+def _cache_arrays(capacity_bytes, line_bytes, associativity, sensed_ways):
+    """What a cache's two arrays are, declared once for ``cache`` and ``cache_read_parts_pj``: the data array's
+    word (bits) and sensed words, the tag array's capacity (bytes) and word (bits: a set's tags), and one tag."""
+    tb = tag_bits(capacity_bytes, line_bytes, associativity)
+    lines = np.asarray(capacity_bytes, float) / np.asarray(line_bytes, float)
+    sensed = ways_sensed(associativity) if sensed_ways is None else sensed_ways
+    return np.asarray(line_bytes, float) * 8.0, sensed, lines * tb / 8.0, tb * associativity, tb
+
 # Register file (regfile): latch bits in rows (entries) x columns (bits), one read port.
 # A latch bit with its share of clock gating and read port: ~20 transistors, ~1000 F^2 in standard cells
 # (a 65 nm latch ~ 5 um^2 = 1180 F^2); laid out square, so an entry adds sqrt(1000) F of read and write
@@ -134,17 +143,14 @@ def cache(
     sensed ways; the golden files of earlier models, tests/test_mem_drive.py and test_mem_supply.py)."""
     line_bits = np.asarray(line_bytes, float) * 8.0
     _check_inputs(tech, capacity_bytes, line_bits, banks)
+    line_bits, sensed, tag_bytes, tag_word, tb = _cache_arrays(capacity_bytes, line_bytes, associativity, sensed_ways)
     data = evaluate(
         tech, capacity_bytes, line_bits, node_nm, banks, target=target, cells=cells, roadmap=roadmap,
-        htree=htree, vdd_v=vdd_v,
-        sensed_words=ways_sensed(associativity) if sensed_ways is None else sensed_ways,
+        htree=htree, vdd_v=vdd_v, sensed_words=sensed,
     )
-    tb = tag_bits(capacity_bytes, line_bytes, associativity)
-    lines = np.asarray(capacity_bytes, float) / np.asarray(line_bytes, float)
-    tag_word = tb * associativity
     try:
         tag = evaluate(
-            tech, lines * tb / 8.0, tag_word, node_nm, banks, target=target, cells=cells, roadmap=roadmap,
+            tech, tag_bytes, tag_word, node_nm, banks, target=target, cells=cells, roadmap=roadmap,
             htree=htree, vdd_v=vdd_v,
         )
     except MemoryModelError as exc:  # name the cache the caller asked for, not only its tag array
@@ -178,14 +184,11 @@ def cache_read_parts_pj(
     the breakdown NVSim prints for its data and tag arrays."""
     from memory_models.array import read_energy_parts_pj
 
-    line_bits = np.asarray(line_bytes, float) * 8.0
-    tb = tag_bits(capacity_bytes, line_bytes, associativity)
-    lines = np.asarray(capacity_bytes, float) / np.asarray(line_bytes, float)
+    line_bits, sensed, tag_bytes, tag_word, _ = _cache_arrays(capacity_bytes, line_bytes, associativity, sensed_ways)
     kw = dict(target=target, cells=cells, roadmap=roadmap, htree=htree, vdd_v=vdd_v)
-    sensed = ways_sensed(associativity) if sensed_ways is None else sensed_ways
     return {
         "data": read_energy_parts_pj(tech, capacity_bytes, line_bits, node_nm, banks, sensed_words=sensed, **kw),
-        "tag": read_energy_parts_pj(tech, lines * tb / 8.0, tb * associativity, node_nm, banks, **kw),
+        "tag": read_energy_parts_pj(tech, tag_bytes, tag_word, node_nm, banks, **kw),
     }
 
 
