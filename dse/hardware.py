@@ -23,12 +23,12 @@ from memory_models.dram import DRAM_TYPES
 from memory_models.technology import ROADMAPS
 from pe_models import scaling
 from pe_models.catalog import accumulator_bits
+from pe_models.characterize import DFF_45NM_UM2  # a 45 nm D flip-flop (Nangate45 DFF_X1), scaled to the node
 
 GLB_BANK_WORD_BITS = 64  # each GLB bank reads/writes one 64-bit word per access (Eyeriss GLB: 64-bit)
 # NoC router/multicast controller per PE: two pipeline registers per operand port (Eyeriss NoC,
 # Chen et al., JSSC 2017, Sec. IV-C); priced per bit at the flip-flop area below.
 NOC_REG_STAGES = 2
-DFF_UM2_45NM = 4.5  # a 45 nm D flip-flop (Nangate45 DFF_X1: 4.52 um2), scaled to the node
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,7 @@ def evaluate(d: DesignBatch) -> HardwareCosts:
     area_pe = n_pe * pe.area_um2 / UM2_PER_MM2
     area_spad = n_pe * (sp_i.area_mm2 + sp_f.area_mm2 + sp_p.area_mm2)
     reg_bits = d.pe_w_bits + d.pe_a_bits + acc
-    area_noc = (n_pe * NOC_REG_STAGES * reg_bits * DFF_UM2_45NM / UM2_PER_MM2
+    area_noc = (n_pe * NOC_REG_STAGES * reg_bits * DFF_45NM_UM2 / UM2_PER_MM2
                 * scaling.area_factor(45.0, d.node_nm))
     # the array as placed (placement_density: its cells fill that share of it): its clock tree and NoC wires span it
     placed_array_mm2 = (area_pe + area_spad + area_noc) / d.placement_density

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from pe_models.catalog import ACC_DEPTH_BITS, PEKind
+from pe_models.characterize import DFF_45NM_UM2
 
 # Adder: energy and area grow ~linearly with width. Fit through (8, 0.03 pJ) and (32, 0.1 pJ):
 # exponent log(0.1/0.03)/log(4) = 0.87 (ripple/carry-select adders are slightly sublinear).
@@ -60,19 +61,14 @@ def accumulator_bits(w_bits: np.ndarray, a_bits: np.ndarray) -> np.ndarray:
     return np.asarray(w_bits) + np.asarray(a_bits) + ACC_DEPTH_BITS
 
 
-# A 45 nm D flip-flop without reset: Nangate 45 nm Open Cell Library DFF_X1, 4.522 um2 (its typical Liberty,
-# OpenSTA examples/nangate45_typ.lib.gz; pe_models/data/LIBRARIES.md), the cell the 45 nm table prices a flop at.
-DFF_X1_UM2 = 4.522
-
-
 def int_pe_area_45nm(w_bits: np.ndarray, a_bits: np.ndarray, reg_bits: np.ndarray) -> dict[str, np.ndarray]:
     """Area parts (um2) of an INT MAC PE composed from published 45 nm points: Horowitz's w x a multiplier and
     his adder at the accumulator width (catalog.accumulator_bits: W + A + ACC_DEPTH_BITS), plus ``reg_bits``
-    flip-flops (the PE's registers, e.g. PECosts.reg_bits) at one DFF_X1 each."""
+    flip-flops (the PE's registers, e.g. PECosts.reg_bits) at one Nangate45 DFF_X1 each (DFF_45NM_UM2)."""
     w, a = np.asarray(w_bits, float), np.asarray(a_bits, float)
     mult = multiplier(w, a)[1]
     add = adder(accumulator_bits(w, a))[1]
-    reg = np.asarray(reg_bits, float) * DFF_X1_UM2
+    reg = np.asarray(reg_bits, float) * DFF_45NM_UM2
     return {"multiplier_um2": mult, "adder_um2": add, "reg_um2": reg, "area_um2": mult + add + reg}
 
 

@@ -14,8 +14,7 @@ import numpy as np
 
 from pe_models import PECosts, scaling
 from pe_models.catalog import LIGHTPE_TERMS, PEKind
-from pe_models.characterize import CSV_45NM_NODE_NM
-from pe_models.characterize.__main__ import DFF_45NM_UM2
+from pe_models.characterize import CSV_45NM_NODE_NM, DFF_45NM_UM2
 from pe_models.characterize.variants import FP_FORMATS, LIGHTPE_EXP_BITS, WIDTHS
 from pe_models.fit import default_model
 

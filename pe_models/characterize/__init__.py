@@ -32,6 +32,12 @@ NARROW_CSV_45NM = DATA_DIR / "characterization_narrow_45nm.csv"
 # The direct 45 nm measurement the IHP-derived 45 nm table is tested against (tests/test_pe_area.py).
 NANGATE45_RAW_CSV = DATA_DIR / "characterization_nangate45_raw.csv"
 CSV_45NM_NODE_NM = 45.0  # the node CSV_45NM is scaled to (at its nominal supply)
+# The two 45 nm cells area is counted in (Nangate 45 nm Open Cell Library, the FreePDK45 cell library; typical
+# Liberty as shipped in OpenSTA, examples/nangate45_typ.lib.gz, sha256 above; pe_models/data/LIBRARIES.md):
+# the smallest NAND2 (NAND2_X1) for combinational gate equivalents, and the D flip-flop without reset (DFF_X1)
+# a register bit is priced at (__main__.to_45nm; dse.hardware's NoC port registers; pe_models.horowitz).
+NAND2_45NM_UM2 = 0.798
+DFF_45NM_UM2 = 4.522
 
 
 def sha256(path: Path) -> str:

@@ -28,6 +28,8 @@ from pe_models import scaling
 from pe_models.characterize import (
     CSV_45NM,
     CSV_45NM_NODE_NM,
+    DFF_45NM_UM2,
+    NAND2_45NM_UM2,
     RAW_CSV,
     flow,
     liberty,
@@ -93,8 +95,6 @@ TARGET_NODE_NM = CSV_45NM_NODE_NM
 # command in its header) is the direct 45 nm measurement this derivation is tested against
 # (tests/test_pe_area.py). Stillmaker & Baas's area table assumes ideal shrink and IHP's 130 nm cells are
 # ~1.4x less dense than that (IHP sg13g2_nand2_1 7.26 um2 x their 0.156 = 1.13 um2).
-NAND2_45NM_UM2 = 0.798
-DFF_45NM_UM2 = 4.522
 
 _LIBS: dict[str, liberty.Library] = {}
 
