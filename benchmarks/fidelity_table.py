@@ -165,7 +165,7 @@ def pe_rows() -> list[Row]:
                         "int_pe_area_45nm; tests/test_pe_area.py); no published whole-PE 45 nm area in the repo",
                         "dse pe --node-nm 45", **_ref(area_ref["area_um2"][i]),
                         note=f"flops {nominal.area_reg_um2[i]:.0f} um2 (ref {area_ref['reg_um2'][i]:.0f}), logic "
-                             f"{nominal.area_um2[i] - nominal.area_reg_um2[i]:.0f} um2 (ref "
+                             f"{nominal.area_logic_um2[i]:.0f} um2 (ref "
                              f"{area_ref['multiplier_um2'][i] + area_ref['adder_um2'][i]:.0f}): yosys 0.23 array "
                              "multiplier and prefix adders"))
     from pe_models.characterize import NANGATE45_RAW_CSV

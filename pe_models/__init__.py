@@ -30,6 +30,11 @@ class PECosts:
     leakage_uw: np.ndarray
     fmax_mhz: np.ndarray
 
+    @property
+    def area_logic_um2(self) -> np.ndarray:
+        """The part of area_um2 that is not the flip-flops: datapath, muxes, control."""
+        return self.area_um2 - self.area_reg_um2
+
 
 def evaluate(
     kind: np.ndarray,

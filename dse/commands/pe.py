@@ -106,7 +106,7 @@ def _print_table(args) -> None:
                     int(c.reg_bits[i]),
                     f"{c.area_um2[i]:.6g}",
                     f"{c.area_reg_um2[i]:.6g}",
-                    f"{c.area_um2[i] - c.area_reg_um2[i]:.6g}",
+                    f"{c.area_logic_um2[i]:.6g}",
                     f"{c.leakage_uw[i]:.6g}",
                     f"{c.fmax_mhz[i]:.6g}",
                 ]
@@ -127,7 +127,7 @@ def _print_table(args) -> None:
         print(
             f"{names[i]:<10}{int(w[i]):>3}{int(a[i]):>3}{c.energy_pj_per_mac[i]:>9.4f}{c.clock_pj_per_cycle[i]:>8.4f}"
             f"{int(c.reg_bits[i]):>5}{c.area_um2[i]:>10.1f}{c.area_reg_um2[i]:>9.1f}"
-            f"{c.area_um2[i] - c.area_reg_um2[i]:>10.1f}{c.leakage_uw[i]:>9.3f}{c.fmax_mhz[i]:>9.0f}"
+            f"{c.area_logic_um2[i]:>10.1f}{c.leakage_uw[i]:>9.3f}{c.fmax_mhz[i]:>9.0f}"
         )
 
 
